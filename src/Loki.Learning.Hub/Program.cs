@@ -1,0 +1,2 @@
+Console.Error.WriteLine("usage: Loki.Learning.Hub serve|loadgen [options]");
+return 2;
