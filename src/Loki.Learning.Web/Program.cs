@@ -1,6 +1,8 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health", () => "ok");
-app.Run();
+using Loki.Learning.Web.Hosting;
+
+var app = LokiHost.Build(args);
+await app.PrepareDatabaseAsync();
+app.PrintWelcomeOnStart();
+await app.RunAsync();
 
 public partial class Program;

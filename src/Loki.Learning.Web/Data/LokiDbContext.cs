@@ -1,0 +1,63 @@
+using Loki.Learning.Web.Features.Courses;
+using Loki.Learning.Web.Features.Ensembles;
+using Loki.Learning.Web.Features.Institutions;
+using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Workshops;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Loki.Learning.Web.Data;
+
+/// Durable facts: people, sites, courses, ensembles, schedules. Live state lives in grains.
+public sealed class LokiDbContext(DbContextOptions<LokiDbContext> options)
+    : IdentityDbContext<Person, IdentityRole, string>(options)
+{
+    public DbSet<Institution> Institutions => Set<Institution>();
+
+    public DbSet<Course> Courses => Set<Course>();
+
+    public DbSet<CourseTeacher> CourseTeachers => Set<CourseTeacher>();
+
+    public DbSet<CourseEnrolment> CourseEnrolments => Set<CourseEnrolment>();
+
+    public DbSet<ClassSession> ClassSessions => Set<ClassSession>();
+
+    public DbSet<CourseMaterial> CourseMaterials => Set<CourseMaterial>();
+
+    public DbSet<Ensemble> Ensembles => Set<Ensemble>();
+
+    public DbSet<EnsembleMember> EnsembleMembers => Set<EnsembleMember>();
+
+    public DbSet<Rehearsal> Rehearsals => Set<Rehearsal>();
+
+    public DbSet<ClassCode> ClassCodes => Set<ClassCode>();
+
+    public DbSet<JoinRequest> JoinRequests => Set<JoinRequest>();
+
+    public DbSet<Workshop> Workshops => Set<Workshop>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(LokiDbContext).Assembly);
+
+        builder.Entity<Person>(person =>
+        {
+            person.Property(p => p.DisplayName).HasMaxLength(100);
+            person.Property(p => p.CalendarToken).HasMaxLength(64);
+            person.HasIndex(p => p.CalendarToken).IsUnique();
+        });
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every instant is stored as UTC; SQLite keeps no kind, so it is restored on read.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        toDb => toDb.Kind == DateTimeKind.Utc ? toDb : toDb.ToUniversalTime(),
+        fromDb => DateTime.SpecifyKind(fromDb, DateTimeKind.Utc));
+}

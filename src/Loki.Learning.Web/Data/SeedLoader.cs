@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Text.Json;
+using Loki.Learning.Web.Features.Calendar;
+using Loki.Learning.Web.Features.Courses;
+using Loki.Learning.Web.Features.Ensembles;
+using Loki.Learning.Web.Features.Institutions;
+using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Workshops;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Data;
+
+/// Loads the demo catalogue from seed-data/*.json. Every item is matched by its natural key
+/// (name, e-mail, title), so running it again adds nothing twice. Schedules are placed relative
+/// to today so a fresh demo always has something coming up.
+public sealed class SeedLoader(
+    IServiceScopeFactory scopes,
+    IConfiguration configuration,
+    IHostEnvironment environment,
+    TimeProvider clock,
+    ILogger<SeedLoader> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    public string Folder => configuration["SeedData:Path"] ?? Path.Combine(AppContext.BaseDirectory, "seed-data");
+
+    public IReadOnlyList<DemoAccount> ReadDemoAccounts() => Read<DemoAccount>("demo-accounts.json");
+
+    public async Task LoadAsync()
+    {
+        if (!configuration.GetValue("SeedData:Enabled", true) || !Directory.Exists(Folder))
+        {
+            return;
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LokiDbContext>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Person>>();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await roles.CreateAsync(new IdentityRole(role));
+            }
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var added = 0;
+        added += await SeedInstitutionsAsync(db);
+        var institutions = await db.Institutions.ToDictionaryAsync(i => i.Name, i => i.Id);
+        added += await SeedAccountsAsync(users, institutions);
+        var people = await db.Users.Where(u => u.Email != null).ToDictionaryAsync(u => u.Email!, u => u.Id, StringComparer.OrdinalIgnoreCase);
+        added += await SeedCoursesAsync(db, institutions, people);
+        added += await SeedEnsemblesAsync(db, institutions, people);
+        added += await SeedWorkshopsAsync(db, institutions, people);
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        if (added > 0)
+        {
+            logger.LogInformation("Loaded {Count} demo items from {Folder}", added, Folder);
+        }
+    }
+
+    private async Task<int> SeedInstitutionsAsync(LokiDbContext db)
+    {
+        var existing = await db.Institutions.Select(i => i.Name).ToListAsync();
+        var fresh = Read<SeedInstitution>("institutions.json").Where(i => !existing.Contains(i.Name)).ToList();
+        db.Institutions.AddRange(fresh.Select(i => new Institution
+        {
+            Name = i.Name, Kind = i.Kind, Town = i.Town, Country = i.Country, Latitude = i.Latitude, Longitude = i.Longitude,
+        }));
+        await db.SaveChangesAsync();
+        return fresh.Count;
+    }
+
+    private async Task<int> SeedAccountsAsync(UserManager<Person> users, Dictionary<string, int> institutions)
+    {
+        var added = 0;
+        foreach (var account in ReadDemoAccounts())
+        {
+            if (await users.FindByEmailAsync(account.Email) is not null)
+            {
+                continue;
+            }
+            var person = new Person
+            {
+                UserName = account.Email,
+                Email = account.Email,
+                EmailConfirmed = true,
+                DisplayName = account.DisplayName,
+                IsPupil = account.IsPupil,
+                RecordingConsent = account.RecordingConsent,
+                InstitutionId = account.Institution is null ? null : institutions.GetValueOrDefault(account.Institution),
+                IsDemoAccount = true,
+            };
+            // Outside Development the demo accounts exist (the catalogue refers to them) but have no password.
+            var result = environment.IsDevelopment() ? await users.CreateAsync(person, account.Password) : await users.CreateAsync(person);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"Demo account {account.Email}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+            }
+            await users.AddToRoleAsync(person, account.Role);
+            added++;
+        }
+        return added;
+    }
+
+    private async Task<int> SeedCoursesAsync(LokiDbContext db, Dictionary<string, int> institutions, Dictionary<string, string> people)
+    {
+        var existing = await db.Courses.Select(c => c.Title).ToListAsync();
+        var fresh = Read<SeedCourse>("courses.json").Where(c => !existing.Contains(c.Title)).ToList();
+        foreach (var seed in fresh)
+        {
+            var course = new Course
+            {
+                Title = seed.Title,
+                Description = seed.Description,
+                Capacity = seed.Capacity,
+                EnrolmentKey = seed.EnrolmentKey,
+                TimeZoneId = seed.TimeZone,
+                PublicCalendar = seed.PublicCalendar,
+                InstitutionId = seed.Institution is null ? null : institutions.GetValueOrDefault(seed.Institution),
+            };
+            course.Teachers.Add(new CourseTeacher { PersonId = people[seed.Teacher] });
+            course.Enrolments.AddRange(seed.Students.Select(s => new CourseEnrolment { PersonId = people[s] }));
+            course.Materials.AddRange(seed.Materials.Select(m => new CourseMaterial { Title = m.Title, Notes = m.Notes ?? "" }));
+            course.Sessions.AddRange(seed.Sessions.Select(s =>
+            {
+                var (starts, ends) = Place(s, seed.TimeZone);
+                return new ClassSession { Title = s.Title, StartsUtc = starts, EndsUtc = ends };
+            }));
+            db.Courses.Add(course);
+        }
+        return fresh.Count;
+    }
+
+    private async Task<int> SeedEnsemblesAsync(LokiDbContext db, Dictionary<string, int> institutions, Dictionary<string, string> people)
+    {
+        var existing = await db.Ensembles.Select(e => e.Name).ToListAsync();
+        var fresh = Read<SeedEnsemble>("ensembles.json").Where(e => !existing.Contains(e.Name)).ToList();
+        foreach (var seed in fresh)
+        {
+            var ensemble = new Ensemble { Name = seed.Name, Description = seed.Description, TimeZoneId = seed.TimeZone, PublicCalendar = seed.PublicCalendar };
+            ensemble.Members.AddRange(seed.Teachers.Select(t => new EnsembleMember
+            {
+                PersonId = people[t.Email], Role = EnsembleRole.Teacher, InstitutionId = institutions.GetValueOrDefault(t.Institution ?? ""),
+            }));
+            ensemble.Members.AddRange(seed.Pupils.Select(p => new EnsembleMember
+            {
+                PersonId = people[p.Email], Role = EnsembleRole.Pupil, Instrument = p.Instrument, InstitutionId = institutions.GetValueOrDefault(p.Institution ?? ""),
+            }));
+            foreach (var member in ensemble.Members.Where(m => m.InstitutionId == 0))
+            {
+                member.InstitutionId = null;
+            }
+            ensemble.Rehearsals.AddRange(seed.Rehearsals.Select(r =>
+            {
+                var (starts, ends) = Place(r, seed.TimeZone);
+                return new Rehearsal { Title = r.Title, StartsUtc = starts, EndsUtc = ends };
+            }));
+            db.Ensembles.Add(ensemble);
+        }
+        return fresh.Count;
+    }
+
+    private async Task<int> SeedWorkshopsAsync(LokiDbContext db, Dictionary<string, int> institutions, Dictionary<string, string> people)
+    {
+        var existing = await db.Workshops.Select(w => w.Title).ToListAsync();
+        var fresh = Read<SeedWorkshop>("workshops.json").Where(w => !existing.Contains(w.Title)).ToList();
+        foreach (var seed in fresh)
+        {
+            var (starts, ends) = Place(new SeedSlot("", seed.DayOffset, seed.LocalTime, seed.DurationMinutes), seed.TimeZone);
+            db.Workshops.Add(new Workshop
+            {
+                Title = seed.Title,
+                Description = seed.Description,
+                InstitutionId = seed.Institution is null ? null : institutions.GetValueOrDefault(seed.Institution),
+                OrganizerId = people[seed.Organizer],
+                TimeZoneId = seed.TimeZone,
+                StartsUtc = starts,
+                EndsUtc = ends,
+                Capacity = seed.Capacity,
+            });
+        }
+        return fresh.Count;
+    }
+
+    private (DateTime StartsUtc, DateTime EndsUtc) Place(SeedSlot slot, string timeZoneId)
+    {
+        var today = Schedule.ToLocal(clock.GetUtcNow().UtcDateTime, timeZoneId).Date;
+        var time = TimeSpan.Parse(slot.LocalTime, CultureInfo.InvariantCulture);
+        var starts = Schedule.ToUtc(today.AddDays(slot.DayOffset) + time, timeZoneId);
+        return (starts, starts.AddMinutes(slot.DurationMinutes));
+    }
+
+    private List<T> Read<T>(string file)
+    {
+        var path = Path.Combine(Folder, file);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+        using var stream = File.OpenRead(path);
+        return JsonSerializer.Deserialize<List<T>>(stream, Json) ?? [];
+    }
+
+    public sealed record DemoAccount(string Email, string Role, string Password, string DisplayName, string? Institution, bool IsPupil = false, bool RecordingConsent = false);
+
+    private sealed record SeedInstitution(string Name, InstitutionKind Kind, string Town, string Country, double Latitude, double Longitude);
+
+    private sealed record SeedSlot(string Title, int DayOffset, string LocalTime, int DurationMinutes);
+
+    private sealed record SeedMaterial(string Title, string? Notes);
+
+    private sealed record SeedCourse(string Title, string Description, string? Institution, string Teacher, int Capacity, string? EnrolmentKey,
+        string TimeZone, bool PublicCalendar, List<string> Students, List<SeedMaterial> Materials, List<SeedSlot> Sessions);
+
+    private sealed record SeedMember(string Email, string? Institution, string? Instrument);
+
+    private sealed record SeedEnsemble(string Name, string Description, string TimeZone, bool PublicCalendar, List<SeedMember> Teachers, List<SeedMember> Pupils, List<SeedSlot> Rehearsals);
+
+    private sealed record SeedWorkshop(string Title, string Description, string? Institution, string Organizer, string TimeZone, int DayOffset, string LocalTime, int DurationMinutes, int Capacity);
+}

@@ -1,0 +1,44 @@
+using Loki.Learning.Web.Data;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Calendar;
+
+public enum ScheduleItemKind
+{
+    ClassSession,
+    Rehearsal,
+    Workshop,
+}
+
+/// One entry in a person's schedule. <see cref="OwnerId"/> is the course, ensemble or workshop.
+public sealed record ScheduleItem(Guid Id, ScheduleItemKind Kind, string Title, string OwnerTitle, Guid OwnerId, DateTime StartsUtc, DateTime EndsUtc, string TimeZoneId, Guid RoomId);
+
+/// Everything on a person's calendar from <paramref name="FromUtc"/> on, in start order.
+public sealed record GetMySchedule(string PersonId, DateTime FromUtc) : IQuery<IReadOnlyList<ScheduleItem>>;
+
+public sealed class GetMyScheduleHandler(IDbContextFactory<LokiDbContext> dbFactory) : IQueryHandler<GetMySchedule, IReadOnlyList<ScheduleItem>>
+{
+    public async ValueTask<IReadOnlyList<ScheduleItem>> Handle(GetMySchedule query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var me = query.PersonId;
+        var from = query.FromUtc;
+
+        var sessions = await db.ClassSessions
+            .Where(s => s.EndsUtc > from
+                && (s.Course!.Teachers.Any(t => t.PersonId == me) || s.Course.Enrolments.Any(e => e.PersonId == me)))
+            .Select(s => new ScheduleItem(s.Id, ScheduleItemKind.ClassSession, s.Title, s.Course!.Title, s.CourseId, s.StartsUtc, s.EndsUtc, s.Course.TimeZoneId, s.RoomId))
+            .ToListAsync(cancellationToken);
+        var rehearsals = await db.Rehearsals
+            .Where(r => r.EndsUtc > from && r.Ensemble!.Members.Any(m => m.PersonId == me))
+            .Select(r => new ScheduleItem(r.Id, ScheduleItemKind.Rehearsal, r.Title, r.Ensemble!.Name, r.EnsembleId, r.StartsUtc, r.EndsUtc, r.Ensemble.TimeZoneId, r.RoomId))
+            .ToListAsync(cancellationToken);
+        var workshops = await db.Workshops
+            .Where(w => w.EndsUtc > from && w.OrganizerId == me)
+            .Select(w => new ScheduleItem(w.Id, ScheduleItemKind.Workshop, w.Title, w.Title, w.Id, w.StartsUtc, w.EndsUtc, w.TimeZoneId, w.RoomId))
+            .ToListAsync(cancellationToken);
+
+        return sessions.Concat(rehearsals).Concat(workshops).OrderBy(i => i.StartsUtc).ToList();
+    }
+}

@@ -1,0 +1,144 @@
+using Loki.Learning.Web.Features.People;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Loki.Learning.Web.Features.Courses;
+
+/// A distance course run by one or more lecturers.
+public sealed class Course
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public required string Title { get; set; }
+
+    public string Description { get; set; } = "";
+
+    public int? InstitutionId { get; set; }
+
+    /// Maximum number of enrolled students.
+    public int Capacity { get; set; } = 30;
+
+    /// Students who know this key may enrol themselves; null turns self-enrolment off.
+    public string? EnrolmentKey { get; set; }
+
+    /// When true, anyone with the link may subscribe to the course's session calendar.
+    public bool PublicCalendar { get; set; }
+
+    /// IANA zone the course is scheduled in (Europe/Stockholm or Europe/Oslo).
+    public string TimeZoneId { get; set; } = "Europe/Stockholm";
+
+    public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
+
+    public List<CourseTeacher> Teachers { get; set; } = [];
+
+    public List<CourseEnrolment> Enrolments { get; set; } = [];
+
+    public List<ClassSession> Sessions { get; set; } = [];
+
+    public List<CourseMaterial> Materials { get; set; } = [];
+}
+
+public sealed class CourseTeacher
+{
+    public Guid CourseId { get; set; }
+
+    public required string PersonId { get; set; }
+
+    public Person? Person { get; set; }
+}
+
+public sealed class CourseEnrolment
+{
+    public Guid CourseId { get; set; }
+
+    public required string PersonId { get; set; }
+
+    public Person? Person { get; set; }
+
+    public DateTime EnrolledUtc { get; set; } = DateTime.UtcNow;
+}
+
+/// A scheduled class; each one owns a live room (opened from the schedule).
+public sealed class ClassSession
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid CourseId { get; set; }
+
+    public Course? Course { get; set; }
+
+    public required string Title { get; set; }
+
+    public DateTime StartsUtc { get; set; }
+
+    public DateTime EndsUtc { get; set; }
+
+    public Guid RoomId { get; set; } = Guid.NewGuid();
+}
+
+/// Reading, listening or a score to prepare; files arrive with the scores feature.
+public sealed class CourseMaterial
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid CourseId { get; set; }
+
+    public required string Title { get; set; }
+
+    public string Notes { get; set; } = "";
+
+    public DateTime AddedUtc { get; set; } = DateTime.UtcNow;
+}
+
+internal sealed class CourseConfiguration : IEntityTypeConfiguration<Course>
+{
+    public void Configure(EntityTypeBuilder<Course> builder)
+    {
+        builder.Property(c => c.Title).HasMaxLength(200);
+        builder.Property(c => c.Description).HasMaxLength(4000);
+        builder.Property(c => c.EnrolmentKey).HasMaxLength(64);
+        builder.Property(c => c.TimeZoneId).HasMaxLength(64);
+        builder.HasMany(c => c.Teachers).WithOne().HasForeignKey(t => t.CourseId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(c => c.Enrolments).WithOne().HasForeignKey(e => e.CourseId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(c => c.Sessions).WithOne(s => s.Course).HasForeignKey(s => s.CourseId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(c => c.Materials).WithOne().HasForeignKey(m => m.CourseId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CourseTeacherConfiguration : IEntityTypeConfiguration<CourseTeacher>
+{
+    public void Configure(EntityTypeBuilder<CourseTeacher> builder)
+    {
+        builder.HasKey(t => new { t.CourseId, t.PersonId });
+        builder.HasOne(t => t.Person).WithMany().HasForeignKey(t => t.PersonId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class CourseEnrolmentConfiguration : IEntityTypeConfiguration<CourseEnrolment>
+{
+    public void Configure(EntityTypeBuilder<CourseEnrolment> builder)
+    {
+        // The key itself refuses a duplicate enrolment, even under concurrent requests.
+        builder.HasKey(e => new { e.CourseId, e.PersonId });
+        builder.HasOne(e => e.Person).WithMany().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ClassSessionConfiguration : IEntityTypeConfiguration<ClassSession>
+{
+    public void Configure(EntityTypeBuilder<ClassSession> builder)
+    {
+        builder.Property(s => s.Title).HasMaxLength(200);
+        builder.HasIndex(s => s.StartsUtc);
+        builder.HasIndex(s => s.RoomId).IsUnique();
+    }
+}
+
+internal sealed class CourseMaterialConfiguration : IEntityTypeConfiguration<CourseMaterial>
+{
+    public void Configure(EntityTypeBuilder<CourseMaterial> builder)
+    {
+        builder.Property(m => m.Title).HasMaxLength(200);
+        builder.Property(m => m.Notes).HasMaxLength(4000);
+    }
+}

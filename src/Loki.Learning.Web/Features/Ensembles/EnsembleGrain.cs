@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text;
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Ensembles;
+
+public sealed class EnsembleGrain(IDbContextFactory<LokiDbContext> dbFactory, IServiceScopeFactory scopes, TimeProvider clock)
+    : Grain, IEnsembleGrain
+{
+    public async Task<ApprovalOutcome> ApproveJoinRequestAsync(Guid requestId, string teacherId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LokiDbContext>();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Person>>();
+
+        var request = await db.JoinRequests.SingleOrDefaultAsync(r => r.Id == requestId && r.EnsembleId == this.GetPrimaryKey());
+        if (request is null)
+        {
+            return new ApprovalOutcome("Refusal.JoinRequestNotFound");
+        }
+        if (request.Status != JoinRequestStatus.Pending)
+        {
+            return new ApprovalOutcome("Refusal.JoinRequestDecided");
+        }
+
+        // The account, the membership and the decision are written together or not at all.
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var password = SecretTokens.NewPassphrase();
+        var pupil = new Person
+        {
+            UserName = await FreeUserNameAsync(db, request.DisplayName),
+            DisplayName = request.DisplayName,
+            IsPupil = true,
+            RecordingConsent = request.GuardianConsentForRecording,
+            InstitutionId = request.InstitutionId,
+            CreatedUtc = clock.GetUtcNow().UtcDateTime,
+        };
+        var created = await users.CreateAsync(pupil, password);
+        if (!created.Succeeded)
+        {
+            return new ApprovalOutcome("Refusal.AccountNotCreated");
+        }
+        await users.AddToRoleAsync(pupil, Roles.Student);
+
+        db.EnsembleMembers.Add(new EnsembleMember
+        {
+            EnsembleId = request.EnsembleId,
+            PersonId = pupil.Id,
+            Role = EnsembleRole.Pupil,
+            InstitutionId = request.InstitutionId,
+            Instrument = request.Instrument,
+        });
+        request.Status = JoinRequestStatus.Approved;
+        request.PersonId = pupil.Id;
+        request.DecidedById = teacherId;
+        request.DecidedUtc = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return new ApprovalOutcome(null, pupil.DisplayName, pupil.UserName, password);
+    }
+
+    public async Task<ApprovalOutcome> RejectJoinRequestAsync(Guid requestId, string teacherId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var request = await db.JoinRequests.SingleOrDefaultAsync(r => r.Id == requestId && r.EnsembleId == this.GetPrimaryKey());
+        if (request is null)
+        {
+            return new ApprovalOutcome("Refusal.JoinRequestNotFound");
+        }
+        if (request.Status != JoinRequestStatus.Pending)
+        {
+            return new ApprovalOutcome("Refusal.JoinRequestDecided");
+        }
+        request.Status = JoinRequestStatus.Rejected;
+        request.DecidedById = teacherId;
+        request.DecidedUtc = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync();
+        return new ApprovalOutcome(null, request.DisplayName);
+    }
+
+    /// "Åsa Öberg" → "asa.oberg-4821": ASCII so it can be typed on any keyboard, digits so it is unique.
+    private static async Task<string> FreeUserNameAsync(LokiDbContext db, string displayName)
+    {
+        var stem = new StringBuilder();
+        foreach (var c in displayName.Normalize(NormalizationForm.FormD).ToLowerInvariant())
+        {
+            if (c is >= 'a' and <= 'z' or >= '0' and <= '9')
+            {
+                stem.Append(c);
+            }
+            else if (c is 'ø')
+            {
+                stem.Append('o');
+            }
+            else if (c is 'æ')
+            {
+                stem.Append("ae");
+            }
+            else if (char.IsWhiteSpace(c) && stem.Length > 0 && stem[^1] != '.')
+            {
+                stem.Append('.');
+            }
+        }
+        var baseName = stem.ToString().Trim('.');
+        if (baseName.Length == 0)
+        {
+            baseName = "pupil";
+        }
+        baseName = baseName[..Math.Min(baseName.Length, 20)];
+        while (true)
+        {
+            var candidate = baseName + "-" + Random.Shared.Next(1000, 10000).ToString(CultureInfo.InvariantCulture);
+            var normalized = candidate.ToUpperInvariant();
+            if (!await db.Users.AnyAsync(u => u.NormalizedUserName == normalized))
+            {
+                return candidate;
+            }
+        }
+    }
+}

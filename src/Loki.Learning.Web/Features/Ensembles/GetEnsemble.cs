@@ -1,0 +1,81 @@
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Ensembles;
+
+public sealed record MemberSummary(string PersonId, string DisplayName, EnsembleRole Role, string? Instrument, string? Institution, string? Town);
+
+public sealed record RehearsalSummary(Guid Id, string Title, DateTime StartsUtc, DateTime EndsUtc, Guid RoomId);
+
+public sealed record PendingJoinRequest(Guid Id, string DisplayName, string? Instrument, string? Institution, bool GuardianConsentForRecording, DateTime RequestedUtc);
+
+public sealed record ActiveClassCode(string Code, string? Institution, DateTime ExpiresUtc);
+
+public sealed record EnsembleDetails(
+    Guid Id,
+    string Name,
+    string Description,
+    string TimeZoneId,
+    bool PublicCalendar,
+    bool IsTeacher,
+    IReadOnlyList<MemberSummary> Members,
+    IReadOnlyList<RehearsalSummary> Rehearsals,
+    IReadOnlyList<PendingJoinRequest> PendingRequests,
+    IReadOnlyList<ActiveClassCode> ClassCodes);
+
+/// Members see the ensemble; only its teachers see join requests and class codes.
+public sealed record GetEnsemble(Actor Actor, Guid EnsembleId) : IQuery<EnsembleDetails>;
+
+public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock) : IQueryHandler<GetEnsemble, EnsembleDetails>
+{
+    public async ValueTask<EnsembleDetails> Handle(GetEnsemble query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var ensemble = await db.Ensembles.AsNoTracking().SingleOrDefaultAsync(e => e.Id == query.EnsembleId, cancellationToken)
+            ?? throw Refusal.NotFound("Refusal.EnsembleNotFound");
+        var role = await db.RoleInAsync(ensemble.Id, query.Actor, cancellationToken)
+            ?? throw Refusal.Forbidden("Refusal.NotEnsembleMember");
+        var isTeacher = role == EnsembleRole.Teacher;
+
+        var members = await (
+            from m in db.EnsembleMembers
+            where m.EnsembleId == ensemble.Id
+            join i in db.Institutions on m.InstitutionId equals i.Id into sites
+            from site in sites.DefaultIfEmpty()
+            orderby m.Role, m.Person!.DisplayName
+            select new MemberSummary(m.PersonId, m.Person!.DisplayName, m.Role, m.Instrument, site == null ? null : site.Name, site == null ? null : site.Town))
+            .ToListAsync(cancellationToken);
+        var rehearsals = await db.Rehearsals.Where(r => r.EnsembleId == ensemble.Id)
+            .OrderBy(r => r.StartsUtc)
+            .Select(r => new RehearsalSummary(r.Id, r.Title, r.StartsUtc, r.EndsUtc, r.RoomId))
+            .ToListAsync(cancellationToken);
+
+        IReadOnlyList<PendingJoinRequest> pending = [];
+        IReadOnlyList<ActiveClassCode> codes = [];
+        if (isTeacher)
+        {
+            pending = await (
+                from r in db.JoinRequests
+                where r.EnsembleId == ensemble.Id && r.Status == JoinRequestStatus.Pending
+                join i in db.Institutions on r.InstitutionId equals i.Id into sites
+                from site in sites.DefaultIfEmpty()
+                orderby r.RequestedUtc
+                select new PendingJoinRequest(r.Id, r.DisplayName, r.Instrument, site == null ? null : site.Name, r.GuardianConsentForRecording, r.RequestedUtc))
+                .ToListAsync(cancellationToken);
+            var now = clock.GetUtcNow().UtcDateTime;
+            codes = await (
+                from c in db.ClassCodes
+                where c.EnsembleId == ensemble.Id && !c.Revoked && c.ExpiresUtc > now
+                join i in db.Institutions on c.InstitutionId equals i.Id into sites
+                from site in sites.DefaultIfEmpty()
+                orderby c.ExpiresUtc descending
+                select new ActiveClassCode(c.Code, site == null ? null : site.Name, c.ExpiresUtc))
+                .ToListAsync(cancellationToken);
+        }
+
+        return new EnsembleDetails(ensemble.Id, ensemble.Name, ensemble.Description, ensemble.TimeZoneId, ensemble.PublicCalendar,
+            isTeacher, members, rehearsals, pending, codes);
+    }
+}

@@ -1,0 +1,35 @@
+using Loki.Learning.Web.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Hosting;
+
+public static class DataHosting
+{
+    /// Configuration: <c>Database:Path</c> (SQLite file, default App_Data/loki.db under the content root).
+    public static void AddLokiData(this WebApplicationBuilder builder)
+    {
+        var path = builder.Configuration["Database:Path"] ?? "App_Data/loki.db";
+        var fullPath = Path.IsPathRooted(path) ? path : Path.Combine(builder.Environment.ContentRootPath, path);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = fullPath, Pooling = true, DefaultTimeout = 30 }.ToString();
+
+        builder.Services.AddDbContextFactory<LokiDbContext>(options => options.UseSqlite(connectionString));
+        // Identity's stores want a scoped context; it comes from the same factory.
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContext());
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SeedLoader>();
+    }
+
+    /// Applies migrations, turns on WAL (a kill mid-write cannot corrupt the file) and loads demo data once.
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        var dbFactory = app.Services.GetRequiredService<IDbContextFactory<LokiDbContext>>();
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await db.Database.MigrateAsync();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
+        await app.Services.GetRequiredService<SeedLoader>().LoadAsync();
+    }
+}

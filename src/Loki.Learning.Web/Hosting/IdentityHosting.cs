@@ -1,0 +1,115 @@
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Identity;
+
+namespace Loki.Learning.Web.Hosting;
+
+public static class IdentityHosting
+{
+    /// Picks the bearer scheme when a request carries a token, the cookie otherwise.
+    private const string CookieOrBearer = "CookieOrBearer";
+
+    public static void AddLokiIdentity(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
+
+        builder.Services
+            .AddAuthentication(options =>
+            {
+                options.DefaultScheme = CookieOrBearer;
+                options.DefaultChallengeScheme = CookieOrBearer;
+                options.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
+            })
+            .AddPolicyScheme(CookieOrBearer, CookieOrBearer, options =>
+            {
+                options.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                        ? IdentityConstants.BearerScheme
+                        : IdentityConstants.ApplicationScheme;
+            })
+            .AddBearerToken(IdentityConstants.BearerScheme)
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(options =>
+            {
+                options.LoginPath = "/account/login";
+                options.LogoutPath = "/account/logout";
+                options.AccessDeniedPath = "/account/denied";
+                options.Cookie.Name = "loki.auth";
+                options.Cookie.SameSite = SameSiteMode.Lax;
+                // API callers get status codes, not a redirect to the login page.
+                options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
+            }));
+        builder.Services.AddAuthorization();
+
+        builder.Services
+            .AddIdentityCore<Person>(options =>
+            {
+                // Pupils get passphrases ("willow-harp-snow-elk-42"): length matters more than symbol rules.
+                options.Password.RequiredLength = 10;
+                options.Password.RequireDigit = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.User.RequireUniqueEmail = false;
+                options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@+";
+                options.Lockout.MaxFailedAccessAttempts = 10;
+                options.SignIn.RequireConfirmedAccount = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<LokiDbContext>()
+            .AddSignInManager<LokiSignInManager>()
+            .AddClaimsPrincipalFactory<PersonClaimsFactory>()
+            .AddDefaultTokenProviders()
+            .AddApiEndpoints();
+        builder.Services.AddSingleton<IEmailSender<Person>, NoEmailSender>();
+    }
+
+    public static void MapLokiAuth(this WebApplication app)
+    {
+        app.MapGroup("/api/auth").WithTags("Auth").MapIdentityApi<Person>();
+        app.MapPost("/account/logout", async (SignInManager<Person> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect("~/");
+        }).ExcludeFromDescription();
+    }
+
+    private static Task ApiAwareRedirect(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// Re-checks the security stamp of a connected circuit so a removed or changed account is signed out.
+    private sealed class RevalidatingIdentityStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes)
+        : RevalidatingServerAuthenticationStateProvider(loggerFactory)
+    {
+        protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(10);
+
+        protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<Person>>();
+            return await signIn.ValidateSecurityStampAsync(state.User) is not null;
+        }
+    }
+
+    /// The platform sends no e-mail: it must run on a LAN without outside services.
+    private sealed class NoEmailSender : IEmailSender<Person>
+    {
+        public Task SendConfirmationLinkAsync(Person user, string email, string confirmationLink) => Task.CompletedTask;
+
+        public Task SendPasswordResetLinkAsync(Person user, string email, string resetLink) => Task.CompletedTask;
+
+        public Task SendPasswordResetCodeAsync(Person user, string email, string resetCode) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,52 @@
+using Loki.Learning.Web.Components;
+using Loki.Learning.Web.Features.Calendar;
+using Loki.Learning.Web.Features.Courses;
+using Loki.Learning.Web.Features.Ensembles;
+using Loki.Learning.Web.Features.Institutions;
+using Loki.Learning.Web.Features.Localization;
+using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Workshops;
+
+namespace Loki.Learning.Web.Hosting;
+
+/// The single composition root. Tests build the same host with their own configuration.
+public static class LokiHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+
+        builder.AddLokiData();
+        builder.AddLokiIdentity();
+        builder.AddLokiOrleans();
+        builder.AddLokiLocalization();
+        builder.AddLokiMessaging();
+        builder.AddLokiTelemetry();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddOpenApi();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddLokiHealthChecks();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseLokiLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapOpenApi();
+        app.MapHealthChecks("/health");
+        app.MapLokiAuth();
+        app.MapCultureSwitch();
+        app.MapCalendarFeeds();
+        app.MapCoursesApi();
+        app.MapEnsemblesApi();
+        app.MapInstitutionsApi();
+        app.MapWorkshopsApi();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

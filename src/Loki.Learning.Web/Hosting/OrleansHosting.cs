@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orleans.Configuration;
+using Loki.Learning.Web.Data;
+
+namespace Loki.Learning.Web.Hosting;
+
+public static class OrleansHosting
+{
+    /// A silo in the same process. Configuration: <c>Orleans:SiloPort</c> (default 11111) and
+    /// <c>Orleans:GatewayPort</c> (default 30000), so several hosts can run side by side.
+    public static void AddLokiOrleans(this WebApplicationBuilder builder)
+    {
+        var siloPort = builder.Configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        var clusterId = builder.Configuration["Orleans:ClusterId"] ?? "loki-dev";
+
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "loki-learning", clusterId: clusterId);
+            silo.AddMemoryGrainStorageAsDefault();
+        });
+    }
+
+    public static IHealthChecksBuilder AddLokiHealthChecks(this IHealthChecksBuilder checks) =>
+        checks.AddDbContextCheck<LokiDbContext>("database").AddCheck<SiloHealthCheck>("silo");
+
+    /// Healthy when the silo answers a management call (it is up and has joined its cluster).
+    private sealed class SiloHealthCheck(IGrainFactory grains) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                return hosts.Count > 0 ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s)") : HealthCheckResult.Unhealthy("no active silo");
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy("silo not reachable", exception);
+            }
+        }
+    }
+}
