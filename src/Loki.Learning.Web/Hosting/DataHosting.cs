@@ -12,13 +12,19 @@ public static class DataHosting
         var path = builder.Configuration["Database:Path"] ?? "App_Data/loki.db";
         var fullPath = Path.IsPathRooted(path) ? path : Path.Combine(builder.Environment.ContentRootPath, path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = fullPath, Pooling = true, DefaultTimeout = 30 }.ToString();
-
-        builder.Services.AddDbContextFactory<LokiDbContext>(options => options.UseSqlite(connectionString));
-        // Identity's stores want a scoped context; it comes from the same factory.
-        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContext());
+        builder.Services.AddLokiDatabase(fullPath);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SeedLoader>();
+    }
+
+    /// The database alone, for the host and for silos and tools that share its file.
+    public static IServiceCollection AddLokiDatabase(this IServiceCollection services, string sqliteFile)
+    {
+        var connectionString = new SqliteConnectionStringBuilder { DataSource = sqliteFile, Pooling = true, DefaultTimeout = 30 }.ToString();
+        services.AddDbContextFactory<LokiDbContext>(options => options.UseSqlite(connectionString));
+        // Identity's stores want a scoped context; it comes from the same factory.
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContext());
+        return services;
     }
 
     /// Applies migrations, turns on WAL (a kill mid-write cannot corrupt the file) and loads demo data once.

@@ -45,7 +45,16 @@ public static class IdentityHosting
             }));
         builder.Services.AddAuthorization();
 
-        builder.Services
+        builder.Services.AddLokiPeople()
+            .AddSignInManager<LokiSignInManager>()
+            .AddDefaultTokenProviders()
+            .AddApiEndpoints();
+        builder.Services.AddSingleton<IEmailSender<Person>, NoEmailSender>();
+    }
+
+    /// Accounts, roles and their stores: what grains need to create a pupil's account.
+    public static IdentityBuilder AddLokiPeople(this IServiceCollection services) =>
+        services
             .AddIdentityCore<Person>(options =>
             {
                 // Pupils get passphrases ("willow-harp-snow-elk-42"): length matters more than symbol rules.
@@ -61,12 +70,7 @@ public static class IdentityHosting
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<LokiDbContext>()
-            .AddSignInManager<LokiSignInManager>()
-            .AddClaimsPrincipalFactory<PersonClaimsFactory>()
-            .AddDefaultTokenProviders()
-            .AddApiEndpoints();
-        builder.Services.AddSingleton<IEmailSender<Person>, NoEmailSender>();
-    }
+            .AddClaimsPrincipalFactory<PersonClaimsFactory>();
 
     public static void MapLokiAuth(this WebApplication app)
     {

@@ -7,8 +7,15 @@ public static class MessagingHosting
 {
     public static void AddLokiMessaging(this WebApplicationBuilder builder)
     {
-        builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
-        builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidateMessages<,>));
+        builder.Services.AddLokiMessages();
         builder.Services.AddExceptionHandler<RefusalToProblem>();
+    }
+
+    /// Every message handler, with input validated before any handler runs.
+    public static IServiceCollection AddLokiMessages(this IServiceCollection services)
+    {
+        services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
+        services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidateMessages<,>));
+        return services;
     }
 }

@@ -1,0 +1,91 @@
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Hosting;
+using Mediator;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+
+namespace Loki.Learning.Web.Tests;
+
+/// A real SQLite file, migrated, and an Orleans in-process test cluster whose grains use it.
+/// Messages go through the same Mediator pipeline as in the app. Tests make their own people and
+/// courses with unique names, so they do not depend on each other.
+public sealed class Catalogue : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("loki-catalogue-").FullName;
+    private ServiceProvider? _services;
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    public string DatabaseFile => Path.Combine(_folder, "loki.db");
+
+    public InProcessTestCluster Cluster { get; private set; } = default!;
+
+    public IServiceProvider Services => _services ?? throw new InvalidOperationException("not started");
+
+    public IMediator Mediator => Services.GetRequiredService<IMediator>();
+
+    public IDbContextFactory<LokiDbContext> Db => Services.GetRequiredService<IDbContextFactory<LokiDbContext>>();
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
+        builder.ConfigureSiloHost((_, host) => AddCatalogueServices(host.Services));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        var services = new ServiceCollection();
+        AddCatalogueServices(services);
+        services.AddSingleton<IGrainFactory>(Cluster.Client);
+        services.AddLokiMessages();
+        _services = services.BuildServiceProvider();
+
+        await using var db = await Db.CreateDbContextAsync();
+        await db.Database.MigrateAsync();
+        using var scope = Services.CreateScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+        {
+            await roles.CreateAsync(new IdentityRole(role));
+        }
+    }
+
+    private void AddCatalogueServices(IServiceCollection services)
+    {
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddLokiDatabase(DatabaseFile);
+        services.AddLokiPeople();
+        services.AddSingleton<TimeProvider>(Clock);
+    }
+
+    /// Creates an account with one role and returns it as the actor that messages carry.
+    public async Task<Actor> PersonAsync(string role, string? displayName = null)
+    {
+        using var scope = Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Person>>();
+        var name = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..20];
+        var person = new Person { UserName = name, Email = $"{name}@test.local", DisplayName = displayName ?? name };
+        var created = await users.CreateAsync(person, "correct-horse-battery");
+        Assert.True(created.Succeeded, string.Join(", ", created.Errors.Select(e => e.Description)));
+        await users.AddToRoleAsync(person, role);
+        return new Actor(person.Id, new HashSet<string> { role });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_services is not null)
+        {
+            await _services.DisposeAsync();
+        }
+        await Cluster.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
+
+[CollectionDefinition(nameof(CatalogueCollection))]
+public sealed class CatalogueCollection : ICollectionFixture<Catalogue>;
