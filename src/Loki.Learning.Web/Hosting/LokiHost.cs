@@ -14,7 +14,8 @@ public static class LokiHost
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Named after this assembly, not the entry point, so a test runner finds the static asset manifest too.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(LokiHost).Assembly.GetName().Name });
         configure?.Invoke(builder);
 
         builder.AddLokiData();
@@ -29,9 +30,10 @@ public static class LokiHost
         builder.Services.AddHealthChecks().AddLokiHealthChecks();
 
         var app = builder.Build();
+        // Culture first, so problem details written by the exception handler speak the caller's language.
+        app.UseLokiLocalization();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseLokiLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Http.Json;
+using Loki.Learning.Web.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Loki.Learning.Web.Tests.Hosting;
+
+public sealed class ProductionApp : IAsyncLifetime
+{
+    public RunningApp App { get; } = new() { Environment = "Production" };
+
+    public Task InitializeAsync() => App.InitializeAsync();
+
+    public Task DisposeAsync() => App.DisposeAsync();
+}
+
+public sealed class ProductionTests(ProductionApp production) : IClassFixture<ProductionApp>
+{
+    [Fact]
+    public async Task DemoPasswordsDoNotWorkOutsideDevelopment()
+    {
+        var response = await production.App.Client().PostAsJsonAsync("api/auth/login", new { email = "lecturer@demo.loki.local", password = "Demo-lecturer-2026" });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task LoadingTheDemoDataAgainAddsNothing()
+    {
+        var dbFactory = production.App.Services.GetRequiredService<IDbContextFactory<LokiDbContext>>();
+        async Task<int[]> CountAsync()
+        {
+            await using var db = await dbFactory.CreateDbContextAsync();
+            return [await db.Institutions.CountAsync(), await db.Users.CountAsync(), await db.Courses.CountAsync(), await db.ClassSessions.CountAsync(),
+                await db.Ensembles.CountAsync(), await db.Rehearsals.CountAsync(), await db.Workshops.CountAsync(), await db.CourseEnrolments.CountAsync()];
+        }
+        var before = await CountAsync();
+
+        await production.App.Services.GetRequiredService<SeedLoader>().LoadAsync();
+
+        Assert.Equal(before, await CountAsync());
+        Assert.True(before.All(n => n > 0));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Sockets;
+using Loki.Learning.Web.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Loki.Learning.Web.Tests.Hosting;
+
+/// The real host, as Program.cs builds it, on a free loopback port with its own SQLite file and silo ports.
+public sealed class RunningApp : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("loki-app-").FullName;
+    private WebApplication? _app;
+
+    public string Environment { get; init; } = "Development";
+
+    public Uri Address { get; private set; } = default!;
+
+    public string DatabaseFile => Path.Combine(_folder, "loki.db");
+
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        _app = LokiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", Environment], builder =>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:Path"] = DatabaseFile,
+                ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+                ["Logging:LogLevel:Default"] = "Warning",
+            }));
+        await _app.PrepareDatabaseAsync();
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(address + "/");
+    }
+
+    public HttpClient Client(string? culture = null)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() }) { BaseAddress = Address };
+        if (culture is not null)
+        {
+            client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(culture);
+        }
+        return client;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
