@@ -1,0 +1,38 @@
+using Bunit;
+using Loki.Learning.Web.Features.Ensembles;
+using Loki.Learning.Web.Features.People;
+
+namespace Loki.Learning.Web.Tests.Pages;
+
+[Collection(nameof(CatalogueCollection))]
+public sealed class JoinPageTests(Catalogue catalogue) : PageContext(catalogue, "sv")
+{
+    [Fact]
+    public void AWrongClassCodeIsExplainedInSwedish()
+    {
+        var cut = Render<JoinPage>();
+
+        cut.Find("#join-code").Change("ZZZZ9999");
+        cut.Find("#join-name").Change("Vera");
+        cut.FindAll("button").Single(b => b.TextContent == "Ansök").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("Klasskoden är inte giltig. Kontrollera den med din lärare.", cut.Find("[role=alert]").TextContent));
+    }
+
+    [Fact]
+    public async Task ARightCodeSendsTheRequestAndNamesTheEnsemble()
+    {
+        var teacher = await Catalogue.PersonAsync(Roles.Teacher);
+        var ensembleId = await Catalogue.Mediator.Send(new CreateEnsemble(teacher, "Jämtlands gitarrensemble", null, "Europe/Stockholm", null));
+        var code = await Catalogue.Mediator.Send(new IssueClassCode(teacher, ensembleId, null));
+        var cut = Render<JoinPage>();
+
+        cut.Find("#join-code").Change(code.Code);
+        cut.Find("#join-name").Change("Vera");
+        cut.FindAll("button").Single(b => b.TextContent == "Ansök").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Jämtlands gitarrensemble", cut.Find("[role=status]").TextContent, StringComparison.Ordinal));
+        var details = await Catalogue.Mediator.Send(new GetEnsemble(teacher, ensembleId));
+        Assert.Equal(["Vera"], details.PendingRequests.Select(r => r.DisplayName));
+    }
+}
