@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test suite. Installs what the tests need (Debian packages, npm packages) when missing.
+# Runs every test suite: media (with real JackTrip peers), web (handlers, grains, pages, API) and
+# the browser suite. Installs what the tests need (Debian and npm packages) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 need_apt=()
 command -v jacktrip-cli >/dev/null || need_apt+=(jacktrip)
-command -v jackd >/dev/null || need_apt+=(jackd2)
-command -v jack_iodelay >/dev/null || need_apt+=(jackd2)
+command -v jackd >/dev/null && command -v jack_iodelay >/dev/null || need_apt+=(jackd2)
 command -v sox >/dev/null || need_apt+=(sox)
 command -v chromium >/dev/null || need_apt+=(chromium)
+command -v stdbuf >/dev/null || need_apt+=(coreutils)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "test.sh: installing ${need_apt[*]}"
@@ -18,13 +19,27 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build Loki.Learning.sln -c Release -nologo -v q
 
-status=0
+passed=0 failed=0 skipped=0 status=0
 for project in tests/Loki.Learning.Media.Tests tests/Loki.Learning.Web.Tests e2e/Loki.Learning.E2E; do
     [ -d "$project" ] || continue
     echo "== $project"
-    dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" || status=1
+    log=$(mktemp)
+    dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=1
+    # "Passed!  - Failed:     0, Passed:    52, Skipped:     0, Total:    52, ..."
+    summary=$(grep -E '(Passed|Failed)! +- Failed: ' "$log" | tail -n 1 || true)
+    if [ -z "$summary" ]; then
+        echo "test.sh: $project ran no test"
+        status=1
+    else
+        failed=$((failed + $(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")))
+        passed=$((passed + $(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")))
+        skipped=$((skipped + $(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")))
+    fi
+    rm -f "$log"
 done
+
+echo "total: $passed passed, $failed failed, $skipped skipped"
 exit $status
