@@ -78,6 +78,9 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <summary>Bytes allocated on the mix thread since it started; flat in steady state.</summary>
     public long MixThreadAllocatedBytes => _mixThread.AllocatedBytes;
 
+    /// <summary>Bytes allocated on the mix thread in one stage of the period (diagnostics for the allocation tests).</summary>
+    internal long MixThreadAllocatedBytesIn(MixStage stage) => _mixThread.AllocatedBytesIn(stage);
+
     /// <summary>Mix periods run since start.</summary>
     public long PeriodsElapsed => _mixThread.Periods;
 
