@@ -18,7 +18,10 @@ namespace Loki.Learning.Media.Engine;
 /// </remarks>
 public sealed class MediaEngine : IAsyncDisposable
 {
-    /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the engine publishes its instruments on.</summary>
+    /// <summary>
+    /// Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the engine publishes its instruments on; each engine
+    /// has its own meter whose <see cref="System.Diagnostics.Metrics.Meter.Scope"/> is the engine.
+    /// </summary>
     public const string MeterName = "Loki.Learning.Media";
 
     private readonly IAdmissionPolicy _admissionPolicy;
@@ -61,7 +64,7 @@ public sealed class MediaEngine : IAsyncDisposable
             FullMode = BoundedChannelFullMode.DropOldest,
         });
         _slots = new SlotTable(options.MaxClients);
-        _metrics = new MediaMetrics(() => Volatile.Read(ref _snapshots), _addedLatency.Snapshot, () => _slots.InUse);
+        _metrics = new MediaMetrics(this, () => Volatile.Read(ref _snapshots), _addedLatency.Snapshot, () => _slots.InUse);
         _mixThread = new MixThread(options, _time, _commands.Reader, _attachments, _events.Writer, _slots, _postedAdmissions,
             _addedLatency, snapshots => Volatile.Write(ref _snapshots, snapshots), _metrics.RecordAddedLatency);
     }
