@@ -295,6 +295,18 @@ public sealed class JitterBuffer
         return played;
     }
 
+    /// <summary>Whether the packet with this sequence number is buffered or already played (a copy would be dropped).</summary>
+    public bool Holds(ushort sequenceNumber)
+    {
+        if (!_started)
+        {
+            return false;
+        }
+        var delta = (short)(sequenceNumber - (ushort)_highestSequence);
+        var sequence = _highestSequence + delta;
+        return sequence < _playSequence || HasPacket(sequence);
+    }
+
     private bool HasPacket(long sequence) => _slotSequence[(int)(sequence % _capacity)] == sequence;
 
     private void Restart(ushort sequenceNumber)

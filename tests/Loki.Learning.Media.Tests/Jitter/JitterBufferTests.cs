@@ -307,4 +307,19 @@ public sealed class JitterBufferTests
         Assert.All(block, s => Assert.Equal(0f, s));
         Assert.False(buffer.IsPlaying);
     }
+
+    [Fact]
+    public void ItTellsWhetherARedundantCopyWouldBeADuplicate()
+    {
+        var buffer = new JitterBuffer(1, 64, Options);
+        Assert.False(buffer.Holds(5));
+        buffer.Insert(5, SinePacket(0, 64, 1), 0);
+        buffer.Insert(6, SinePacket(64, 64, 1), 1);
+        buffer.Insert(7, SinePacket(128, 64, 1), 2);
+        buffer.Read(new float[64], 64);
+
+        Assert.True(buffer.Holds(5)); // played
+        Assert.True(buffer.Holds(7)); // buffered
+        Assert.False(buffer.Holds(8));
+    }
 }
