@@ -13,6 +13,7 @@ internal sealed partial class PeriodPacer
     private const int ClockMonotonic = 1;
     private const int TimerAbsoluteTime = 1;
     private const int SetTimerSlack = 29; // prctl PR_SET_TIMERSLACK
+    private const int MaxCatchUpPeriods = 40; // about 100 ms at 128 frames
     private static readonly long SpinTicks = Stopwatch.Frequency / 20000; // spin the last 50 µs
 
     private readonly long _periodTicks;
@@ -39,16 +40,22 @@ internal sealed partial class PeriodPacer
         }
     }
 
-    /// <summary>Periods skipped because the thread fell more than four periods behind.</summary>
+    /// <summary>Times the thread fell so far behind that it dropped the missed periods instead of catching up.</summary>
     public long Resynchronisations { get; private set; }
 
     /// <summary>Waits for the end of the current period and starts the next.</summary>
     public void WaitForNextPeriod()
     {
         var now = Stopwatch.GetTimestamp();
-        if (now - _deadline > 4 * _periodTicks)
+        if (now >= _deadline)
         {
-            // Far behind (debugger, a stall): start afresh instead of running a burst of catch-up periods.
+            // Behind schedule: run the next period at once so the average rate stays exact (clients' buffers absorb
+            // the burst) — unless so far behind that catching up would only flood them.
+            if (now - _deadline <= MaxCatchUpPeriods * _periodTicks)
+            {
+                _deadline += _periodTicks;
+                return;
+            }
             _deadline = now + _periodTicks;
             Resynchronisations++;
             return;

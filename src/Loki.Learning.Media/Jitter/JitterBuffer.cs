@@ -164,10 +164,11 @@ public sealed class JitterBuffer
         }
         if (sequence - _playSequence >= _capacity)
         {
-            // Far ahead of the play position (a long stall): start over from this packet.
+            // Far ahead of the play position (the reader stalled, or a burst): drop the oldest audio so that the
+            // target depth remains behind this packet, and keep playing (ramped) instead of rebuffering.
             _overruns++;
-            Restart(sequenceNumber);
-            sequence = _highestSequence;
+            var targetPackets = Math.Min(_capacity - 1, (TargetDepthFrames + FramesPerPacket - 1) / FramesPerPacket);
+            DropBefore(sequence - targetPackets + 1);
         }
 
         var slot = (int)(sequence % _capacity);
@@ -305,6 +306,20 @@ public sealed class JitterBuffer
         var delta = (short)(sequenceNumber - (ushort)_highestSequence);
         var sequence = _highestSequence + delta;
         return sequence < _playSequence || HasPacket(sequence);
+    }
+
+    private void DropBefore(long newPlaySequence)
+    {
+        for (var slot = 0; slot < _capacity; slot++)
+        {
+            if (_slotSequence[slot] < newPlaySequence)
+            {
+                _slotSequence[slot] = -1;
+            }
+        }
+        _playSequence = newPlaySequence;
+        _playOffset = 0;
+        _discontinuity = true;
     }
 
     private bool HasPacket(long sequence) => _slotSequence[(int)(sequence % _capacity)] == sequence;

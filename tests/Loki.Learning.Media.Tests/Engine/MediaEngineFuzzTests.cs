@@ -7,6 +7,7 @@ using static Loki.Learning.Media.Tests.Engine.EngineTestSupport;
 
 namespace Loki.Learning.Media.Tests.Engine;
 
+[Collection(LoopbackEngineCollection.Name)]
 public sealed class MediaEngineFuzzTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using static Loki.Learning.Media.Tests.Engine.EngineTestSupport;
 
 namespace Loki.Learning.Media.Tests.Engine;
 
+[Collection(LoopbackEngineCollection.Name)]
 public sealed class MediaEngineRoomTests
 {
     [Fact]

@@ -322,4 +322,40 @@ public sealed class JitterBufferTests
         Assert.True(buffer.Holds(7)); // buffered
         Assert.False(buffer.Holds(8));
     }
+
+    [Fact]
+    public void AReaderThatFellFarBehindDropsTheOldestAudioAndKeepsPlaying()
+    {
+        var options = Options with { MaxDepthMilliseconds = 40 };
+        var buffer = new JitterBuffer(1, 128, options);
+        var block = new float[128];
+        var seq = 0;
+        for (; seq < 50; seq++)
+        {
+            buffer.Insert((ushort)seq, SinePacket(seq * 128L, 128, 1), ArrivalOf(seq, 128));
+            buffer.Read(block, 128);
+        }
+
+        // The reader stalls for 40 packets while the sender goes on.
+        for (; seq < 90; seq++)
+        {
+            buffer.Insert((ushort)seq, SinePacket(seq * 128L, 128, 1), ArrivalOf(seq, 128));
+        }
+        var output = new List<float>();
+        for (; seq < 120; seq++)
+        {
+            buffer.Insert((ushort)seq, SinePacket(seq * 128L, 128, 1), ArrivalOf(seq, 128));
+            buffer.Read(block, 128);
+            output.AddRange(block);
+        }
+
+        var statistics = buffer.Statistics;
+        Assert.True(statistics.Overruns > 0);
+        Assert.True(buffer.IsPlaying);
+        Assert.True(statistics.DepthFrames <= 40 * 48 + 128, statistics.ToString());
+        Assert.InRange(MaxStep(output.ToArray()), 0f, 0.07f);
+        // It kept playing the sine (RMS 0.8/√2 ≈ 0.57) instead of going silent to rebuffer.
+        var rms = Math.Sqrt(output.Average(s => (double)s * s));
+        Assert.InRange(rms, 0.5, 0.62);
+    }
 }
