@@ -582,7 +582,7 @@ internal sealed class MixThread
             }
             Report(new RoomStatistics(timestamp, room.RoomId, count, worst, added));
         }
-        _publishSnapshots(snapshots);
+        _publishSnapshots(snapshots.ToArray());
     }
 
     private ParticipantSnapshot Snapshot(ClientSession session)
