@@ -37,8 +37,9 @@ public sealed class JitterBuffer
     private int _playOffset;
     private long _lostCountedFor = -1;
     private int _declickRemaining;
-    private float _concealGain = 1f;
-    private int _concealPosition;
+    private bool _concealing;                 // the last frames emitted were concealment or silence, not real audio
+    private float _concealGain = 1f;          // gain of the repeated packet, falling to 0 over ConcealFadeFrames
+    private int _concealPosition;             // frame of _lastGood the repeat continues from
     private int _consecutiveOutOfOrder;
     private long _lastOutOfOrderSequence = -1;
 
@@ -238,10 +239,11 @@ public sealed class JitterBuffer
             if (_slotSequence[slot] == _playSequence)
             {
                 var count = Math.Min(FramesPerPacket - _playOffset, frames - written);
-                if (_concealGain < 1f || _concealPosition != 0)
+                if (_concealing)
                 {
                     // Leaving concealment: ramp from what was last heard into the real audio.
                     _discontinuity = true;
+                    _concealing = false;
                     _concealGain = 1f;
                     _concealPosition = 0;
                 }
@@ -402,8 +404,9 @@ public sealed class JitterBuffer
             EmitSilence(destination, frames, at, count);
             return;
         }
-        if (_concealGain >= 1f && _concealPosition == 0)
+        if (!_concealing)
         {
+            _concealing = true;
             _discontinuity = true; // the repeat starts at the beginning of the last packet
         }
         var fadeStep = 1f / Math.Max(1, _options.ConcealFadeFrames);
@@ -421,10 +424,6 @@ public sealed class JitterBuffer
                 _discontinuity = true;
             }
         }
-        if (_concealGain <= 0f && _concealPosition == 0)
-        {
-            _concealPosition = 1; // keep "in concealment" so resuming is ramped
-        }
     }
 
     private void EmitSilence(Span<float> destination, int frames, int at, int count)
@@ -438,8 +437,8 @@ public sealed class JitterBuffer
             destination.Slice((channel * frames) + at, count).Clear();
         }
         ApplyDeclick(destination, frames, at, count);
+        _concealing = true;
         _concealGain = 0f;
-        _concealPosition = 1;
     }
 
     private void Emit(float[] source, int sourceBase, int sourceOffset, Span<float> destination, int frames, int at, int count, float gain, float gainStep)
