@@ -28,6 +28,7 @@ public sealed class JitterBuffer
     private readonly int _shrinkWindowReads;
     private readonly int _maxDepthFrames;
 
+    private int _readFrames;                  // frames per Read (the engine period); the target never goes below it
     private bool _started;
     private bool _playing;
     private bool _hasLastGood;
@@ -85,6 +86,7 @@ public sealed class JitterBuffer
         Array.Fill(_slotSequence, -1L);
         _lastGood = new float[channels * framesPerPacket];
         _lastOut = new float[channels];
+        _readFrames = framesPerPacket;
         _declickOffset = new float[channels];
 
         _packetTicks = Math.Max(1, framesPerPacket * _options.TimestampFrequency / _options.SampleRate);
@@ -106,14 +108,18 @@ public sealed class JitterBuffer
         ? 0
         : (int)Math.Min(int.MaxValue, ((_highestSequence - _playSequence + 1) * FramesPerPacket) - _playOffset);
 
-    /// <summary>Depth the buffer aims for: measured jitter plus one packet plus the safety margin, within the maximum.</summary>
+    /// <summary>
+    /// Depth the buffer aims for: measured jitter plus one packet (or one read, when reads are larger) plus the safety
+    /// margin, within the maximum.
+    /// </summary>
     public int TargetDepthFrames
     {
         get
         {
             var jitterTicks = Math.Max(_jitterPeakCurrent, _jitterPeakPrevious) + _underrunBoostTicks;
             var jitterFrames = (int)Math.Min(_maxDepthFrames, jitterTicks * _options.SampleRate / _options.TimestampFrequency);
-            return Math.Clamp(jitterFrames + FramesPerPacket + _options.SafetyFrames, FramesPerPacket, _maxDepthFrames);
+            var block = Math.Max(FramesPerPacket, _readFrames);
+            return Math.Clamp(jitterFrames + block + _options.SafetyFrames, block, _maxDepthFrames);
         }
     }
 
@@ -211,6 +217,7 @@ public sealed class JitterBuffer
         {
             throw new ArgumentException("Destination is shorter than frames × channels.", nameof(destination));
         }
+        _readFrames = frames;
 
         if (!_playing)
         {

@@ -431,4 +431,26 @@ public sealed class JitterBufferTests
         // Only two losses in a row can still hide a packet: about 0.01² of 7500.
         Assert.InRange(concealed, 0, 8);
     }
+
+    [Fact]
+    public void SmallPacketsArrivingBetweenReadsOfAWholePeriodAreNeverConcealed()
+    {
+        var buffer = new JitterBuffer(1, 32, Options);
+        var block = new float[128];
+        var seq = 0;
+        for (var period = 0; period < 400; period++)
+        {
+            // Four 32-frame packets per 128-frame period; the read falls after the third of them.
+            for (var i = 0; i < 3; i++, seq++)
+            {
+                buffer.Insert((ushort)seq, SinePacket(seq * 32L, 32, 1), ArrivalOf(seq, 32));
+            }
+            buffer.Read(block, 128);
+            buffer.Insert((ushort)seq, SinePacket(seq * 32L, 32, 1), ArrivalOf(seq, 32));
+            seq++;
+        }
+
+        Assert.Equal(0, buffer.Statistics.ConcealedPeriods);
+        Assert.True(buffer.TargetDepthFrames >= 128);
+    }
 }
