@@ -1,9 +1,11 @@
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -29,18 +31,34 @@ public sealed class Catalogue : IAsyncLifetime
 
     public IMediator Mediator => Services.GetRequiredService<IMediator>();
 
+    /// The silo's media engine host (one silo: every room's audio is here).
+    public RoomMedia Media => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<RoomMedia>();
+
     public IDbContextFactory<LokiDbContext> Db => Services.GetRequiredService<IDbContextFactory<LokiDbContext>>();
 
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
-        builder.ConfigureSiloHost((_, host) => AddCatalogueServices(host.Services));
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            // A real media engine on loopback, on ports the system picks, so several clusters can run at once.
+            host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Media:BindAddress"] = "127.0.0.1",
+                ["Media:JackTripPort"] = "0",
+                ["Media:UdpBasePort"] = "0",
+            });
+            AddCatalogueServices(host.Services);
+            host.Services.AddSingleton<RoomMedia>();
+            host.Services.AddHostedService(sp => sp.GetRequiredService<RoomMedia>());
+        });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
 
         var services = new ServiceCollection();
         AddCatalogueServices(services);
         services.AddSingleton<IGrainFactory>(Cluster.Client);
+        services.AddSingleton(Media);
         services.AddLokiMessages();
         _services = services.BuildServiceProvider();
 

@@ -5,6 +5,7 @@ using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.Localization;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Workshops;
 
 namespace Loki.Learning.Web.Hosting;
@@ -24,6 +25,7 @@ public static class LokiHost
         builder.AddLokiLocalization();
         builder.AddLokiMessaging();
         builder.AddLokiTelemetry();
+        builder.AddLokiRooms();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
@@ -48,6 +50,7 @@ public static class LokiHost
         app.MapEnsemblesApi();
         app.MapInstitutionsApi();
         app.MapWorkshopsApi();
+        app.MapRoomsApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -33,6 +33,9 @@ public sealed class RunningApp : IAsyncLifetime
                 ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
                 ["Logging:LogLevel:Default"] = "Warning",
+                ["Media:BindAddress"] = "127.0.0.1",
+                ["Media:JackTripPort"] = "0",
+                ["Media:UdpBasePort"] = "0",
             }));
         await _app.PrepareDatabaseAsync();
         await _app.StartAsync();

@@ -1,0 +1,85 @@
+namespace Loki.Learning.Web.Features.Rooms;
+
+/// One per live room (keyed by the room id of a class session, rehearsal or workshop). Holds who is there,
+/// their roles and the host's controls, and drives the room's audio on the node where it is active.
+/// Callers have already checked that a person belongs in the room.
+public interface IRoomGrain : IGrainWithGuidKey
+{
+    Task<RoomView> GetViewAsync();
+
+    /// The host opens the room; people may join from then on. Idempotent.
+    Task OpenAsync(RoomDescription description, string hostId);
+
+    Task CloseAsync(string hostId);
+
+    /// Admits a member and issues a single-use JackTrip code for them (valid until <see cref="JoinGrant.ExpiresUtc"/>).
+    Task<JoinGrant> JoinAsync(RoomMember member);
+
+    Task LeaveAsync(string personId);
+
+    /// Called by the hub when a native client connects with a code: consumes the code.
+    Task<CodeRedemption> RedeemJackTripCodeAsync(string code);
+
+    /// The hub reports that the client holding <paramref name="code"/> is sending audio as media participant <paramref name="mediaId"/>.
+    Task MediaJoinedAsync(string code, int mediaId);
+
+    Task MediaLeftAsync(int mediaId);
+
+    /// Latest measured figures for a media participant (from the engine's statistics).
+    Task MediaStatisticsAsync(int mediaId, double? oneWayMs, double jitterMs, long datagramsReceived);
+
+    Task<string?> RaiseHandAsync(string personId, bool raised);
+
+    /// Host controls; each returns a refusal key or null.
+    Task<string?> MuteAsync(string hostId, string personId, bool muted);
+
+    Task<string?> SetGainAsync(string hostId, string personId, float gain);
+
+    Task<string?> LockAsync(string hostId, bool locked);
+
+    Task<string?> RemoveAsync(string hostId, string personId);
+
+    Task SubscribeAsync(IRoomObserver observer);
+
+    Task UnsubscribeAsync(IRoomObserver observer);
+}
+
+/// Pages watching a room get every change of its view.
+public interface IRoomObserver : IGrainObserver
+{
+    Task RoomChangedAsync(RoomView view);
+}
+
+[GenerateSerializer, Immutable, Alias("Loki.RoomMember")]
+public sealed record RoomMember([property: Id(0)] string PersonId, [property: Id(1)] string DisplayName, [property: Id(2)] RoomRole Role);
+
+/// <param name="RefusalKey">Null when admitted.</param>
+[GenerateSerializer, Immutable, Alias("Loki.JoinGrant")]
+public sealed record JoinGrant(
+    [property: Id(0)] string? RefusalKey,
+    [property: Id(1)] string? JackTripCode = null,
+    [property: Id(2)] DateTime ExpiresUtc = default);
+
+[GenerateSerializer, Immutable, Alias("Loki.CodeRedemption")]
+public sealed record CodeRedemption([property: Id(0)] bool Admitted, [property: Id(1)] string? PersonId = null, [property: Id(2)] int Channels = 2);
+
+/// <param name="OneWayMs">Measured one-way delay to the hub, when known.</param>
+[GenerateSerializer, Immutable, Alias("Loki.RosterEntry")]
+public sealed record RosterEntry(
+    [property: Id(0)] string PersonId,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] RoomRole Role,
+    [property: Id(3)] bool HandRaised,
+    [property: Id(4)] bool Muted,
+    [property: Id(5)] float Gain,
+    [property: Id(6)] bool AudioConnected,
+    [property: Id(7)] double? OneWayMs,
+    [property: Id(8)] double JitterMs);
+
+[GenerateSerializer, Immutable, Alias("Loki.RoomView")]
+public sealed record RoomView(
+    [property: Id(0)] RoomDescription? Description,
+    [property: Id(1)] bool Open,
+    [property: Id(2)] bool Locked,
+    [property: Id(3)] IReadOnlyList<RosterEntry> Roster,
+    [property: Id(4)] long Version);

@@ -1,0 +1,36 @@
+using System.Globalization;
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Rooms;
+
+/// <param name="JackTripCode">Single-use client name for a native client, bound to this room and person.</param>
+/// <param name="JackTripCommand">The exact command a site technician copies.</param>
+public sealed record JoinAnswer(Guid RoomId, string Title, RoomRole Role, string JackTripCode, string JackTripCommand, string JackTripHost, int JackTripPort, DateTime ExpiresUtc);
+
+/// A member joins an open room. Membership is checked against the database first, then the room decides
+/// (locked, full, closed).
+public sealed record JoinRoom(Actor Actor, Guid RoomId) : ICommand<JoinAnswer>;
+
+public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, RoomMedia media) : ICommandHandler<JoinRoom, JoinAnswer>
+{
+    public async ValueTask<JoinAnswer> Handle(JoinRoom command, CancellationToken cancellationToken)
+    {
+        var (room, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var displayName = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
+
+        var grant = await grains.GetGrain<IRoomGrain>(command.RoomId).JoinAsync(new RoomMember(command.Actor.PersonId, displayName, role));
+        if (grant.RefusalKey is not null)
+        {
+            throw Refusal.Conflict(grant.RefusalKey);
+        }
+        var host = media.PublicHost;
+        var port = media.JackTripPort;
+        // -q 4: JackTrip's default queue; -n 2: stereo; the code doubles as the JACK client name so ports are recognisable.
+        var commandLine = string.Create(CultureInfo.InvariantCulture, $"jacktrip-cli -C {host} -P {port} -K {grant.JackTripCode} -J loki -n 2 -q 4");
+        return new JoinAnswer(room.RoomId, room.Title, role, grant.JackTripCode!, commandLine, host, port, grant.ExpiresUtc);
+    }
+}

@@ -1,0 +1,299 @@
+using System.Security.Cryptography;
+using Loki.Learning.Media.Engine;
+using Orleans.Utilities;
+
+namespace Loki.Learning.Web.Features.Rooms;
+
+[GrainType("room")]
+public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomGrain> logger) : Grain, IRoomGrain
+{
+    /// A JackTrip code works once, within this time after joining.
+    public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
+
+    /// The media engine mixes at most this many per room.
+    public const int Capacity = 64;
+
+    private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string PersonId, DateTime ExpiresUtc)> _codes = new(StringComparer.Ordinal);
+    private readonly ObserverManager<IRoomObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
+    private RoomDescription? _description;
+    private bool _open;
+    private bool _locked;
+    private long _version;
+
+    private string MediaRoom => this.GetPrimaryKey().ToString("N");
+
+    public Task<RoomView> GetViewAsync() => Task.FromResult(View());
+
+    public Task OpenAsync(RoomDescription description, string hostId)
+    {
+        _description = description;
+        if (!_open)
+        {
+            _open = true;
+            media.Post(new OpenRoom(MediaRoom));
+        }
+        return ChangedAsync();
+    }
+
+    public Task CloseAsync(string hostId)
+    {
+        _open = false;
+        _codes.Clear();
+        _participants.Clear();
+        media.Post(new CloseRoom(MediaRoom));
+        return ChangedAsync();
+    }
+
+    public async Task<JoinGrant> JoinAsync(RoomMember member)
+    {
+        if (!_open)
+        {
+            return new JoinGrant("Refusal.RoomClosed");
+        }
+        var present = _participants.ContainsKey(member.PersonId);
+        if (_locked && !present && member.Role != RoomRole.Host)
+        {
+            return new JoinGrant("Refusal.RoomLocked");
+        }
+        if (!present && _participants.Count >= Capacity)
+        {
+            return new JoinGrant("Refusal.RoomFull");
+        }
+
+        if (!_participants.TryGetValue(member.PersonId, out var participant))
+        {
+            participant = new Participant(member.PersonId, member.DisplayName, member.Role);
+            _participants.Add(member.PersonId, participant);
+        }
+        // One live code per person: a new join replaces a code not yet used.
+        foreach (var stale in _codes.Where(c => c.Value.PersonId == member.PersonId).Select(c => c.Key).ToList())
+        {
+            _codes.Remove(stale);
+        }
+        var code = JackTripCodes.Create(this.GetPrimaryKey());
+        var expires = clock.GetUtcNow().UtcDateTime + CodeLifetime;
+        _codes[code] = (member.PersonId, expires);
+        await ChangedAsync();
+        return new JoinGrant(null, code, expires);
+    }
+
+    public Task LeaveAsync(string personId)
+    {
+        if (_participants.Remove(personId, out var participant) && participant.MediaId is { } mediaId)
+        {
+            media.Post(new RemoveParticipant(mediaId));
+        }
+        return ChangedAsync();
+    }
+
+    public Task<CodeRedemption> RedeemJackTripCodeAsync(string code)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!_open || !_codes.Remove(code, out var entry) || entry.ExpiresUtc <= now || !_participants.TryGetValue(entry.PersonId, out var participant))
+        {
+            return Task.FromResult(new CodeRedemption(false));
+        }
+        participant.Code = code;
+        // Listeners hear the mix but send nothing into it.
+        return Task.FromResult(new CodeRedemption(true, participant.PersonId, participant.Role == RoomRole.Listener ? 1 : 2));
+    }
+
+    public Task MediaJoinedAsync(string code, int mediaId)
+    {
+        var participant = _participants.Values.FirstOrDefault(p => p.Code == code);
+        if (participant is null)
+        {
+            // Left or removed between handshake and first datagram.
+            media.Post(new RemoveParticipant(mediaId));
+            return Task.CompletedTask;
+        }
+        participant.MediaId = mediaId;
+        if (participant.Muted || participant.Role == RoomRole.Listener)
+        {
+            media.Post(new SetMute(mediaId, true));
+        }
+        ApplyGain(participant);
+        return ChangedAsync();
+    }
+
+    public Task MediaLeftAsync(int mediaId)
+    {
+        var participant = _participants.Values.FirstOrDefault(p => p.MediaId == mediaId);
+        if (participant is null)
+        {
+            return Task.CompletedTask;
+        }
+        participant.MediaId = null;
+        participant.OneWayMs = null;
+        return ChangedAsync();
+    }
+
+    public Task MediaStatisticsAsync(int mediaId, double? oneWayMs, double jitterMs, long datagramsReceived)
+    {
+        var participant = _participants.Values.FirstOrDefault(p => p.MediaId == mediaId);
+        if (participant is null)
+        {
+            return Task.CompletedTask;
+        }
+        participant.OneWayMs = oneWayMs;
+        participant.JitterMs = jitterMs;
+        return ChangedAsync();
+    }
+
+    public async Task<string?> RaiseHandAsync(string personId, bool raised)
+    {
+        if (!_participants.TryGetValue(personId, out var participant))
+        {
+            return "Refusal.NotInRoom";
+        }
+        participant.HandRaised = raised;
+        await ChangedAsync();
+        return null;
+    }
+
+    public Task<string?> MuteAsync(string hostId, string personId, bool muted) => AsHostAsync(hostId, personId, participant =>
+    {
+        participant.Muted = muted;
+        if (participant.MediaId is { } mediaId)
+        {
+            media.Post(new SetMute(mediaId, muted || participant.Role == RoomRole.Listener));
+        }
+    });
+
+    public Task<string?> SetGainAsync(string hostId, string personId, float gain)
+    {
+        if (!float.IsFinite(gain) || gain < 0 || gain > 4)
+        {
+            return Task.FromResult<string?>("Validation.Gain");
+        }
+        return AsHostAsync(hostId, personId, participant =>
+        {
+            participant.Gain = gain;
+            ApplyGain(participant);
+        });
+    }
+
+    public async Task<string?> LockAsync(string hostId, bool locked)
+    {
+        if (!IsHost(hostId))
+        {
+            return "Refusal.NotRoomHost";
+        }
+        _locked = locked;
+        await ChangedAsync();
+        return null;
+    }
+
+    public Task<string?> RemoveAsync(string hostId, string personId) => AsHostAsync(hostId, personId, participant =>
+    {
+        _participants.Remove(personId);
+        foreach (var code in _codes.Where(c => c.Value.PersonId == personId).Select(c => c.Key).ToList())
+        {
+            _codes.Remove(code);
+        }
+        if (participant.MediaId is { } mediaId)
+        {
+            media.Post(new RemoveParticipant(mediaId));
+        }
+    });
+
+    public Task SubscribeAsync(IRoomObserver observer)
+    {
+        _observers.Subscribe(observer, observer);
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IRoomObserver observer)
+    {
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private bool IsHost(string personId) => _participants.TryGetValue(personId, out var p) && p.Role == RoomRole.Host;
+
+    private async Task<string?> AsHostAsync(string hostId, string personId, Action<Participant> change)
+    {
+        if (!IsHost(hostId))
+        {
+            return "Refusal.NotRoomHost";
+        }
+        if (!_participants.TryGetValue(personId, out var participant))
+        {
+            return "Refusal.NotInRoom";
+        }
+        change(participant);
+        await ChangedAsync();
+        return null;
+    }
+
+    /// The host's gain for a participant applies in every other participant's personal mix.
+    private void ApplyGain(Participant source)
+    {
+        if (source.MediaId is not { } sourceId)
+        {
+            return;
+        }
+        foreach (var listener in _participants.Values)
+        {
+            if (listener.MediaId is { } listenerId && listenerId != sourceId)
+            {
+                media.Post(new SetGain(listenerId, sourceId, source.Gain));
+            }
+        }
+    }
+
+    private RoomView View() => new(
+        _description,
+        _open,
+        _locked,
+        _participants.Values
+            .OrderBy(p => p.Role)
+            .ThenBy(p => p.DisplayName, StringComparer.CurrentCulture)
+            .Select(p => new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, p.MediaId is not null, p.OneWayMs, p.JitterMs))
+            .ToList(),
+        _version);
+
+    private Task ChangedAsync()
+    {
+        _version++;
+        var view = View();
+        return _observers.Notify(observer => observer.RoomChangedAsync(view));
+    }
+
+    private sealed class Participant(string personId, string displayName, RoomRole role)
+    {
+        public string PersonId { get; } = personId;
+
+        public string DisplayName { get; } = displayName;
+
+        public RoomRole Role { get; } = role;
+
+        public bool HandRaised { get; set; }
+
+        public bool Muted { get; set; }
+
+        public float Gain { get; set; } = 1f;
+
+        public string? Code { get; set; }
+
+        public int? MediaId { get; set; }
+
+        public double? OneWayMs { get; set; }
+
+        public double JitterMs { get; set; }
+    }
+}
+
+/// JackTrip client names that carry the room they admit to: 32 hex digits of the room id, a dash and
+/// 16 random letters (49 characters; JackTrip allows 63). The hub reads the room from the name and asks that room's grain.
+public static class JackTripCodes
+{
+    public static string Create(Guid roomId) => roomId.ToString("N") + "-" + People.SecretTokens.NewReadable(16).ToLowerInvariant();
+
+    public static bool TryReadRoom(string code, out Guid roomId)
+    {
+        roomId = default;
+        return code.Length == 49 && code[32] == '-' && Guid.TryParseExact(code.AsSpan(0, 32), "N", out roomId);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using Loki.Learning.Media.Engine;
+
+namespace Loki.Learning.Web.Features.Rooms;
+
+/// This node's media engine: a JackTrip-compatible hub whose admission asks the room grains, and whose
+/// events flow back to them. Room grains active on this node post commands here (never blocking).
+/// Configuration: <c>Media:Enabled</c>, <c>Media:BindAddress</c>, <c>Media:JackTripPort</c> (4464, 0 = any),
+/// <c>Media:UdpBasePort</c> (61002, 0 = any), <c>Media:PublicHost</c> (the host name clients dial).
+public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains, ILogger<RoomMedia> logger, TimeProvider clock)
+    : IHostedService, IAdmissionPolicy, IAsyncDisposable
+{
+    private MediaEngine? _engine;
+    private Task? _pump;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public bool Enabled => configuration.GetValue("Media:Enabled", true);
+
+    /// Where native clients connect: the configured public host, and the bound TCP port.
+    public string PublicHost => configuration["Media:PublicHost"] ?? "127.0.0.1";
+
+    public int JackTripPort => _engine?.TcpEndPoint.Port ?? configuration.GetValue("Media:JackTripPort", 4464);
+
+    public MediaEngine? Engine => _engine;
+
+    public bool Post(MediaCommand command) => _engine?.Post(command) ?? false;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return Task.CompletedTask;
+        }
+        var options = new MediaEngineOptions
+        {
+            BindAddress = IPAddress.Parse(configuration["Media:BindAddress"] ?? "0.0.0.0"),
+            TcpPort = configuration.GetValue("Media:JackTripPort", 4464),
+            UdpBasePort = configuration.GetValue("Media:UdpBasePort", 61002),
+            MaxParticipantsPerRoom = RoomGrain.Capacity,
+        };
+        _engine = new MediaEngine(options, this, clock);
+        _engine.Start();
+        _pump = Task.Run(() => PumpEventsAsync(_engine, _stopping.Token), CancellationToken.None);
+        logger.LogInformation("JackTrip hub listening on {EndPoint}", _engine.TcpEndPoint);
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask<AdmissionDecision> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)
+    {
+        if (!JackTripCodes.TryReadRoom(request.ClientName, out var roomId))
+        {
+            return AdmissionDecision.Refuse;
+        }
+        var redemption = await grains.GetGrain<IRoomGrain>(roomId).RedeemJackTripCodeAsync(request.ClientName);
+        return redemption.Admitted ? AdmissionDecision.Admit(roomId.ToString("N"), redemption.Channels) : AdmissionDecision.Refuse;
+    }
+
+    /// Off the audio thread: tells each room grain what its participants' media did.
+    private async Task PumpEventsAsync(MediaEngine engine, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var mediaEvent in engine.Events.ReadAllAsync(cancellationToken))
+            {
+                try
+                {
+                    await DeliverAsync(mediaEvent);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    logger.LogWarning(exception, "Media event {Event} not delivered", mediaEvent.GetType().Name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private Task DeliverAsync(MediaEvent mediaEvent)
+    {
+        switch (mediaEvent)
+        {
+            case ParticipantJoined joined when Guid.TryParseExact(joined.RoomId, "N", out var roomId):
+                return grains.GetGrain<IRoomGrain>(roomId).MediaJoinedAsync(joined.ClientName, joined.ParticipantId);
+            case ParticipantLeft left when Guid.TryParseExact(left.RoomId, "N", out var roomId):
+                return grains.GetGrain<IRoomGrain>(roomId).MediaLeftAsync(left.ParticipantId);
+            case ParticipantStatistics { Snapshot: var s } when Guid.TryParseExact(s.RoomId, "N", out var roomId):
+                return grains.GetGrain<IRoomGrain>(roomId).MediaStatisticsAsync(
+                    s.ParticipantId, s.Latency.NetworkOneWay?.TotalMilliseconds ?? s.Latency.RoundTrip?.TotalMilliseconds / 2,
+                    s.Latency.Jitter.TotalMilliseconds, s.DatagramsReceived);
+            case ParticipantRefused refused:
+                logger.LogInformation("JackTrip client refused from {EndPoint}: {Reason}", refused.RemoteEndPoint, refused.Reason);
+                return Task.CompletedTask;
+            case EngineError error:
+                logger.LogWarning(error.Exception, "Media engine: {Message}", error.Message);
+                return Task.CompletedTask;
+            default:
+                return Task.CompletedTask;
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_engine is not null)
+        {
+            await _engine.StopAsync();
+        }
+        if (_pump is not null)
+        {
+            await _pump.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_engine is not null)
+        {
+            await _engine.DisposeAsync();
+        }
+        _stopping.Dispose();
+    }
+}
