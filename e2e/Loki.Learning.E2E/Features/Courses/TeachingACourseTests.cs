@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using Loki.Learning.E2E.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Loki.Learning.E2E.Features.Courses;
+
+public sealed class TeachingACourseTests(BrowserFixture browser, LokiApp app) : BrowserTest(browser, app), IClassFixture<LokiApp>
+{
+    private const string Course = "Ensemble pedagogy at a distance";
+
+    [Fact]
+    public async Task TheDemoLecturerSchedulesASessionAndEnrolsAStudentByEmail()
+    {
+        var page = await LogInAsync(DemoAccounts.Lecturer, DemoAccounts.PasswordOf(DemoAccounts.Lecturer));
+
+        await page.Link("Kurser").ClickAsync();
+        await Expect(page.Heading("Kurser", 1)).ToBeVisibleAsync();
+        await page.Link(Course).ClickAsync();
+        await Expect(page.Heading(Course, 1)).ToBeVisibleAsync();
+
+        var day = Dates.Next(1, 15);
+        await page.ScheduleSessionAsync("Seminar 4: listening at a distance", day, "10:15", 60);
+
+        var session = page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Seminar 4: listening at a distance" });
+        await Expect(session).ToBeVisibleAsync();
+        // In Swedish, on the course's clock: "fredag 15 januari 2027, 10:15–11:15 (Stockholm)".
+        await Expect(session).ToContainTextAsync($"15 januari {day.Year}, 10:15–11:15 (Stockholm)");
+
+        var ingrid = page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Ingrid Student" });
+        await Expect(ingrid).ToHaveCountAsync(0);
+        await page.GetByLabel("Skriv in en student (användarnamn eller e-post)").FillAsync(DemoAccounts.NtnuStudent);
+        await page.Button("Skriv in").ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Studenten är inskriven.");
+        await Expect(ingrid).ToBeVisibleAsync();
+        await Expect(page.Button("Ta bort Ingrid Student från kursen")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Studenter: 2 / 25")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task EnrollingSomeoneWhoDoesNotExistIsRefusedWithAReason()
+    {
+        var page = await LogInAsync(DemoAccounts.Lecturer, DemoAccounts.PasswordOf(DemoAccounts.Lecturer));
+        await page.OpenAsync($"courses/{await App.CourseIdAsync(Course)}");
+
+        var enrol = await page.Button("Skriv in").WhenInteractiveAsync();
+        var places = page.GetByText(new Regex(@"Studenter: \d+ / 25"));
+        var placesBefore = await places.InnerTextAsync();
+        await page.GetByLabel("Skriv in en student (användarnamn eller e-post)").FillAsync("nobody@demo.loki.local");
+        await enrol.ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Ingen med det användarnamnet eller den e-postadressen.");
+        await Expect(page.GetByText("nobody@demo.loki.local")).ToHaveCountAsync(0);
+        await Expect(places).ToHaveTextAsync(placesBefore);
+    }
+}
