@@ -11,8 +11,6 @@ public static class DemoAccounts
 
     public const string EnsembleTeacher = "teacher@demo.loki.local";
 
-    public const string Student = "student@demo.loki.local";
-
     public const string NtnuStudent = "student.ntnu@demo.loki.local";
 
     public static string PasswordOf(string email) => Passwords.Value[email];

@@ -8,17 +8,6 @@ public static class PageActions
 {
     private static readonly TimeSpan InteractiveTimeout = TimeSpan.FromSeconds(20);
 
-    /// Signs in on the login page (a plain form post) and lands on "My schedule".
-    public static async Task LogInAsync(this IPage page, string login, string password)
-    {
-        await page.GotoAsync("account/login");
-        await page.GetByLabel("E-post eller användarnamn").FillAsync(login);
-        await page.GetByLabel("Lösenord").FillAsync(password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Logga in", Exact = true }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Mitt schema", Level = 1 })).ToBeVisibleAsync();
-        await page.WaitUntilInteractiveAsync();
-    }
-
     /// Run in every page before its own scripts: notes when the interactive router of the server circuit has
     /// taken over the page. Until then a click on a link can race the circuit's own first render.
     public const string InteractivityProbe = """
@@ -43,6 +32,17 @@ public static class PageActions
         })();
         """;
 
+    /// Signs in on the login page (a plain form post) and lands on "My schedule".
+    public static async Task LogInAsync(this IPage page, string login, string password)
+    {
+        await page.GotoAsync("account/login");
+        await page.GetByLabel("E-post eller användarnamn").FillAsync(login);
+        await page.GetByLabel("Lösenord").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Logga in", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Mitt schema", Level = 1 })).ToBeVisibleAsync();
+        await page.WaitUntilInteractiveAsync();
+    }
+
     /// Opens <paramref name="path"/> and waits until the server circuit has taken the page over.
     public static async Task OpenAsync(this IPage page, string path)
     {
@@ -50,8 +50,20 @@ public static class PageActions
         await page.WaitUntilInteractiveAsync();
     }
 
-    public static async Task WaitUntilInteractiveAsync(this IPage page) =>
-        await page.WaitForFunctionAsync("() => window.lokiInteractive === true", null, new() { Timeout = (float)InteractiveTimeout.TotalMilliseconds });
+    public static async Task WaitUntilInteractiveAsync(this IPage page)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync("() => window.lokiInteractive === true", null, new() { Timeout = (float)InteractiveTimeout.TotalMilliseconds });
+        }
+        catch (TimeoutException exception)
+        {
+            throw new TimeoutException(
+                $"{page.Url}: the server circuit did not take the page over within {InteractiveTimeout.TotalSeconds} s "
+                + "(or a new Blazor no longer calls Blazor._internal.navigationManager.enableNavigationInterception, which the probe watches).",
+                exception);
+        }
+    }
 
     /// Pages are prerendered, then taken over by the server circuit. A click on the prerendered copy of a
     /// button does nothing and text typed into a prerendered input is replaced, so act only once Blazor
@@ -90,6 +102,8 @@ public static class PageActions
         await page.GetByLabel("Börjar").FillAsync($"{day:yyyy-MM-dd}T{localTime}");
         await page.GetByLabel("Längd (minuter)").FillAsync(minutes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await schedule.ClickAsync();
+        // The confirmation alone may still be the previous one's: wait for this session in the list.
+        await Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = title })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Tillagd i schemat.");
     }
 }
