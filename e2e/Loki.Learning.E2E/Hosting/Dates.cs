@@ -10,4 +10,22 @@ public static class Dates
         var candidate = new DateOnly(today.Year, month, day);
         return candidate > today.AddDays(1) ? candidate : candidate.AddYears(1);
     }
+
+    /// The next last Sunday of March: in Sweden and Norway the clocks jump from 02:00 to 03:00 that night.
+    public static DateOnly NextSpringForward()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        for (var year = today.Year; ; year++)
+        {
+            var day = new DateOnly(year, 3, 31);
+            while (day.DayOfWeek != DayOfWeek.Sunday)
+            {
+                day = day.AddDays(-1);
+            }
+            if (day > today.AddDays(1))
+            {
+                return day;
+            }
+        }
+    }
 }

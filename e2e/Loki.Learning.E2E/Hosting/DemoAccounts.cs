@@ -13,6 +13,8 @@ public static class DemoAccounts
 
     public const string NtnuStudent = "student.ntnu@demo.loki.local";
 
+    public const string Pupil = "pupil@demo.loki.local";
+
     public static string PasswordOf(string email) => Passwords.Value[email];
 
     private static IReadOnlyDictionary<string, string> Read()

@@ -54,4 +54,21 @@ public sealed class TeachingACourseTests(BrowserFixture browser, LokiApp app) : 
         await Expect(page.GetByText("nobody@demo.loki.local")).ToHaveCountAsync(0);
         await Expect(places).ToHaveTextAsync(placesBefore);
     }
+
+    [Fact]
+    public async Task ASessionInTheHourTheClocksSkipIsRefusedAndNotScheduled()
+    {
+        var page = await LogInAsync(DemoAccounts.Lecturer, DemoAccounts.PasswordOf(DemoAccounts.Lecturer));
+        await page.OpenAsync($"courses/{await App.CourseIdAsync(Course)}");
+
+        var schedule = await page.Button("Lägg till i schemat").WhenInteractiveAsync();
+        await page.GetByLabel("Rubrik").FillAsync("Night seminar: the lost hour");
+        await page.GetByLabel("Börjar").FillAsync($"{Dates.NextSpringForward():yyyy-MM-dd}T02:30");
+        await schedule.ClickAsync();
+
+        const string message = "Den tiden finns inte: klockan ställs fram då. Välj en annan tid.";
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync(message);
+        await Expect(page.GetByLabel("Börjar")).ToHaveAccessibleDescriptionAsync(message);
+        await Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Night seminar: the lost hour" })).ToHaveCountAsync(0);
+    }
 }
