@@ -71,4 +71,36 @@ public sealed class TeachingACourseTests(BrowserFixture browser, LokiApp app) : 
         await Expect(page.GetByLabel("Börjar")).ToHaveAccessibleDescriptionAsync(message);
         await Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Night seminar: the lost hour" })).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task ANewCoursesCalendarStaysPrivateUntilItsLecturerPublishesIt()
+    {
+        var page = await LogInAsync(DemoAccounts.Lecturer, DemoAccounts.PasswordOf(DemoAccounts.Lecturer));
+        await page.OpenAsync("courses");
+        var create = await page.Button("Skapa kurs").WhenInteractiveAsync();
+        await page.GetByLabel("Rubrik").FillAsync("Improvisation across the border");
+        await page.GetByLabel("Beskrivning").FillAsync("Free playing between Trondheim and Sundsvall.");
+        await page.GetByLabel("Platser").FillAsync("12");
+        await page.GetByLabel("Tidszon").SelectOptionAsync(new SelectOptionValue { Label = "Norsk tid" });
+        await create.ClickAsync();
+
+        await Expect(page.Heading("Improvisation across the border", 1)).ToBeVisibleAsync();
+        await Expect(page.GetByText("Lärare: Lena Lektor · Studenter: 0 / 12")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Börjar (Norsk tid)")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Schemat syns bara för medlemmar.", new() { Exact = false })).ToBeVisibleAsync();
+        var courseId = new Uri(page.Url).Segments.Last();
+        using var http = new HttpClient { BaseAddress = App.BaseAddress };
+        using (var hidden = await http.GetAsync($"calendar/courses/{courseId}.ics"))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, hidden.StatusCode);
+        }
+
+        await page.Button("Publicera kalendern").ClickWhenInteractiveAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Kalenderns synlighet är ändrad.");
+        await Expect(page.GetByText($"{App.BaseAddress}calendar/courses/{courseId}.ics")).ToBeVisibleAsync();
+        using var open = await http.GetAsync($"calendar/courses/{courseId}.ics");
+        Assert.Equal(System.Net.HttpStatusCode.OK, open.StatusCode);
+        Assert.Contains("X-WR-CALNAME:Improvisation across the border", await open.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
