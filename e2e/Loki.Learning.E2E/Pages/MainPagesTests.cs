@@ -1,0 +1,151 @@
+using System.Text.Json;
+using Loki.Learning.E2E.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Loki.Learning.E2E.Pages;
+
+/// Checks every main page as the person who would use it: accessible, and served entirely by the platform itself.
+public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : BrowserTest(browser, app), IClassFixture<LokiApp>
+{
+    private const string CoursePlaceholder = "{course}";
+    private const string EnsemblePlaceholder = "{ensemble}";
+
+    public static TheoryData<string, string?> MainPages => new()
+    {
+        { "", null },
+        { "account/login", null },
+        { "join", null },
+        { "workshops", null },
+        { "institutions", null },
+        { "schedule", DemoAccounts.Lecturer },
+        { "courses", DemoAccounts.Lecturer },
+        { $"courses/{CoursePlaceholder}", DemoAccounts.Lecturer },
+        { "ensembles", DemoAccounts.EnsembleTeacher },
+        { $"ensembles/{EnsemblePlaceholder}", DemoAccounts.EnsembleTeacher },
+    };
+
+    [Theory]
+    [MemberData(nameof(MainPages))]
+    public async Task HasNoSeriousOrCriticalAccessibilityViolations(string path, string? account)
+    {
+        var page = await OpenAsAsync(account, path);
+
+        var violations = await SeriousAccessibilityViolationsAsync(page);
+
+        Assert.True(violations.Count == 0, $"/{path}:{Environment.NewLine}{string.Join(Environment.NewLine, violations)}");
+    }
+
+    [Fact]
+    public async Task TheAccessibilityCheckReportsAFieldWithoutALabel()
+    {
+        var page = await OpenAsAsync(null, "join");
+        await page.EvaluateAsync("() => document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\"unlabelled\">')");
+
+        var violations = await SeriousAccessibilityViolationsAsync(page);
+
+        Assert.Contains(violations, v => v.StartsWith("label (critical)", StringComparison.Ordinal) && v.Contains("#unlabelled", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(MainPages))]
+    public async Task RequestsNothingFromOutsideTheMachine(string path, string? account)
+    {
+        var requested = new List<string>();
+        var page = await OpenAsAsync(account, path, requested.Add);
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        Assert.Contains(requested, url => url.Contains("_framework/blazor.web", StringComparison.Ordinal));
+        var outside = requested.Where(url => !IsOnThisMachine(url)).Distinct().ToList();
+        Assert.True(outside.Count == 0, $"/{path} requested:{Environment.NewLine}{string.Join(Environment.NewLine, outside)}");
+    }
+
+    [Fact]
+    public async Task TheRequestCheckReportsAnImageFromAnotherHost()
+    {
+        var requested = new List<string>();
+        var page = await OpenAsAsync(null, "institutions", requested.Add);
+        // 192.0.2.0/24 is reserved for documentation: nothing answers, but the browser still asks.
+        await page.RunAndWaitForRequestAsync(
+            () => page.EvaluateAsync("() => document.querySelector('main').insertAdjacentHTML('beforeend', '<img alt=\"\" src=\"http://192.0.2.1/logo.png\">')"),
+            "http://192.0.2.1/logo.png");
+
+        Assert.Contains("http://192.0.2.1/logo.png", requested.Where(url => !IsOnThisMachine(url)));
+    }
+
+    /// Opens <paramref name="path"/> as <paramref name="account"/> (anonymous when null) once it is fully rendered;
+    /// every URL the page asks for, scripts, styles, fonts, images, fetches and sockets, goes to <paramref name="requested"/>.
+    private async Task<IPage> OpenAsAsync(string? account, string path, Action<string>? requested = null)
+    {
+        var page = await NewPageAsync();
+        if (requested is not null)
+        {
+            page.Request += (_, request) => requested(request.Url);
+            page.WebSocket += (_, socket) => requested(socket.Url);
+        }
+        if (account is not null)
+        {
+            await page.LogInAsync(account, DemoAccounts.PasswordOf(account));
+        }
+        var resolved = path
+            .Replace(CoursePlaceholder, (await App.CourseIdAsync("Ensemble pedagogy at a distance")).ToString(), StringComparison.Ordinal)
+            .Replace(EnsemblePlaceholder, (await App.EnsembleIdAsync("Mittnorden string orchestra")).ToString(), StringComparison.Ordinal);
+        await page.GotoAsync(resolved);
+        if (path != "account/login")
+        {
+            // The login page is a plain form without a circuit; every other page is taken over by one.
+            await page.WaitUntilInteractiveAsync();
+        }
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator("[aria-busy=true]")).ToHaveCountAsync(0);
+        return page;
+    }
+
+    /// Runs axe-core over the whole page; one line per serious or critical rule, with the offending nodes.
+    private static async Task<List<string>> SeriousAccessibilityViolationsAsync(IPage page)
+    {
+        await page.AddScriptTagAsync(new() { Path = AxeScript.Value });
+        var violations = await page.EvaluateAsync<JsonElement>("""
+            async () => {
+                const results = await axe.run(document, { resultTypes: ['violations'] });
+                return results.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => ({
+                        id: v.id,
+                        impact: v.impact,
+                        help: v.help,
+                        nodes: v.nodes.map(n => n.target.join(' ') + ' → ' + (n.failureSummary || '').replaceAll('\n', ' ')),
+                    }));
+            }
+            """);
+        return violations.EnumerateArray()
+            .Select(v => $"{v.GetProperty("id").GetString()} ({v.GetProperty("impact").GetString()}): {v.GetProperty("help").GetString()}"
+                + string.Concat(v.GetProperty("nodes").EnumerateArray().Select(n => $"{Environment.NewLine}    {n.GetString()}")))
+            .ToList();
+    }
+
+    private static bool IsOnThisMachine(string url)
+    {
+        var uri = new Uri(url);
+        if (uri.Scheme is not ("http" or "https" or "ws" or "wss"))
+        {
+            // data:, blob: and about: URLs never leave the browser.
+            return true;
+        }
+        return uri.IsLoopback && uri.Host is "127.0.0.1" or "localhost" or "[::1]";
+    }
+
+    /// axe-core from npm (e2e/Loki.Learning.E2E/package.json), read from disk: never a CDN.
+    private static readonly Lazy<string> AxeScript = new(() =>
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var candidate = Path.Combine(folder.FullName, "node_modules", "axe-core", "axe.min.js");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new FileNotFoundException("axe-core is not installed: run `npm ci` in e2e/Loki.Learning.E2E (test.sh does).");
+    });
+}
