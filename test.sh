@@ -31,15 +31,15 @@ for project in tests/Loki.Learning.Media.Tests tests/Loki.Learning.Web.Tests e2e
     echo "== $project"
     log=$(mktemp)
     dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=1
-    # "Passed!  - Failed:     0, Passed:    52, Skipped:     0, Total:    52, ..."
-    summary=$(grep -E '(Passed|Failed)! +- Failed: ' "$log" | tail -n 1 || true)
-    if [ -z "$summary" ]; then
+    # The normal-verbosity summary: "Total tests: N" followed by "Passed: N", "Failed: N", "Skipped: N" lines.
+    if ! grep -qE '^Total tests: [0-9]+' "$log"; then
         echo "test.sh: $project ran no test"
         status=1
     else
-        failed=$((failed + $(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")))
-        passed=$((passed + $(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")))
-        skipped=$((skipped + $(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")))
+        count() { grep -E "^ +$1: +[0-9]+" "$log" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
+        passed=$((passed + $(count Passed)))
+        failed=$((failed + $(count Failed)))
+        skipped=$((skipped + $(count Skipped)))
     fi
     rm -f "$log"
 done

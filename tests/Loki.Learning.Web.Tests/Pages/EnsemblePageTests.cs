@@ -27,7 +27,7 @@ public sealed class EnsemblePageTests(Catalogue catalogue) : PageContext(catalog
         });
 
         cut.FindAll("button").Single(b => b.TextContent == "Jeg har notert innloggingen").Click();
-        Assert.Empty(cut.FindAll("[data-testid=pupil-password]"));
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=pupil-password]")));
     }
 
     [Fact]
