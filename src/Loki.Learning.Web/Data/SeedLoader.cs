@@ -195,8 +195,7 @@ public sealed class SeedLoader(
     {
         var today = Schedule.ToLocal(clock.GetUtcNow().UtcDateTime, timeZoneId).Date;
         var time = TimeSpan.Parse(slot.LocalTime, CultureInfo.InvariantCulture);
-        var starts = Schedule.ToUtc(today.AddDays(slot.DayOffset) + time, timeZoneId);
-        return (starts, starts.AddMinutes(slot.DurationMinutes));
+        return Schedule.Slot(today.AddDays(slot.DayOffset) + time, slot.DurationMinutes, timeZoneId);
     }
 
     private List<T> Read<T>(string file)

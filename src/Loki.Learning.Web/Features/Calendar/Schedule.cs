@@ -28,6 +28,14 @@ public static class Schedule
         return TimeZoneInfo.ConvertTimeToUtc(local, zone);
     }
 
+    /// A slot that starts at a wall-clock time and lasts <paramref name="minutes"/> of elapsed time,
+    /// so a rehearsal across the DST switch still lasts as long as planned.
+    public static (DateTime StartsUtc, DateTime EndsUtc) Slot(DateTime localStart, int minutes, string timeZoneId)
+    {
+        var startsUtc = ToUtc(localStart, timeZoneId);
+        return (startsUtc, startsUtc.AddMinutes(minutes));
+    }
+
     public static DateTime ToLocal(DateTime utc, string timeZoneId) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone(timeZoneId));
 }

@@ -23,15 +23,8 @@ public sealed class ScheduleClassSessionHandler(IDbContextFactory<LokiDbContext>
         await db.EnsureTeachesAsync(command.CourseId, command.Actor, cancellationToken);
         var timeZoneId = await db.Courses.Where(c => c.Id == command.CourseId).Select(c => c.TimeZoneId).SingleAsync(cancellationToken);
 
-        var startsUtc = Schedule.ToUtc(command.Start, timeZoneId);
-        var session = new ClassSession
-        {
-            CourseId = command.CourseId,
-            Title = command.Title.Trim(),
-            StartsUtc = startsUtc,
-            // Duration is elapsed time: a class across the DST switch still lasts as long as planned.
-            EndsUtc = startsUtc.AddMinutes(command.DurationMinutes),
-        };
+        var (startsUtc, endsUtc) = Schedule.Slot(command.Start, command.DurationMinutes, timeZoneId);
+        var session = new ClassSession { CourseId = command.CourseId, Title = command.Title.Trim(), StartsUtc = startsUtc, EndsUtc = endsUtc };
         db.ClassSessions.Add(session);
         await db.SaveChangesAsync(cancellationToken);
         return session.Id;

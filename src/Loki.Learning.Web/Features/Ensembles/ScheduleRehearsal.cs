@@ -22,14 +22,8 @@ public sealed class ScheduleRehearsalHandler(IDbContextFactory<LokiDbContext> db
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         await db.EnsureLeadsAsync(command.EnsembleId, command.Actor, cancellationToken);
         var timeZoneId = await db.Ensembles.Where(e => e.Id == command.EnsembleId).Select(e => e.TimeZoneId).SingleAsync(cancellationToken);
-        var startsUtc = Schedule.ToUtc(command.Start, timeZoneId);
-        var rehearsal = new Rehearsal
-        {
-            EnsembleId = command.EnsembleId,
-            Title = command.Title.Trim(),
-            StartsUtc = startsUtc,
-            EndsUtc = startsUtc.AddMinutes(command.DurationMinutes),
-        };
+        var (startsUtc, endsUtc) = Schedule.Slot(command.Start, command.DurationMinutes, timeZoneId);
+        var rehearsal = new Rehearsal { EnsembleId = command.EnsembleId, Title = command.Title.Trim(), StartsUtc = startsUtc, EndsUtc = endsUtc };
         db.Rehearsals.Add(rehearsal);
         await db.SaveChangesAsync(cancellationToken);
         return rehearsal.Id;
