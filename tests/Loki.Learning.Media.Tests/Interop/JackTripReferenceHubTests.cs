@@ -44,4 +44,24 @@ public sealed class JackTripReferenceHubTests(ITestOutputHelper output)
         output.WriteLine($"JackTrip's hub, client -q {queue?.ToString() ?? "default"}, 128 frames: round trip {roundTrip?.ToString() ?? "none"}");
         Assert.True(roundTrip is not null, $"jack_iodelay heard nothing:\n{meter.Output}\n{hub.Process}");
     }
+
+    [Fact]
+    public async Task ARealClientBehindTheImpairmentGatewayReachesJackTripsHubAndIsImpaired()
+    {
+        using var hub = JackTripReferenceHub.Start();
+        await using var gateway = new ImpairedHubGateway(hub.Port, ImpairmentProfile.OnePercentLoss, ImpairmentProfile.CleanLan, seed: 21, TimeSpan.FromSeconds(40));
+        using var jack = JackServer.Start("refgw");
+        using var alice = JackTripPeer.Start(jack, "gwa", gateway.Port);
+        using var bob = JackTripPeer.Start(jack, "gwb", hub.Port);
+
+        Assert.True(alice.WaitUntilConnected(RealPeers.ConnectLimit), alice.ToString());
+        Assert.True(bob.WaitUntilConnected(RealPeers.ConnectLimit), bob.ToString());
+        var rate = alice.ReceiveRate(TimeSpan.FromSeconds(2));
+
+        var proxy = Assert.Single(gateway.Proxies);
+        output.WriteLine($"through the gateway: {rate:0} packets/s back; upstream {proxy.Upstream}; downstream {proxy.Downstream}");
+        Assert.InRange(rate, 300, 450);
+        Assert.True(proxy.Upstream.Delivered > 500 && proxy.Downstream.Delivered > 500, $"upstream {proxy.Upstream}, downstream {proxy.Downstream}");
+        Assert.True(proxy.Upstream.Lost > 0, $"1% loss lost nothing: {proxy.Upstream}");
+    }
 }
