@@ -131,31 +131,10 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log)
     private void Pace(long totalPeriods, double periodTicks, CancellationToken cancellation)
     {
         var start = Stopwatch.GetTimestamp();
-        var spin = new SpinWait();
         for (long period = 0; period < totalPeriods && !cancellation.IsCancellationRequested; period++)
         {
             var due = start + (long)(period * periodTicks);
-            while (true)
-            {
-                var remaining = due - Stopwatch.GetTimestamp();
-                if (remaining <= 0)
-                {
-                    break;
-                }
-                // Sleep while far (Linux oversleeps by ~0.1 ms), yield when close, spin the last few µs.
-                if (remaining > 1.6 * TicksPerMillisecond)
-                {
-                    Thread.Sleep(1);
-                }
-                else if (remaining > 0.05 * TicksPerMillisecond)
-                {
-                    Thread.Yield();
-                }
-                else
-                {
-                    spin.SpinOnce(-1);
-                }
-            }
+            DeadlineWait.Until(due);
             if (Stopwatch.GetTimestamp() - due > periodTicks)
             {
                 _lateSends++;
