@@ -136,6 +136,8 @@ public static class JackTripDatagram
         JackTripError.HandshakeNameNotTerminated => "client name has no terminating NUL",
         JackTripError.HandshakeNameNotUtf8 => "client name is not valid UTF-8",
         JackTripError.HandshakeNameTooLong => "client name longer than 63 bytes",
+        JackTripError.StreamShapeChanged => "packet size or channel count changed mid-stream",
+        JackTripError.UnknownSource => "datagram from an address other than the client's",
         _ => "unknown error",
     };
 }

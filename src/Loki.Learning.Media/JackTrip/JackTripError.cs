@@ -50,4 +50,10 @@ public enum JackTripError
 
     /// <summary>The client name is longer than 63 UTF-8 bytes.</summary>
     HandshakeNameTooLong,
+
+    /// <summary>A packet's frames or channels differ from the ones the stream started with.</summary>
+    StreamShapeChanged,
+
+    /// <summary>A datagram came from an address other than the source of the client's first datagram.</summary>
+    UnknownSource,
 }

@@ -1,0 +1,53 @@
+namespace Loki.Learning.Media.Engine;
+
+/// <summary>
+/// An instruction for the engine's mix thread. Posted with <see cref="MediaEngine.Post"/> (never blocks) and applied
+/// at the start of the next period; a command that cannot be applied produces a <see cref="CommandRejected"/> event.
+/// </summary>
+public abstract record MediaCommand;
+
+/// <summary>Opens a room (no effect when already open).</summary>
+/// <param name="RoomId">Identifier chosen by the control plane.</param>
+public sealed record OpenRoom(string RoomId) : MediaCommand;
+
+/// <summary>Closes a room: every participant gets the exit datagrams and leaves.</summary>
+/// <param name="RoomId">The room.</param>
+public sealed record CloseRoom(string RoomId) : MediaCommand;
+
+/// <summary>
+/// Admits a client name into a room from now on, in addition to what the injected <see cref="IAdmissionPolicy"/>
+/// allows (the control plane uses it after it validated a join).
+/// </summary>
+/// <param name="RoomId">The room the client joins.</param>
+/// <param name="ClientName">The JackTrip client name (≤ 63 UTF-8 bytes).</param>
+/// <param name="Channels">1 or 2, or <c>null</c> for what the client sends.</param>
+public sealed record AdmitParticipant(string RoomId, string ClientName, int? Channels = null) : MediaCommand;
+
+/// <summary>Withdraws an admission made with <see cref="AdmitParticipant"/> (a connected client stays).</summary>
+/// <param name="ClientName">The client name.</param>
+public sealed record RevokeAdmission(string ClientName) : MediaCommand;
+
+/// <summary>Disconnects a participant: it gets the exit datagrams and its slot is freed.</summary>
+/// <param name="ParticipantId">Id from <see cref="ParticipantAdmitted"/>.</param>
+public sealed record RemoveParticipant(int ParticipantId) : MediaCommand;
+
+/// <summary>Sets how loud a source is in one listener's personal mix.</summary>
+/// <param name="ListenerId">The listener.</param>
+/// <param name="SourceId">The source heard by the listener.</param>
+/// <param name="Gain">Linear gain, 0 (silent) or more; 1 = unity.</param>
+public sealed record SetGain(int ListenerId, int SourceId, float Gain) : MediaCommand;
+
+/// <summary>Mutes or unmutes a participant for everyone.</summary>
+/// <param name="ParticipantId">The participant.</param>
+/// <param name="Muted">Whether nobody hears it.</param>
+public sealed record SetMute(int ParticipantId, bool Muted) : MediaCommand;
+
+/// <summary>Lets a participant hear itself (off by default: mix-minus).</summary>
+/// <param name="ParticipantId">The participant.</param>
+/// <param name="Enabled">Whether its own input is in its mix.</param>
+public sealed record SetSelfMonitor(int ParticipantId, bool Enabled) : MediaCommand;
+
+/// <summary>Sets a room's master gain, applied to every personal mix.</summary>
+/// <param name="RoomId">The room.</param>
+/// <param name="Gain">Linear gain, 0 or more.</param>
+public sealed record SetMasterGain(string RoomId, float Gain) : MediaCommand;

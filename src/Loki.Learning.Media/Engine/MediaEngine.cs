@@ -1,0 +1,320 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Loki.Learning.Media.JackTrip;
+
+namespace Loki.Learning.Media.Engine;
+
+/// <summary>
+/// The data plane of one node: a JackTrip-compatible hub that mixes in process. Clients shake hands over TCP, get a
+/// UDP port of their own, and receive a personal mix of their room every period. The control plane steers it with
+/// <see cref="Post"/> (never blocks) and follows it through <see cref="Events"/>.
+/// </summary>
+/// <remarks>
+/// Threads: the TCP handshakes run on the thread pool; one dedicated mix thread per engine owns all sockets, rooms
+/// and jitter buffers and is paced at one period. <see cref="Post"/>, <see cref="Events"/> and the figure getters are
+/// safe from any thread.
+/// </remarks>
+public sealed class MediaEngine : IAsyncDisposable
+{
+    /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the engine publishes its instruments on.</summary>
+    public const string MeterName = "Loki.Learning.Media";
+
+    private readonly IAdmissionPolicy _admissionPolicy;
+    private readonly TimeProvider _time;
+    private readonly Channel<MediaCommand> _commands;
+    private readonly Channel<MediaEvent> _events;
+    private readonly ConcurrentQueue<ClientSession> _attachments = new();
+    private readonly ConcurrentDictionary<string, AdmissionDecision> _postedAdmissions = new(StringComparer.Ordinal);
+    private readonly SlotTable _slots;
+    private readonly AddedLatencyHistogram _addedLatency = new();
+    private readonly MediaMetrics _metrics;
+    private readonly MixThread _mixThread;
+    private readonly CancellationTokenSource _stopping = new();
+    private IReadOnlyList<ParticipantSnapshot> _snapshots = [];
+    private Socket? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private int _nextParticipantId;
+    private int _state; // 0 new, 1 running, 2 stopped
+
+    /// <summary>Creates an engine; call <see cref="Start"/> to listen.</summary>
+    /// <param name="options">Configuration; validated here.</param>
+    /// <param name="admissionPolicy">Decides who may join and into which room.</param>
+    /// <param name="timeProvider">Clock for timeouts, statistics and arrival times; <see cref="TimeProvider.System"/> when <c>null</c>. The mix thread's pacing always uses the real monotonic clock.</param>
+    public MediaEngine(MediaEngineOptions options, IAdmissionPolicy admissionPolicy, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(admissionPolicy);
+        options.Validate();
+        Options = options;
+        _admissionPolicy = admissionPolicy;
+        _time = timeProvider ?? TimeProvider.System;
+        _commands = Channel.CreateBounded<MediaCommand>(new BoundedChannelOptions(options.CommandQueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of waiting
+        });
+        _events = Channel.CreateBounded<MediaEvent>(new BoundedChannelOptions(options.EventQueueCapacity)
+        {
+            SingleReader = false,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        });
+        _slots = new SlotTable(options.MaxClients);
+        _metrics = new MediaMetrics(() => Volatile.Read(ref _snapshots), _addedLatency.Snapshot, () => _slots.InUse);
+        _mixThread = new MixThread(options, _time, _commands.Reader, _attachments, _events.Writer, _slots, _postedAdmissions,
+            _addedLatency, snapshots => Volatile.Write(ref _snapshots, snapshots), _metrics.RecordAddedLatency);
+    }
+
+    /// <summary>The configuration in use.</summary>
+    public MediaEngineOptions Options { get; }
+
+    /// <summary>Joins, leaves, statistics and errors, in order. Oldest events are dropped when nobody reads.</summary>
+    public ChannelReader<MediaEvent> Events => _events.Reader;
+
+    /// <summary>Where the TCP handshake listener is bound (valid after <see cref="Start"/>).</summary>
+    public IPEndPoint TcpEndPoint => (IPEndPoint?)_listener?.LocalEndPoint ?? throw new InvalidOperationException("The engine has not started.");
+
+    /// <summary>Bytes allocated on the mix thread since it started; flat in steady state.</summary>
+    public long MixThreadAllocatedBytes => _mixThread.AllocatedBytes;
+
+    /// <summary>Mix periods run since start.</summary>
+    public long PeriodsElapsed => _mixThread.Periods;
+
+    /// <summary>Times the mix thread fell more than four periods behind and restarted its schedule.</summary>
+    public long ScheduleResynchronisations => _mixThread.Resynchronisations;
+
+    /// <summary>JackTrip clients holding a slot (admitted and not yet left).</summary>
+    public int ConnectedClients => _slots.InUse;
+
+    /// <summary>Binds the TCP listener and starts the handshake loop and the mix thread.</summary>
+    public void Start()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            throw new InvalidOperationException("The engine was already started.");
+        }
+        var listener = new Socket(Options.BindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Bind(new IPEndPoint(Options.BindAddress, Options.TcpPort));
+        listener.Listen(64);
+        _listener = listener;
+        _mixThread.Start();
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token));
+    }
+
+    /// <summary>Queues a command for the mix thread. Never blocks.</summary>
+    /// <returns><c>false</c> when the queue is full or the engine has stopped.</returns>
+    public bool Post(MediaCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return _commands.Writer.TryWrite(command);
+    }
+
+    /// <summary>The engine's added latency (datagram read → mixed datagrams sent) since start or the last reset.</summary>
+    public AddedLatencySnapshot GetAddedLatency() => _addedLatency.Snapshot();
+
+    /// <summary>Forgets the added-latency measurements (e.g. after a benchmark's warm-up).</summary>
+    public void ResetAddedLatency() => _addedLatency.Reset();
+
+    /// <summary>The figures of every client as of the last statistics interval.</summary>
+    public IReadOnlyList<ParticipantSnapshot> GetParticipantSnapshots() => Volatile.Read(ref _snapshots);
+
+    /// <summary>Stops listening, sends every client the exit datagrams, and stops the mix thread.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _state, 2) != 1)
+        {
+            return;
+        }
+        _stopping.Cancel();
+        _listener?.Dispose();
+        try
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected on stop.
+        }
+        _commands.Writer.TryComplete();
+        await Task.Run(_mixThread.Stop).ConfigureAwait(false);
+        _events.Writer.TryComplete();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _metrics.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            Socket connection;
+            try
+            {
+                connection = await _listener!.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException exception)
+            {
+                Report(new EngineError(_time.GetUtcNow(), "Accepting a handshake connection failed.", exception));
+                continue;
+            }
+            _ = HandshakeAsync(connection, cancellationToken);
+        }
+    }
+
+    private async Task HandshakeAsync(Socket connection, CancellationToken cancellationToken)
+    {
+        using var ownedConnection = connection;
+        var remote = (IPEndPoint)connection.RemoteEndPoint!;
+        try
+        {
+            connection.NoDelay = true;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Options.HandshakeTimeout);
+            var message = new byte[JackTripHandshake.RequestWithNameLength];
+            var received = await ReadHandshakeAsync(connection, message, timeout.Token).ConfigureAwait(false);
+            if (received == JackTripHandshake.RequestWithNameLength && connection.Available > 0)
+            {
+                received = -1; // more than a request: refuse as malformed
+            }
+
+            var error = received < 0 ? JackTripError.HandshakeLengthInvalid : JackTripHandshake.TryParseRequest(message.AsSpan(0, received), out _);
+            if (error != JackTripError.None)
+            {
+                Report(new ParticipantRefused(_time.GetUtcNow(), "", remote, JackTripDatagram.Describe(error)));
+                return;
+            }
+            JackTripHandshake.TryParseRequest(message.AsSpan(0, received), out var request);
+            var name = request.GetName();
+            if (request.WantsAuthentication)
+            {
+                // This hub does not speak JackTrip's TLS authentication; admission is by name instead.
+                await ReplyAsync(connection, JackTripAuthCode.AuthenticationNotRequired, timeout.Token).ConfigureAwait(false);
+                Report(new ParticipantRefused(_time.GetUtcNow(), name, remote, "TLS authentication is not supported; connect without -A."));
+                return;
+            }
+
+            var decision = await DecideAsync(name, remote, timeout.Token).ConfigureAwait(false);
+            if (!decision.Admitted)
+            {
+                await ReplyAsync(connection, JackTripAuthCode.AuthenticationRequired, timeout.Token).ConfigureAwait(false);
+                Report(new ParticipantRefused(_time.GetUtcNow(), name, remote, "Not admitted."));
+                return;
+            }
+
+            var slot = _slots.TryReserve();
+            if (slot < 0)
+            {
+                Report(new ParticipantRefused(_time.GetUtcNow(), name, remote, "The hub is full."));
+                return;
+            }
+            Socket udp;
+            try
+            {
+                udp = new Socket(Options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+                udp.Bind(new IPEndPoint(Options.BindAddress, Options.UdpBasePort == 0 ? 0 : Options.UdpBasePort + slot));
+            }
+            catch (SocketException exception)
+            {
+                _slots.Release(slot);
+                Report(new EngineError(_time.GetUtcNow(), "Binding a client's UDP port failed.", exception));
+                return;
+            }
+            var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+            var participantId = Interlocked.Increment(ref _nextParticipantId);
+            var roundTrip = TcpRoundTrip.TryMeasure(connection);
+            var session = new ClientSession(participantId, slot, name, decision.RoomId, decision.Channels, udp, port, _time.GetTimestamp())
+            {
+                HandshakeRoundTrip = roundTrip,
+            };
+            Report(new ParticipantAdmitted(_time.GetUtcNow(), participantId, decision.RoomId, name, port, roundTrip));
+            _attachments.Enqueue(session);
+            await ReplyAsync(connection, (uint)port, timeout.Token).ConfigureAwait(false);
+            connection.Shutdown(SocketShutdown.Both);
+        }
+        catch (OperationCanceledException)
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                Report(new ParticipantRefused(_time.GetUtcNow(), "", remote, "The handshake timed out."));
+            }
+        }
+        catch (SocketException exception)
+        {
+            Report(new EngineError(_time.GetUtcNow(), "A handshake connection failed.", exception));
+        }
+    }
+
+    /// <returns>Bytes received (4 or 68 when well formed).</returns>
+    private async Task<int> ReadHandshakeAsync(Socket connection, byte[] message, CancellationToken cancellationToken)
+    {
+        var received = 0;
+        while (received < JackTripHandshake.PortOnlyLength)
+        {
+            var count = await connection.ReceiveAsync(message.AsMemory(received), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (count == 0)
+            {
+                return received;
+            }
+            received += count;
+        }
+
+        // Older clients send only the port; give the name a short while to follow.
+        using var nameWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        nameWait.CancelAfter(Options.HandshakeNameWait);
+        try
+        {
+            while (received < message.Length)
+            {
+                var count = await connection.ReceiveAsync(message.AsMemory(received), SocketFlags.None, nameWait.Token).ConfigureAwait(false);
+                if (count == 0)
+                {
+                    break;
+                }
+                received += count;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // No (more) name bytes: an old client.
+        }
+        return received;
+    }
+
+    private async Task<AdmissionDecision> DecideAsync(string name, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        if (_postedAdmissions.TryGetValue(name, out var posted))
+        {
+            return posted;
+        }
+        try
+        {
+            var decision = await _admissionPolicy.DecideAsync(new AdmissionRequest(name, remote), cancellationToken).ConfigureAwait(false);
+            return decision.Admitted && !string.IsNullOrEmpty(decision.RoomId) ? decision : AdmissionDecision.Refuse;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            Report(new EngineError(_time.GetUtcNow(), "The admission policy failed; the client was refused.", exception));
+            return AdmissionDecision.Refuse;
+        }
+    }
+
+    private static async Task ReplyAsync(Socket connection, uint value, CancellationToken cancellationToken)
+    {
+        var reply = new byte[JackTripHandshake.ResponseLength];
+        JackTripHandshake.TryWriteResponse(reply, value);
+        await connection.SendAsync(reply, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Report(MediaEvent mediaEvent) => _events.Writer.TryWrite(mediaEvent);
+}

@@ -1,0 +1,88 @@
+using System.Net;
+using Loki.Learning.Media.Jitter;
+
+namespace Loki.Learning.Media.Engine;
+
+/// <summary>Configuration of a <see cref="MediaEngine"/>. Defaults match a JackTrip hub (port 4464, UDP 61002 + slot, 48 kHz, 16-bit).</summary>
+public sealed record MediaEngineOptions
+{
+    /// <summary>Address the TCP handshake listener and the per-client UDP sockets bind to.</summary>
+    public IPAddress BindAddress { get; init; } = IPAddress.Loopback;
+
+    /// <summary>TCP port of the handshake listener; 0 lets the system choose (read <see cref="MediaEngine.TcpEndPoint"/>).</summary>
+    public int TcpPort { get; init; } = 4464;
+
+    /// <summary>UDP port of slot 0; slot n uses this + n. 0 lets the system choose a free port per slot.</summary>
+    public int UdpBasePort { get; init; } = 61002;
+
+    /// <summary>Most JackTrip clients connected at once (slots).</summary>
+    public int MaxClients { get; init; } = 128;
+
+    /// <summary>Most participants in one room.</summary>
+    public int MaxParticipantsPerRoom { get; init; } = 64;
+
+    /// <summary>The hub's sample rate; clients with another rate are refused.</summary>
+    public int SampleRate { get; init; } = 48000;
+
+    /// <summary>The hub's bit depth (8, 16, 24 or 32); clients with another depth are refused.</summary>
+    public int BitsPerSample { get; init; } = 16;
+
+    /// <summary>Frames per mixing period: 32, 64, 128 or 256.</summary>
+    public int PeriodFrames { get; init; } = 128;
+
+    /// <summary>A slot whose client sent no datagram within this time after the handshake is freed.</summary>
+    public TimeSpan FirstPacketTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A client that sent nothing for this long is dropped.</summary>
+    public TimeSpan SilenceTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest wait for a client's handshake message on the TCP connection.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long to wait, after the first 4 bytes, for the 64-byte name an older client may not send.</summary>
+    public TimeSpan HandshakeNameWait { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Interval of <see cref="ParticipantStatistics"/> events and metric snapshots.</summary>
+    public TimeSpan StatisticsInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Minimum time between two <see cref="DatagramRejected"/> events for one participant.</summary>
+    public TimeSpan RejectionReportInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Commands the queue holds before <see cref="MediaEngine.Post"/> returns <c>false</c>.</summary>
+    public int CommandQueueCapacity { get; init; } = 1024;
+
+    /// <summary>Events kept for a slow reader; the oldest are dropped beyond this.</summary>
+    public int EventQueueCapacity { get; init; } = 4096;
+
+    /// <summary>Tuning of every participant's jitter buffer (its sample rate and timestamp unit are set by the engine).</summary>
+    public JitterBufferOptions JitterBuffer { get; init; } = new();
+
+    /// <summary>Throws when a value is out of range.</summary>
+    public void Validate()
+    {
+        if (PeriodFrames is not (32 or 64 or 128 or 256))
+        {
+            throw new ArgumentOutOfRangeException(nameof(PeriodFrames), PeriodFrames, "The period must be 32, 64, 128 or 256 frames.");
+        }
+        if (!JackTrip.JackTripHeader.TryGetSampleRateCode(SampleRate, out _))
+        {
+            throw new ArgumentOutOfRangeException(nameof(SampleRate), SampleRate, "JackTrip has no code for this sample rate.");
+        }
+        if (JackTrip.JackTripSampleCodec.BytesPerSample(BitsPerSample) == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(BitsPerSample), BitsPerSample, "Bits per sample must be 8, 16, 24 or 32.");
+        }
+        if (TcpPort is < 0 or > 65535 || UdpBasePort < 0 || UdpBasePort + MaxClients > 65536)
+        {
+            throw new ArgumentOutOfRangeException(nameof(UdpBasePort), "Ports must lie within 0..65535.");
+        }
+        if (MaxClients < 1 || MaxParticipantsPerRoom < 1 || CommandQueueCapacity < 1 || EventQueueCapacity < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxClients), "Counts and capacities must be positive.");
+        }
+        if (FirstPacketTimeout <= TimeSpan.Zero || SilenceTimeout <= TimeSpan.Zero || StatisticsInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SilenceTimeout), "Timeouts and intervals must be positive.");
+        }
+    }
+}

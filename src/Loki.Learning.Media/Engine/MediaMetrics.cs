@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Loki.Learning.Media.Engine;
+
+/// <summary>
+/// The engine's OpenTelemetry-compatible instruments (meter <see cref="MediaEngine.MeterName"/>). Per-participant
+/// figures are observable gauges/counters read from the latest statistics snapshot, so collecting them never touches
+/// the mix thread; the added latency is a histogram recorded once per period.
+/// </summary>
+internal sealed class MediaMetrics : IDisposable
+{
+    private readonly Meter _meter;
+    private readonly Histogram<double> _addedLatency;
+
+    public MediaMetrics(Func<IReadOnlyList<ParticipantSnapshot>> snapshots, Func<AddedLatencySnapshot> addedLatency, Func<int> clients)
+    {
+        _meter = new Meter(MediaEngine.MeterName, "1.0");
+        _addedLatency = _meter.CreateHistogram<double>("loki.media.hub.added_latency", "ms", "Datagram read from a socket to the mixed datagrams handed to the kernel, per period.");
+        _meter.CreateObservableGauge("loki.media.hub.added_latency.p99", () => addedLatency().P99.TotalMilliseconds, "ms", "99th percentile of the added latency since start or reset.");
+        _meter.CreateObservableUpDownCounter("loki.media.hub.clients", clients, "{client}", "Connected JackTrip clients.");
+
+        _meter.CreateObservableGauge("loki.media.participant.one_way_delay", () => Gauge(snapshots(), s => s.Latency.NetworkOneWay), "ms", "Estimated network one-way delay (needs synchronised clocks).");
+        _meter.CreateObservableGauge("loki.media.participant.round_trip", () => Gauge(snapshots(), s => s.Latency.RoundTrip), "ms", "Estimated network round trip.");
+        _meter.CreateObservableGauge("loki.media.participant.jitter", () => Gauge(snapshots(), s => s.Latency.Jitter), "ms", "Peak arrival-time variation.");
+        _meter.CreateObservableGauge("loki.media.participant.buffer_delay", () => Gauge(snapshots(), s => s.Latency.BufferDelay), "ms", "Audio held in the jitter buffer.");
+        _meter.CreateObservableCounter("loki.media.participant.concealed_periods", () => Count(snapshots(), s => s.JitterBuffer.ConcealedPeriods), "{period}", "Periods with concealed audio.");
+        _meter.CreateObservableCounter("loki.media.participant.lost_packets", () => Count(snapshots(), s => s.JitterBuffer.Lost), "{packet}", "Packets never received in time.");
+        _meter.CreateObservableCounter("loki.media.participant.late_packets", () => Count(snapshots(), s => s.JitterBuffer.Late), "{packet}", "Packets that arrived after their play time.");
+        _meter.CreateObservableCounter("loki.media.participant.underruns", () => Count(snapshots(), s => s.JitterBuffer.Underruns), "{read}", "Reads that found the jitter buffer dry.");
+        _meter.CreateObservableCounter("loki.media.participant.datagrams_rejected", () => Count(snapshots(), s => s.DatagramsRejected), "{datagram}", "Malformed datagrams.");
+    }
+
+    /// <summary>Records one period's added latency; called on the mix thread (no tags, no allocation).</summary>
+    public void RecordAddedLatency(double milliseconds) => _addedLatency.Record(milliseconds);
+
+    public void Dispose() => _meter.Dispose();
+
+    private static IEnumerable<Measurement<double>> Gauge(IReadOnlyList<ParticipantSnapshot> snapshots, Func<ParticipantSnapshot, TimeSpan?> value)
+    {
+        foreach (var snapshot in snapshots)
+        {
+            if (value(snapshot) is { } time)
+            {
+                yield return new Measurement<double>(time.TotalMilliseconds, Tags(snapshot));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> Count(IReadOnlyList<ParticipantSnapshot> snapshots, Func<ParticipantSnapshot, long> value)
+    {
+        foreach (var snapshot in snapshots)
+        {
+            yield return new Measurement<long>(value(snapshot), Tags(snapshot));
+        }
+    }
+
+    private static TagList Tags(ParticipantSnapshot snapshot) => new()
+    {
+        { "loki.room", snapshot.RoomId },
+        { "loki.participant", snapshot.ClientName },
+        { "loki.participant.id", snapshot.ParticipantId },
+    };
+}

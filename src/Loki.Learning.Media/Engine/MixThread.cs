@@ -1,0 +1,583 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Loki.Learning.Media.JackTrip;
+using Loki.Learning.Media.Jitter;
+using Loki.Learning.Media.Mixing;
+
+namespace Loki.Learning.Media.Engine;
+
+/// <summary>
+/// The engine's real-time loop, on its own thread, paced at one period: apply commands → receive every pending
+/// datagram into its jitter buffer → read one period from each buffer → mix each room → re-block and send → check
+/// timeouts. Sockets, rooms and sessions belong to this thread alone, so nothing here takes a lock across I/O.
+/// </summary>
+/// <remarks>
+/// Never on this thread in steady state: allocation, blocking I/O, file I/O, string-formatted logging, waiting on locks.
+/// Allocation happens only on rare transitions (a join, a leave, a command, a statistics tick, an error report).
+/// </remarks>
+internal sealed class MixThread
+{
+    private const int MaxCommandsPerPeriod = 256;
+    private const int MaxDatagramsPerClientPerPeriod = 32;
+
+    private readonly MediaEngineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ChannelReader<MediaCommand> _commands;
+    private readonly ConcurrentQueue<ClientSession> _attachments;
+    private readonly ChannelWriter<MediaEvent> _events;
+    private readonly SlotTable _slots;
+    private readonly ConcurrentDictionary<string, AdmissionDecision> _postedAdmissions;
+    private readonly AddedLatencyHistogram _addedLatency;
+    private readonly Action<IReadOnlyList<ParticipantSnapshot>> _publishSnapshots;
+    private readonly Action<double> _recordAddedLatency;
+    private readonly JitterBufferOptions _jitterOptions;
+    private readonly List<ClientSession> _sessions = new(64);
+    private readonly Dictionary<string, MixingRoom> _rooms = new(StringComparer.Ordinal);
+    private readonly List<MixingRoom> _roomList = new(16);
+    private readonly PeriodPacer _pacer;
+    private readonly Thread _thread;
+    private readonly long _statisticsTicks;
+    private readonly long _rejectionReportTicks;
+    private volatile bool _stopRequested;
+    private long _nextStatisticsAt;
+    private long _allocatedBytes;
+    private long _periods;
+
+    public MixThread(
+        MediaEngineOptions options,
+        TimeProvider time,
+        ChannelReader<MediaCommand> commands,
+        ConcurrentQueue<ClientSession> attachments,
+        ChannelWriter<MediaEvent> events,
+        SlotTable slots,
+        ConcurrentDictionary<string, AdmissionDecision> postedAdmissions,
+        AddedLatencyHistogram addedLatency,
+        Action<IReadOnlyList<ParticipantSnapshot>> publishSnapshots,
+        Action<double> recordAddedLatency)
+    {
+        _options = options;
+        _time = time;
+        _commands = commands;
+        _attachments = attachments;
+        _events = events;
+        _slots = slots;
+        _postedAdmissions = postedAdmissions;
+        _addedLatency = addedLatency;
+        _publishSnapshots = publishSnapshots;
+        _recordAddedLatency = recordAddedLatency;
+        _jitterOptions = options.JitterBuffer with { SampleRate = options.SampleRate, TimestampFrequency = time.TimestampFrequency };
+        _pacer = new PeriodPacer(options.PeriodFrames, options.SampleRate);
+        _statisticsTicks = (long)(options.StatisticsInterval.TotalSeconds * time.TimestampFrequency);
+        _rejectionReportTicks = (long)(options.RejectionReportInterval.TotalSeconds * time.TimestampFrequency);
+        _thread = new Thread(Run) { IsBackground = true, Name = "Loki media mix", Priority = ThreadPriority.Highest };
+    }
+
+    /// <summary>Bytes allocated on the mix thread since it started (read from any thread).</summary>
+    public long AllocatedBytes => Volatile.Read(ref _allocatedBytes);
+
+    /// <summary>Periods run since it started.</summary>
+    public long Periods => Volatile.Read(ref _periods);
+
+    /// <summary>Periods skipped because the thread fell far behind.</summary>
+    public long Resynchronisations => _pacer.Resynchronisations;
+
+    public void Start() => _thread.Start();
+
+    public void Stop()
+    {
+        _stopRequested = true;
+        if (_thread.IsAlive)
+        {
+            _thread.Join();
+        }
+    }
+
+    private void Run()
+    {
+        _nextStatisticsAt = _time.GetTimestamp() + _statisticsTicks;
+        while (!_stopRequested)
+        {
+            try
+            {
+                RunPeriod();
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                // Keep serving everyone else; the failure is reported, never swallowed silently.
+                Report(new EngineError(_time.GetUtcNow(), "The mix period failed.", exception));
+            }
+            Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
+            Volatile.Write(ref _periods, _periods + 1);
+            _pacer.WaitForNextPeriod();
+        }
+
+        for (var i = _sessions.Count - 1; i >= 0; i--)
+        {
+            Leave(_sessions[i], LeaveReason.EngineStopped, sendExit: true);
+        }
+        while (_attachments.TryDequeue(out var pending))
+        {
+            pending.Socket.Dispose();
+            _slots.Release(pending.Slot);
+        }
+    }
+
+    private void RunPeriod()
+    {
+        ApplyCommands();
+        while (_attachments.TryDequeue(out var session))
+        {
+            session.LastHeardAt = session.AdmittedAt;
+            _sessions.Add(session);
+        }
+
+        var now = _time.GetTimestamp();
+        var wallMicroseconds = (long)JackTripPacketEncoder.TimestampFrom(_time);
+        var firstReceive = 0L;
+        for (var i = _sessions.Count - 1; i >= 0; i--)
+        {
+            Receive(_sessions[i], now, wallMicroseconds, ref firstReceive);
+        }
+
+        var period = _options.PeriodFrames;
+        foreach (var session in _sessions)
+        {
+            var participant = session.Participant;
+            if (participant is null)
+            {
+                continue;
+            }
+            var buffer = session.Buffer;
+            if (buffer is null)
+            {
+                participant.HasInput = false;
+                continue;
+            }
+            if (session.WideInput is { } wide)
+            {
+                buffer.Read(wide, period);
+                wide.AsSpan(0, participant.Input.Length).CopyTo(participant.Input);
+            }
+            else
+            {
+                buffer.Read(participant.Input, period);
+            }
+            // Concealment and the silence before playing are part of the input too (they fade, never click).
+            participant.HasInput = true;
+        }
+
+        foreach (var room in _roomList)
+        {
+            room.Mix();
+        }
+
+        foreach (var session in _sessions)
+        {
+            Send(session, (ulong)wallMicroseconds);
+        }
+
+        if (firstReceive != 0)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(firstReceive);
+            _addedLatency.Record((long)elapsed.TotalMicroseconds);
+            _recordAddedLatency(elapsed.TotalMilliseconds);
+        }
+
+        CheckTimeouts(now);
+        if (now >= _nextStatisticsAt)
+        {
+            _nextStatisticsAt = now + _statisticsTicks;
+            PublishStatistics();
+        }
+    }
+
+    private void Receive(ClientSession session, long now, long wallMicroseconds, ref long firstReceive)
+    {
+        var socket = session.Socket;
+        for (var count = 0; count < MaxDatagramsPerClientPerPeriod; count++)
+        {
+            int length;
+            try
+            {
+                if (socket.Available == 0)
+                {
+                    return;
+                }
+                length = socket.ReceiveFrom(session.ReceiveBuffer, SocketFlags.None, session.ReceiveAddress);
+            }
+            catch (SocketException exception)
+            {
+                Report(new EngineError(_time.GetUtcNow(), "Receiving from a client's port failed.", exception));
+                return;
+            }
+            if (firstReceive == 0)
+            {
+                firstReceive = Stopwatch.GetTimestamp();
+            }
+            if (!HandleDatagram(session, session.ReceiveBuffer.AsSpan(0, length), now, wallMicroseconds))
+            {
+                return; // the session left
+            }
+        }
+    }
+
+    /// <returns><c>false</c> when the session left.</returns>
+    private bool HandleDatagram(ClientSession session, ReadOnlySpan<byte> datagram, long now, long wallMicroseconds)
+    {
+        var fromPeer = session.Peer is null || session.ReceiveAddress.Equals(session.Peer);
+        if (JackTripDatagram.IsExit(datagram))
+        {
+            if (!fromPeer)
+            {
+                Reject(session, JackTripError.UnknownSource, now);
+                return true;
+            }
+            session.Peer ??= ClientSession.Copy(session.ReceiveAddress);
+            Leave(session, LeaveReason.Exited, sendExit: true);
+            return false;
+        }
+        if (!fromPeer)
+        {
+            Reject(session, JackTripError.UnknownSource, now);
+            return true;
+        }
+
+        var error = JackTripDatagram.TryParse(datagram, out var info);
+        if (error != JackTripError.None)
+        {
+            Reject(session, error, now);
+            return true;
+        }
+        var header = info.Newest;
+        if (header.SampleRate != _options.SampleRate || header.BitsPerSample != _options.BitsPerSample)
+        {
+            Reject(session, JackTripError.FormatMismatch, now);
+            session.Peer ??= ClientSession.Copy(session.ReceiveAddress);
+            Leave(session, LeaveReason.FormatMismatch, sendExit: true);
+            return false;
+        }
+
+        if (!session.Joined)
+        {
+            if (!TryJoin(session, header))
+            {
+                return false;
+            }
+        }
+        else if (header.SamplesPerChannel != session.FramesPerPacket || header.AudioChannels != session.WireChannels)
+        {
+            Reject(session, JackTripError.StreamShapeChanged, now);
+            return true;
+        }
+
+        session.LastHeardAt = now;
+        session.DatagramsReceived++;
+        session.OneWay.Add(header.TimestampMicroseconds, wallMicroseconds);
+        var buffer = session.Buffer;
+        if (buffer is not null)
+        {
+            // Oldest copy first so a recovered packet fills its gap before the newest one arrives.
+            for (var copy = info.Redundancy - 1; copy >= 0; copy--)
+            {
+                JackTripSampleCodec.Decode(info.PayloadAt(datagram, copy), header.BitsPerSample, session.Decoded);
+                buffer.Insert(info.SequenceAt(copy), session.Decoded, now, measureArrival: copy == 0);
+            }
+        }
+        return true;
+    }
+
+    private bool TryJoin(ClientSession session, in JackTripHeader header)
+    {
+        session.Peer = ClientSession.Copy(session.ReceiveAddress);
+        var room = OpenRoom(session.RoomId);
+        var wire = header.AudioChannels;
+        var mixedChannels = Math.Min(session.ChannelsOverride ?? 2, 2);
+        var inputChannels = wire == 0 ? 0 : Math.Min(wire, mixedChannels);
+        var outputChannels = Math.Clamp((int)header.ChannelsWanted, 1, 2);
+        var participant = room.AddParticipant(session.ParticipantId, inputChannels, outputChannels);
+        if (participant is null)
+        {
+            Leave(session, LeaveReason.RoomFull, sendExit: true);
+            return false;
+        }
+        session.Join(header, room, participant, _options.PeriodFrames, _jitterOptions, _options.SampleRate, _options.BitsPerSample);
+        Report(new ParticipantJoined(_time.GetUtcNow(), session.ParticipantId, session.RoomId, session.ClientName,
+            session.PeerEndPoint()!, wire, header.ChannelsWanted, header.SamplesPerChannel));
+        return true;
+    }
+
+    private void Send(ClientSession session, ulong wallMicroseconds)
+    {
+        var participant = session.Participant;
+        var output = session.Output;
+        var encoder = session.Encoder;
+        if (participant is null || output is null)
+        {
+            return;
+        }
+        output.TryWrite(participant.Output, _options.PeriodFrames);
+        if (encoder is null)
+        {
+            output.Clear(); // a send-only client wants nothing back
+            return;
+        }
+        var frames = session.FramesPerPacket;
+        while (output.TryRead(session.PacketAudio, frames))
+        {
+            var length = encoder.Encode(session.PacketAudio, wallMicroseconds, session.SendBuffer);
+            try
+            {
+                session.Socket.SendTo(session.SendBuffer.AsSpan(0, length), SocketFlags.None, session.Peer!);
+                session.DatagramsSent++;
+            }
+            catch (SocketException)
+            {
+                // A full send buffer or an unreachable peer: drop this packet; the silence timeout handles a dead peer.
+            }
+        }
+    }
+
+    private void CheckTimeouts(long now)
+    {
+        for (var i = _sessions.Count - 1; i >= 0; i--)
+        {
+            var session = _sessions[i];
+            if (!session.Joined && session.Peer is null)
+            {
+                if (_time.GetElapsedTime(session.AdmittedAt, now) > _options.FirstPacketTimeout)
+                {
+                    Leave(session, LeaveReason.FirstPacketTimeout, sendExit: false);
+                }
+            }
+            else if (_time.GetElapsedTime(session.LastHeardAt, now) > _options.SilenceTimeout)
+            {
+                Leave(session, LeaveReason.SilenceTimeout, sendExit: true);
+            }
+        }
+    }
+
+    private void Reject(ClientSession session, JackTripError error, long now)
+    {
+        session.DatagramsRejected++;
+        session.RejectedSinceReport++;
+        session.LastRejection = error;
+        if (session.LastRejectionReportAt == 0 || now - session.LastRejectionReportAt >= _rejectionReportTicks)
+        {
+            session.LastRejectionReportAt = now;
+            Report(new DatagramRejected(_time.GetUtcNow(), session.ParticipantId, error, JackTripDatagram.Describe(error), session.RejectedSinceReport));
+            session.RejectedSinceReport = 0;
+        }
+    }
+
+    private void Leave(ClientSession session, LeaveReason reason, bool sendExit)
+    {
+        if (sendExit && session.Peer is not null)
+        {
+            // The protocol sends the exit datagram twice, in case one is lost.
+            for (var i = 0; i < 2; i++)
+            {
+                try
+                {
+                    session.Socket.SendTo(session.ExitDatagram, SocketFlags.None, session.Peer);
+                }
+                catch (SocketException)
+                {
+                    break;
+                }
+            }
+        }
+        session.Room?.RemoveParticipant(session.ParticipantId);
+        session.Socket.Dispose();
+        _sessions.Remove(session);
+        _slots.Release(session.Slot);
+        Report(new ParticipantLeft(_time.GetUtcNow(), session.ParticipantId, session.RoomId, session.ClientName, reason));
+    }
+
+    private MixingRoom OpenRoom(string roomId)
+    {
+        if (!_rooms.TryGetValue(roomId, out var room))
+        {
+            room = new MixingRoom(roomId, _options.PeriodFrames, _options.MaxParticipantsPerRoom);
+            _rooms.Add(roomId, room);
+            _roomList.Add(room);
+            Report(new RoomOpened(_time.GetUtcNow(), roomId));
+        }
+        return room;
+    }
+
+    private ClientSession? FindSession(int participantId)
+    {
+        foreach (var session in _sessions)
+        {
+            if (session.ParticipantId == participantId)
+            {
+                return session;
+            }
+        }
+        return null;
+    }
+
+    private void ApplyCommands()
+    {
+        for (var i = 0; i < MaxCommandsPerPeriod && _commands.TryRead(out var command); i++)
+        {
+            var problem = Apply(command);
+            if (problem is not null)
+            {
+                Report(new CommandRejected(_time.GetUtcNow(), command, problem));
+            }
+        }
+    }
+
+    /// <returns>Why the command was not applied, or <c>null</c>.</returns>
+    private string? Apply(MediaCommand command)
+    {
+        switch (command)
+        {
+            case OpenRoom open:
+                if (string.IsNullOrEmpty(open.RoomId))
+                {
+                    return "A room needs an id.";
+                }
+                OpenRoom(open.RoomId);
+                return null;
+
+            case CloseRoom close:
+                if (!_rooms.Remove(close.RoomId, out var closing))
+                {
+                    return "The room is not open.";
+                }
+                for (var i = _sessions.Count - 1; i >= 0; i--)
+                {
+                    if (_sessions[i].RoomId == close.RoomId)
+                    {
+                        Leave(_sessions[i], LeaveReason.RoomClosed, sendExit: true);
+                    }
+                }
+                _roomList.Remove(closing);
+                Report(new RoomClosed(_time.GetUtcNow(), close.RoomId));
+                return null;
+
+            case AdmitParticipant admit:
+                if (string.IsNullOrEmpty(admit.RoomId) || System.Text.Encoding.UTF8.GetByteCount(admit.ClientName) > JackTripHandshake.MaxNameBytes)
+                {
+                    return "A room id and a client name of at most 63 UTF-8 bytes are required.";
+                }
+                if (admit.Channels is not (null or 1 or 2))
+                {
+                    return "Channels must be 1 or 2.";
+                }
+                _postedAdmissions[admit.ClientName] = AdmissionDecision.Admit(admit.RoomId, admit.Channels);
+                return null;
+
+            case RevokeAdmission revoke:
+                return _postedAdmissions.TryRemove(revoke.ClientName, out _) ? null : "The name was not admitted by command.";
+
+            case RemoveParticipant remove:
+                if (FindSession(remove.ParticipantId) is not { } removed)
+                {
+                    return "No such participant.";
+                }
+                Leave(removed, LeaveReason.Removed, sendExit: true);
+                return null;
+
+            case SetGain gain:
+                var listener = FindSession(gain.ListenerId);
+                var source = FindSession(gain.SourceId);
+                if (listener?.Room is null || source?.Room is null || listener.Room != source.Room)
+                {
+                    return "Listener and source must both have joined the same room.";
+                }
+                return listener.Room.SetGain(gain.ListenerId, gain.SourceId, gain.Gain) ? null : "The gain must be a finite number of 0 or more.";
+
+            case SetMute mute:
+                if (FindSession(mute.ParticipantId) is not { } muted)
+                {
+                    return "No such participant.";
+                }
+                muted.Muted = mute.Muted;
+                muted.Participant?.Muted = mute.Muted;
+                return null;
+
+            case SetSelfMonitor monitor:
+                if (FindSession(monitor.ParticipantId) is not { } monitored)
+                {
+                    return "No such participant.";
+                }
+                monitored.SelfMonitor = monitor.Enabled;
+                monitored.Participant?.SelfMonitor = monitor.Enabled;
+                return null;
+
+            case SetMasterGain master:
+                if (!_rooms.TryGetValue(master.RoomId, out var room))
+                {
+                    return "The room is not open.";
+                }
+                if (!float.IsFinite(master.Gain) || master.Gain < 0f)
+                {
+                    return "The gain must be a finite number of 0 or more.";
+                }
+                room.MasterGain = master.Gain;
+                return null;
+
+            default:
+                return "Unknown command.";
+        }
+    }
+
+    private void PublishStatistics()
+    {
+        var timestamp = _time.GetUtcNow();
+        var added = _addedLatency.Snapshot();
+        var snapshots = new List<ParticipantSnapshot>(_sessions.Count);
+        foreach (var session in _sessions)
+        {
+            var snapshot = Snapshot(session);
+            snapshots.Add(snapshot);
+            Report(new ParticipantStatistics(timestamp, snapshot));
+        }
+        foreach (var room in _roomList)
+        {
+            TimeSpan? worst = null;
+            var count = 0;
+            foreach (var snapshot in snapshots)
+            {
+                if (snapshot.RoomId != room.RoomId)
+                {
+                    continue;
+                }
+                count++;
+                if (snapshot.Latency.NetworkOneWay is { } oneWay && (worst is null || oneWay > worst))
+                {
+                    worst = oneWay;
+                }
+            }
+            Report(new RoomStatistics(timestamp, room.RoomId, count, worst, added));
+        }
+        _publishSnapshots(snapshots);
+    }
+
+    private ParticipantSnapshot Snapshot(ClientSession session)
+    {
+        var jitter = session.Buffer?.Statistics ?? default;
+        var oneWay = session.OneWay.Estimate;
+        var bufferDelay = TimeSpan.FromSeconds((double)jitter.DepthFrames / _options.SampleRate);
+        var roundTrip = oneWay is { } o ? o * 2 : session.HandshakeRoundTrip;
+        TimeSpan? upstream = roundTrip is { } r
+            ? (r / 2) + bufferDelay + TimeSpan.FromSeconds((double)_options.PeriodFrames / _options.SampleRate)
+            : null;
+        var latency = new LatencyEstimate(
+            oneWay,
+            TimeSpan.FromMicroseconds(jitter.JitterMicroseconds),
+            bufferDelay,
+            session.HandshakeRoundTrip,
+            roundTrip,
+            upstream);
+        return new ParticipantSnapshot(session.ParticipantId, session.RoomId, session.ClientName,
+            session.DatagramsReceived, session.DatagramsRejected, session.DatagramsSent, jitter, latency);
+    }
+
+    private void Report(MediaEvent mediaEvent) => _events.TryWrite(mediaEvent);
+}
