@@ -1,5 +1,6 @@
 using Loki.Learning.Hub.CommandLine;
 using Loki.Learning.Hub.LoadGeneration;
+using Loki.Learning.Hub.Serving;
 
 namespace Loki.Learning.Hub;
 
@@ -7,29 +8,39 @@ namespace Loki.Learning.Hub;
 public static class HubCommands
 {
     private static readonly string Usage =
-        "usage: Loki.Learning.Hub serve|loadgen [options]\n\n" + LoadOptions.Usage;
+        "usage: Loki.Learning.Hub serve|loadgen [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage;
 
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
             Console.Error.WriteLine(Usage);
-            return Task.FromResult(args.Length == 0 ? 2 : 0);
+            return args.Length == 0 ? 2 : 0;
         }
         try
         {
             var arguments = CommandArguments.Parse(args[1..], new HashSet<string>());
             return args[0] switch
             {
-                "loadgen" => Task.FromResult(RunLoadGenerator(arguments)),
+                "serve" => await RunServerAsync(arguments),
+                "loadgen" => RunLoadGenerator(arguments),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }
         catch (UsageException e)
         {
             Console.Error.WriteLine($"error: {e.Message}\n\n{Usage}");
-            return Task.FromResult(2);
+            return 2;
         }
+    }
+
+    private static async Task<int> RunServerAsync(CommandArguments arguments)
+    {
+        var options = ServeOptions.From(arguments);
+        arguments.ThrowOnUnknown();
+        using var shutdown = new CancellationTokenSource();
+        using var signals = ServeCommand.CancelOnShutdownSignals(shutdown);
+        return await new ServeCommand(options, Console.Out).RunAsync(shutdown.Token);
     }
 
     private static int RunLoadGenerator(CommandArguments arguments)

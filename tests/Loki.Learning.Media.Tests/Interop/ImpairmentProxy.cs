@@ -12,6 +12,7 @@ public sealed class ImpairmentCounters
     private long _delivered;
     private long _duplicated;
     private long _heldForReorder;
+    private long _exitDatagrams;
 
     public long Received => Interlocked.Read(ref _received);
     public long Lost => Interlocked.Read(ref _lost);
@@ -19,14 +20,18 @@ public sealed class ImpairmentCounters
     public long Duplicated => Interlocked.Read(ref _duplicated);
     public long HeldForReorder => Interlocked.Read(ref _heldForReorder);
 
+    /// <summary>JackTrip exit datagrams (63 bytes of 0xFF) that entered this direction.</summary>
+    public long ExitDatagrams => Interlocked.Read(ref _exitDatagrams);
+
     internal void CountReceived() => Interlocked.Increment(ref _received);
     internal void CountLost() => Interlocked.Increment(ref _lost);
     internal void CountDelivered() => Interlocked.Increment(ref _delivered);
     internal void CountDuplicated() => Interlocked.Increment(ref _duplicated);
     internal void CountHeldForReorder() => Interlocked.Increment(ref _heldForReorder);
+    internal void CountExit() => Interlocked.Increment(ref _exitDatagrams);
 
     public override string ToString() =>
-        $"received {Received}, lost {Lost}, delivered {Delivered}, duplicated {Duplicated}, held {HeldForReorder}";
+        $"received {Received}, lost {Lost}, delivered {Delivered}, duplicated {Duplicated}, held {HeldForReorder}, exits {ExitDatagrams}";
 }
 
 /// <summary>
@@ -197,6 +202,10 @@ public sealed class ImpairmentProxy : IAsyncDisposable
     {
         var counters = direction.Counters;
         counters.CountReceived();
+        if (datagram.Length == 63 && !datagram.ContainsAnyExcept((byte)0xFF))
+        {
+            counters.CountExit();
+        }
         var fate = direction.Model.Next();
         if (fate.Lost)
         {
