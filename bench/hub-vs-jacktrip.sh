@@ -81,7 +81,7 @@ wait_for() { # LOGFILE PATTERN SECONDS
 }
 start_jackd() { # NAME LOG -> pid, waits until it answers
     local pid
-    pid=$(start "$2" jackd --no-realtime -n "$1" -d dummy -r 48000 -p 128)
+    pid=$(start "$2" jackd -n "$1" -d dummy -r 48000 -p 128)
     for _ in $(seq 100); do JACK_DEFAULT_SERVER="$1" jack_lsp >/dev/null 2>&1 && break; sleep 0.1; done
     echo "$pid"
 }

@@ -54,6 +54,26 @@ public static class CapturedAudio
         return 2 * Math.Sqrt(Math.Max(power, 0)) / Math.Max(samples.Length, 1);
     }
 
+    /// <summary>
+    /// The tone's level while it sounds: the given percentile of <see cref="ToneAmplitude"/> over 10 ms windows.
+    /// Robust to a metronome's gaps and to phase jumps between beats, unlike one transform over the whole file.
+    /// </summary>
+    public static double SoundingToneAmplitude(ReadOnlySpan<float> samples, double frequency, int sampleRate, double percentile = 90)
+    {
+        var window = sampleRate / 100;
+        var levels = new List<double>();
+        for (var start = 0; start + window <= samples.Length; start += window)
+        {
+            levels.Add(ToneAmplitude(samples.Slice(start, window), frequency, sampleRate));
+        }
+        if (levels.Count == 0)
+        {
+            return 0;
+        }
+        levels.Sort();
+        return levels[Math.Clamp((int)Math.Ceiling(percentile / 100 * levels.Count) - 1, 0, levels.Count - 1)];
+    }
+
     public static double Peak(ReadOnlySpan<float> samples)
     {
         var peak = 0f;

@@ -14,7 +14,8 @@ public static class HearingCheck
 
     public sealed record Heard(string Port, double ToneAmplitude, double OffToneAmplitude, double Peak)
     {
-        public bool HearsTheTone => ToneAmplitude > 0.02 && ToneAmplitude > 10 * OffToneAmplitude;
+        /// <summary>The metronome plays 0.5 full scale; heard at least at a fifth of that, and far above a nearby frequency.</summary>
+        public bool HearsTheTone => ToneAmplitude > 0.1 && ToneAmplitude > 10 * OffToneAmplitude;
         public bool HearsSilence => Peak < 0.001;
         public override string ToString() =>
             string.Create(CultureInfo.InvariantCulture, $"{Port}: {ToneHz} Hz {ToneAmplitude:0.0000}, {OffToneHz} Hz {OffToneAmplitude:0.0000}, peak {Peak:0.0000}");
@@ -42,8 +43,8 @@ public static class HearingCheck
             }
             var channels = CapturedAudio.ReadWav(file);
             return [.. receivePorts.Select((port, i) => new Heard(port,
-                CapturedAudio.ToneAmplitude(channels[i], ToneHz, JackServer.SampleRate),
-                CapturedAudio.ToneAmplitude(channels[i], OffToneHz, JackServer.SampleRate),
+                CapturedAudio.SoundingToneAmplitude(channels[i], ToneHz, JackServer.SampleRate),
+                CapturedAudio.SoundingToneAmplitude(channels[i], OffToneHz, JackServer.SampleRate),
                 CapturedAudio.Peak(channels[i])))];
         }
         finally

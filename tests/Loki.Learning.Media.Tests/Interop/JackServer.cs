@@ -2,7 +2,11 @@ using System.Diagnostics;
 
 namespace Loki.Learning.Media.Tests.Interop;
 
-/// <summary>A JACK server with the dummy backend (no sound card) under a name unique to one test.</summary>
+/// <summary>
+/// A JACK server with the dummy backend (no sound card) under a name unique to one test. It runs with
+/// real-time scheduling when it can get it (jackd's default): without it the dummy clock falls well behind
+/// real time on a busy machine (measured here: 331 instead of 375 periods/s under load).
+/// </summary>
 public sealed class JackServer : IDisposable
 {
     public const int SampleRate = 48_000;
@@ -25,9 +29,42 @@ public sealed class JackServer : IDisposable
 
     public static JackServer Start(string purpose)
     {
+        try
+        {
+            return StartOnce(purpose);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("Too many servers already active", StringComparison.Ordinal) && !AnyJackdRunning())
+        {
+            // JACK keeps at most 8 servers in a shared-memory registry and frees an entry only when a server exits
+            // cleanly; servers killed by an earlier aborted run leave stale entries. With no jackd alive the
+            // registry holds nothing but stale entries, so it is safe to drop it.
+            File.Delete("/dev/shm/jack-shm-registry");
+            return StartOnce(purpose);
+        }
+    }
+
+    private static bool AnyJackdRunning() =>
+        Directory.EnumerateDirectories("/proc").Any(d =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(d, "comm")).Trim() == "jackd";
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+
+    private static JackServer StartOnce(string purpose)
+    {
         var name = $"loki-{purpose}-{Guid.NewGuid():N}"[..Math.Min(40, purpose.Length + 14)];
         var jackd = ExternalTool.Start($"jackd {name}", "jackd",
-            ["--no-realtime", "-n", name, "-d", "dummy", "-r", SampleRate.ToString(), "-p", Period.ToString()]);
+            ["-n", name, "-d", "dummy", "-r", SampleRate.ToString(), "-p", Period.ToString()]);
         var server = new JackServer(name, jackd);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < StartLimit)
@@ -78,5 +115,10 @@ public sealed class JackServer : IDisposable
         }
     }
 
-    public void Dispose() => _jackd.Dispose();
+    /// <summary>Stops jackd with SIGTERM so it leaves JACK's server registry (a killed server's entry stays).</summary>
+    public void Dispose()
+    {
+        _jackd.Stop(TimeSpan.FromSeconds(5));
+        _jackd.Dispose();
+    }
 }

@@ -38,9 +38,9 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
             $"jitter caused concealment beyond the lost packets: {result}");
     }
 
-    private async Task<Measurement> MeasureAsync(int redundancy, TimeSpan length)
+    private async Task<Measurement> MeasureAsync(int redundancy, TimeSpan length, ImpairmentProfile? impairment = null)
     {
-        var profile = ImpairmentProfile.Jitter5MsAndOnePercentLoss;
+        var profile = impairment ?? ImpairmentProfile.Jitter5MsAndOnePercentLoss;
         await using var hub = OurHub.Start(["impaired"], statisticsInterval: TimeSpan.FromSeconds(1));
         await using var gateway = new ImpairedHubGateway(hub.Port, profile, ImpairmentProfile.CleanLan, seed: 2024, length + TimeSpan.FromSeconds(30));
         using var jack = JackServer.Start("jit");
@@ -71,7 +71,12 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
             during.Max(j => j.JitterMicroseconds),
             link.Upstream.ToString());
         output.WriteLine(measurement.ToString());
-        _ = start;
+        foreach (var e in hub.Events.OfType<ParticipantStatistics>().Where(e => e.Snapshot.ClientName == "impaired"))
+        {
+            var j = e.Snapshot.JitterBuffer;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {(e.Timestamp - start.Timestamp).TotalSeconds,5:0.0} s: read {j.PeriodsRead}, concealed {j.ConcealedPeriods}, lost {j.Lost}, late {j.Late}, underruns {j.Underruns}, depth {j.DepthFrames}/{j.TargetDepthFrames}, jitter {j.JitterMicroseconds / 1000:0.0} ms"));
+        }
         return measurement;
     }
 
