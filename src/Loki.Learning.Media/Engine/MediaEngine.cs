@@ -18,7 +18,10 @@ namespace Loki.Learning.Media.Engine;
 /// </remarks>
 public sealed class MediaEngine : IAsyncDisposable
 {
-    /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the engine publishes its instruments on.</summary>
+    /// <summary>
+    /// Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the engine publishes its instruments on; each engine
+    /// has its own meter whose <see cref="System.Diagnostics.Metrics.Meter.Scope"/> is the engine.
+    /// </summary>
     public const string MeterName = "Loki.Learning.Media";
 
     private readonly IAdmissionPolicy _admissionPolicy;
@@ -61,7 +64,7 @@ public sealed class MediaEngine : IAsyncDisposable
             FullMode = BoundedChannelFullMode.DropOldest,
         });
         _slots = new SlotTable(options.MaxClients);
-        _metrics = new MediaMetrics(() => Volatile.Read(ref _snapshots), _addedLatency.Snapshot, () => _slots.InUse);
+        _metrics = new MediaMetrics(this, () => Volatile.Read(ref _snapshots), _addedLatency.Snapshot, () => _slots.InUse);
         _mixThread = new MixThread(options, _time, _commands.Reader, _attachments, _events.Writer, _slots, _postedAdmissions,
             _addedLatency, snapshots => Volatile.Write(ref _snapshots, snapshots), _metrics.RecordAddedLatency);
     }
@@ -77,6 +80,9 @@ public sealed class MediaEngine : IAsyncDisposable
 
     /// <summary>Bytes allocated on the mix thread since it started; flat in steady state.</summary>
     public long MixThreadAllocatedBytes => _mixThread.AllocatedBytes;
+
+    /// <summary>Bytes allocated on the mix thread in one stage of the period (diagnostics for the allocation tests).</summary>
+    internal long MixThreadAllocatedBytesIn(MixStage stage) => _mixThread.AllocatedBytesIn(stage);
 
     /// <summary>Mix periods run since start.</summary>
     public long PeriodsElapsed => _mixThread.Periods;

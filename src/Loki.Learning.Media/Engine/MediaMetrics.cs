@@ -13,9 +13,13 @@ internal sealed class MediaMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Histogram<double> _addedLatency;
 
-    public MediaMetrics(Func<IReadOnlyList<ParticipantSnapshot>> snapshots, Func<AddedLatencySnapshot> addedLatency, Func<int> clients)
+    /// <param name="scope">The engine, so a listener can tell engines apart (<see cref="Meter.Scope"/>).</param>
+    /// <param name="snapshots">Latest per-participant figures.</param>
+    /// <param name="addedLatency">The added-latency distribution.</param>
+    /// <param name="clients">Clients holding a slot.</param>
+    public MediaMetrics(object scope, Func<IReadOnlyList<ParticipantSnapshot>> snapshots, Func<AddedLatencySnapshot> addedLatency, Func<int> clients)
     {
-        _meter = new Meter(MediaEngine.MeterName, "1.0");
+        _meter = new Meter(new MeterOptions(MediaEngine.MeterName) { Version = "1.0", Scope = scope });
         _addedLatency = _meter.CreateHistogram<double>("loki.media.hub.added_latency", "ms", "Datagram read from a socket to the mixed datagrams handed to the kernel, per period.");
         _meter.CreateObservableGauge("loki.media.hub.added_latency.p99", () => addedLatency().P99.TotalMilliseconds, "ms", "99th percentile of the added latency since start or reset.");
         _meter.CreateObservableUpDownCounter("loki.media.hub.clients", clients, "{client}", "Connected JackTrip clients.");

@@ -41,6 +41,8 @@ internal sealed class MixThread
     private readonly long _statisticsTicks;
     private readonly long _rejectionReportTicks;
     private volatile bool _stopRequested;
+    private readonly long[] _allocatedByStage = new long[(int)MixStage.Count];
+    private long _stageMark;
     private long _nextStatisticsAt;
     private long _allocatedBytes;
     private long _periods;
@@ -76,6 +78,9 @@ internal sealed class MixThread
 
     /// <summary>Bytes allocated on the mix thread since it started (read from any thread).</summary>
     public long AllocatedBytes => Volatile.Read(ref _allocatedBytes);
+
+    /// <summary>Bytes allocated on the mix thread per stage of the period, to locate an allocation when one appears.</summary>
+    public long AllocatedBytesIn(MixStage stage) => Volatile.Read(ref _allocatedByStage[(int)stage]);
 
     /// <summary>Periods run since it started.</summary>
     public long Periods => Volatile.Read(ref _periods);
@@ -124,14 +129,23 @@ internal sealed class MixThread
         }
     }
 
+    private void MarkStage(MixStage stage)
+    {
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        _allocatedByStage[(int)stage] += allocated - _stageMark;
+        _stageMark = allocated;
+    }
+
     private void RunPeriod()
     {
+        MarkStage(MixStage.Pacing);
         ApplyCommands();
         while (_attachments.TryDequeue(out var session))
         {
             session.LastHeardAt = session.AdmittedAt;
             _sessions.Add(session);
         }
+        MarkStage(MixStage.Commands);
 
         var now = _time.GetTimestamp();
         var wallMicroseconds = (long)JackTripPacketEncoder.TimestampFrom(_time);
@@ -140,6 +154,7 @@ internal sealed class MixThread
         {
             Receive(_sessions[i], now, wallMicroseconds, ref firstReceive);
         }
+        MarkStage(MixStage.Receive);
 
         var period = _options.PeriodFrames;
         foreach (var session in _sessions)
@@ -172,11 +187,13 @@ internal sealed class MixThread
         {
             room.Mix();
         }
+        MarkStage(MixStage.Mix);
 
         foreach (var session in _sessions)
         {
             Send(session, (ulong)wallMicroseconds);
         }
+        MarkStage(MixStage.Send);
 
         if (firstReceive != 0)
         {
@@ -191,6 +208,7 @@ internal sealed class MixThread
             _nextStatisticsAt = now + _statisticsTicks;
             PublishStatistics();
         }
+        MarkStage(MixStage.Housekeeping);
     }
 
     private void Receive(ClientSession session, long now, long wallMicroseconds, ref long firstReceive)
@@ -580,4 +598,16 @@ internal sealed class MixThread
     }
 
     private void Report(MediaEvent mediaEvent) => _events.TryWrite(mediaEvent);
+}
+
+/// <summary>Stages of a mix period, for allocation accounting.</summary>
+internal enum MixStage
+{
+    Pacing,
+    Commands,
+    Receive,
+    Mix,
+    Send,
+    Housekeeping,
+    Count,
 }

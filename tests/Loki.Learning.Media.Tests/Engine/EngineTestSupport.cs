@@ -1,0 +1,57 @@
+using System.Net;
+using System.Threading.Channels;
+using Loki.Learning.Media.Engine;
+
+namespace Loki.Learning.Media.Tests.Engine;
+
+internal static class EngineTestSupport
+{
+    public static MediaEngineOptions LoopbackOptions => new()
+    {
+        BindAddress = IPAddress.Loopback,
+        TcpPort = 0,
+        UdpBasePort = 0,
+        HandshakeNameWait = TimeSpan.FromMilliseconds(50),
+    };
+
+    public static float Sine(long frame, double frequency, float amplitude) =>
+        (float)(amplitude * Math.Sin(2 * Math.PI * frequency * frame / 48000));
+
+    public static double Rms(ReadOnlySpan<float> samples)
+    {
+        var sum = 0.0;
+        foreach (var s in samples)
+        {
+            sum += s * (double)s;
+        }
+        return samples.Length == 0 ? 0 : Math.Sqrt(sum / samples.Length);
+    }
+
+    /// <summary>Estimates the dominant frequency by counting rising zero crossings.</summary>
+    public static double Frequency(ReadOnlySpan<float> samples)
+    {
+        var crossings = 0;
+        for (var i = 1; i < samples.Length; i++)
+        {
+            if (samples[i - 1] < 0 && samples[i] >= 0)
+            {
+                crossings++;
+            }
+        }
+        return crossings * 48000.0 / samples.Length;
+    }
+
+    /// <summary>Reads events until one matches or the timeout passes.</summary>
+    public static async Task<T> WaitForEventAsync<T>(ChannelReader<MediaEvent> events, Func<T, bool>? predicate = null, double seconds = 10) where T : MediaEvent
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        while (true)
+        {
+            var next = await events.ReadAsync(timeout.Token);
+            if (next is T match && (predicate is null || predicate(match)))
+            {
+                return match;
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Loki.Learning.Media.JackTrip;
+
+namespace Loki.Learning.Media.Tests.Engine;
+
+/// <summary>
+/// A JackTrip client without JACK for tests: handshakes over TCP, then sends paced packets of a chosen signal from its
+/// own UDP socket on 127.0.0.1 and keeps the decoded audio it receives from the hub.
+/// </summary>
+internal sealed class FakeJackTripClient : IAsyncDisposable
+{
+    private readonly Socket _udp;
+    private readonly List<float> _received = [];
+    private readonly object _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task _receiveLoop = Task.CompletedTask;
+    private JackTripPacketEncoder? _encoder;
+    private IPEndPoint? _hub;
+
+    private FakeJackTripClient(Socket udp)
+    {
+        _udp = udp;
+    }
+
+    public int ExitDatagramsReceived { get; private set; }
+
+    public int AudioPacketsReceived { get; private set; }
+
+    public int FramesPerPacket { get; private set; }
+
+    public int Channels { get; private set; }
+
+    public uint HandshakeReply { get; private set; }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_udp.LocalEndPoint!;
+
+    public static async Task<FakeJackTripClient> ConnectAsync(IPEndPoint hub, string name, int framesPerPacket = 128, int channels = 1, int bits = 16, int sampleRate = 48000, int redundancy = 1)
+    {
+        var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var client = new FakeJackTripClient(udp);
+        client.HandshakeReply = await HandshakeAsync(hub, (uint)client.LocalEndPoint.Port, name);
+        client.FramesPerPacket = framesPerPacket;
+        client.Channels = channels;
+        if (client.HandshakeReply <= ushort.MaxValue)
+        {
+            client._hub = new IPEndPoint(IPAddress.Loopback, (int)client.HandshakeReply);
+            client._encoder = new JackTripPacketEncoder(sampleRate, bits, framesPerPacket, channels, channels, redundancy);
+            client._receiveLoop = Task.Run(client.ReceiveLoop);
+        }
+        return client;
+    }
+
+    /// <summary>Sends a raw handshake and returns the hub's answer.</summary>
+    public static async Task<uint> HandshakeAsync(IPEndPoint hub, uint port, string name)
+    {
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await tcp.ConnectAsync(hub);
+        var request = new byte[JackTripHandshake.RequestWithNameLength];
+        JackTripHandshake.TryWriteRequest(request, port, name, out var length);
+        await tcp.SendAsync(request.AsMemory(0, length));
+        var reply = new byte[4];
+        var received = 0;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (received < 4)
+        {
+            var count = await tcp.ReceiveAsync(reply.AsMemory(received), SocketFlags.None, timeout.Token);
+            if (count == 0)
+            {
+                throw new InvalidOperationException("The hub closed the handshake without answering.");
+            }
+            received += count;
+        }
+        JackTripHandshake.TryReadResponse(reply, out var value);
+        return value;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="seconds"/> of audio paced in real time from a dedicated thread (the thread pool is too
+    /// bursty on a busy machine); <paramref name="signal"/> maps a frame index and channel to a sample.
+    /// </summary>
+    public Task StreamAsync(double seconds, Func<long, int, float> signal, long firstFrame = 0) =>
+        Task.Factory.StartNew(() => Stream(seconds, signal, firstFrame), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Stream(double seconds, Func<long, int, float> signal, long firstFrame)
+    {
+        var encoder = _encoder ?? throw new InvalidOperationException("Not admitted.");
+        var audio = new float[FramesPerPacket * Channels];
+        var datagram = new byte[encoder.MaxDatagramLength];
+        var packets = (int)(seconds * 48000 / FramesPerPacket);
+        var clock = Stopwatch.StartNew();
+        var frame = firstFrame;
+        for (var packet = 0; packet < packets; packet++)
+        {
+            for (var c = 0; c < Channels; c++)
+            {
+                for (var i = 0; i < FramesPerPacket; i++)
+                {
+                    audio[(c * FramesPerPacket) + i] = signal(frame + i, c);
+                }
+            }
+            frame += FramesPerPacket;
+            var length = encoder.Encode(audio, JackTripPacketEncoder.TimestampFrom(TimeProvider.System), datagram);
+            _udp.SendTo(datagram.AsSpan(0, length), SocketFlags.None, _hub!);
+            var due = TimeSpan.FromSeconds((packet + 1) * (double)FramesPerPacket / 48000);
+            while (due - clock.Elapsed > TimeSpan.FromMilliseconds(1.2))
+            {
+                Thread.Sleep(1);
+            }
+            while (clock.Elapsed < due)
+            {
+                Thread.SpinWait(50);
+            }
+        }
+    }
+
+    public async Task SendRawAsync(ReadOnlyMemory<byte> datagram) => await _udp.SendToAsync(datagram, SocketFlags.None, _hub!);
+
+    public async Task SendExitAsync()
+    {
+        var exit = new byte[JackTripDatagram.ExitLength];
+        JackTripDatagram.WriteExit(exit);
+        await SendRawAsync(exit);
+        await SendRawAsync(exit);
+    }
+
+    /// <summary>The last <paramref name="frames"/> frames received on channel 0.</summary>
+    public float[] LastReceived(int frames)
+    {
+        lock (_gate)
+        {
+            var count = Math.Min(frames, _received.Count);
+            return _received.GetRange(_received.Count - count, count).ToArray();
+        }
+    }
+
+    public async Task<bool> WaitForAsync(Func<FakeJackTripClient, bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (condition(this))
+            {
+                return true;
+            }
+            await Task.Delay(10);
+        }
+        return condition(this);
+    }
+
+    private async Task ReceiveLoop()
+    {
+        var buffer = new byte[65536];
+        var decoded = new float[8192];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (!_stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult result;
+            try
+            {
+                result = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            var datagram = buffer.AsSpan(0, result.ReceivedBytes);
+            if (JackTripDatagram.IsExit(datagram))
+            {
+                ExitDatagramsReceived++;
+                continue;
+            }
+            if (JackTripDatagram.TryParse(datagram, out var info) != JackTripError.None)
+            {
+                continue;
+            }
+            var samples = JackTripSampleCodec.Decode(info.PayloadAt(datagram, 0), info.Newest.BitsPerSample, decoded);
+            lock (_gate)
+            {
+                AudioPacketsReceived++;
+                // Keep channel 0 only: the first SamplesPerChannel samples of the planar payload.
+                _received.AddRange(decoded.AsSpan(0, Math.Min(samples, info.Newest.SamplesPerChannel)).ToArray());
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _udp.Dispose();
+        try
+        {
+            await _receiveLoop;
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        _stop.Dispose();
+    }
+}

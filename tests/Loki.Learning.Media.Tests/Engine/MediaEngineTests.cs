@@ -1,0 +1,243 @@
+using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.JackTrip;
+using Microsoft.Extensions.Time.Testing;
+using static Loki.Learning.Media.Tests.Engine.EngineTestSupport;
+
+namespace Loki.Learning.Media.Tests.Engine;
+
+public sealed class MediaEngineTests
+{
+    [Fact]
+    public async Task TwoClientsInARoomHearEachOtherButNotThemselves()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["alice", "bob"]));
+        engine.Start();
+        await using var alice = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "alice");
+        await using var bob = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "bob", framesPerPacket: 64, channels: 2);
+
+        var aliceSends = alice.StreamAsync(1.5, (frame, _) => Sine(frame, 1000, 0.5f));
+        var bobSends = bob.StreamAsync(1.5, (frame, _) => 0f);
+        await Task.WhenAll(aliceSends, bobSends);
+
+        var bobHeard = bob.LastReceived(9600);
+        var aliceHeard = alice.LastReceived(9600);
+        Assert.Equal(9600, bobHeard.Length);
+        Assert.InRange(Rms(bobHeard), 0.5 / Math.Sqrt(2) * 0.9, 0.5 / Math.Sqrt(2) * 1.1);
+        Assert.InRange(Frequency(bobHeard), 950, 1050);
+        // Mix-minus: Alice hears Bob (silent), not her own sine.
+        Assert.InRange(Rms(aliceHeard), 0, 0.001);
+    }
+
+    [Fact]
+    public async Task AClientThatSendsTheExitDatagramsGetsTwoBackAndFreesItsSlot()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        await using var client = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "leaver");
+        await client.StreamAsync(0.1, (frame, _) => 0.1f);
+        await WaitForEventAsync<ParticipantJoined>(engine.Events);
+
+        await client.SendExitAsync();
+
+        var left = await WaitForEventAsync<ParticipantLeft>(engine.Events);
+        Assert.Equal(LeaveReason.Exited, left.Reason);
+        Assert.True(await client.WaitForAsync(c => c.ExitDatagramsReceived >= 2, TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, engine.ConnectedClients);
+    }
+
+    [Fact]
+    public async Task ARefusedClientIsAnsweredWithAuthenticationRequired()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["alice"]));
+        engine.Start();
+
+        var reply = await FakeJackTripClient.HandshakeAsync(engine.TcpEndPoint, 50000, "mallory");
+
+        Assert.Equal(JackTripAuthCode.AuthenticationRequired, reply);
+        var refused = await WaitForEventAsync<ParticipantRefused>(engine.Events);
+        Assert.Equal("mallory", refused.ClientName);
+        Assert.Equal(0, engine.ConnectedClients);
+    }
+
+    [Fact]
+    public async Task ANamePostedWithAdmitParticipantIsAdmittedIntoThatRoom()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["alice"]));
+        engine.Start();
+        Assert.True(engine.Post(new AdmitParticipant("orchestra", "carol")));
+        await Task.Delay(100);
+
+        var reply = await FakeJackTripClient.HandshakeAsync(engine.TcpEndPoint, 50000, "carol");
+
+        Assert.InRange(reply, 1u, 65535u);
+        var admitted = await WaitForEventAsync<ParticipantAdmitted>(engine.Events);
+        Assert.Equal("orchestra", admitted.RoomId);
+        Assert.Equal((int)reply, admitted.UdpPort);
+    }
+
+    [Fact]
+    public async Task AClientWithAnotherSampleRateIsSentAwayWithTheExitDatagrams()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        await using var client = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "wrong-rate", sampleRate: 44100);
+
+        await client.StreamAsync(0.05, (frame, _) => 0f);
+
+        var left = await WaitForEventAsync<ParticipantLeft>(engine.Events);
+        Assert.Equal(LeaveReason.FormatMismatch, left.Reason);
+        Assert.True(await client.WaitForAsync(c => c.ExitDatagramsReceived >= 2, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task AClientWithAnotherBitDepthIsRefusedToo()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        await using var client = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "wrong-bits", bits: 24);
+
+        await client.StreamAsync(0.05, (frame, _) => 0f);
+
+        var left = await WaitForEventAsync<ParticipantLeft>(engine.Events);
+        Assert.Equal(LeaveReason.FormatMismatch, left.Reason);
+    }
+
+    [Fact]
+    public async Task ASlotWithoutAFirstDatagramIsFreedAfterTheFirstPacketTimeout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]), time);
+        engine.Start();
+        await using var client = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "silent");
+        await WaitForEventAsync<ParticipantAdmitted>(engine.Events);
+        Assert.Equal(1, engine.ConnectedClients);
+
+        time.Advance(TimeSpan.FromSeconds(9));
+        await Task.Delay(50);
+        Assert.Equal(1, engine.ConnectedClients);
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var left = await WaitForEventAsync<ParticipantLeft>(engine.Events);
+        Assert.Equal(LeaveReason.FirstPacketTimeout, left.Reason);
+        Assert.Equal(0, engine.ConnectedClients);
+    }
+
+    [Fact]
+    public async Task AClientThatFallsSilentIsDroppedAfterTheSilenceTimeout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var engine = new MediaEngine(LoopbackOptions with { SilenceTimeout = TimeSpan.FromSeconds(3) }, new AllowListAdmissionPolicy("band", ["*"]), time);
+        engine.Start();
+        await using var client = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "quiet");
+        await client.StreamAsync(0.1, (frame, _) => 0f);
+        await WaitForEventAsync<ParticipantJoined>(engine.Events);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(50);
+        Assert.Equal(1, engine.ConnectedClients);
+        // Well past the timeout even if the hub read the last datagram after the first advance.
+        time.Advance(TimeSpan.FromSeconds(5));
+
+        var left = await WaitForEventAsync<ParticipantLeft>(engine.Events);
+        Assert.Equal(LeaveReason.SilenceTimeout, left.Reason);
+        Assert.True(await client.WaitForAsync(c => c.ExitDatagramsReceived >= 2, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task TheMixThreadAllocatesNothingWhileClientsStream()
+    {
+        var options = LoopbackOptions with { StatisticsInterval = TimeSpan.FromHours(1) };
+        await using var engine = new MediaEngine(options, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        await using var a = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "a", channels: 2);
+        await using var b = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "b", framesPerPacket: 256, redundancy: 2);
+
+        long before = 0;
+        long periodsBefore = 0;
+        var streaming = Task.WhenAll(
+            a.StreamAsync(1.6, (frame, channel) => Sine(frame, 440, 0.3f)),
+            b.StreamAsync(1.6, (frame, channel) => Sine(frame, 660, 0.3f)));
+        await Task.Delay(600);
+        before = engine.MixThreadAllocatedBytes;
+        periodsBefore = engine.PeriodsElapsed;
+        var stagesBefore = Enum.GetValues<MixStage>().Where(s => s != MixStage.Count).Select(engine.MixThreadAllocatedBytesIn).ToArray();
+        await Task.Delay(800);
+        var allocated = engine.MixThreadAllocatedBytes - before;
+        var stages = string.Join(", ", Enum.GetValues<MixStage>().Where(s => s != MixStage.Count).Select((s, i) => $"{s} {engine.MixThreadAllocatedBytesIn(s) - stagesBefore[i]}"));
+        var periods = engine.PeriodsElapsed - periodsBefore;
+        await streaming;
+
+        Assert.True(periods > 100, $"only {periods} periods ran");
+        Assert.True(b.AudioPacketsReceived > 0 && a.AudioPacketsReceived > 0);
+        Assert.True(allocated == 0, $"{allocated} bytes allocated: {stages}");
+    }
+
+    [Fact]
+    public async Task CommandsChangeWhatAListenerHears()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions with { StatisticsInterval = TimeSpan.FromMilliseconds(100) }, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        await using var singer = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "singer");
+        await using var listener = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "listener");
+        var streaming = Task.WhenAll(
+            singer.StreamAsync(2.4, (frame, _) => Sine(frame, 500, 0.4f)),
+            listener.StreamAsync(2.4, (frame, _) => 0f));
+        var joined = new Dictionary<string, int>();
+        while (joined.Count < 2)
+        {
+            var join = await WaitForEventAsync<ParticipantJoined>(engine.Events);
+            joined[join.ClientName] = join.ParticipantId;
+        }
+
+        await Task.Delay(700);
+        var before = Rms(listener.LastReceived(4800));
+        Assert.True(engine.Post(new SetGain(joined["listener"], joined["singer"], 0.5f)));
+        await Task.Delay(700);
+        var halved = Rms(listener.LastReceived(4800));
+        var diagnosis = string.Join(" ", Enumerable.Range(0, 20).Select(i => Rms(listener.LastReceived(48000).AsSpan(i * 2400, 2400)).ToString("F3")))
+            + " " + string.Join(" | ", engine.GetParticipantSnapshots());
+        Assert.True(engine.Post(new SetMute(joined["singer"], true)));
+        await Task.Delay(700);
+        var muted = Rms(listener.LastReceived(4800));
+        await streaming;
+
+        Assert.InRange(before, 0.4 / Math.Sqrt(2) * 0.9, 0.4 / Math.Sqrt(2) * 1.1);
+        Assert.True(halved / before is > 0.45 and < 0.55, $"before {before}, halved {halved}: {diagnosis}");
+        Assert.InRange(muted, 0, 0.001);
+    }
+
+    [Fact]
+    public async Task AnInvalidCommandIsReportedNotThrown()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+
+        Assert.True(engine.Post(new SetMasterGain("nowhere", 1f)));
+
+        var rejected = await WaitForEventAsync<CommandRejected>(engine.Events);
+        Assert.IsType<SetMasterGain>(rejected.Command);
+    }
+
+    [Fact]
+    public async Task StatisticsReportJitterBufferAndLatencyFiguresPerParticipant()
+    {
+        var options = LoopbackOptions with { StatisticsInterval = TimeSpan.FromMilliseconds(200) };
+        await using var engine = new MediaEngine(options, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        await using var client = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "measured");
+
+        await client.StreamAsync(0.6, (frame, _) => Sine(frame, 300, 0.2f));
+
+        var statistics = await WaitForEventAsync<ParticipantStatistics>(engine.Events, s => s.Snapshot.DatagramsReceived > 50);
+        Assert.Equal("measured", statistics.Snapshot.ClientName);
+        Assert.True(statistics.Snapshot.JitterBuffer.Received > 50);
+        // Same machine, same clock: the one-way estimate exists and is small.
+        Assert.NotNull(statistics.Snapshot.Latency.NetworkOneWay);
+        Assert.InRange(statistics.Snapshot.Latency.NetworkOneWay!.Value.TotalMilliseconds, 0, 50);
+        Assert.NotNull(statistics.Snapshot.Latency.UpstreamDelay);
+        var room = await WaitForEventAsync<RoomStatistics>(engine.Events);
+        Assert.Equal("band", room.RoomId);
+        Assert.True(engine.GetAddedLatency().Periods > 0);
+        Assert.NotEmpty(engine.GetParticipantSnapshots());
+    }
+}
