@@ -119,10 +119,11 @@ run_load() { # HUB-KIND CLIENTS
         added=$(grep '^FINAL' "$work/hub-$kind-$n.log" | sed -n 's/.*added_p50_ms=\([^ ]*\) added_p99_ms=\([^ ]*\).*/\1 \/ \2/p' | tail -1)
         [ -z "$added" ] && added="-"
     fi
-    results+=("$(printf '%s|%s|%.1f|%.1f|%.2f|%s|%s|%s|%s|%s|%s' "$kind" "$n" "$hub_pct" "$jack_pct" \
+    results+=("$(printf '%s|%s|%.1f|%.1f|%.2f|%s|%s|%s|%s|%s|%s|%s|%s' "$kind" "$n" "$hub_pct" "$jack_pct" \
         "$(echo "($hub_pct + $jack_pct) / $n" | bc -l)" \
         "$(field "$result" received)" "$(field "$result" lost)" "$(field "$result" stalls)" \
-        "$(field "$result" p50_ms)" "$(field "$result" p99_ms)" "$added")")
+        "$(field "$result" p50_ms)" "$(field "$result" p99_ms)" "$added" "$(field "$result" late_sends)" \
+        "$(cut -d' ' -f1 /proc/loadavg)")")
     echo "${results[-1]}" >&2
 }
 
@@ -155,7 +156,8 @@ round_trip() { # HUB-KIND -> median ms of jack_iodelay readings after a settling
     for pid in "$io" "$a" "$b" "$hub_pid" "$jack_cli" ${jack_hub:+"$jack_hub"}; do stop "$pid"; done
 }
 
-echo "loki hub vs jacktrip hub: clients [$clients_list], $seconds s each, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)" >&2
+echo "loki hub vs jacktrip hub: clients [$clients_list], $seconds s each, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $clients_list; do
     run_load jacktrip "$n"
     run_load ours "$n"
@@ -164,14 +166,14 @@ rt_jacktrip=$(round_trip jacktrip)
 rt_ours=$(round_trip ours)
 
 report() {
-    echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $seconds s per load step, 48 kHz, 128 frames, 16-bit stereo"
+    echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), load average before the run $load_before (other work on the machine), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $seconds s per load step, 48 kHz, 128 frames, 16-bit stereo"
     echo
-    echo "| hub | clients | hub process CPU % of a core | its jackd CPU % | CPU % per client (hub + jackd) | datagrams received | lost | stalls > 4 periods | reply latency p50 ms | p99 ms | added latency p50 / p99 ms (hub's own figure) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    echo "| hub | clients | hub process CPU % of a core | its jackd CPU % | CPU % per client (hub + jackd) | datagrams received | lost | stalls > 4 periods | reply latency p50 ms | p99 ms | added latency p50 / p99 ms (hub's own figure) | loadgen late sends | load avg after |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
     for row in "${results[@]}"; do
-        IFS='|' read -r kind n hub jack per recv lost stalls p50 p99 added <<<"$row"
+        IFS='|' read -r kind n hub jack per recv lost stalls p50 p99 added late load <<<"$row"
         [ "$kind" = jacktrip ] && kind="jacktrip-cli -S -p 2" || kind="Loki.Learning.Hub serve"
-        echo "| $kind | $n | $hub | $jack | $per | $recv | $lost | $stalls | $p50 | $p99 | $added |"
+        echo "| $kind | $n | $hub | $jack | $per | $recv | $lost | $stalls | $p50 | $p99 | $added | $late | $load |"
     done
     echo
     echo "Round trip, two real \`jacktrip-cli -q 4\` clients, jack_iodelay (median, range) in ms:"
