@@ -87,7 +87,7 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <summary>Mix periods run since start.</summary>
     public long PeriodsElapsed => _mixThread.Periods;
 
-    /// <summary>Times the mix thread fell more than four periods behind and restarted its schedule.</summary>
+    /// <summary>Times the mix thread fell so far behind (about 100 ms) that it dropped the missed periods instead of catching up.</summary>
     public long ScheduleResynchronisations => _mixThread.Resynchronisations;
 
     /// <summary>JackTrip clients holding a slot (admitted and not yet left).</summary>

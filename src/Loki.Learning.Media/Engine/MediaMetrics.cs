@@ -24,6 +24,8 @@ internal sealed class MediaMetrics : IDisposable
         _meter.CreateObservableGauge("loki.media.hub.added_latency.p99", () => addedLatency().P99.TotalMilliseconds, "ms", "99th percentile of the added latency since start or reset.");
         _meter.CreateObservableUpDownCounter("loki.media.hub.clients", clients, "{client}", "Connected JackTrip clients.");
 
+        _meter.CreateObservableGauge("loki.media.room.participants", () => RoomSizes(snapshots()), "{participant}", "Participants per room.");
+        _meter.CreateObservableGauge("loki.media.room.worst_one_way_delay", () => WorstOneWay(snapshots()), "ms", "Largest known one-way delay among a room's participants.");
         _meter.CreateObservableGauge("loki.media.participant.one_way_delay", () => Gauge(snapshots(), s => s.Latency.NetworkOneWay), "ms", "Estimated network one-way delay (needs synchronised clocks).");
         _meter.CreateObservableGauge("loki.media.participant.round_trip", () => Gauge(snapshots(), s => s.Latency.RoundTrip), "ms", "Estimated network round trip.");
         _meter.CreateObservableGauge("loki.media.participant.jitter", () => Gauge(snapshots(), s => s.Latency.Jitter), "ms", "Peak arrival-time variation.");
@@ -58,6 +60,15 @@ internal sealed class MediaMetrics : IDisposable
             yield return new Measurement<long>(value(snapshot), Tags(snapshot));
         }
     }
+
+    private static IEnumerable<Measurement<int>> RoomSizes(IReadOnlyList<ParticipantSnapshot> snapshots) =>
+        snapshots.GroupBy(s => s.RoomId).Select(room => new Measurement<int>(room.Count(), new KeyValuePair<string, object?>("loki.room", room.Key)));
+
+    private static IEnumerable<Measurement<double>> WorstOneWay(IReadOnlyList<ParticipantSnapshot> snapshots) =>
+        snapshots
+            .Where(s => s.Latency.NetworkOneWay is not null)
+            .GroupBy(s => s.RoomId)
+            .Select(room => new Measurement<double>(room.Max(s => s.Latency.NetworkOneWay!.Value.TotalMilliseconds), new KeyValuePair<string, object?>("loki.room", room.Key)));
 
     private static TagList Tags(ParticipantSnapshot snapshot) => new()
     {

@@ -101,6 +101,7 @@ internal sealed class MixThread
 
     private void Run()
     {
+        PeriodPacer.TightenTimerSlack();
         _nextStatisticsAt = _time.GetTimestamp() + _statisticsTicks;
         while (!_stopRequested)
         {
@@ -147,12 +148,10 @@ internal sealed class MixThread
         }
         MarkStage(MixStage.Commands);
 
-        var now = _time.GetTimestamp();
-        var wallMicroseconds = (long)JackTripPacketEncoder.TimestampFrom(_time);
         var firstReceive = 0L;
         for (var i = _sessions.Count - 1; i >= 0; i--)
         {
-            Receive(_sessions[i], now, wallMicroseconds, ref firstReceive);
+            Receive(_sessions[i], ref firstReceive);
         }
         MarkStage(MixStage.Receive);
 
@@ -189,9 +188,10 @@ internal sealed class MixThread
         }
         MarkStage(MixStage.Mix);
 
+        var wallMicroseconds = JackTripPacketEncoder.TimestampFrom(_time);
         foreach (var session in _sessions)
         {
-            Send(session, (ulong)wallMicroseconds);
+            Send(session, wallMicroseconds);
         }
         MarkStage(MixStage.Send);
 
@@ -202,6 +202,7 @@ internal sealed class MixThread
             _recordAddedLatency(elapsed.TotalMilliseconds);
         }
 
+        var now = _time.GetTimestamp();
         CheckTimeouts(now);
         if (now >= _nextStatisticsAt)
         {
@@ -211,7 +212,7 @@ internal sealed class MixThread
         MarkStage(MixStage.Housekeeping);
     }
 
-    private void Receive(ClientSession session, long now, long wallMicroseconds, ref long firstReceive)
+    private void Receive(ClientSession session, ref long firstReceive)
     {
         var socket = session.Socket;
         for (var count = 0; count < MaxDatagramsPerClientPerPeriod; count++)
@@ -234,6 +235,9 @@ internal sealed class MixThread
             {
                 firstReceive = Stopwatch.GetTimestamp();
             }
+            // Read the clocks per datagram: a preempted period must not distort arrival times or the one-way delay.
+            var now = _time.GetTimestamp();
+            var wallMicroseconds = (long)JackTripPacketEncoder.TimestampFrom(_time);
             if (!HandleDatagram(session, session.ReceiveBuffer.AsSpan(0, length), now, wallMicroseconds))
             {
                 return; // the session left
@@ -299,6 +303,10 @@ internal sealed class MixThread
             // Oldest copy first so a recovered packet fills its gap before the newest one arrives.
             for (var copy = info.Redundancy - 1; copy >= 0; copy--)
             {
+                if (copy > 0 && buffer.Holds(info.SequenceAt(copy)))
+                {
+                    continue; // a redundant copy of a packet already buffered: skip the decode
+                }
                 JackTripSampleCodec.Decode(info.PayloadAt(datagram, copy), header.BitsPerSample, session.Decoded);
                 buffer.Insert(info.SequenceAt(copy), session.Decoded, now, measureArrival: copy == 0);
             }
@@ -574,7 +582,7 @@ internal sealed class MixThread
             }
             Report(new RoomStatistics(timestamp, room.RoomId, count, worst, added));
         }
-        _publishSnapshots(snapshots);
+        _publishSnapshots(snapshots.ToArray());
     }
 
     private ParticipantSnapshot Snapshot(ClientSession session)

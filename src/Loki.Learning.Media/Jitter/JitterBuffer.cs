@@ -28,6 +28,7 @@ public sealed class JitterBuffer
     private readonly int _shrinkWindowReads;
     private readonly int _maxDepthFrames;
 
+    private int _readFrames;                  // frames per Read (the engine period); the target never goes below it
     private bool _started;
     private bool _playing;
     private bool _hasLastGood;
@@ -37,8 +38,9 @@ public sealed class JitterBuffer
     private int _playOffset;
     private long _lostCountedFor = -1;
     private int _declickRemaining;
-    private float _concealGain = 1f;
-    private int _concealPosition;
+    private bool _concealing;                 // the last frames emitted were concealment or silence, not real audio
+    private float _concealGain = 1f;          // gain of the repeated packet, falling to 0 over ConcealFadeFrames
+    private int _concealPosition;             // frame of _lastGood the repeat continues from
     private int _consecutiveOutOfOrder;
     private long _lastOutOfOrderSequence = -1;
 
@@ -84,6 +86,7 @@ public sealed class JitterBuffer
         Array.Fill(_slotSequence, -1L);
         _lastGood = new float[channels * framesPerPacket];
         _lastOut = new float[channels];
+        _readFrames = framesPerPacket;
         _declickOffset = new float[channels];
 
         _packetTicks = Math.Max(1, framesPerPacket * _options.TimestampFrequency / _options.SampleRate);
@@ -105,14 +108,18 @@ public sealed class JitterBuffer
         ? 0
         : (int)Math.Min(int.MaxValue, ((_highestSequence - _playSequence + 1) * FramesPerPacket) - _playOffset);
 
-    /// <summary>Depth the buffer aims for: measured jitter plus one packet plus the safety margin, within the maximum.</summary>
+    /// <summary>
+    /// Depth the buffer aims for: measured jitter plus one packet (or one read, when reads are larger) plus the safety
+    /// margin, within the maximum.
+    /// </summary>
     public int TargetDepthFrames
     {
         get
         {
             var jitterTicks = Math.Max(_jitterPeakCurrent, _jitterPeakPrevious) + _underrunBoostTicks;
             var jitterFrames = (int)Math.Min(_maxDepthFrames, jitterTicks * _options.SampleRate / _options.TimestampFrequency);
-            return Math.Clamp(jitterFrames + FramesPerPacket + _options.SafetyFrames, FramesPerPacket, _maxDepthFrames);
+            var block = Math.Max(FramesPerPacket, _readFrames);
+            return Math.Clamp(jitterFrames + block + _options.SafetyFrames, block, _maxDepthFrames);
         }
     }
 
@@ -164,10 +171,11 @@ public sealed class JitterBuffer
         }
         if (sequence - _playSequence >= _capacity)
         {
-            // Far ahead of the play position (a long stall): start over from this packet.
+            // Far ahead of the play position (the reader stalled, or a burst): drop the oldest audio so that the
+            // target depth remains behind this packet, and keep playing (ramped) instead of rebuffering.
             _overruns++;
-            Restart(sequenceNumber);
-            sequence = _highestSequence;
+            var targetPackets = Math.Min(_capacity - 1, (TargetDepthFrames + FramesPerPacket - 1) / FramesPerPacket);
+            DropBefore(sequence - targetPackets + 1);
         }
 
         var slot = (int)(sequence % _capacity);
@@ -209,6 +217,7 @@ public sealed class JitterBuffer
         {
             throw new ArgumentException("Destination is shorter than frames × channels.", nameof(destination));
         }
+        _readFrames = frames;
 
         if (!_playing)
         {
@@ -237,10 +246,11 @@ public sealed class JitterBuffer
             if (_slotSequence[slot] == _playSequence)
             {
                 var count = Math.Min(FramesPerPacket - _playOffset, frames - written);
-                if (_concealGain < 1f || _concealPosition != 0)
+                if (_concealing)
                 {
                     // Leaving concealment: ramp from what was last heard into the real audio.
                     _discontinuity = true;
+                    _concealing = false;
                     _concealGain = 1f;
                     _concealPosition = 0;
                 }
@@ -293,6 +303,32 @@ public sealed class JitterBuffer
             _concealedPeriods++;
         }
         return played;
+    }
+
+    /// <summary>Whether the packet with this sequence number is buffered or already played (a copy would be dropped).</summary>
+    public bool Holds(ushort sequenceNumber)
+    {
+        if (!_started)
+        {
+            return false;
+        }
+        var delta = (short)(sequenceNumber - (ushort)_highestSequence);
+        var sequence = _highestSequence + delta;
+        return sequence < _playSequence || HasPacket(sequence);
+    }
+
+    private void DropBefore(long newPlaySequence)
+    {
+        for (var slot = 0; slot < _capacity; slot++)
+        {
+            if (_slotSequence[slot] < newPlaySequence)
+            {
+                _slotSequence[slot] = -1;
+            }
+        }
+        _playSequence = newPlaySequence;
+        _playOffset = 0;
+        _discontinuity = true;
     }
 
     private bool HasPacket(long sequence) => _slotSequence[(int)(sequence % _capacity)] == sequence;
@@ -375,8 +411,9 @@ public sealed class JitterBuffer
             EmitSilence(destination, frames, at, count);
             return;
         }
-        if (_concealGain >= 1f && _concealPosition == 0)
+        if (!_concealing)
         {
+            _concealing = true;
             _discontinuity = true; // the repeat starts at the beginning of the last packet
         }
         var fadeStep = 1f / Math.Max(1, _options.ConcealFadeFrames);
@@ -394,10 +431,6 @@ public sealed class JitterBuffer
                 _discontinuity = true;
             }
         }
-        if (_concealGain <= 0f && _concealPosition == 0)
-        {
-            _concealPosition = 1; // keep "in concealment" so resuming is ramped
-        }
     }
 
     private void EmitSilence(Span<float> destination, int frames, int at, int count)
@@ -411,8 +444,8 @@ public sealed class JitterBuffer
             destination.Slice((channel * frames) + at, count).Clear();
         }
         ApplyDeclick(destination, frames, at, count);
+        _concealing = true;
         _concealGain = 0f;
-        _concealPosition = 1;
     }
 
     private void Emit(float[] source, int sourceBase, int sourceOffset, Span<float> destination, int frames, int at, int count, float gain, float gainStep)

@@ -8,7 +8,7 @@ namespace Loki.Learning.Media.Jitter;
 /// <param name="OutOfOrder">Packets whose sequence jumped by more than 1000 or far backwards (dropped).</param>
 /// <param name="Reordered">Packets that arrived after a newer one but in time to be played.</param>
 /// <param name="Underruns">Reads that found no newer packet at all (the buffer ran dry).</param>
-/// <param name="Overruns">Times a packet arrived too far ahead of the play position and the buffer restarted.</param>
+/// <param name="Overruns">Times a packet arrived too far ahead of the play position and the oldest audio was dropped.</param>
 /// <param name="Skipped">Packets dropped on purpose to shrink the depth after a calm period.</param>
 /// <param name="PeriodsRead">Reads made while playing.</param>
 /// <param name="ConcealedPeriods">Reads in which at least one frame was concealed.</param>

@@ -27,6 +27,22 @@ internal static class EngineTestSupport
         return samples.Length == 0 ? 0 : Math.Sqrt(sum / samples.Length);
     }
 
+    /// <summary>
+    /// Median RMS over 50 ms windows: the level a listener hears, robust to a window or two concealed because a
+    /// sender thread stalled on a busy machine.
+    /// </summary>
+    public static double TypicalRms(ReadOnlySpan<float> samples)
+    {
+        const int window = 2400;
+        var levels = new List<double>();
+        for (var start = 0; start + window <= samples.Length; start += window)
+        {
+            levels.Add(Rms(samples.Slice(start, window)));
+        }
+        levels.Sort();
+        return levels.Count == 0 ? 0 : levels[levels.Count / 2];
+    }
+
     /// <summary>Estimates the dominant frequency by counting rising zero crossings.</summary>
     public static double Frequency(ReadOnlySpan<float> samples)
     {

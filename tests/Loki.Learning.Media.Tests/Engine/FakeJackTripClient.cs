@@ -104,14 +104,11 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
             frame += FramesPerPacket;
             var length = encoder.Encode(audio, JackTripPacketEncoder.TimestampFrom(TimeProvider.System), datagram);
             _udp.SendTo(datagram.AsSpan(0, length), SocketFlags.None, _hub!);
+            // Sleep rather than spin: the machine is shared, and a millisecond of send jitter is what networks do anyway.
             var due = TimeSpan.FromSeconds((packet + 1) * (double)FramesPerPacket / 48000);
-            while (due - clock.Elapsed > TimeSpan.FromMilliseconds(1.2))
-            {
-                Thread.Sleep(1);
-            }
             while (clock.Elapsed < due)
             {
-                Thread.SpinWait(50);
+                Thread.Sleep(1);
             }
         }
     }

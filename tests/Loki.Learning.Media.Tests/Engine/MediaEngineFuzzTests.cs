@@ -7,6 +7,7 @@ using static Loki.Learning.Media.Tests.Engine.EngineTestSupport;
 
 namespace Loki.Learning.Media.Tests.Engine;
 
+[Collection(LoopbackEngineCollection.Name)]
 public sealed class MediaEngineFuzzTests
 {
     [Fact]
@@ -101,8 +102,9 @@ public sealed class MediaEngineFuzzTests
         await streaming;
 
         Assert.True(sent > 2000, $"sent {sent}, skipped {skipped}");
-        Assert.InRange(Rms(bobHeard), 0.5 / Math.Sqrt(2) * 0.9, 0.5 / Math.Sqrt(2) * 1.1);
-        Assert.InRange(Frequency(bobHeard), 950, 1050);
+        // Bob still hears Alice's sine (loose bounds: a busy two-core machine may cost a concealed period or two).
+        Assert.InRange(Rms(bobHeard), 0.5 / Math.Sqrt(2) * 0.8, 0.5 / Math.Sqrt(2) * 1.1);
+        Assert.InRange(Frequency(bobHeard), 900, 1100);
         Assert.InRange(late.HandshakeReply, 1u, 65535u);
 
         var rejections = new List<DatagramRejected>();

@@ -5,6 +5,7 @@ using static Loki.Learning.Media.Tests.Engine.EngineTestSupport;
 
 namespace Loki.Learning.Media.Tests.Engine;
 
+[Collection(LoopbackEngineCollection.Name)]
 public sealed class MediaMetricsTests
 {
     [Fact]
@@ -51,5 +52,6 @@ public sealed class MediaMetricsTests
         Assert.Contains(measurements["loki.media.participant.jitter"], m => m.Participant == "metered");
         Assert.Contains(measurements["loki.media.participant.concealed_periods"], m => m.Participant == "metered");
         Assert.Contains(measurements["loki.media.hub.clients"], m => m.Value == 1);
+        Assert.Contains(measurements["loki.media.room.participants"], m => m.Value == 1);
     }
 }

@@ -106,9 +106,7 @@ internal sealed class DatagramFuzzer
                 return wrong;
             case Kind.RedundancyLie:
                 // Copies of one packet glued together (same sequence), or a packet followed by a foreign one.
-                var packetLength = BinaryPrimitives.ReadUInt16LittleEndian(valid.AsSpan(10)) is var frames && frames > 0
-                    ? valid.Length
-                    : valid.Length;
+                var packetLength = valid.Length;
                 var copies = _random.Next(2, 5);
                 var lie = new byte[packetLength * copies];
                 for (var i = 0; i < copies; i++)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Loki.Learning.Media.JackTrip;
 
@@ -13,7 +12,6 @@ public sealed class JackTripParserFuzzTests
         var decoded = new float[70000];
         var reasons = new Dictionary<JackTripError, int>();
         var validKept = 0;
-        var clock = Stopwatch.StartNew();
 
         for (var i = 0; i < 20000; i++)
         {
@@ -48,7 +46,6 @@ public sealed class JackTripParserFuzzTests
         Assert.True(reasons.Count >= 6, string.Join(", ", reasons));
         Assert.True(reasons.GetValueOrDefault(JackTripError.LengthMismatch) > 100);
         Assert.True(reasons.GetValueOrDefault(JackTripError.RedundancyMismatch) > 100);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60));
     }
 
     [Fact]

@@ -307,4 +307,150 @@ public sealed class JitterBufferTests
         Assert.All(block, s => Assert.Equal(0f, s));
         Assert.False(buffer.IsPlaying);
     }
+
+    [Fact]
+    public void ItTellsWhetherARedundantCopyWouldBeADuplicate()
+    {
+        var buffer = new JitterBuffer(1, 64, Options);
+        Assert.False(buffer.Holds(5));
+        buffer.Insert(5, SinePacket(0, 64, 1), 0);
+        buffer.Insert(6, SinePacket(64, 64, 1), 1);
+        buffer.Insert(7, SinePacket(128, 64, 1), 2);
+        buffer.Read(new float[64], 64);
+
+        Assert.True(buffer.Holds(5)); // played
+        Assert.True(buffer.Holds(7)); // buffered
+        Assert.False(buffer.Holds(8));
+    }
+
+    [Fact]
+    public void AReaderThatFellFarBehindDropsTheOldestAudioAndKeepsPlaying()
+    {
+        var options = Options with { MaxDepthMilliseconds = 40 };
+        var buffer = new JitterBuffer(1, 128, options);
+        var block = new float[128];
+        var seq = 0;
+        for (; seq < 50; seq++)
+        {
+            buffer.Insert((ushort)seq, SinePacket(seq * 128L, 128, 1), ArrivalOf(seq, 128));
+            buffer.Read(block, 128);
+        }
+
+        // The reader stalls for 40 packets while the sender goes on.
+        for (; seq < 90; seq++)
+        {
+            buffer.Insert((ushort)seq, SinePacket(seq * 128L, 128, 1), ArrivalOf(seq, 128));
+        }
+        var output = new List<float>();
+        for (; seq < 120; seq++)
+        {
+            buffer.Insert((ushort)seq, SinePacket(seq * 128L, 128, 1), ArrivalOf(seq, 128));
+            buffer.Read(block, 128);
+            output.AddRange(block);
+        }
+
+        var statistics = buffer.Statistics;
+        Assert.True(statistics.Overruns > 0);
+        Assert.True(buffer.IsPlaying);
+        Assert.True(statistics.DepthFrames <= 40 * 48 + 128, statistics.ToString());
+        Assert.InRange(MaxStep(output.ToArray()), 0f, 0.07f);
+        // It kept playing the sine (RMS 0.8/√2 ≈ 0.57) instead of going silent to rebuffer.
+        var rms = Math.Sqrt(output.Average(s => (double)s * s));
+        Assert.InRange(rms, 0.5, 0.62);
+    }
+
+    /// <summary>
+    /// A seeded link in simulated time: datagram k is sent at k periods, lost with probability <paramref name="loss"/>,
+    /// otherwise delayed by 0..<paramref name="jitterMilliseconds"/>; with redundancy 2 it also carries packet k-1.
+    /// The buffer is read once per period.
+    /// </summary>
+    private static void SimulateLink(JitterBuffer buffer, int first, int packets, double jitterMilliseconds, double loss, int redundancy, Random random)
+    {
+        const int frames = 128;
+        var periodTicks = ArrivalOf(1, frames);
+        var arrivals = new List<(long Time, int Sequence)>();
+        for (var seq = first; seq < first + packets; seq++)
+        {
+            if (random.NextDouble() < loss)
+            {
+                continue;
+            }
+            var jitter = (long)(random.NextDouble() * jitterMilliseconds * TimeSpan.TicksPerMillisecond);
+            arrivals.Add((ArrivalOf(seq, frames) + jitter, seq));
+        }
+        arrivals.Sort();
+        var block = new float[frames];
+        var next = 0;
+        for (var read = first; read < first + packets; read++)
+        {
+            var readTime = ArrivalOf(read, frames) + (periodTicks / 2);
+            while (next < arrivals.Count && arrivals[next].Time <= readTime)
+            {
+                var (time, seq) = arrivals[next++];
+                for (var copy = redundancy - 1; copy >= 0; copy--)
+                {
+                    var carried = seq - copy;
+                    if (carried >= first && (copy == 0 || !buffer.Holds(unchecked((ushort)carried))))
+                    {
+                        buffer.Insert(unchecked((ushort)carried), SinePacket(carried * (long)frames, frames, 1), time, measureArrival: copy == 0);
+                    }
+                }
+            }
+            buffer.Read(block, frames);
+        }
+    }
+
+    [Fact]
+    public void WithTenMillisecondsOfJitterAndOnePercentLossOnlyLostPacketsAreConcealed()
+    {
+        var buffer = new JitterBuffer(1, 128, Options);
+        SimulateLink(buffer, 0, 750, 10, 0, 1, new Random(5));
+        var warm = buffer.Statistics;
+
+        SimulateLink(buffer, 750, 7500, 10, 0.01, 1, new Random(6));
+        var statistics = buffer.Statistics;
+        var lost = statistics.Lost - warm.Lost;
+        var concealed = statistics.ConcealedPeriods - warm.ConcealedPeriods;
+
+        Assert.InRange(lost, 40, 110);
+        // Jitter adds (almost) nothing on top of the losses once the depth has adapted.
+        Assert.InRange(concealed, lost, lost + 10);
+        Assert.InRange(statistics.TargetDepthFrames, 480, 4 * 128 + 160);
+    }
+
+    [Fact]
+    public void RedundancyTwoRepairsSingleLossesSoAlmostNothingIsConcealed()
+    {
+        var buffer = new JitterBuffer(1, 128, Options);
+        SimulateLink(buffer, 0, 750, 10, 0, 2, new Random(7));
+        var warm = buffer.Statistics;
+
+        SimulateLink(buffer, 750, 7500, 10, 0.01, 2, new Random(8));
+        var concealed = buffer.Statistics.ConcealedPeriods - warm.ConcealedPeriods;
+
+        // Only two losses in a row can still hide a packet: about 0.01² of 7500.
+        Assert.InRange(concealed, 0, 8);
+    }
+
+    [Fact]
+    public void SmallPacketsArrivingBetweenReadsOfAWholePeriodAreNeverConcealed()
+    {
+        var buffer = new JitterBuffer(1, 32, Options);
+        var block = new float[128];
+        var seq = 0;
+        for (var period = 0; period < 400; period++)
+        {
+            // Four 32-frame packets per 128-frame period; the read falls after the third of them.
+            for (var i = 0; i < 3; i++, seq++)
+            {
+                buffer.Insert((ushort)seq, SinePacket(seq * 32L, 32, 1), ArrivalOf(seq, 32));
+            }
+            buffer.Read(block, 128);
+            buffer.Insert((ushort)seq, SinePacket(seq * 32L, 32, 1), ArrivalOf(seq, 32));
+            seq++;
+        }
+
+        Assert.Equal(0, buffer.Statistics.ConcealedPeriods);
+        Assert.True(buffer.TargetDepthFrames >= 128);
+    }
 }
