@@ -57,15 +57,24 @@ public sealed partial class JackTripPeer : IDisposable
         return null;
     }
 
-    /// <summary>Samples <see cref="LatestTotal"/> twice and returns packets per second in between.</summary>
-    public double ReceiveRate(TimeSpan window)
+    /// <summary>
+    /// Packets per second received from the hub, from the client's own once-a-second statistics: the growth of
+    /// <c>tot:</c> over <paramref name="intervals"/> consecutive lines divided by that many seconds. Using the
+    /// client's interval rather than when its lines reach us keeps output delays on a busy machine out of the figure.
+    /// </summary>
+    public double ReceiveRate(int intervals = 3)
     {
-        var first = WaitForTotal(TimeSpan.FromSeconds(5));
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        Thread.Sleep(window);
-        var second = WaitForTotal(TimeSpan.FromSeconds(5));
-        return (second - first) / clock.Elapsed.TotalSeconds;
+        var first = TotalLineCount();
+        if (!_jacktrip.WaitForLine(_ => TotalLineCount() >= first + intervals + 1, TimeSpan.FromSeconds(intervals + 5)))
+        {
+            throw new InvalidOperationException($"fewer than {intervals + 1} new statistics lines from {Name}:\n{_jacktrip.Output}");
+        }
+        var totals = _jacktrip.Lines.Select(l => TotalPattern().Match(l)).Where(m => m.Success)
+            .Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).Skip(first).Take(intervals + 1).ToList();
+        return (totals[^1] - totals[0]) / (double)intervals;
     }
+
+    private int TotalLineCount() => _jacktrip.Lines.Count(l => TotalPattern().IsMatch(l));
 
     /// <summary>Ends the client the way a user does (SIGTERM), which makes it send its exit datagrams.</summary>
     public bool Quit(TimeSpan timeout)
@@ -77,16 +86,6 @@ public sealed partial class JackTripPeer : IDisposable
     public void Dispose() => _jacktrip.Dispose();
 
     public override string ToString() => _jacktrip.ToString();
-
-    private long WaitForTotal(TimeSpan timeout)
-    {
-        var previous = LatestTotal();
-        if (!_jacktrip.WaitForLine(l => TotalPattern().IsMatch(l) && LatestTotal() != previous, timeout))
-        {
-            throw new InvalidOperationException($"no new statistics line from {Name}:\n{_jacktrip.Output}");
-        }
-        return LatestTotal() ?? 0;
-    }
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
