@@ -1,2 +1,3 @@
-Console.Error.WriteLine("usage: Loki.Learning.Hub serve|loadgen [options]");
-return 2;
+using Loki.Learning.Hub;
+
+return await HubCommands.RunAsync(args);

@@ -1,0 +1,60 @@
+using Loki.Learning.Hub.CommandLine;
+using Loki.Learning.Hub.LoadGeneration;
+using Loki.Learning.Hub.Serving;
+
+namespace Loki.Learning.Hub;
+
+/// <summary>Dispatches <c>serve</c> and <c>loadgen</c>; exit codes: 0 done, 1 failed, 2 usage.</summary>
+public static class HubCommands
+{
+    private static readonly string Usage =
+        "usage: Loki.Learning.Hub serve|loadgen [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.Error.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var arguments = CommandArguments.Parse(args[1..], new HashSet<string>());
+            return args[0] switch
+            {
+                "serve" => await RunServerAsync(arguments),
+                "loadgen" => RunLoadGenerator(arguments),
+                _ => throw new UsageException($"unknown command '{args[0]}'"),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}\n\n{Usage}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> RunServerAsync(CommandArguments arguments)
+    {
+        var options = ServeOptions.From(arguments);
+        arguments.ThrowOnUnknown();
+        using var shutdown = new CancellationTokenSource();
+        using var signals = ServeCommand.CancelOnShutdownSignals(shutdown);
+        return await new ServeCommand(options, Console.Out).RunAsync(shutdown.Token);
+    }
+
+    private static int RunLoadGenerator(CommandArguments arguments)
+    {
+        var options = LoadOptions.From(arguments);
+        arguments.ThrowOnUnknown();
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        var report = new LoadGenerator(options, Console.Out).Run(cancellation.Token);
+        report.WriteTo(Console.Out);
+        return report.Admitted == options.Clients ? 0 : 1;
+    }
+}

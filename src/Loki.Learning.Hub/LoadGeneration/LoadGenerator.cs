@@ -1,0 +1,314 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Loki.Learning.Media.JackTrip;
+
+namespace Loki.Learning.Hub.LoadGeneration;
+
+/// <summary>
+/// Speaks the JackTrip hub-client protocol without JACK: a TCP handshake per client, then one datagram per
+/// client per period from a single high-resolution pacing loop, and one thread that reads every client's
+/// replies. Works against our hub and against <c>jacktrip-cli -S</c>.
+/// </summary>
+/// <remarks>
+/// Reply latency is measured with markers. Channel 1 of every client carries a quiet tone; channel 2 is
+/// silent except that every <see cref="LoadOptions.MarkerEveryPeriods"/> periods one client (in turn) fills
+/// it with a constant ±0.5 for one period, the sign alternating per marker round. Each other client finds the
+/// first received datagram whose channel 2 is loud again after silence; the time since that round was sent is
+/// one sample of "sent datagram → received mixed datagram that carries it". The alternating sign tells a round
+/// from its neighbours if a reply is later than one marker interval.
+/// </remarks>
+public sealed class LoadGenerator(LoadOptions options, TextWriter log)
+{
+    private const float MarkerLevel = 0.5f;
+    private const float MarkerThreshold = 0.1f;
+    private static readonly double TicksPerMillisecond = Stopwatch.Frequency / 1000.0;
+
+    private readonly List<LoadClient> _clients = [];
+    private long[] _roundSentTicks = [];
+    private int[] _roundSender = [];
+    private int _roundsSent;
+    private long _lateSends;
+    private long _refusedHandshakes;
+    private LatencyRecorder _latency = new(0);
+    private volatile bool _receiving;
+
+    public LoadReport Run(CancellationToken cancellation)
+    {
+        var periodTicks = Stopwatch.Frequency * (double)options.Period / options.SampleRate;
+        var totalPeriods = (long)Math.Ceiling(options.Duration.TotalSeconds * options.PacketsPerSecond);
+        var rounds = (int)(totalPeriods / options.MarkerEveryPeriods) + 2;
+        _roundSentTicks = new long[rounds];
+        _roundSender = new int[rounds];
+        _latency = new LatencyRecorder(rounds * Math.Max(1, options.Clients - 1));
+
+        try
+        {
+            for (var i = 0; i < options.Clients; i++)
+            {
+                var client = new LoadClient(i, $"{options.NamePrefix}{i}", options, options.Clients);
+                _clients.Add(client);
+                Handshake(client);
+            }
+            var admitted = _clients.Count(c => c.HubEndPoint is not null);
+            log.WriteLine($"loadgen: {admitted} of {options.Clients} clients admitted by {options.Host}:{options.Port}, {options.Channels} ch, {options.Bits}-bit, {options.Period} frames, {options.PacketsPerSecond:0.#} packets/s each");
+
+            _receiving = true;
+            var receiver = new Thread(ReceiveAll) { IsBackground = true, Name = "loadgen-receive", Priority = ThreadPriority.AboveNormal };
+            receiver.Start();
+
+            var clock = Stopwatch.StartNew();
+            Pace(totalPeriods, periodTicks, cancellation);
+            var sendSeconds = clock.Elapsed.TotalSeconds;
+
+            foreach (var client in _clients)
+            {
+                client.SendExit();
+            }
+            // Give the hub time to answer the exits and flush what is in flight.
+            Thread.Sleep(300);
+            _receiving = false;
+            receiver.Join(TimeSpan.FromSeconds(2));
+
+            return BuildReport(sendSeconds);
+        }
+        finally
+        {
+            foreach (var client in _clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+
+    private void Handshake(LoadClient client)
+    {
+        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = new CancellationTokenSource(options.HandshakeTimeout);
+            tcp.ConnectAsync(new IPEndPoint(options.Host, options.Port), timeout.Token).AsTask().GetAwaiter().GetResult();
+            Span<byte> request = stackalloc byte[JackTripHandshake.RequestWithNameLength];
+            var error = JackTripHandshake.TryWriteRequest(request, (uint)client.LocalPort, client.Name, out var length);
+            if (error != JackTripError.None)
+            {
+                throw new InvalidOperationException(JackTripDatagram.Describe(error));
+            }
+            tcp.Send(request[..length]);
+
+            var response = new byte[JackTripHandshake.ResponseLength];
+            var read = 0;
+            while (read < response.Length)
+            {
+                var got = tcp.ReceiveAsync(response.AsMemory(read), SocketFlags.None, timeout.Token).AsTask().GetAwaiter().GetResult();
+                if (got == 0)
+                {
+                    break;
+                }
+                read += got;
+            }
+            if (read < response.Length || !JackTripHandshake.TryReadResponse(response, out var portOrCode))
+            {
+                log.WriteLine($"loadgen: {client.Name}: hub closed the handshake without an answer");
+                _refusedHandshakes++;
+                return;
+            }
+            if (JackTripAuthCode.IsAuthenticationCode(portOrCode) || portOrCode is 0 or > 65535)
+            {
+                log.WriteLine($"loadgen: {client.Name}: refused by the hub (answer {portOrCode})");
+                _refusedHandshakes++;
+                return;
+            }
+            client.HubEndPoint = new IPEndPoint(options.Host, (int)portOrCode);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            log.WriteLine($"loadgen: {client.Name}: handshake failed: {e.Message}");
+            _refusedHandshakes++;
+        }
+    }
+
+    private void Pace(long totalPeriods, double periodTicks, CancellationToken cancellation)
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (long period = 0; period < totalPeriods && !cancellation.IsCancellationRequested; period++)
+        {
+            var due = start + (long)(period * periodTicks);
+            DeadlineWait.Until(due);
+            if (Stopwatch.GetTimestamp() - due > periodTicks)
+            {
+                _lateSends++;
+            }
+
+            var markerRound = period % options.MarkerEveryPeriods == options.MarkerEveryPeriods / 2 && _clients.Count > 1
+                ? _roundsSent
+                : -1;
+            var markerSender = markerRound >= 0 ? markerRound % _clients.Count : -1;
+            var timestamp = (ulong)((DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMicrosecond);
+            foreach (var client in _clients)
+            {
+                if (client.Index == markerSender && markerRound < _roundSentTicks.Length)
+                {
+                    _roundSender[markerRound] = markerSender;
+                    _roundSentTicks[markerRound] = Stopwatch.GetTimestamp();
+                    client.SendPeriod(MarkerSign(markerRound) * MarkerLevel, timestamp);
+                    Volatile.Write(ref _roundsSent, markerRound + 1);
+                }
+                else
+                {
+                    client.SendPeriod(0f, timestamp);
+                }
+            }
+        }
+    }
+
+    private static float MarkerSign(int round) => round % 2 == 0 ? 1f : -1f;
+
+    private void ReceiveAll()
+    {
+        var buffer = new byte[JackTripDatagram.MaxDatagramLength];
+        var channel = new float[JackTripHeader.MaxSamplesPerChannel];
+        var ready = new List<Socket>(_clients.Count);
+        var bySocket = _clients.ToDictionary(c => c.Socket);
+        var stallTicks = (long)(4 * options.Period * Stopwatch.Frequency / (double)options.SampleRate);
+        while (_receiving)
+        {
+            ready.Clear();
+            ready.AddRange(_clients.Where(c => c.HubEndPoint is not null).Select(c => c.Socket));
+            if (ready.Count == 0)
+            {
+                Thread.Sleep(10);
+                continue;
+            }
+            Socket.Select(ready, null, null, 20_000);
+            foreach (var socket in ready)
+            {
+                var client = bySocket[socket];
+                while (true)
+                {
+                    int length;
+                    try
+                    {
+                        length = socket.Receive(buffer, SocketFlags.None);
+                    }
+                    catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+                    {
+                        break;
+                    }
+                    catch (SocketException)
+                    {
+                        // An ICMP error from an earlier send (hub port not open yet); keep reading.
+                        continue;
+                    }
+                    var arrival = Stopwatch.GetTimestamp();
+                    Handle(client, buffer.AsSpan(0, length), arrival, channel, stallTicks);
+                }
+            }
+        }
+    }
+
+    private void Handle(LoadClient client, ReadOnlySpan<byte> datagram, long arrival, Span<float> channel, long stallTicks)
+    {
+        if (JackTripDatagram.IsExit(datagram))
+        {
+            client.ExitsReceived++;
+            return;
+        }
+        if (JackTripDatagram.TryParse(datagram, out var info) != JackTripError.None)
+        {
+            client.Malformed++;
+            return;
+        }
+        client.Received++;
+        if (client.LastArrivalTicks != 0 && arrival - client.LastArrivalTicks > stallTicks)
+        {
+            client.Stalls++;
+        }
+        client.LastArrivalTicks = arrival;
+        CountSequence(client, info.Newest.SequenceNumber);
+
+        var header = info.Newest;
+        if (header.AudioChannels < 2)
+        {
+            return;
+        }
+        var frames = header.SamplesPerChannel;
+        var bytesPerSample = header.BytesPerSample;
+        var secondChannel = info.PayloadAt(datagram, 0).Slice(frames * bytesPerSample, frames * bytesPerSample);
+        JackTripSampleCodec.Decode(secondChannel, header.BitsPerSample, channel[..frames]);
+        var loudest = 0f;
+        var signed = 0f;
+        foreach (var sample in channel[..frames])
+        {
+            if (Math.Abs(sample) > loudest)
+            {
+                loudest = Math.Abs(sample);
+                signed = sample;
+            }
+        }
+        var markerPresent = loudest > MarkerThreshold;
+        if (markerPresent && !client.MarkerWasPresent)
+        {
+            AttributeMarker(client, arrival, Math.Sign(signed));
+        }
+        client.MarkerWasPresent = markerPresent;
+    }
+
+    private void AttributeMarker(LoadClient client, long arrival, int sign)
+    {
+        var sent = Volatile.Read(ref _roundsSent);
+        // The newest round sent before this arrival, by someone else, with the sign heard, not yet counted.
+        for (var round = sent - 1; round > client.LastRoundHeard && round >= sent - 3; round--)
+        {
+            if (_roundSender[round] == client.Index || _roundSentTicks[round] > arrival || (int)MarkerSign(round) != sign)
+            {
+                continue;
+            }
+            _latency.Add((arrival - _roundSentTicks[round]) / TicksPerMillisecond);
+            client.LastRoundHeard = round;
+            return;
+        }
+    }
+
+    private static void CountSequence(LoadClient client, ushort sequence)
+    {
+        if (client.LastSequence < 0)
+        {
+            client.LastSequence = sequence;
+            return;
+        }
+        var step = (ushort)(sequence - client.LastSequence);
+        if (step == 0)
+        {
+            client.Duplicates++;
+        }
+        else if (step < 1000)
+        {
+            client.Lost += step - 1;
+            client.LastSequence = sequence;
+        }
+        else
+        {
+            // JackTrip's rule: a jump back (or too far ahead) is out of order, not news.
+            client.OutOfOrder++;
+        }
+    }
+
+    private LoadReport BuildReport(double sendSeconds) => new(
+        options,
+        _clients.Count(c => c.HubEndPoint is not null),
+        _refusedHandshakes,
+        sendSeconds,
+        _clients.Sum(c => c.Sent),
+        _clients.Sum(c => c.Received),
+        _clients.Sum(c => c.Lost),
+        _clients.Sum(c => c.OutOfOrder),
+        _clients.Sum(c => c.Duplicates),
+        _clients.Sum(c => c.Stalls),
+        _clients.Sum(c => c.Malformed),
+        _clients.Sum(c => c.ExitsReceived),
+        _clients.Count(c => c.Received == 0 && c.HubEndPoint is not null),
+        _lateSends,
+        _roundsSent,
+        _latency);
+}
