@@ -3,7 +3,7 @@
 # JackTrip's own hub (`jacktrip-cli -S -p 2`), at several client counts; then the audio round trip through
 # each hub with two real `jacktrip-cli -q 4` clients and jack_iodelay.
 #
-#   bench/hub-vs-jacktrip.sh [--clients "1 8 32 64"] [--seconds 60] [--out FILE]
+#   bench/hub-vs-jacktrip.sh [--clients "1 8 32 64"] [--seconds 60] [--out FILE] [--hubs "jacktrip ours"] [--round-trip yes|no]
 #
 # Everything runs on 127.0.0.1 with unique JACK server names and free ports; every process is started in its
 # own process group and killed on exit. CPU is utime+stime from /proc/<pid>/stat over the load run.
@@ -13,11 +13,15 @@ cd "$(dirname "$0")/.."
 clients_list="1 8 32 64"
 seconds=60
 out=""
+hubs="jacktrip ours"
+with_round_trip=yes
 while [ $# -gt 0 ]; do
     case "$1" in
         --clients) clients_list="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
+        --hubs) hubs="$2"; shift 2 ;;
+        --round-trip) with_round_trip="$2"; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -159,11 +163,15 @@ round_trip() { # HUB-KIND -> median ms of jack_iodelay readings after a settling
 echo "loki hub vs jacktrip hub: clients [$clients_list], $seconds s each, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $clients_list; do
-    run_load jacktrip "$n"
-    run_load ours "$n"
+    for kind in $hubs; do
+        run_load "$kind" "$n"
+    done
 done
-rt_jacktrip=$(round_trip jacktrip)
-rt_ours=$(round_trip ours)
+rt_jacktrip="not measured"; rt_ours="not measured"
+if [ "$with_round_trip" = yes ]; then
+    rt_jacktrip=$(round_trip jacktrip)
+    rt_ours=$(round_trip ours)
+fi
 
 report() {
     echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), load average before the run $load_before (other work on the machine), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $seconds s per load step, 48 kHz, 128 frames, 16-bit stereo"
