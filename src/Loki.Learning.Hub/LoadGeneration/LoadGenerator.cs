@@ -83,11 +83,26 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log)
 
     private void Handshake(LoadClient client)
     {
-        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             using var timeout = new CancellationTokenSource(options.HandshakeTimeout);
-            tcp.ConnectAsync(new IPEndPoint(options.Host, options.Port), timeout.Token).AsTask().GetAwaiter().GetResult();
+            // JackTrip's own hub stops listening for a moment while it serves a handshake, so a client that arrives
+            // then is refused; like jacktrip-cli, try again until the handshake timeout.
+            while (true)
+            {
+                try
+                {
+                    tcp.ConnectAsync(new IPEndPoint(options.Host, options.Port), timeout.Token).AsTask().GetAwaiter().GetResult();
+                    break;
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && !timeout.IsCancellationRequested)
+                {
+                    tcp.Dispose();
+                    tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                    Thread.Sleep(20);
+                }
+            }
             Span<byte> request = stackalloc byte[JackTripHandshake.RequestWithNameLength];
             var error = JackTripHandshake.TryWriteRequest(request, (uint)client.LocalPort, client.Name, out var length);
             if (error != JackTripError.None)
@@ -125,6 +140,10 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log)
         {
             log.WriteLine($"loadgen: {client.Name}: handshake failed: {e.Message}");
             _refusedHandshakes++;
+        }
+        finally
+        {
+            tcp.Dispose();
         }
     }
 
