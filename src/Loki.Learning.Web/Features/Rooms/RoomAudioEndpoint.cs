@@ -12,8 +12,8 @@ namespace Loki.Learning.Web.Features.Rooms;
 /// reason (the browser cannot read an HTTP status of a failed upgrade): the reason is the refusal key.
 public static class RoomAudioEndpoint
 {
-    /// The largest message accepted: a header, 1024 stereo frames, and the pong's extra field.
-    public const int MaxMessageBytes = BrowserFrame.HeaderSize + 1024 * 2 * sizeof(short) + 8;
+    /// The largest message accepted: 1024 stereo frames. Longer ones are skipped and counted.
+    public const int MaxMessageBytes = BrowserFrame.MaxLength;
 
     /// A single message this large closes the connection (1009) instead of being skipped.
     public const int HardMessageLimit = 64 * 1024;
@@ -144,7 +144,7 @@ internal sealed class BrowserAudioConnection(WebSocket socket, ExternalParticipa
     {
         var buffer = new byte[RoomAudioEndpoint.MaxMessageBytes];
         var samples = new float[1024 * 2];
-        var pong = new byte[BrowserFrame.PongSize];
+        var pong = new byte[BrowserFrame.PongLength];
         var tokens = Burst;
         var last = Stopwatch.GetTimestamp();
         try
@@ -193,7 +193,8 @@ internal sealed class BrowserAudioConnection(WebSocket socket, ExternalParticipa
                     Interlocked.Increment(ref _counters.Oversized);
                     continue;
                 }
-                if (result.MessageType != WebSocketMessageType.Binary || !BrowserFrame.TryRead(buffer.AsSpan(0, count), out var frame))
+                if (result.MessageType != WebSocketMessageType.Binary
+                    || BrowserFrame.TryRead(buffer.AsSpan(0, count), out var frame) != BrowserFrameError.None)
                 {
                     Interlocked.Increment(ref _counters.Malformed);
                     continue;
@@ -202,14 +203,14 @@ internal sealed class BrowserAudioConnection(WebSocket socket, ExternalParticipa
                 {
                     case BrowserFrameKind.Audio when frame.Channels == participant.Channels:
                         var interleaved = samples.AsSpan(0, frame.Frames * frame.Channels);
-                        frame.DecodeAudio(buffer.AsSpan(0, count), interleaved);
-                        if (!participant.WriteInput(frame.Sequence, frame.TimestampMicros, interleaved))
+                        BrowserFrame.ReadAudio(buffer.AsSpan(0, count), frame, interleaved);
+                        if (!participant.WriteInput(frame.Sequence, frame.TimestampMicroseconds, interleaved))
                         {
                             Interlocked.Increment(ref _counters.Stale);
                         }
                         break;
                     case BrowserFrameKind.Ping:
-                        var length = BrowserFrame.WritePong(pong, frame.Sequence, frame.TimestampMicros, NowMicros());
+                        var length = BrowserFrame.WritePong(pong, frame.Sequence, frame.TimestampMicroseconds, NowMicros());
                         await SendAsync(pong.AsMemory(0, length), cancellationToken);
                         break;
                     default:
@@ -234,7 +235,7 @@ internal sealed class BrowserAudioConnection(WebSocket socket, ExternalParticipa
     public async Task SendLoopAsync(CancellationToken cancellationToken)
     {
         var output = new float[participant.PeriodFrames * participant.Channels];
-        var message = new byte[BrowserFrame.HeaderSize + output.Length * sizeof(short)];
+        var message = new byte[BrowserFrame.AudioLength(participant.PeriodFrames, participant.Channels)];
         try
         {
             while (!cancellationToken.IsCancellationRequested)
