@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Loki.Learning.Media.Browser;
+using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Tests.Hosting;
 
 namespace Loki.Learning.Web.Tests.Rooms;
@@ -97,13 +98,13 @@ public sealed class BrowserAudioSocketTests(RunningApp app) : IClassFixture<Runn
         await teacherSide.PingAsync();
         await Eventually(() => Task.FromResult(teacherSide.Pongs > 0), "a pong answers the ping");
 
-        var mute = await teacher.PostAsJsonAsync($"api/rooms/{roomId}/actions", new { control = "Mute", personId = pupilId });
+        var mute = await teacher.PostAsJsonAsync($"api/rooms/{roomId}/actions", new { control = RoomControl.Mute, personId = pupilId });
         Assert.Equal(HttpStatusCode.NoContent, mute.StatusCode);
         await Eventually(() => Task.FromResult(teacherSide.Level(660) < 0.01),
             () => $"the pupil's tone is gone from the teacher's mix (still {teacherSide.Level(660):F3})");
         Assert.True(pupilSide.Level(440) > 0.1, "the muted pupil still hears the teacher");
 
-        var remove = await teacher.PostAsJsonAsync($"api/rooms/{roomId}/actions", new { control = "Remove", personId = pupilId });
+        var remove = await teacher.PostAsJsonAsync($"api/rooms/{roomId}/actions", new { control = RoomControl.Remove, personId = pupilId });
         Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
         await Eventually(() => Task.FromResult(pupilSide.CloseReason is not null), "the removed pupil's socket is closed");
         Assert.Equal("Room.Audio.Removed", pupilSide.CloseReason);

@@ -69,21 +69,27 @@ public static class RoomAudioEndpoint
         }
 
         var room = grains.GetGrain<IRoomGrain>(roomId);
-        using var removed = media.TrackBrowser(participant.ParticipantId);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, removed.Token);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var connection = new BrowserAudioConnection(socket, participant, clock);
         try
         {
             await room.MediaJoinedAsync(admission.ClientName, participant.ParticipantId);
             logger.LogInformation("Browser audio connected: person {PersonId} in room {RoomId} as media participant {ParticipantId}",
                 admission.Ticket.PersonId, roomId, participant.ParticipantId);
-            var sending = Task.Run(() => connection.SendLoopAsync(stop.Token), CancellationToken.None);
-            var closeReason = await connection.ReceiveLoopAsync(stop.Token);
+            var sending = Task.Run(async () =>
+            {
+                await connection.SendLoopAsync(stop.Token, aborted);
+                if (participant.HasLeft && !stop.IsCancellationRequested)
+                {
+                    // The engine let the participant go: the host removed them or the room closed. Start the close
+                    // handshake; the receive loop ends when the client answers.
+                    var open = (await room.GetViewAsync()).Open;
+                    await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, open ? "Room.Audio.Removed" : "Refusal.RoomClosed");
+                }
+            }, CancellationToken.None);
+            var (status, reason) = await connection.ReceiveLoopAsync(aborted);
             await stop.CancelAsync();
-            await sending.ContinueWith(_ => { }, TaskScheduler.Default);
-            var (status, reason) = removed.IsCancellationRequested
-                ? (WebSocketCloseStatus.NormalClosure, "Room.Audio.Removed")
-                : closeReason;
+            await sending;
             await CloseQuietlyAsync(socket, status, reason);
         }
         finally
@@ -107,6 +113,17 @@ public static class RoomAudioEndpoint
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await socket.CloseOutputAsync(status, reason, timeout.Token);
+            // Wait (briefly) for the client's close, discarding whatever it still sends: closing with unread data
+            // resets the connection, and the client would never read the reason.
+            var discard = new byte[4096];
+            while (socket.State == WebSocketState.CloseSent)
+            {
+                var result = await socket.ReceiveAsync(discard.AsMemory(), timeout.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    break;
+                }
+            }
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
         {
@@ -232,15 +249,17 @@ internal sealed class BrowserAudioConnection(WebSocket socket, ExternalParticipa
 
     /// Sends each mixed period as soon as it is ready. The participant keeps only a few periods (older ones are
     /// dropped by the engine), so a slow socket never builds a backlog of stale audio here.
-    public async Task SendLoopAsync(CancellationToken cancellationToken)
+    /// <param name="stopping">Ends the wait for output (the receive side is done).</param>
+    /// <param name="cancellationToken">The connection is gone: aborts a send in progress.</param>
+    public async Task SendLoopAsync(CancellationToken stopping, CancellationToken cancellationToken)
     {
         var output = new float[participant.PeriodFrames * participant.Channels];
         var message = new byte[BrowserFrame.AudioLength(participant.PeriodFrames, participant.Channels)];
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!stopping.IsCancellationRequested && !participant.HasLeft)
             {
-                await participant.WaitForOutputAsync(cancellationToken);
+                await participant.WaitForOutputAsync(stopping);
                 while (participant.TryReadOutput(output, out var sequence))
                 {
                     var length = BrowserFrame.WriteAudio(message, sequence, NowMicros(), participant.Channels, output);
@@ -257,11 +276,36 @@ internal sealed class BrowserAudioConnection(WebSocket socket, ExternalParticipa
         }
     }
 
+    /// Starts the close handshake from the server side; nothing is sent after it.
+    public async Task CloseOutputAsync(WebSocketCloseStatus status, string reason)
+    {
+        await _sending.WaitAsync();
+        try
+        {
+            if (socket.State == WebSocketState.Open)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await socket.CloseOutputAsync(status, reason, timeout.Token);
+            }
+        }
+        catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
     private async Task SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         await _sending.WaitAsync(cancellationToken);
         try
         {
+            if (socket.State != WebSocketState.Open)
+            {
+                return;
+            }
             await socket.SendAsync(message, WebSocketMessageType.Binary, true, cancellationToken);
         }
         finally

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Loki.Learning.Media.Engine;
 
@@ -14,7 +13,6 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     private MediaEngine? _engine;
     private Task? _pump;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<int, CancellationTokenSource> _browsers = new();
 
     public bool Enabled => configuration.GetValue("Media:Enabled", true);
 
@@ -26,30 +24,6 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     public MediaEngine? Engine => _engine;
 
     public bool Post(MediaCommand command) => _engine?.Post(command) ?? false;
-
-    /// A browser transport on this node watches its media participant: the token is cancelled when the engine
-    /// reports that the participant left (the host removed them, or the room closed).
-    public BrowserTracking TrackBrowser(int participantId)
-    {
-        var tracking = new BrowserTracking(this, participantId);
-        _browsers[participantId] = tracking.Source;
-        return tracking;
-    }
-
-    public sealed class BrowserTracking(RoomMedia media, int participantId) : IDisposable
-    {
-        internal CancellationTokenSource Source { get; } = new();
-
-        public CancellationToken Token => Source.Token;
-
-        public bool IsCancellationRequested => Source.IsCancellationRequested;
-
-        public void Dispose()
-        {
-            media._browsers.TryRemove(new KeyValuePair<int, CancellationTokenSource>(participantId, Source));
-            Source.Dispose();
-        }
-    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -110,17 +84,6 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
             case ParticipantJoined joined when Guid.TryParseExact(joined.RoomId, "N", out var roomId):
                 return grains.GetGrain<IRoomGrain>(roomId).MediaJoinedAsync(joined.ClientName, joined.ParticipantId);
             case ParticipantLeft left when Guid.TryParseExact(left.RoomId, "N", out var roomId):
-                if (_browsers.TryGetValue(left.ParticipantId, out var browser))
-                {
-                    try
-                    {
-                        browser.Cancel();
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // The transport finished on its own meanwhile.
-                    }
-                }
                 return grains.GetGrain<IRoomGrain>(roomId).MediaLeftAsync(left.ParticipantId);
             case ParticipantStatistics { Snapshot: var s } when Guid.TryParseExact(s.RoomId, "N", out var roomId):
                 return grains.GetGrain<IRoomGrain>(roomId).MediaStatisticsAsync(
