@@ -156,10 +156,12 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         await WaitUntilAsync(pupil, async () => await HeardAsync(pupil, TeacherTone) > 0.05,
             async () => $"the pupil hears the teacher's {TeacherTone} Hz (level {await HeardAsync(pupil, TeacherTone):F3})");
 
+        Console.WriteLine($"LEVELS before mute: teacher hears {PupilTone} Hz at {await HeardAsync(teacher, PupilTone):F3}, pupil hears {TeacherTone} Hz at {await HeardAsync(pupil, TeacherTone):F3}; teacher stats {await teacher.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}");
         await teacher.Button($"Stäng av ljudet för {PupilName}").ClickWhenInteractiveAsync();
         await Expect(teacher.GetByRole(AriaRole.Row).Filter(new() { HasText = PupilName })).ToContainTextAsync("avstängt");
         await WaitUntilAsync(teacher, async () => await HeardAsync(teacher, PupilTone) < 0.01,
             async () => $"the pupil's tone is gone from the teacher's output (level {await HeardAsync(teacher, PupilTone):F3})");
+        Console.WriteLine($"LEVELS after mute: teacher hears {PupilTone} Hz at {await HeardAsync(teacher, PupilTone):F3}");
         // The pupil is muted, not deaf.
         await WaitUntilAsync(pupil, async () => await HeardAsync(pupil, TeacherTone) > 0.05,
             async () => $"the muted pupil still hears the teacher (level {await HeardAsync(pupil, TeacherTone):F3})");
