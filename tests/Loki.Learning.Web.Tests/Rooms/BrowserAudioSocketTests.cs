@@ -263,7 +263,7 @@ public sealed class BrowserAudioSocketTests(RunningApp app) : IClassFixture<Runn
             await SendAsync(ping, WebSocketMessageType.Binary);
         }
 
-        /// Short, wrong version, wrong kind, wrong length, non-zero reserved, text, and oversized messages.
+        /// Short, wrong version, wrong kind, wrong length, non-zero reserved, text, and oversized messages, then a flood.
         public async Task SendGarbageAsync()
         {
             var good = new byte[BrowserFrame.AudioLength(Block, 1)];
@@ -284,6 +284,12 @@ public sealed class BrowserAudioSocketTests(RunningApp app) : IClassFixture<Runn
                     await SendAsync(message, WebSocketMessageType.Binary);
                 }
                 await SendAsync("{\"hello\":1}"u8.ToArray(), WebSocketMessageType.Text);
+            }
+            // A flood: far more messages than real time allows, as fast as the socket takes them.
+            var tiny = new byte[5];
+            for (var i = 0; i < 5000; i++)
+            {
+                await SendAsync(tiny, WebSocketMessageType.Binary);
             }
         }
 

@@ -108,6 +108,9 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
     {
         // The microphone list is filled once the browser has granted access (the fake UI grants it).
         await Expect(page.GetByLabel("Mikrofon").Locator("option")).Not.ToHaveCountAsync(0);
+        // The level check before connecting: the meter follows the (fake) microphone.
+        await page.Button("Testa mikrofonen").ClickWhenInteractiveAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('audio-meter').value > 0.1", null, new() { Timeout = (float)Patience.TotalMilliseconds });
         await page.Button("Anslut ljud").ClickWhenInteractiveAsync();
         await Expect(page.GetByText("Ditt ljud är anslutet.")).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
