@@ -43,15 +43,52 @@ public sealed class ExternalParticipantQueueTests
     public void AFullInputQueueDropsTheNewestBlockAndTheMixThreadFreesIt()
     {
         var participant = Create(channels: 2);
-        var block = new float[2 * 256];
+        var block = new float[2 * 1000];
+        var queued = 0u;
+        while (participant.WriteInput(queued, 0, block))
+        {
+            queued++;
+        }
+
+        // About 340 ms of audio fit: more than the jitter buffer's deepest, so a burst after a TCP stall is kept.
+        Assert.Equal((uint)(ExternalParticipant.InputQueueFrames / 1000), queued);
+        Assert.Equal(1, participant.DroppedInputBlocks);
+        Assert.True(participant.TryPeekInput(out _, out _));
+        participant.ReleaseInput();
+        Assert.True(participant.WriteInput(queued + 1, 0, block));
+        var blocks = Drain(participant);
+        Assert.All(blocks, b => Assert.Equal(1000, b.Frames));
+        Assert.True(participant.WriteInput(queued + 2, 0, new float[2 * 128]));
+    }
+
+    [Fact]
+    public void ManySmallBlocksFillTheQueueUpToItsBlockCount()
+    {
+        var participant = Create(channels: 1);
+        var block = new float[16];
         for (var i = 0u; i < ExternalParticipant.InputQueueBlocks; i++)
         {
             Assert.True(participant.WriteInput(i, 0, block));
         }
 
         Assert.False(participant.WriteInput(ExternalParticipant.InputQueueBlocks, 0, block));
-        Drain(participant);
-        Assert.True(participant.WriteInput(ExternalParticipant.InputQueueBlocks + 1, 0, block));
+        Assert.Equal(ExternalParticipant.InputQueueBlocks, Drain(participant).Count);
+    }
+
+    [Fact]
+    public void BlocksKeepTheirSamplesWhenTheQueueWrapsAround()
+    {
+        var participant = Create(channels: 1);
+        for (var round = 0; round < 100; round++)
+        {
+            var frames = 1 + ((round * 397) % 1024);
+            var samples = Enumerable.Range(0, frames).Select(i => (float)(round + (i * 0.001))).ToArray();
+            Assert.True(participant.WriteInput((uint)round, 0, samples));
+            Assert.True(participant.TryPeekInput(out var block, out var planar));
+            Assert.Equal(frames, block.Frames);
+            Assert.Equal(samples, planar.ToArray());
+            participant.ReleaseInput();
+        }
     }
 
     [Fact]
