@@ -12,9 +12,10 @@ namespace Loki.Learning.Media.Engine;
 /// <para>Threading: one transport thread at a time calls <see cref="WriteInput"/> (a single producer) and one at a time calls
 /// <see cref="TryReadOutput"/> / <see cref="WaitForOutputAsync"/> (a single consumer); they may be different threads.
 /// The mix thread is the other end of both queues; neither side ever waits for the other.</para>
-/// <para>Input: a preallocated lock-free ring of <see cref="InputQueueBlocks"/> blocks of up to
-/// <see cref="MaxBlockFrames"/> frames. The mix thread drains it at the start of every period into the participant's
-/// jitter buffer, using the block's sequence number and the time <see cref="WriteInput"/> was called as its arrival.</para>
+/// <para>Input: a preallocated lock-free queue of up to <see cref="InputQueueBlocks"/> blocks holding together up to
+/// <see cref="InputQueueFrames"/> frames (about 340 ms at 48 kHz: more than the jitter buffer's deepest, so a burst
+/// after a TCP stall fits). The mix thread drains it at the start of every period into the participant's jitter
+/// buffer, using the block's sequence number and the time <see cref="WriteInput"/> was called as its arrival.</para>
 /// <para>Output: the mix thread publishes the participant's personal mix every period into a ring; a reader that falls
 /// behind finds at most <see cref="MaxOutputBacklog"/> periods, the oldest are dropped (never queued deep: latency
 /// must not grow).</para>
@@ -24,8 +25,11 @@ public sealed class ExternalParticipant : IDisposable
     /// <summary>Most frames one <see cref="WriteInput"/> block may carry.</summary>
     public const int MaxBlockFrames = 1024;
 
-    /// <summary>Blocks the input queue holds between two periods; a block beyond is dropped.</summary>
-    public const int InputQueueBlocks = 16;
+    /// <summary>Most blocks the input queue holds; a block beyond is dropped.</summary>
+    public const int InputQueueBlocks = 128;
+
+    /// <summary>Most frames the input queue holds (all queued blocks together); a block beyond is dropped.</summary>
+    public const int InputQueueFrames = 16384;
 
     /// <summary>Most output periods kept for a slow reader; older ones are dropped.</summary>
     public const int MaxOutputBacklog = 4;
@@ -41,8 +45,11 @@ public sealed class ExternalParticipant : IDisposable
     private readonly TimeProvider _time;
     private readonly Action<int> _detach;
 
-    // Input ring: the transport thread writes at _inputWritten, the mix thread reads at _inputRead.
-    private readonly float[] _inputSamples; // InputQueueBlocks × MaxBlockFrames × Channels, planar within a block
+    // Input queue: block descriptors in a ring (the transport thread writes at _inputWritten, the mix thread reads at
+    // _inputRead) and their samples in a second ring, contiguous and planar within a block. Sample positions only grow;
+    // a block that would straddle the end of the sample ring starts at its beginning instead (the tail is skipped).
+    private readonly float[] _inputSamples; // InputQueueFrames × Channels
+    private readonly long[] _inputPosition;  // where each block's samples start (unwrapped)
     private readonly int[] _inputFrames;
     private readonly uint[] _inputSequence;
     private readonly long[] _inputSenderMicroseconds;
@@ -50,6 +57,8 @@ public sealed class ExternalParticipant : IDisposable
     private readonly long[] _inputWallMicroseconds;
     private long _inputWritten;
     private long _inputRead;
+    private long _samplesWritten;  // transport thread
+    private long _samplesReleased; // mix thread
     private bool _hasNewest;
     private uint _newest;
     private ulong _seen; // bit n: block (newest − n) was queued
@@ -74,7 +83,8 @@ public sealed class ExternalParticipant : IDisposable
         Level = level;
         _time = time;
         _detach = detach;
-        _inputSamples = new float[InputQueueBlocks * MaxBlockFrames * channels];
+        _inputSamples = new float[InputQueueFrames * channels];
+        _inputPosition = new long[InputQueueBlocks];
         _inputFrames = new int[InputQueueBlocks];
         _inputSequence = new uint[InputQueueBlocks];
         _inputSenderMicroseconds = new long[InputQueueBlocks];
@@ -135,15 +145,25 @@ public sealed class ExternalParticipant : IDisposable
             return false;
         }
         var written = _inputWritten;
-        if (written - Volatile.Read(ref _inputRead) >= InputQueueBlocks || !Admit(sequence))
+        var length = interleaved.Length;
+        var position = _samplesWritten;
+        var offset = (int)(position % _inputSamples.Length);
+        if (offset + length > _inputSamples.Length)
+        {
+            position += _inputSamples.Length - offset; // skip the tail: a block's samples are contiguous
+            offset = 0;
+        }
+        var full = written - Volatile.Read(ref _inputRead) >= InputQueueBlocks
+            || position + length - Volatile.Read(ref _samplesReleased) > _inputSamples.Length;
+        if (full || !Admit(sequence))
         {
             Volatile.Write(ref _inputDropped, _inputDropped + 1);
             return false;
         }
 
         var slot = (int)(written % InputQueueBlocks);
-        var frames = interleaved.Length / channels;
-        var block = _inputSamples.AsSpan(slot * MaxBlockFrames * channels, frames * channels);
+        var frames = length / channels;
+        var block = _inputSamples.AsSpan(offset, length);
         if (channels == 1)
         {
             interleaved.CopyTo(block);
@@ -159,6 +179,8 @@ public sealed class ExternalParticipant : IDisposable
                 }
             }
         }
+        _inputPosition[slot] = position;
+        _samplesWritten = position + length;
         _inputFrames[slot] = frames;
         _inputSequence[slot] = sequence;
         _inputSenderMicroseconds[slot] = senderTimestampMicros;
@@ -281,12 +303,17 @@ public sealed class ExternalParticipant : IDisposable
         var slot = (int)(read % InputQueueBlocks);
         var frames = _inputFrames[slot];
         block = new ExternalInputBlock(frames, _inputSequence[slot], _inputSenderMicroseconds[slot], _inputArrival[slot], _inputWallMicroseconds[slot]);
-        planar = _inputSamples.AsSpan(slot * MaxBlockFrames * Channels, frames * Channels);
+        planar = _inputSamples.AsSpan((int)(_inputPosition[slot] % _inputSamples.Length), frames * Channels);
         return true;
     }
 
     /// <summary>Frees the block returned by <see cref="TryPeekInput"/> for the transport thread (mix thread).</summary>
-    internal void ReleaseInput() => Volatile.Write(ref _inputRead, _inputRead + 1);
+    internal void ReleaseInput()
+    {
+        var slot = (int)(_inputRead % InputQueueBlocks);
+        Volatile.Write(ref _samplesReleased, _inputPosition[slot] + (_inputFrames[slot] * Channels));
+        Volatile.Write(ref _inputRead, _inputRead + 1);
+    }
 
     /// <summary>Publishes one period of the personal mix (planar, <see cref="Channels"/> × period) and wakes a waiter (mix thread).</summary>
     internal void PublishOutput(ReadOnlySpan<float> planar)
