@@ -14,54 +14,47 @@ public sealed class ExternalParticipantEngineTests
         await using var alice = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "alice");
         await using var browser = new FakeBrowserParticipant(engine.AttachExternal("band", "bea", channels: 2));
 
-        var aliceSends = alice.StreamAsync(2, (frame, _) => Sine(frame, 1000, 0.5f));
-        var browserSends = browser.StreamAsync(2, (frame, _) => Sine(frame, 600, 0.4f));
+        var streaming = Task.WhenAll(
+            alice.StreamAsync(2.5, (frame, _) => Sine(frame, 1000, 0.5f)),
+            browser.StreamAsync(2.5, (frame, _) => Sine(frame, 600, 0.4f)));
         var aliceId = (await WaitForEventAsync<ParticipantJoined>(engine.Events, j => j.ClientName == "alice")).ParticipantId;
-        // Meters: both inputs are seen after their jitter buffers (wait for the audio to flow, then read).
-        Assert.True(await EventuallyAsync(() => engine.TryGetInputLevel(aliceId, out var p, out _) && p > 0.3f && browser.Participant.InputLevel.Peak > 0.3f));
-        engine.TryGetInputLevel(aliceId, out var alicePeak, out var aliceRms);
-        var (browserPeak, browserRms) = browser.Participant.InputLevel;
-        await Task.WhenAll(aliceSends, browserSends);
 
-        var aliceHeard = alice.LastReceived(9600);
-        var browserHeard = browser.LastReceived(9600);
-        Assert.Equal(9600, aliceHeard.Length);
-        Assert.Equal(9600, browserHeard.Length);
-        Assert.InRange(TypicalRms(aliceHeard), 0.4 / Math.Sqrt(2) * 0.9, 0.4 / Math.Sqrt(2) * 1.1);
-        Assert.InRange(Frequency(aliceHeard), 570, 630);
-        Assert.InRange(TypicalRms(browserHeard), 0.5 / Math.Sqrt(2) * 0.9, 0.5 / Math.Sqrt(2) * 1.1);
-        Assert.InRange(Frequency(browserHeard), 950, 1050);
-        Assert.InRange(alicePeak, 0.45f, 0.6f);
-        Assert.InRange(aliceRms, 0.25f, 0.4f);
-        Assert.InRange(browserPeak, 0.35f, 0.5f);
-        Assert.InRange(browserRms, 0.2f, 0.32f);
+        // Each hears the other's sine at its level (the browser in both channels of Alice's mono mix, averaged).
+        // A loaded machine may start the streams late or stall a window, so wait for 200 ms of steady audio.
+        var heard = "";
+        Assert.True(await EventuallyAsync(() => Hears(alice.LastReceived(9600), 600, 0.4, out heard)), "Alice: " + heard);
+        Assert.True(await EventuallyAsync(() => Hears(browser.LastReceived(9600), 1000, 0.5, out heard)), "the browser: " + heard);
+
+        // Meters: both inputs are seen after their jitter buffers: peak ≈ amplitude, RMS ≈ amplitude / √2.
+        var levels = "";
+        Assert.True(await EventuallyAsync(() =>
+        {
+            engine.TryGetInputLevel(aliceId, out var alicePeak, out var aliceRms);
+            var (browserPeak, browserRms) = browser.Participant.InputLevel;
+            levels = $"alice {alicePeak}/{aliceRms}, browser {browserPeak}/{browserRms}";
+            return alicePeak is > 0.45f and < 0.6f && aliceRms is > 0.3f and < 0.4f
+                && browserPeak is > 0.35f and < 0.5f && browserRms is > 0.24f and < 0.32f;
+        }), levels);
+        await streaming;
     }
 
     [Fact]
     public async Task MutingTheBrowserParticipantSilencesItInTheJackTripClientsMix()
     {
-        await using var engine = new MediaEngine(LoopbackOptions with { StatisticsInterval = TimeSpan.FromMilliseconds(100) }, new AllowListAdmissionPolicy("band", ["listener"]));
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["listener"]));
         engine.Start();
         await using var listener = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "listener");
         await using var browser = new FakeBrowserParticipant(engine.AttachExternal("band", "singer", channels: 1));
         var streaming = Task.WhenAll(
-            listener.StreamAsync(2.4, (frame, _) => 0f),
-            browser.StreamAsync(2.4, (frame, _) => Sine(frame, 500, 0.4f)));
+            listener.StreamAsync(2.5, (frame, _) => 0f),
+            browser.StreamAsync(2.5, (frame, _) => Sine(frame, 500, 0.4f)));
+        var heard = "";
+        Assert.True(await EventuallyAsync(() => Hears(listener.LastReceived(9600), 500, 0.4, out heard)), heard);
 
-        // Wait for the singer to be heard (a loaded machine may start the streams late), then let it settle.
-        Assert.True(await EventuallyAsync(() => Rms(listener.LastReceived(2400)) > 0.2));
-        await Task.Delay(300);
-        var before = TypicalRms(listener.LastReceived(9600));
-        var heard = listener.LastReceived(48000);
-        var diagnosis = $"{heard.Length} frames: " + string.Join(" ", heard.Chunk(2400).Select(w => Rms(w).ToString("F3")))
-            + " " + string.Join(" | ", engine.GetParticipantSnapshots()) + $" dropped {browser.Participant.DroppedInputBlocks} resync {engine.ScheduleResynchronisations}";
         Assert.True(engine.Post(new SetMute(browser.Participant.ParticipantId, true)));
-        await Task.Delay(500);
-        var muted = TypicalRms(listener.LastReceived(9600));
-        await streaming;
 
-        Assert.True(before is > 0.4 / 1.4142 * 0.9 and < 0.4 / 1.4142 * 1.1, $"before {before}: {diagnosis}");
-        Assert.InRange(muted, 0, 0.001);
+        Assert.True(await EventuallyAsync(() => TypicalRms(listener.LastReceived(9600)) < 0.001), "still hears the singer");
+        await streaming;
     }
 
     [Fact]
@@ -189,6 +182,17 @@ public sealed class ExternalParticipantEngineTests
         Assert.True(periods > 100, $"only {periods} periods ran");
         Assert.True(blocks > 100 && jackTrip.AudioPacketsReceived > 0, $"{blocks} blocks read by the browsers");
         Assert.True(allocated == 0, $"{allocated} bytes allocated: {stages}");
+    }
+
+    /// <summary>Whether <paramref name="samples"/> (200 ms) are a sine of about this frequency and amplitude.</summary>
+    private static bool Hears(float[] samples, double frequency, double amplitude, out string heard)
+    {
+        var level = TypicalRms(samples);
+        var measured = Frequency(samples);
+        heard = $"{samples.Length} frames, RMS {level:F3}, {measured:F0} Hz";
+        return samples.Length == 9600
+            && level > amplitude / Math.Sqrt(2) * 0.9 && level < amplitude / Math.Sqrt(2) * 1.1
+            && measured > frequency * 0.95 && measured < frequency * 1.05;
     }
 
     private static async Task<bool> EventuallyAsync(Func<bool> condition, double seconds = 10)
