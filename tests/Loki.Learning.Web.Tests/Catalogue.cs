@@ -59,6 +59,7 @@ public sealed class Catalogue : IAsyncLifetime
         AddCatalogueServices(services);
         services.AddSingleton<IGrainFactory>(Cluster.Client);
         services.AddSingleton(Media);
+        services.AddLokiRoomAudioTokens();
         services.AddLokiMessages();
         _services = services.BuildServiceProvider();
 

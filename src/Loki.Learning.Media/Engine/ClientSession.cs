@@ -7,14 +7,17 @@ using Loki.Learning.Media.Mixing;
 namespace Loki.Learning.Media.Engine;
 
 /// <summary>
-/// One JackTrip client's state: its UDP socket, where it sends from, its jitter buffer, its place in a room and its
-/// outgoing stream. Created on the handshake path, then owned by the mix thread alone. Everything the per-period path
-/// needs is allocated when the first datagram arrives (the join), never per packet.
+/// One participant's state: for a JackTrip client its UDP socket, where it sends from, its jitter buffer, its place in
+/// a room and its outgoing stream; for an external participant (<see cref="External"/>, a browser) the queues to its
+/// transport instead of a socket. Created on the handshake path (or by <see cref="MediaEngine.AttachExternal"/>), then
+/// owned by the mix thread alone. Everything the per-period path needs is allocated when the participant joins (or an
+/// external stream changes its block size), never per packet.
 /// </summary>
 internal sealed class ClientSession
 {
-    public ClientSession(int participantId, int slot, string clientName, string roomId, int? channelsOverride, Socket socket, int udpPort, long admittedAt)
+    public ClientSession(int participantId, int slot, string clientName, string roomId, int? channelsOverride, Socket socket, int udpPort, long admittedAt, InputLevelMeter level)
     {
+        Level = level;
         ParticipantId = participantId;
         Slot = slot;
         ClientName = clientName;
@@ -27,6 +30,30 @@ internal sealed class ClientSession
         ReceiveAddress = new SocketAddress(family, SocketAddress.GetMaximumAddressSize(family));
     }
 
+    /// <summary>An external participant: no socket and no slot; audio comes and goes through <paramref name="external"/>.</summary>
+    public ClientSession(ExternalParticipant external, string clientName, string roomId, IPEndPoint remoteEndPoint, long admittedAt)
+    {
+        External = external;
+        ExternalEndPoint = remoteEndPoint;
+        ParticipantId = external.ParticipantId;
+        Slot = -1;
+        ClientName = clientName;
+        RoomId = roomId;
+        ChannelsOverride = external.Channels;
+        AdmittedAt = admittedAt;
+        Level = external.Level;
+        ReceiveAddress = new SocketAddress(AddressFamily.InterNetwork);
+    }
+
+    /// <summary>Set for a participant attached with <see cref="MediaEngine.AttachExternal"/>; <c>null</c> for JackTrip clients.</summary>
+    public ExternalParticipant? External { get; }
+
+    /// <summary>The address reported for an external participant (a placeholder unless the transport gave one).</summary>
+    public IPEndPoint? ExternalEndPoint { get; }
+
+    /// <summary>Peak and RMS of the participant's input, fed by the mix thread, read by meters.</summary>
+    public InputLevelMeter Level { get; }
+
     public int ParticipantId { get; }
 
     public int Slot { get; }
@@ -37,7 +64,8 @@ internal sealed class ClientSession
 
     public int? ChannelsOverride { get; }
 
-    public Socket Socket { get; }
+    /// <summary>The client's UDP socket; <c>null</c> for an external participant.</summary>
+    public Socket? Socket { get; }
 
     public int UdpPort { get; }
 
@@ -133,9 +161,34 @@ internal sealed class ClientSession
         }
     }
 
+    /// <summary>
+    /// Joins an external participant to its room. Its jitter buffer is created by the first input block
+    /// (<see cref="StartExternalStream"/>), whose frame count fixes the packet size.
+    /// </summary>
+    public void JoinExternal(MixingRoom room, MixParticipant participant)
+    {
+        WireChannels = participant.InputChannels;
+        WantedChannels = participant.OutputChannels;
+        Room = room;
+        Participant = participant;
+        participant.Muted = Muted;
+        participant.SelfMonitor = SelfMonitor;
+    }
+
+    /// <summary>(Re)creates an external participant's jitter buffer for blocks of <paramref name="framesPerBlock"/> frames.</summary>
+    public void StartExternalStream(int framesPerBlock, JitterBufferOptions jitterOptions)
+    {
+        FramesPerPacket = framesPerBlock;
+        Buffer = new JitterBuffer(WireChannels, framesPerBlock, jitterOptions);
+    }
+
     public IPEndPoint? PeerEndPoint()
     {
-        if (Peer is null)
+        if (ExternalEndPoint is not null)
+        {
+            return ExternalEndPoint;
+        }
+        if (Peer is null || Socket is null)
         {
             return null;
         }

@@ -13,8 +13,8 @@ namespace Loki.Learning.Media.Engine;
 /// </summary>
 /// <remarks>
 /// Threads: the TCP handshakes run on the thread pool; one dedicated mix thread per engine owns all sockets, rooms
-/// and jitter buffers and is paced at one period. <see cref="Post"/>, <see cref="Events"/> and the figure getters are
-/// safe from any thread.
+/// and jitter buffers and is paced at one period. <see cref="Post"/>, <see cref="Events"/>, <see cref="AttachExternal"/>,
+/// <see cref="TryGetInputLevel"/> and the figure getters are safe from any thread.
 /// </remarks>
 public sealed class MediaEngine : IAsyncDisposable
 {
@@ -29,6 +29,8 @@ public sealed class MediaEngine : IAsyncDisposable
     private readonly Channel<MediaCommand> _commands;
     private readonly Channel<MediaEvent> _events;
     private readonly ConcurrentQueue<ClientSession> _attachments = new();
+    private readonly ConcurrentQueue<int> _detachments = new();
+    private readonly ConcurrentDictionary<int, InputLevelMeter> _levels = new();
     private readonly ConcurrentDictionary<string, AdmissionDecision> _postedAdmissions = new(StringComparer.Ordinal);
     private readonly SlotTable _slots;
     private readonly AddedLatencyHistogram _addedLatency = new();
@@ -65,7 +67,7 @@ public sealed class MediaEngine : IAsyncDisposable
         });
         _slots = new SlotTable(options.MaxClients);
         _metrics = new MediaMetrics(this, () => Volatile.Read(ref _snapshots), _addedLatency.Snapshot, () => _slots.InUse);
-        _mixThread = new MixThread(options, _time, _commands.Reader, _attachments, _events.Writer, _slots, _postedAdmissions,
+        _mixThread = new MixThread(options, _time, _commands.Reader, _attachments, _detachments, _levels, _events.Writer, _slots, _postedAdmissions,
             _addedLatency, snapshots => Volatile.Write(ref _snapshots, snapshots), _metrics.RecordAddedLatency);
     }
 
@@ -115,6 +117,61 @@ public sealed class MediaEngine : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(command);
         return _commands.Writer.TryWrite(command);
+    }
+
+    /// <summary>
+    /// Adds a participant whose audio travels over a transport the engine does not own (a browser's WebSocket). It joins
+    /// <paramref name="roomId"/> (opened on demand) at the start of the next period, through the same jitter buffer and
+    /// mixer as JackTrip clients: <see cref="ParticipantJoined"/>, <see cref="ParticipantLeft"/> and
+    /// <see cref="ParticipantStatistics"/> are raised for it, commands address its <see cref="ExternalParticipant.ParticipantId"/>,
+    /// and room capacity applies (a full room makes it leave at once with <see cref="LeaveReason.RoomFull"/>). It takes no
+    /// JackTrip slot, no UDP port and no <see cref="ParticipantAdmitted"/> event, and no timeout applies: it stays until
+    /// disposed, removed, its room closes or the engine stops. Never blocks.
+    /// </summary>
+    /// <param name="roomId">The room to join.</param>
+    /// <param name="clientName">Name reported in events.</param>
+    /// <param name="channels">1 or 2: channels of its input and of its personal mix.</param>
+    /// <param name="remoteEndPoint">Where the transport's peer is, for events; <c>0.0.0.0:0</c> (a placeholder) when <c>null</c>.</param>
+    /// <returns>The participant's end of the queues; dispose it to leave.</returns>
+    /// <exception cref="InvalidOperationException">The engine is not running.</exception>
+    public ExternalParticipant AttachExternal(string roomId, string clientName, int channels, IPEndPoint? remoteEndPoint = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(roomId);
+        ArgumentNullException.ThrowIfNull(clientName);
+        if (channels is not (1 or 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, "An external participant has 1 or 2 channels.");
+        }
+        if (Volatile.Read(ref _state) != 1)
+        {
+            throw new InvalidOperationException("The engine is not running.");
+        }
+        var participantId = Interlocked.Increment(ref _nextParticipantId);
+        var level = new InputLevelMeter(InputLevelMeter.WindowPeriodsFor(Options.PeriodFrames, Options.SampleRate));
+        var external = new ExternalParticipant(participantId, channels, Options.PeriodFrames, Options.SampleRate, _time, level, _detachments.Enqueue);
+        _attachments.Enqueue(new ClientSession(external, clientName, roomId, remoteEndPoint ?? new IPEndPoint(IPAddress.Any, 0), _time.GetTimestamp()));
+        if (Volatile.Read(ref _state) != 1)
+        {
+            external.MarkLeft(); // stopping raced with us: the mix thread may never see it
+        }
+        return external;
+    }
+
+    /// <summary>
+    /// The latest input level of a joined participant (JackTrip or external): peak and RMS over the last ~100 ms, linear
+    /// 0..1, after its jitter buffer and before mute. Any thread; allocation-free.
+    /// </summary>
+    /// <returns><c>false</c> (and zeros) when no such participant has joined.</returns>
+    public bool TryGetInputLevel(int participantId, out float peak, out float rms)
+    {
+        if (_levels.TryGetValue(participantId, out var level))
+        {
+            (peak, rms) = level.Read();
+            return true;
+        }
+        peak = 0f;
+        rms = 0f;
+        return false;
     }
 
     /// <summary>The engine's added latency (datagram read → mixed datagrams sent) since start or the last reset.</summary>
@@ -239,7 +296,8 @@ public sealed class MediaEngine : IAsyncDisposable
             var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
             var participantId = Interlocked.Increment(ref _nextParticipantId);
             var roundTrip = TcpRoundTrip.TryMeasure(connection);
-            var session = new ClientSession(participantId, slot, name, decision.RoomId, decision.Channels, udp, port, _time.GetTimestamp())
+            var level = new InputLevelMeter(InputLevelMeter.WindowPeriodsFor(Options.PeriodFrames, Options.SampleRate));
+            var session = new ClientSession(participantId, slot, name, decision.RoomId, decision.Channels, udp, port, _time.GetTimestamp(), level)
             {
                 HandshakeRoundTrip = roundTrip,
             };

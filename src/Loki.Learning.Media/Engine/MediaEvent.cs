@@ -35,16 +35,16 @@ public sealed record ParticipantRefused(DateTimeOffset Timestamp, string ClientN
 /// <param name="ParticipantId">Its id.</param>
 /// <param name="RoomId">Its room.</param>
 /// <param name="ClientName">Its name.</param>
-/// <param name="RemoteEndPoint">Source of the first datagram; the hub sends there.</param>
+/// <param name="RemoteEndPoint">Source of the first datagram; the hub sends there. For an <see cref="ExternalParticipant"/>, what its transport passed to <see cref="MediaEngine.AttachExternal"/>, else the placeholder <c>0.0.0.0:0</c>.</param>
 /// <param name="InputChannels">Channels it sends (0 = listen only).</param>
 /// <param name="OutputChannels">Channels it wants to receive.</param>
-/// <param name="FramesPerPacket">Its packet size in frames.</param>
+/// <param name="FramesPerPacket">Its packet size in frames (for an external participant: the engine period, the size of its output blocks).</param>
 public sealed record ParticipantJoined(DateTimeOffset Timestamp, int ParticipantId, string RoomId, string ClientName, IPEndPoint RemoteEndPoint, int InputChannels, int OutputChannels, int FramesPerPacket) : MediaEvent(Timestamp);
 
 /// <summary>Why a participant left.</summary>
 public enum LeaveReason
 {
-    /// <summary>It sent the exit datagrams.</summary>
+    /// <summary>It sent the exit datagrams (JackTrip), or its transport disposed it (<see cref="ExternalParticipant"/>).</summary>
     Exited,
 
     /// <summary>No first datagram within the first-packet timeout.</summary>

@@ -26,6 +26,8 @@ internal sealed class MixThread
     private readonly TimeProvider _time;
     private readonly ChannelReader<MediaCommand> _commands;
     private readonly ConcurrentQueue<ClientSession> _attachments;
+    private readonly ConcurrentQueue<int> _detachments;
+    private readonly ConcurrentDictionary<int, InputLevelMeter> _levels;
     private readonly ChannelWriter<MediaEvent> _events;
     private readonly SlotTable _slots;
     private readonly ConcurrentDictionary<string, AdmissionDecision> _postedAdmissions;
@@ -52,6 +54,8 @@ internal sealed class MixThread
         TimeProvider time,
         ChannelReader<MediaCommand> commands,
         ConcurrentQueue<ClientSession> attachments,
+        ConcurrentQueue<int> detachments,
+        ConcurrentDictionary<int, InputLevelMeter> levels,
         ChannelWriter<MediaEvent> events,
         SlotTable slots,
         ConcurrentDictionary<string, AdmissionDecision> postedAdmissions,
@@ -63,6 +67,8 @@ internal sealed class MixThread
         _time = time;
         _commands = commands;
         _attachments = attachments;
+        _detachments = detachments;
+        _levels = levels;
         _events = events;
         _slots = slots;
         _postedAdmissions = postedAdmissions;
@@ -97,6 +103,21 @@ internal sealed class MixThread
         {
             _thread.Join();
         }
+        DropPendingAttachments();
+    }
+
+    /// <summary>Attachments that never reached the mix thread: free their slots, tell external transports they are gone.</summary>
+    private void DropPendingAttachments()
+    {
+        while (_attachments.TryDequeue(out var pending))
+        {
+            pending.Socket?.Dispose();
+            if (pending.Slot >= 0)
+            {
+                _slots.Release(pending.Slot);
+            }
+            pending.External?.MarkLeft();
+        }
     }
 
     private void Run()
@@ -123,11 +144,7 @@ internal sealed class MixThread
         {
             Leave(_sessions[i], LeaveReason.EngineStopped, sendExit: true);
         }
-        while (_attachments.TryDequeue(out var pending))
-        {
-            pending.Socket.Dispose();
-            _slots.Release(pending.Slot);
-        }
+        DropPendingAttachments();
     }
 
     private void MarkStage(MixStage stage)
@@ -145,13 +162,32 @@ internal sealed class MixThread
         {
             session.LastHeardAt = session.AdmittedAt;
             _sessions.Add(session);
+            if (session.External is not null)
+            {
+                TryJoinExternal(session);
+            }
+        }
+        while (_detachments.TryDequeue(out var detached))
+        {
+            if (FindSession(detached) is { External: not null } leaving)
+            {
+                Leave(leaving, LeaveReason.Exited, sendExit: false);
+            }
         }
         MarkStage(MixStage.Commands);
 
         var firstReceive = 0L;
         for (var i = _sessions.Count - 1; i >= 0; i--)
         {
-            Receive(_sessions[i], ref firstReceive);
+            var session = _sessions[i];
+            if (session.External is { } external)
+            {
+                ReceiveExternal(session, external, ref firstReceive);
+            }
+            else
+            {
+                Receive(session, ref firstReceive);
+            }
         }
         MarkStage(MixStage.Receive);
 
@@ -180,6 +216,7 @@ internal sealed class MixThread
             }
             // Concealment and the silence before playing are part of the input too (they fade, never click).
             participant.HasInput = true;
+            session.Level.Add(participant.Input);
         }
 
         foreach (var room in _roomList)
@@ -212,9 +249,38 @@ internal sealed class MixThread
         MarkStage(MixStage.Housekeeping);
     }
 
+    /// <summary>
+    /// Moves an external participant's queued blocks into its jitter buffer. Their arrival time is when the transport
+    /// handed them over (<see cref="ExternalParticipant.WriteInput"/>), not now, so the jitter measure is the network's.
+    /// </summary>
+    private void ReceiveExternal(ClientSession session, ExternalParticipant external, ref long firstReceive)
+    {
+        if (session.Participant is null)
+        {
+            return; // not joined (the room was full): nothing to feed
+        }
+        while (external.TryPeekInput(out var block, out var planar))
+        {
+            if (firstReceive == 0)
+            {
+                firstReceive = Stopwatch.GetTimestamp();
+            }
+            if (session.Buffer is null || block.Frames != session.FramesPerPacket)
+            {
+                // The first block, or the sender changed its block size: a new buffer (allocates, like a join).
+                session.StartExternalStream(block.Frames, _jitterOptions);
+            }
+            session.LastHeardAt = block.ArrivalTimestamp;
+            session.DatagramsReceived++;
+            session.OneWay.Add((ulong)block.SenderMicroseconds, block.WallMicroseconds);
+            session.Buffer!.Insert((ushort)block.Sequence, planar, block.ArrivalTimestamp);
+            external.ReleaseInput();
+        }
+    }
+
     private void Receive(ClientSession session, ref long firstReceive)
     {
-        var socket = session.Socket;
+        var socket = session.Socket!;
         for (var count = 0; count < MaxDatagramsPerClientPerPeriod; count++)
         {
             int length;
@@ -329,14 +395,41 @@ internal sealed class MixThread
             return false;
         }
         session.Join(header, room, participant, _options.PeriodFrames, _jitterOptions, _options.SampleRate, _options.BitsPerSample);
+        _levels[session.ParticipantId] = session.Level;
         Report(new ParticipantJoined(_time.GetUtcNow(), session.ParticipantId, session.RoomId, session.ClientName,
             session.PeerEndPoint()!, wire, header.ChannelsWanted, header.SamplesPerChannel));
         return true;
     }
 
+    /// <summary>Joins an external participant at the start of the period after its attachment; room capacity applies.</summary>
+    private void TryJoinExternal(ClientSession session)
+    {
+        var external = session.External!;
+        var room = OpenRoom(session.RoomId);
+        var participant = room.AddParticipant(session.ParticipantId, external.Channels, external.Channels);
+        if (participant is null)
+        {
+            Leave(session, LeaveReason.RoomFull, sendExit: false);
+            return;
+        }
+        session.JoinExternal(room, participant);
+        _levels[session.ParticipantId] = session.Level;
+        Report(new ParticipantJoined(_time.GetUtcNow(), session.ParticipantId, session.RoomId, session.ClientName,
+            session.PeerEndPoint()!, external.Channels, external.Channels, _options.PeriodFrames));
+    }
+
     private void Send(ClientSession session, ulong wallMicroseconds)
     {
         var participant = session.Participant;
+        if (session.External is { } external)
+        {
+            if (participant is not null)
+            {
+                external.PublishOutput(participant.Output);
+                session.DatagramsSent++;
+            }
+            return;
+        }
         var output = session.Output;
         var encoder = session.Encoder;
         if (participant is null || output is null)
@@ -355,7 +448,7 @@ internal sealed class MixThread
             var length = encoder.Encode(session.PacketAudio, wallMicroseconds, session.SendBuffer);
             try
             {
-                session.Socket.SendTo(session.SendBuffer.AsSpan(0, length), SocketFlags.None, session.Peer!);
+                session.Socket!.SendTo(session.SendBuffer.AsSpan(0, length), SocketFlags.None, session.Peer!);
                 session.DatagramsSent++;
             }
             catch (SocketException)
@@ -370,6 +463,10 @@ internal sealed class MixThread
         for (var i = _sessions.Count - 1; i >= 0; i--)
         {
             var session = _sessions[i];
+            if (session.External is not null)
+            {
+                continue; // its transport owns its lifetime (Dispose), and a quiet browser may still be listening
+            }
             if (!session.Joined && session.Peer is null)
             {
                 if (_time.GetElapsedTime(session.AdmittedAt, now) > _options.FirstPacketTimeout)
@@ -399,7 +496,7 @@ internal sealed class MixThread
 
     private void Leave(ClientSession session, LeaveReason reason, bool sendExit)
     {
-        if (sendExit && session.Peer is not null)
+        if (sendExit && session.Peer is not null && session.Socket is not null)
         {
             // The protocol sends the exit datagram twice, in case one is lost.
             for (var i = 0; i < 2; i++)
@@ -415,9 +512,14 @@ internal sealed class MixThread
             }
         }
         session.Room?.RemoveParticipant(session.ParticipantId);
-        session.Socket.Dispose();
+        session.Socket?.Dispose();
         _sessions.Remove(session);
-        _slots.Release(session.Slot);
+        if (session.Slot >= 0)
+        {
+            _slots.Release(session.Slot);
+        }
+        _levels.TryRemove(session.ParticipantId, out _);
+        session.External?.MarkLeft();
         Report(new ParticipantLeft(_time.GetUtcNow(), session.ParticipantId, session.RoomId, session.ClientName, reason));
     }
 
@@ -602,7 +704,7 @@ internal sealed class MixThread
             roundTrip,
             upstream);
         return new ParticipantSnapshot(session.ParticipantId, session.RoomId, session.ClientName,
-            session.DatagramsReceived, session.DatagramsRejected, session.DatagramsSent, jitter, latency);
+            session.DatagramsReceived, session.External?.DroppedInputBlocks ?? session.DatagramsRejected, session.DatagramsSent, jitter, latency);
     }
 
     private void Report(MediaEvent mediaEvent) => _events.TryWrite(mediaEvent);

@@ -39,6 +39,7 @@ public static class LokiHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 
         app.MapStaticAssets();
         app.MapOpenApi();
@@ -51,6 +52,7 @@ public static class LokiHost
         app.MapInstitutionsApi();
         app.MapWorkshopsApi();
         app.MapRoomsApi();
+        app.MapRoomAudio();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

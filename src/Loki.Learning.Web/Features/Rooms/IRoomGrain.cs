@@ -20,6 +20,11 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// Called by the hub when a native client connects with a code: consumes the code.
     Task<CodeRedemption> RedeemJackTripCodeAsync(string code);
 
+    /// The browser audio endpoint presents the nonce of a verified token for <paramref name="personId"/>.
+    /// The nonce is consumed (a second use is refused); on success the answer names the media room and the
+    /// client name under which the transport attaches the browser to the engine.
+    Task<BrowserAudioAdmission> AdmitBrowserAudioAsync(string personId, string nonce);
+
     /// The hub reports that the client holding <paramref name="code"/> is sending audio as media participant <paramref name="mediaId"/>.
     Task MediaJoinedAsync(string code, int mediaId);
 
@@ -58,7 +63,25 @@ public sealed record RoomMember([property: Id(0)] string PersonId, [property: Id
 public sealed record JoinGrant(
     [property: Id(0)] string? RefusalKey,
     [property: Id(1)] string? JackTripCode = null,
-    [property: Id(2)] DateTime ExpiresUtc = default);
+    [property: Id(2)] DateTime ExpiresUtc = default,
+    [property: Id(3)] string? AudioNonce = null);
+
+/// <param name="RefusalKey">Null when admitted.</param>
+/// <param name="MediaRoom">The engine's room id.</param>
+/// <param name="ClientName">The name the browser participant carries in the engine (its media events name it).</param>
+[GenerateSerializer, Immutable, Alias("Loki.BrowserAudioAdmission")]
+public sealed record BrowserAudioAdmission(
+    [property: Id(0)] string? RefusalKey,
+    [property: Id(1)] string? MediaRoom = null,
+    [property: Id(2)] string? ClientName = null);
+
+/// How a participant's audio reaches the room.
+public enum AudioVia
+{
+    None,
+    JackTrip,
+    Browser,
+}
 
 [GenerateSerializer, Immutable, Alias("Loki.CodeRedemption")]
 public sealed record CodeRedemption([property: Id(0)] bool Admitted, [property: Id(1)] string? PersonId = null, [property: Id(2)] int Channels = 2);
@@ -74,7 +97,8 @@ public sealed record RosterEntry(
     [property: Id(5)] float Gain,
     [property: Id(6)] bool AudioConnected,
     [property: Id(7)] double? OneWayMs,
-    [property: Id(8)] double JitterMs);
+    [property: Id(8)] double JitterMs,
+    [property: Id(9)] AudioVia Via = AudioVia.None);
 
 [GenerateSerializer, Immutable, Alias("Loki.RoomView")]
 public sealed record RoomView(

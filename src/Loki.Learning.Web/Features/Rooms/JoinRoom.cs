@@ -8,13 +8,17 @@ namespace Loki.Learning.Web.Features.Rooms;
 
 /// <param name="JackTripCode">Single-use client name for a native client, bound to this room and person.</param>
 /// <param name="JackTripCommand">The exact command a site technician copies.</param>
-public sealed record JoinAnswer(Guid RoomId, string Title, RoomRole Role, string JackTripCode, string JackTripCommand, string JackTripHost, int JackTripPort, DateTime ExpiresUtc);
+/// <param name="AudioToken">Single-use signed token for the browser audio WebSocket, valid until <paramref name="AudioTokenExpiresUtc"/>.</param>
+/// <param name="AudioUrl">The WebSocket path on this node (relative to the site), without the token.</param>
+public sealed record JoinAnswer(
+    Guid RoomId, string Title, RoomRole Role, string JackTripCode, string JackTripCommand, string JackTripHost, int JackTripPort, DateTime ExpiresUtc,
+    string AudioToken, string AudioUrl, DateTime AudioTokenExpiresUtc);
 
 /// A member joins an open room. Membership is checked against the database first, then the room decides
 /// (locked, full, closed).
 public sealed record JoinRoom(Actor Actor, Guid RoomId) : ICommand<JoinAnswer>;
 
-public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, RoomMedia media) : ICommandHandler<JoinRoom, JoinAnswer>
+public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, RoomMedia media, RoomAudioTokens tokens) : ICommandHandler<JoinRoom, JoinAnswer>
 {
     public async ValueTask<JoinAnswer> Handle(JoinRoom command, CancellationToken cancellationToken)
     {
@@ -31,6 +35,8 @@ public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, 
         var port = media.JackTripPort;
         // -q 4: JackTrip's default queue; -n 2: stereo; the code doubles as the JACK client name so ports are recognisable.
         var commandLine = string.Create(CultureInfo.InvariantCulture, $"jacktrip-cli -C {host} -P {port} -K {grant.JackTripCode} -J loki -n 2 -q 4");
-        return new JoinAnswer(room.RoomId, room.Title, role, grant.JackTripCode!, commandLine, host, port, grant.ExpiresUtc);
+        var audioToken = tokens.Issue(room.RoomId, command.Actor.PersonId, role, grant.AudioNonce!, out var audioExpires);
+        return new JoinAnswer(room.RoomId, room.Title, role, grant.JackTripCode!, commandLine, host, port, grant.ExpiresUtc,
+            audioToken, RoomAudioEndpoint.Path(room.RoomId), audioExpires);
     }
 }

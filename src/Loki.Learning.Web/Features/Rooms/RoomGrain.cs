@@ -15,6 +15,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
 
     private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string PersonId, DateTime ExpiresUtc)> _codes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string PersonId, DateTime ExpiresUtc)> _audioNonces = new(StringComparer.Ordinal);
     private readonly ObserverManager<IRoomObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
     private RoomDescription? _description;
     private bool _open;
@@ -40,6 +41,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     {
         _open = false;
         _codes.Clear();
+        _audioNonces.Clear();
         _participants.Clear();
         media.Post(new CloseRoom(MediaRoom));
         return ChangedAsync();
@@ -71,15 +73,21 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         {
             _codes.Remove(stale);
         }
+        ForgetNonces(member.PersonId);
+        var now = clock.GetUtcNow().UtcDateTime;
         var code = JackTripCodes.Create(this.GetPrimaryKey());
-        var expires = clock.GetUtcNow().UtcDateTime + CodeLifetime;
+        var expires = now + CodeLifetime;
         _codes[code] = (member.PersonId, expires);
+        // The browser audio token carries this nonce; the grain is the one place that can tell a first use from a replay.
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        _audioNonces[nonce] = (member.PersonId, now + RoomAudioTokens.Lifetime);
         await ChangedAsync();
-        return new JoinGrant(null, code, expires);
+        return new JoinGrant(null, code, expires, nonce);
     }
 
     public Task LeaveAsync(string personId)
     {
+        ForgetNonces(personId);
         if (_participants.Remove(personId, out var participant) && participant.MediaId is { } mediaId)
         {
             media.Post(new RemoveParticipant(mediaId));
@@ -95,8 +103,35 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             return Task.FromResult(new CodeRedemption(false));
         }
         participant.Code = code;
+        participant.PendingVia = AudioVia.JackTrip;
         // Listeners hear the mix but send nothing into it.
         return Task.FromResult(new CodeRedemption(true, participant.PersonId, participant.Role == RoomRole.Listener ? 1 : 2));
+    }
+
+    public Task<BrowserAudioAdmission> AdmitBrowserAudioAsync(string personId, string nonce)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        // Consumed whatever happens next: a token is never tried twice.
+        if (!_audioNonces.Remove(nonce, out var entry) || entry.PersonId != personId)
+        {
+            return Task.FromResult(new BrowserAudioAdmission("Refusal.AudioTokenUsed"));
+        }
+        if (entry.ExpiresUtc <= now)
+        {
+            return Task.FromResult(new BrowserAudioAdmission("Refusal.AudioTokenExpired"));
+        }
+        if (!_open)
+        {
+            return Task.FromResult(new BrowserAudioAdmission("Refusal.RoomClosed"));
+        }
+        if (!_participants.TryGetValue(personId, out var participant))
+        {
+            return Task.FromResult(new BrowserAudioAdmission("Refusal.NotInRoom"));
+        }
+        var clientName = "browser-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        participant.Code = clientName;
+        participant.PendingVia = AudioVia.Browser;
+        return Task.FromResult(new BrowserAudioAdmission(null, MediaRoom, clientName));
     }
 
     public Task MediaJoinedAsync(string code, int mediaId)
@@ -108,7 +143,13 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             media.Post(new RemoveParticipant(mediaId));
             return Task.CompletedTask;
         }
+        if (participant.MediaId == mediaId)
+        {
+            // Told twice (the transport and the engine's event): the settings are already applied.
+            return Task.CompletedTask;
+        }
         participant.MediaId = mediaId;
+        participant.Via = participant.PendingVia;
         if (participant.Muted || participant.Role == RoomRole.Listener)
         {
             media.Post(new SetMute(mediaId, true));
@@ -125,6 +166,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             return Task.CompletedTask;
         }
         participant.MediaId = null;
+        participant.Via = AudioVia.None;
         participant.OneWayMs = null;
         return ChangedAsync();
     }
@@ -192,6 +234,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         {
             _codes.Remove(code);
         }
+        ForgetNonces(personId);
         if (participant.MediaId is { } mediaId)
         {
             media.Post(new RemoveParticipant(mediaId));
@@ -208,6 +251,14 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     {
         _observers.Unsubscribe(observer);
         return Task.CompletedTask;
+    }
+
+    private void ForgetNonces(string personId)
+    {
+        foreach (var stale in _audioNonces.Where(n => n.Value.PersonId == personId).Select(n => n.Key).ToList())
+        {
+            _audioNonces.Remove(stale);
+        }
     }
 
     private bool IsHost(string personId) => _participants.TryGetValue(personId, out var p) && p.Role == RoomRole.Host;
@@ -250,7 +301,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         _participants.Values
             .OrderBy(p => p.Role)
             .ThenBy(p => p.DisplayName, StringComparer.CurrentCulture)
-            .Select(p => new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, p.MediaId is not null, p.OneWayMs, p.JitterMs))
+            .Select(p => new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, p.MediaId is not null, p.OneWayMs, p.JitterMs, p.Via))
             .ToList(),
         _version);
 
@@ -278,6 +329,11 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         public string? Code { get; set; }
 
         public int? MediaId { get; set; }
+
+        public AudioVia Via { get; set; }
+
+        /// How the holder of <see cref="Code"/> connects, once their media arrives.
+        public AudioVia PendingVia { get; set; }
 
         public double? OneWayMs { get; set; }
 

@@ -7,5 +7,15 @@ public static class RoomsHosting
     {
         builder.Services.AddSingleton<RoomMedia>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RoomMedia>());
+        builder.Services.AddLokiRoomAudioTokens();
+    }
+
+    /// Browser audio tokens are signed with the node's Data Protection keys (shared by every node of a cluster,
+    /// like the sign-in cookies).
+    public static IServiceCollection AddLokiRoomAudioTokens(this IServiceCollection services)
+    {
+        services.AddDataProtection();
+        services.AddSingleton<RoomAudioTokens>();
+        return services;
     }
 }

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using Loki.Learning.E2E.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Loki.Learning.E2E.Features.Rooms;
+
+/// A teacher and a pupil rehearse in a live room, each in their own Chromium whose fake microphone plays a
+/// different tone from a generated WAV file (the file is a per-process switch, hence two browser processes).
+/// What each hears is read back from the page's audio diagnostics: energy at the other's tone in what was played.
+public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, LokiApp app) : BrowserTest(browser, app), IClassFixture<LokiApp>, IAsyncLifetime
+{
+    private const string Ensemble = "Mittnorden string orchestra";
+    private const string PupilName = "Elsa (Härnösand)";
+    private const double TeacherTone = 440;
+    private const double PupilTone = 660;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    // A 0.5 amplitude tone reads about 0.1–0.3 through the room on a loaded machine (late blocks are dropped, gaps
+    // are played as silence); silence reads 0.000. Hearing and not hearing are far apart on either side.
+    private const double Hears = 0.02;
+    private const double Silent = 0.005;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("loki-tones-").FullName;
+    private readonly List<IBrowser> _browsers = [];
+    private IPlaywright? _playwright;
+
+    async Task IAsyncLifetime.InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+    }
+
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
+        foreach (var b in _browsers)
+        {
+            await b.CloseAsync();
+        }
+        _playwright?.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    /// A Chromium of its own whose fake microphone plays <paramref name="frequency"/> (looped).
+    private async Task<IPage> PersonWithToneAsync(double frequency, string login, string password)
+    {
+        var wav = Path.Combine(_folder, $"tone-{frequency:0}.wav");
+        WriteTone(wav, frequency, seconds: 4);
+        var chromium = await _playwright!.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = BrowserFixture.ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                "--use-file-for-fake-audio-capture=" + wav,
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        });
+        _browsers.Add(chromium);
+        var context = await chromium.NewContextAsync(new()
+        {
+            BaseURL = App.BaseAddress.ToString(),
+            Locale = "sv-SE",
+            TimezoneId = "Europe/Stockholm",
+        });
+        context.SetDefaultTimeout(30_000);
+        await context.AddInitScriptAsync(PageActions.InteractivityProbe);
+        var page = await context.NewPageAsync();
+        await page.LogInAsync(login, password);
+        return page;
+    }
+
+    /// 48 kHz, 16-bit mono PCM, a whole number of periods so the loop has no click.
+    private static void WriteTone(string path, double frequency, int seconds)
+    {
+        const int rate = 48000;
+        var samples = rate * seconds;
+        using var writer = new BinaryWriter(File.Create(path));
+        writer.Write("RIFF"u8);
+        writer.Write(36 + (samples * 2));
+        writer.Write("WAVEfmt "u8);
+        writer.Write(16);
+        writer.Write((short)1);
+        writer.Write((short)1);
+        writer.Write(rate);
+        writer.Write(rate * 2);
+        writer.Write((short)2);
+        writer.Write((short)16);
+        writer.Write("data"u8);
+        writer.Write(samples * 2);
+        for (var i = 0; i < samples; i++)
+        {
+            writer.Write((short)Math.Round(0.5 * 32767 * Math.Sin(2 * Math.PI * frequency * i / rate)));
+        }
+    }
+
+    private static async Task EnterRoomAsync(IPage page, string roomPath)
+    {
+        await page.OpenAsync(roomPath);
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Rummet är öppet." })).ToBeVisibleAsync();
+        await page.Button("Gå med").ClickWhenInteractiveAsync();
+        await Expect(page.Heading("Anslut ljud", 2)).ToBeVisibleAsync();
+    }
+
+    private static async Task ConnectAudioAsync(IPage page)
+    {
+        // The microphone list is filled once the browser has granted access (the fake UI grants it).
+        await Expect(page.GetByLabel("Mikrofon").Locator("option")).Not.ToHaveCountAsync(0);
+        // The level check before connecting: the meter follows the (fake) microphone.
+        await page.Button("Testa mikrofonen").ClickWhenInteractiveAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('audio-meter').value > 0.1", null, new() { Timeout = (float)Patience.TotalMilliseconds });
+        await page.Button("Anslut ljud").ClickWhenInteractiveAsync();
+        await Expect(page.GetByText("Ditt ljud är anslutet.")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    private static Task<double> HeardAsync(IPage page, double frequency) =>
+        page.EvaluateAsync<double>("f => window.loki.audio.recentOutputLevel(f)", frequency);
+
+    /// Polls a page's diagnostics; only an upper bound on patience (two shared cores).
+    private static async Task WaitUntilAsync(IPage page, Func<Task<bool>> condition, Func<Task<string>> what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > Patience)
+            {
+                var stats = await page.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())");
+                Assert.Fail($"Not within {Patience.TotalSeconds} s: {await what()}; stats {stats}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
+    public async Task TeacherAndPupilHearEachOtherTheTeacherMutesThePupilAndAStrangerIsKeptOut()
+    {
+        var teacher = await PersonWithToneAsync(TeacherTone, DemoAccounts.EnsembleTeacher, DemoAccounts.PasswordOf(DemoAccounts.EnsembleTeacher));
+        await teacher.Link("Ensembler").ClickAsync();
+        await teacher.Link(Ensemble).ClickAsync();
+        await Expect(teacher.Heading(Ensemble, 1)).ToBeVisibleAsync();
+        await teacher.Link("Live-rum").First.ClickAsync();
+        await teacher.Button("Öppna rummet").ClickWhenInteractiveAsync();
+        var roomPath = new Uri(teacher.Url).AbsolutePath.TrimStart('/');
+        await EnterRoomAsync(teacher, roomPath);
+        await ConnectAudioAsync(teacher);
+
+        var pupil = await PersonWithToneAsync(PupilTone, DemoAccounts.Pupil, DemoAccounts.PasswordOf(DemoAccounts.Pupil));
+        await EnterRoomAsync(pupil, roomPath);
+        await ConnectAudioAsync(pupil);
+
+        // Both appear in each other's roster as connected through the browser.
+        await Expect(teacher.GetByRole(AriaRole.Row).Filter(new() { HasText = PupilName })).ToContainTextAsync("ansluten (webbläsare)", new() { Timeout = 30_000 });
+        await Expect(pupil.GetByRole(AriaRole.Row).Filter(new() { HasText = "Tove" })).ToContainTextAsync("ansluten (webbläsare)", new() { Timeout = 30_000 });
+
+        await WaitUntilAsync(teacher, async () => await HeardAsync(teacher, PupilTone) > Hears,
+            async () => $"the teacher hears the pupil's {PupilTone} Hz (level {await HeardAsync(teacher, PupilTone):F3})");
+        await WaitUntilAsync(pupil, async () => await HeardAsync(pupil, TeacherTone) > Hears,
+            async () => $"the pupil hears the teacher's {TeacherTone} Hz (level {await HeardAsync(pupil, TeacherTone):F3})");
+
+        Console.WriteLine($"LEVELS before mute: teacher hears {PupilTone} Hz at {await HeardAsync(teacher, PupilTone):F3}, pupil hears {TeacherTone} Hz at {await HeardAsync(pupil, TeacherTone):F3}; teacher stats {await teacher.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}");
+        await teacher.Button($"Stäng av ljudet för {PupilName}").ClickWhenInteractiveAsync();
+        await Expect(teacher.GetByRole(AriaRole.Row).Filter(new() { HasText = PupilName })).ToContainTextAsync("avstängt");
+        await WaitUntilAsync(teacher, async () => await HeardAsync(teacher, PupilTone) < Silent,
+            async () => $"the pupil's tone is gone from the teacher's output (level {await HeardAsync(teacher, PupilTone):F3})");
+        Console.WriteLine($"LEVELS after mute: teacher hears {PupilTone} Hz at {await HeardAsync(teacher, PupilTone):F3}");
+        // The pupil is muted, not deaf.
+        await WaitUntilAsync(pupil, async () => await HeardAsync(pupil, TeacherTone) > Hears,
+            async () => $"the muted pupil still hears the teacher (level {await HeardAsync(pupil, TeacherTone):F3})");
+
+        // Someone outside the ensemble: no room, no join, and the audio socket refuses a made-up token.
+        var stranger = await LogInAsync("student@demo.loki.local", "Demo-student-2026");
+        await stranger.OpenAsync(roomPath);
+        await Expect(stranger.GetByRole(AriaRole.Alert)).ToContainTextAsync("Rummet finns inte, eller så är det inte ditt att gå med i.");
+        await Expect(stranger.Button("Gå med")).ToHaveCountAsync(0);
+        await Expect(stranger.Button("Anslut ljud")).ToHaveCountAsync(0);
+        var reason = await stranger.EvaluateAsync<string>(
+            """
+            path => new Promise(resolve => {
+                const url = new URL(path + '/audio?token=made-up', window.location.href);
+                url.protocol = 'ws:';
+                const socket = new WebSocket(url);
+                socket.onclose = e => resolve(e.reason);
+            })
+            """, "/" + roomPath);
+        Assert.Equal("Refusal.AudioTokenInvalid", reason);
+    }
+}

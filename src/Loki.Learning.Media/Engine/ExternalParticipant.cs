@@ -1,0 +1,439 @@
+using System.Threading.Tasks.Sources;
+using Loki.Learning.Media.JackTrip;
+
+namespace Loki.Learning.Media.Engine;
+
+/// <summary>
+/// A participant whose audio arrives over a transport the engine does not own (a browser's WebSocket), mixed in the
+/// same rooms, through the same jitter buffer and mixer, as JackTrip clients. Created by
+/// <see cref="MediaEngine.AttachExternal"/>; it joins its room at the start of the next period.
+/// </summary>
+/// <remarks>
+/// <para>Threading: one transport thread at a time calls <see cref="WriteInput"/> (a single producer) and one at a time calls
+/// <see cref="TryReadOutput"/> / <see cref="WaitForOutputAsync"/> (a single consumer); they may be different threads.
+/// The mix thread is the other end of both queues; neither side ever waits for the other.</para>
+/// <para>Input: a preallocated lock-free queue of up to <see cref="InputQueueBlocks"/> blocks holding together up to
+/// <see cref="InputQueueFrames"/> frames (about 340 ms at 48 kHz: more than the jitter buffer's deepest, so a burst
+/// after a TCP stall fits). The mix thread drains it at the start of every period into the participant's jitter
+/// buffer, using the block's sequence number and the time <see cref="WriteInput"/> was called as its arrival.</para>
+/// <para>Output: the mix thread publishes the participant's personal mix every period into a ring; a reader that falls
+/// behind finds at most <see cref="MaxOutputBacklog"/> periods, the oldest are dropped (never queued deep: latency
+/// must not grow).</para>
+/// </remarks>
+public sealed class ExternalParticipant : IDisposable
+{
+    /// <summary>Most frames one <see cref="WriteInput"/> block may carry.</summary>
+    public const int MaxBlockFrames = 1024;
+
+    /// <summary>Most blocks the input queue holds; a block beyond is dropped.</summary>
+    public const int InputQueueBlocks = 128;
+
+    /// <summary>Most frames the input queue holds (all queued blocks together); a block beyond is dropped.</summary>
+    public const int InputQueueFrames = 16384;
+
+    /// <summary>Most output periods kept for a slow reader; older ones are dropped.</summary>
+    public const int MaxOutputBacklog = 4;
+
+    private const int OutputSlots = 2 * MaxOutputBacklog; // a reader copying the oldest kept block is never overwritten
+    private const int ReplayWindow = 64;                   // blocks behind the newest still accepted (reordering)
+    private const int RestartJump = 1000;                  // a jump this large means the sender restarted its counter
+
+    private const int Idle = 0;
+    private const int Armed = 1;
+    private const int Completing = 2;
+
+    private readonly TimeProvider _time;
+    private readonly Action<int> _detach;
+
+    // Input queue: block descriptors in a ring (the transport thread writes at _inputWritten, the mix thread reads at
+    // _inputRead) and their samples in a second ring, contiguous and planar within a block. Sample positions only grow;
+    // a block that would straddle the end of the sample ring starts at its beginning instead (the tail is skipped).
+    private readonly float[] _inputSamples; // InputQueueFrames × Channels
+    private readonly long[] _inputPosition;  // where each block's samples start (unwrapped)
+    private readonly int[] _inputFrames;
+    private readonly uint[] _inputSequence;
+    private readonly long[] _inputSenderMicroseconds;
+    private readonly long[] _inputArrival;
+    private readonly long[] _inputWallMicroseconds;
+    private long _inputWritten;
+    private long _inputRead;
+    private long _samplesWritten;  // transport thread
+    private long _samplesReleased; // mix thread
+    private bool _hasNewest;
+    private uint _newest;
+    private ulong _seen; // bit n: block (newest − n) was queued
+    private long _inputDropped;
+
+    // Output ring: the mix thread writes block n into slot n % OutputSlots; its sequence is n.
+    private readonly float[] _outputSamples; // OutputSlots × PeriodFrames × Channels, interleaved
+    private long _outputWritten;
+    private long _outputRead;
+    private long _outputDropped;
+
+    private readonly Signal _signal;
+    private volatile bool _left;
+    private int _disposed;
+
+    internal ExternalParticipant(int participantId, int channels, int periodFrames, int sampleRate, TimeProvider time, InputLevelMeter level, Action<int> detach)
+    {
+        ParticipantId = participantId;
+        Channels = channels;
+        PeriodFrames = periodFrames;
+        SampleRate = sampleRate;
+        Level = level;
+        _time = time;
+        _detach = detach;
+        _inputSamples = new float[InputQueueFrames * channels];
+        _inputPosition = new long[InputQueueBlocks];
+        _inputFrames = new int[InputQueueBlocks];
+        _inputSequence = new uint[InputQueueBlocks];
+        _inputSenderMicroseconds = new long[InputQueueBlocks];
+        _inputArrival = new long[InputQueueBlocks];
+        _inputWallMicroseconds = new long[InputQueueBlocks];
+        _outputSamples = new float[OutputSlots * periodFrames * channels];
+        _signal = new Signal(this);
+    }
+
+    /// <summary>Engine-wide id, used by commands (<see cref="SetMute"/>, <see cref="SetGain"/>, …) and events.</summary>
+    public int ParticipantId { get; }
+
+    /// <summary>Channels of the input and of the personal mix: 1 or 2.</summary>
+    public int Channels { get; }
+
+    /// <summary>Frames per engine period; every output block has this many frames.</summary>
+    public int PeriodFrames { get; }
+
+    /// <summary>The engine's sample rate (the transport must deliver and play audio at this rate).</summary>
+    public int SampleRate { get; }
+
+    /// <summary>
+    /// Latest input level of this participant: peak and RMS over the last ~100 ms, linear 0..1, measured after the
+    /// jitter buffer and before mute (a muted participant's meter still moves). Any thread.
+    /// </summary>
+    public (float Peak, float Rms) InputLevel => Level.Read();
+
+    /// <summary><c>true</c> once the participant left: disposed, removed, its room closed or full, or the engine stopped.</summary>
+    public bool HasLeft => _left || Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Input blocks refused by <see cref="WriteInput"/> (stale, duplicate or queue full) since the attachment.</summary>
+    public long DroppedInputBlocks => Volatile.Read(ref _inputDropped);
+
+    /// <summary>Output periods dropped because the reader fell more than <see cref="MaxOutputBacklog"/> periods behind.</summary>
+    public long DroppedOutputBlocks => Volatile.Read(ref _outputDropped);
+
+    internal InputLevelMeter Level { get; }
+
+    /// <summary>
+    /// Queues one block of the participant's audio for the mix thread. Transport thread; never blocks; allocation-free.
+    /// </summary>
+    /// <param name="sequence">The sender's block counter (u32, wraps); orders blocks in the jitter buffer. Blocks of one
+    /// stream should all have the same frame count: a change restarts the participant's jitter buffer.</param>
+    /// <param name="senderTimestampMicros">The sender's clock, µs since the Unix epoch (one-way delay estimate).</param>
+    /// <param name="interleaved">1..<see cref="MaxBlockFrames"/> frames of <see cref="Channels"/> interleaved samples.</param>
+    /// <returns><c>false</c> when the block was dropped: a duplicate, more than 64 blocks older than the newest, the
+    /// queue full, or the participant gone. <c>true</c> means queued; the jitter buffer may still find it late.</returns>
+    /// <exception cref="ArgumentException">The length is not a whole number of 1..1024 frames.</exception>
+    public bool WriteInput(uint sequence, long senderTimestampMicros, ReadOnlySpan<float> interleaved)
+    {
+        var channels = Channels;
+        if (interleaved.Length == 0 || interleaved.Length % channels != 0 || interleaved.Length / channels > MaxBlockFrames)
+        {
+            throw new ArgumentException("A block must hold 1..1024 whole frames of interleaved samples.", nameof(interleaved));
+        }
+        if (HasLeft)
+        {
+            return false;
+        }
+        var written = _inputWritten;
+        var length = interleaved.Length;
+        var position = _samplesWritten;
+        var offset = (int)(position % _inputSamples.Length);
+        if (offset + length > _inputSamples.Length)
+        {
+            position += _inputSamples.Length - offset; // skip the tail: a block's samples are contiguous
+            offset = 0;
+        }
+        var full = written - Volatile.Read(ref _inputRead) >= InputQueueBlocks
+            || position + length - Volatile.Read(ref _samplesReleased) > _inputSamples.Length;
+        if (full || !Admit(sequence))
+        {
+            Volatile.Write(ref _inputDropped, _inputDropped + 1);
+            return false;
+        }
+
+        var slot = (int)(written % InputQueueBlocks);
+        var frames = length / channels;
+        var block = _inputSamples.AsSpan(offset, length);
+        if (channels == 1)
+        {
+            interleaved.CopyTo(block);
+        }
+        else
+        {
+            for (var channel = 0; channel < channels; channel++)
+            {
+                var target = block.Slice(channel * frames, frames);
+                for (var frame = 0; frame < frames; frame++)
+                {
+                    target[frame] = interleaved[(frame * channels) + channel];
+                }
+            }
+        }
+        _inputPosition[slot] = position;
+        _samplesWritten = position + length;
+        _inputFrames[slot] = frames;
+        _inputSequence[slot] = sequence;
+        _inputSenderMicroseconds[slot] = senderTimestampMicros;
+        _inputArrival[slot] = _time.GetTimestamp();
+        _inputWallMicroseconds[slot] = (long)JackTripPacketEncoder.TimestampFrom(_time);
+        Volatile.Write(ref _inputWritten, written + 1); // publishes the block to the mix thread
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the oldest personal-mix period not yet read. Transport thread; never blocks; allocation-free. When the reader
+    /// fell behind, periods older than the newest <see cref="MaxOutputBacklog"/> are skipped (a gap in the sequence).
+    /// </summary>
+    /// <param name="interleaved">At least <see cref="PeriodFrames"/> × <see cref="Channels"/> floats; receives one period, interleaved.</param>
+    /// <param name="sequence">The period's output sequence number (counts periods since the join, wraps).</param>
+    /// <returns><c>false</c> when no period is ready.</returns>
+    /// <exception cref="ArgumentException"><paramref name="interleaved"/> is shorter than one period.</exception>
+    public bool TryReadOutput(Span<float> interleaved, out uint sequence)
+    {
+        var length = PeriodFrames * Channels;
+        if (interleaved.Length < length)
+        {
+            throw new ArgumentException("The destination must hold one period of interleaved samples.", nameof(interleaved));
+        }
+        while (true)
+        {
+            var written = Volatile.Read(ref _outputWritten);
+            var read = _outputRead;
+            if (written - read > MaxOutputBacklog)
+            {
+                Volatile.Write(ref _outputDropped, _outputDropped + (written - MaxOutputBacklog - read));
+                read = written - MaxOutputBacklog;
+            }
+            if (read >= written || HasLeft)
+            {
+                _outputRead = read;
+                sequence = 0;
+                return false;
+            }
+            var slot = (int)(read % OutputSlots);
+            _outputSamples.AsSpan(slot * length, length).CopyTo(interleaved);
+            // The mix thread starts overwriting this slot only when it writes block read + OutputSlots; if it got that
+            // far while we copied, the copy may be torn: skip it (counted as dropped) and take a newer one.
+            Interlocked.MemoryBarrier();
+            _outputRead = read + 1;
+            if (Volatile.Read(ref _outputWritten) >= read + OutputSlots)
+            {
+                Volatile.Write(ref _outputDropped, _outputDropped + 1);
+                continue;
+            }
+            sequence = (uint)read;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Completes when at least one output period is ready, or the participant has left (check <see cref="HasLeft"/>).
+    /// One waiter at a time. Allocation-free unless <paramref name="cancellationToken"/> can be cancelled (a registration).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait (the task then throws <see cref="OperationCanceledException"/>).</param>
+    /// <exception cref="InvalidOperationException">Another wait is pending.</exception>
+    public ValueTask WaitForOutputAsync(CancellationToken cancellationToken) => _signal.WaitAsync(cancellationToken);
+
+    /// <summary>Leaves the room (a <see cref="ParticipantLeft"/> event with <see cref="LeaveReason.Exited"/> follows). Never blocks.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _detach(ParticipantId);
+        _signal.Wake();
+    }
+
+    private bool OutputReady => Volatile.Read(ref _outputWritten) > _outputRead;
+
+    /// <summary>Drops duplicates and blocks too old to matter; follows a sender whose counter jumped (restarted).</summary>
+    private bool Admit(uint sequence)
+    {
+        if (!_hasNewest)
+        {
+            _hasNewest = true;
+            _newest = sequence;
+            _seen = 1;
+            return true;
+        }
+        var delta = (int)(sequence - _newest);
+        if (delta > 0 || delta < -RestartJump)
+        {
+            _seen = delta is > 0 and < ReplayWindow ? (_seen << delta) | 1 : 1;
+            _newest = sequence;
+            return true;
+        }
+        var behind = -delta;
+        if (behind >= ReplayWindow)
+        {
+            return false;
+        }
+        var bit = 1UL << behind;
+        if ((_seen & bit) != 0)
+        {
+            return false;
+        }
+        _seen |= bit;
+        return true;
+    }
+
+    // ---- Mix-thread side ----
+
+    /// <summary>The oldest queued input block, if any (mix thread). Call <see cref="ReleaseInput"/> when done with it.</summary>
+    internal bool TryPeekInput(out ExternalInputBlock block, out ReadOnlySpan<float> planar)
+    {
+        var read = _inputRead;
+        if (read >= Volatile.Read(ref _inputWritten))
+        {
+            block = default;
+            planar = default;
+            return false;
+        }
+        var slot = (int)(read % InputQueueBlocks);
+        var frames = _inputFrames[slot];
+        block = new ExternalInputBlock(frames, _inputSequence[slot], _inputSenderMicroseconds[slot], _inputArrival[slot], _inputWallMicroseconds[slot]);
+        planar = _inputSamples.AsSpan((int)(_inputPosition[slot] % _inputSamples.Length), frames * Channels);
+        return true;
+    }
+
+    /// <summary>Frees the block returned by <see cref="TryPeekInput"/> for the transport thread (mix thread).</summary>
+    internal void ReleaseInput()
+    {
+        var slot = (int)(_inputRead % InputQueueBlocks);
+        Volatile.Write(ref _samplesReleased, _inputPosition[slot] + (_inputFrames[slot] * Channels));
+        Volatile.Write(ref _inputRead, _inputRead + 1);
+    }
+
+    /// <summary>Publishes one period of the personal mix (planar, <see cref="Channels"/> × period) and wakes a waiter (mix thread).</summary>
+    internal void PublishOutput(ReadOnlySpan<float> planar)
+    {
+        var index = _outputWritten;
+        var frames = PeriodFrames;
+        var channels = Channels;
+        var slot = _outputSamples.AsSpan((int)(index % OutputSlots) * frames * channels, frames * channels);
+        if (channels == 1)
+        {
+            planar[..frames].CopyTo(slot);
+        }
+        else
+        {
+            for (var channel = 0; channel < channels; channel++)
+            {
+                var source = planar.Slice(channel * frames, frames);
+                for (var frame = 0; frame < frames; frame++)
+                {
+                    slot[(frame * channels) + channel] = source[frame];
+                }
+            }
+        }
+        Volatile.Write(ref _outputWritten, index + 1);
+        _signal.Wake();
+    }
+
+    /// <summary>Marks the participant gone and wakes a waiter (mix thread, or the engine when it stops). Idempotent.</summary>
+    internal void MarkLeft()
+    {
+        _left = true;
+        _signal.Wake();
+    }
+
+    /// <summary>
+    /// A reusable awaitable for <see cref="WaitForOutputAsync"/>. The mix thread never runs the waiter's continuation:
+    /// it queues this preallocated work item to the thread pool (no allocation), which completes the wait there.
+    /// </summary>
+    private sealed class Signal : IValueTaskSource, IThreadPoolWorkItem
+    {
+        private readonly ExternalParticipant _owner;
+        private ManualResetValueTaskSourceCore<bool> _core; // continuations run inline on the completing pool thread
+        private CancellationTokenRegistration _registration;
+        private CancellationToken _token;
+        private int _state = Idle;
+
+        public Signal(ExternalParticipant owner)
+        {
+            _owner = owner;
+        }
+
+        public ValueTask WaitAsync(CancellationToken cancellationToken)
+        {
+            if (_owner.OutputReady || _owner.HasLeft)
+            {
+                return ValueTask.CompletedTask;
+            }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled(cancellationToken);
+            }
+            if (Volatile.Read(ref _state) != Idle)
+            {
+                throw new InvalidOperationException("Only one WaitForOutputAsync may be pending at a time.");
+            }
+            _core.Reset();
+            _token = cancellationToken;
+            _registration = cancellationToken.CanBeCanceled
+                ? cancellationToken.UnsafeRegister(static state => ((Signal)state!).Cancel(), this)
+                : default;
+            Volatile.Write(ref _state, Armed);
+            // Re-check after arming: output published (or a cancellation) between the first check and now must not be missed.
+            if ((_owner.OutputReady || _owner.HasLeft || cancellationToken.IsCancellationRequested)
+                && Interlocked.CompareExchange(ref _state, Idle, Armed) == Armed)
+            {
+                _registration.Dispose();
+                return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : ValueTask.CompletedTask;
+            }
+            return new ValueTask(this, _core.Version);
+        }
+
+        /// <summary>Any thread; allocation-free. Completes a pending wait on the thread pool.</summary>
+        public void Wake()
+        {
+            if (Volatile.Read(ref _state) == Armed && Interlocked.CompareExchange(ref _state, Completing, Armed) == Armed)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
+        }
+
+        void IThreadPoolWorkItem.Execute() => _core.SetResult(true);
+
+        private void Cancel()
+        {
+            if (Interlocked.CompareExchange(ref _state, Completing, Armed) == Armed)
+            {
+                _core.SetException(new OperationCanceledException(_token));
+            }
+        }
+
+        void IValueTaskSource.GetResult(short token)
+        {
+            try
+            {
+                _core.GetResult(token);
+            }
+            finally
+            {
+                _registration.Dispose();
+                _registration = default;
+                Volatile.Write(ref _state, Idle);
+            }
+        }
+
+        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
+
+        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
+    }
+}
+
+/// <summary>One queued input block of an <see cref="ExternalParticipant"/>, as the mix thread sees it.</summary>
+internal readonly record struct ExternalInputBlock(int Frames, uint Sequence, long SenderMicroseconds, long ArrivalTimestamp, long WallMicroseconds);

@@ -1,0 +1,399 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using Loki.Learning.Media.Browser;
+using Loki.Learning.Web.Features.Rooms;
+using Loki.Learning.Web.Tests.Hosting;
+
+namespace Loki.Learning.Web.Tests.Rooms;
+
+/// The browser audio WebSocket on the real host: two clients that speak the frame format the way the
+/// browser module does hear each other through the room's mixer; the host's mute applies; bad input is
+/// dropped without disturbing anyone; bad tokens are refused with a reason.
+public sealed class BrowserAudioSocketTests(RunningApp app) : IClassFixture<RunningApp>
+{
+    private const string Ensemble = "Mittnorden string orchestra";
+    private const string Teacher = "teacher@demo.loki.local";
+    private const string Pupil = "pupil@demo.loki.local";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private async Task<(HttpClient Client, string Bearer)> SignedInAsync(string email, string password)
+    {
+        var client = app.Client();
+        var login = await client.PostAsJsonAsync("api/auth/login", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (client, token);
+    }
+
+    /// The demo ensemble's rehearsals, in schedule order; each test uses its own so they do not meet.
+    private static async Task<Guid> RehearsalRoomAsync(HttpClient teacher, int index)
+    {
+        var rooms = (await teacher.GetFromJsonAsync<JsonArray>("api/rooms"))!;
+        var ids = rooms
+            .Where(r => r!["ownerTitle"]!.GetValue<string>() == Ensemble && r["title"]!.GetValue<string>() == "Weekly rehearsal")
+            .Select(r => Guid.Parse(r!["roomId"]!.GetValue<string>()))
+            .ToList();
+        Assert.True(ids.Count > index, $"the demo ensemble has {ids.Count} rehearsals");
+        return ids[index];
+    }
+
+    private static async Task<JsonObject> JoinAsync(HttpClient client, Guid roomId)
+    {
+        var response = await client.PostAsync($"api/rooms/{roomId}/join", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    private async Task<ClientWebSocket> ConnectAsync(string? bearer, string path, string token)
+    {
+        var socket = new ClientWebSocket();
+        if (bearer is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
+        }
+        var uri = new Uri(new Uri(app.Address.ToString().Replace("http://", "ws://", StringComparison.Ordinal)), path.TrimStart('/') + "?token=" + Uri.EscapeDataString(token));
+        using var timeout = new CancellationTokenSource(Patience);
+        await socket.ConnectAsync(uri, timeout.Token);
+        return socket;
+    }
+
+    [Fact]
+    public async Task TwoBrowsersHearEachOtherTheHostsMuteSilencesOneAndGarbageIsDroppedWhileBothAreServed()
+    {
+        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var roomId = await RehearsalRoomAsync(teacher, 0);
+        Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
+        var teacherJoin = await JoinAsync(teacher, roomId);
+        var pupilJoin = await JoinAsync(pupil, roomId);
+        var pupilId = await PersonIdAsync(teacher, roomId, "Elsa");
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await using var teacherSide = new ToneClient(await ConnectAsync(teacherBearer, teacherJoin["audioUrl"]!.GetValue<string>(), teacherJoin["audioToken"]!.GetValue<string>()), 440, stop.Token);
+        await using var pupilSide = new ToneClient(await ConnectAsync(pupilBearer, pupilJoin["audioUrl"]!.GetValue<string>(), pupilJoin["audioToken"]!.GetValue<string>()), 660, stop.Token);
+
+        await Eventually(async () =>
+        {
+            var roster = await RosterAsync(teacher, roomId);
+            return roster.All(p => p["audioConnected"]!.GetValue<bool>());
+        }, "both show as audio-connected in the roster");
+        await Eventually(() => Task.FromResult(teacherSide.Level(660) > 0.1 && pupilSide.Level(440) > 0.1),
+            () => $"each hears the other (teacher hears 660 Hz at {teacherSide.Level(660):F3}, pupil hears 440 Hz at {pupilSide.Level(440):F3})");
+        // Mix-minus: nobody hears themselves.
+        Assert.True(teacherSide.Level(440) < 0.02, $"the teacher hears their own tone at {teacherSide.Level(440):F3}");
+
+        // Garbage from the pupil, between its good frames: dropped one by one, the socket stays up.
+        await pupilSide.SendGarbageAsync();
+        var receivedBefore = teacherSide.Received;
+        await Eventually(() => Task.FromResult(teacherSide.Received > receivedBefore + 750 && teacherSide.Level(660) > 0.1 && pupilSide.Level(440) > 0.1),
+            () => $"both are still served after the garbage (teacher hears 660 Hz at {teacherSide.Level(660):F3})");
+        Assert.Equal(WebSocketState.Open, pupilSide.State);
+
+        // A ping is answered with the server's time.
+        await teacherSide.PingAsync();
+        await Eventually(() => Task.FromResult(teacherSide.Pongs > 0), "a pong answers the ping");
+
+        var mute = await teacher.PostAsJsonAsync($"api/rooms/{roomId}/actions", new { control = RoomControl.Mute, personId = pupilId });
+        Assert.Equal(HttpStatusCode.NoContent, mute.StatusCode);
+        await Eventually(() => Task.FromResult(teacherSide.Level(660) < 0.01),
+            () => $"the pupil's tone is gone from the teacher's mix (still {teacherSide.Level(660):F3})");
+        Assert.True(pupilSide.Level(440) > 0.1, "the muted pupil still hears the teacher");
+
+        var remove = await teacher.PostAsJsonAsync($"api/rooms/{roomId}/actions", new { control = RoomControl.Remove, personId = pupilId });
+        Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
+        await Eventually(() => Task.FromResult(pupilSide.CloseReason is not null), "the removed pupil's socket is closed");
+        Assert.Equal("Room.Audio.Removed", pupilSide.CloseReason);
+    }
+
+    [Fact]
+    public async Task TheSocketRefusesStrangersForgedReusedAndOtherRoomsTokensWithAReason()
+    {
+        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var roomId = await RehearsalRoomAsync(teacher, 1);
+        await teacher.PostAsync($"api/rooms/{roomId}/open", null);
+        var join = await JoinAsync(pupil, roomId);
+        var path = join["audioUrl"]!.GetValue<string>();
+        var token = join["audioToken"]!.GetValue<string>();
+        var forged = token[..30] + (token[30] == 'x' ? 'y' : 'x') + token[31..];
+        var otherRoomPath = $"/rooms/{Guid.NewGuid():D}/audio";
+
+        Assert.Equal("Refusal.AudioNotSignedIn", await RefusalAsync(null, path, token));
+        Assert.Equal("Refusal.AudioTokenInvalid", await RefusalAsync(pupilBearer, path, forged));
+        Assert.Equal("Refusal.AudioTokenOtherRoom", await RefusalAsync(pupilBearer, otherRoomPath, token));
+        Assert.Equal("Refusal.AudioTokenNotYours", await RefusalAsync(teacherBearer, path, token));
+
+        await using (var first = new ToneClient(await ConnectAsync(pupilBearer, path, token), 550, CancellationToken.None))
+        {
+            Assert.Equal("Refusal.AudioTokenUsed", await RefusalAsync(pupilBearer, path, token));
+        }
+        var plain = await app.Client().GetAsync(path.TrimStart('/') + "?token=x");
+        Assert.Equal(HttpStatusCode.BadRequest, plain.StatusCode);
+    }
+
+    [Fact]
+    public async Task AMessageFarTooLargeClosesOnlyThatSocket()
+    {
+        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
+        var roomId = await RehearsalRoomAsync(teacher, 1);
+        await teacher.PostAsync($"api/rooms/{roomId}/open", null);
+        var join = await JoinAsync(teacher, roomId);
+        using var socket = await ConnectAsync(teacherBearer, join["audioUrl"]!.GetValue<string>(), join["audioToken"]!.GetValue<string>());
+
+        using var timeout = new CancellationTokenSource(Patience);
+        await socket.SendAsync(new byte[100_000], WebSocketMessageType.Binary, true, timeout.Token);
+        var reason = await ReadUntilCloseAsync(socket, timeout.Token);
+
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, socket.CloseStatus);
+        Assert.Equal("Refusal.AudioMessageTooBig", reason);
+    }
+
+    private async Task<string?> RefusalAsync(string? bearer, string path, string token)
+    {
+        using var socket = await ConnectAsync(bearer, path, token);
+        using var timeout = new CancellationTokenSource(Patience);
+        var reason = await ReadUntilCloseAsync(socket, timeout.Token);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+        return reason;
+    }
+
+    private static async Task<string?> ReadUntilCloseAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[8192];
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return result.CloseStatusDescription;
+            }
+        }
+    }
+
+    private static async Task<List<JsonNode>> RosterAsync(HttpClient client, Guid roomId)
+    {
+        var details = (await client.GetFromJsonAsync<JsonObject>($"api/rooms/{roomId}"))!;
+        return details["view"]!["roster"]!.AsArray().Select(p => p!).ToList();
+    }
+
+    private static async Task<string> PersonIdAsync(HttpClient client, Guid roomId, string namePart) =>
+        (await RosterAsync(client, roomId)).Single(p => p["displayName"]!.GetValue<string>().Contains(namePart, StringComparison.Ordinal))["personId"]!.GetValue<string>();
+
+    private static Task Eventually(Func<Task<bool>> condition, string what) => Eventually(condition, () => what);
+
+    /// Polls until the condition holds; the machine is small and shared, so only an upper bound on patience.
+    private static async Task Eventually(Func<Task<bool>> condition, Func<string> what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > Patience)
+            {
+                Assert.Fail($"Not within {Patience.TotalSeconds} s: {what()}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// A client as the browser module behaves: sends a sine in 128-frame mono frames paced at the real-time rate,
+    /// keeps the last half second of what it receives, answers nothing but counts pongs.
+    private sealed class ToneClient : IAsyncDisposable
+    {
+        private const int Rate = 48000;
+        private const int Block = 128;
+        private readonly ClientWebSocket _socket;
+        private readonly double _frequency;
+        private readonly CancellationTokenSource _stop;
+        private readonly SemaphoreSlim _sending = new(1, 1);
+        private readonly float[] _history = new float[Rate / 2];
+        private readonly Lock _historyLock = new();
+        private readonly Task _sender;
+        private readonly Task _receiver;
+        private int _historyAt;
+        private long _received;
+        private long _pongs;
+        private uint _sequence;
+
+        public ToneClient(ClientWebSocket socket, double frequency, CancellationToken cancellationToken)
+        {
+            _socket = socket;
+            _frequency = frequency;
+            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _sender = Task.Run(SendLoopAsync);
+            _receiver = Task.Run(ReceiveLoopAsync);
+        }
+
+        public long Received => Interlocked.Read(ref _received);
+
+        public long Pongs => Interlocked.Read(ref _pongs);
+
+        public WebSocketState State => _socket.State;
+
+        public string? CloseReason { get; private set; }
+
+        /// Amplitude at <paramref name="frequency"/> over the last half second received (Goertzel).
+        public double Level(double frequency)
+        {
+            float[] copy;
+            lock (_historyLock)
+            {
+                copy = [.. _history.AsSpan(_historyAt), .. _history.AsSpan(0, _historyAt)];
+            }
+            var coefficient = 2 * Math.Cos(2 * Math.PI * frequency / Rate);
+            double s1 = 0, s2 = 0;
+            foreach (var x in copy)
+            {
+                var s0 = x + (coefficient * s1) - s2;
+                s2 = s1;
+                s1 = s0;
+            }
+            var power = (s1 * s1) + (s2 * s2) - (coefficient * s1 * s2);
+            return 2 * Math.Sqrt(Math.Max(0, power)) / copy.Length;
+        }
+
+        public async Task PingAsync()
+        {
+            var ping = new byte[BrowserFrame.PingLength];
+            BrowserFrame.WritePing(ping, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000);
+            await SendAsync(ping, WebSocketMessageType.Binary);
+        }
+
+        /// Short, wrong version, wrong kind, wrong length, non-zero reserved, text, and oversized messages, then a flood.
+        public async Task SendGarbageAsync()
+        {
+            var good = new byte[BrowserFrame.AudioLength(Block, 1)];
+            BrowserFrame.WriteAudio(good, 0, 0, 1, new float[Block]);
+            var wrongVersion = (byte[])good.Clone();
+            wrongVersion[0] = 9;
+            var wrongKind = (byte[])good.Clone();
+            wrongKind[1] = 77;
+            var reserved = (byte[])good.Clone();
+            reserved[13] = 1;
+            var stereoClaim = (byte[])good.Clone();
+            stereoClaim[2] = 2;
+            byte[][] garbage = [new byte[3], wrongVersion, wrongKind, reserved, stereoClaim, good[..^1], new byte[BrowserFrame.MaxLength + 10]];
+            for (var round = 0; round < 20; round++)
+            {
+                foreach (var message in garbage)
+                {
+                    await SendAsync(message, WebSocketMessageType.Binary);
+                }
+                await SendAsync("{\"hello\":1}"u8.ToArray(), WebSocketMessageType.Text);
+            }
+            // A flood: far more messages than real time allows, as fast as the socket takes them.
+            var tiny = new byte[5];
+            for (var i = 0; i < 5000; i++)
+            {
+                await SendAsync(tiny, WebSocketMessageType.Binary);
+            }
+        }
+
+        private async Task SendLoopAsync()
+        {
+            var message = new byte[BrowserFrame.AudioLength(Block, 1)];
+            var block = new float[Block];
+            long sentFrames = 0;
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    // Catch up to real time (a loaded machine wakes late), but never send ahead of it.
+                    var due = (long)(clock.Elapsed.TotalSeconds * Rate) / Block;
+                    for (var n = sentFrames; n < due; n++)
+                    {
+                        for (var i = 0; i < Block; i++)
+                        {
+                            block[i] = (float)(0.5 * Math.Sin(2 * Math.PI * _frequency * ((n * Block) + i) / Rate));
+                        }
+                        var length = BrowserFrame.WriteAudio(message, _sequence++, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000, 1, block);
+                        await SendAsync(message.AsMemory(0, length), WebSocketMessageType.Binary);
+                    }
+                    sentFrames = Math.Max(sentFrames, due);
+                    await Task.Delay(2, _stop.Token);
+                }
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
+            {
+            }
+        }
+
+        private async Task ReceiveLoopAsync()
+        {
+            var buffer = new byte[BrowserFrame.MaxLength];
+            var samples = new float[BrowserFrame.MaxFrames * BrowserFrame.MaxChannels];
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var result = await _socket.ReceiveAsync(buffer, _stop.Token);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        CloseReason = result.CloseStatusDescription ?? "";
+                        return;
+                    }
+                    if (!result.EndOfMessage || BrowserFrame.TryRead(buffer.AsSpan(0, result.Count), out var header) != BrowserFrameError.None)
+                    {
+                        throw new InvalidOperationException("the server sent a malformed frame");
+                    }
+                    if (header.Kind == BrowserFrameKind.Pong)
+                    {
+                        Interlocked.Increment(ref _pongs);
+                        continue;
+                    }
+                    var count = BrowserFrame.ReadAudio(buffer.AsSpan(0, result.Count), header, samples);
+                    lock (_historyLock)
+                    {
+                        for (var i = 0; i < count; i += header.Channels)
+                        {
+                            _history[_historyAt] = samples[i];
+                            _historyAt = (_historyAt + 1) % _history.Length;
+                        }
+                    }
+                    Interlocked.Increment(ref _received);
+                }
+            }
+            catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
+            {
+            }
+        }
+
+        private async Task SendAsync(ReadOnlyMemory<byte> message, WebSocketMessageType type)
+        {
+            await _sending.WaitAsync(_stop.Token);
+            try
+            {
+                await _socket.SendAsync(message, type, true, _stop.Token);
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await Task.WhenAll(_sender, _receiver).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (_socket.State == WebSocketState.Open)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                try
+                {
+                    await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
+                {
+                }
+            }
+            _socket.Dispose();
+            _stop.Dispose();
+            _sending.Dispose();
+        }
+    }
+}
