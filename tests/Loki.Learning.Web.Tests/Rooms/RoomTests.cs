@@ -182,6 +182,29 @@ public sealed class RoomTests(Catalogue catalogue)
         Assert.Equal("Lab 1", join.Title);
     }
 
+    [Fact]
+    public async Task EachParticipantSetsTheirOwnMixWithoutChangingAnyoneElses()
+    {
+        var (teacher, pupil, roomId) = await RehearsalAsync();
+        await catalogue.Mediator.Send(new OpenLiveRoom(teacher, roomId));
+        await catalogue.Mediator.Send(new JoinRoom(teacher, roomId));
+        await catalogue.Mediator.Send(new JoinRoom(pupil, roomId));
+        var room = catalogue.Cluster.Client.GetGrain<IRoomGrain>(roomId);
+
+        await catalogue.Mediator.Send(new ControlRoom(pupil, roomId, RoomControl.SetMyGain, teacher.PersonId, 1.5f));
+        await catalogue.Mediator.Send(new ControlRoom(pupil, roomId, RoomControl.SelfMonitorOn));
+        var tooLoud = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new ControlRoom(pupil, roomId, RoomControl.SetMyGain, teacher.PersonId, 9f)).AsTask());
+
+        var pupilMix = await room.GetMyMixAsync(pupil.PersonId);
+        var teacherMix = await room.GetMyMixAsync(teacher.PersonId);
+        Assert.Equal(1.5f, pupilMix.Gains[teacher.PersonId]);
+        Assert.True(pupilMix.SelfMonitor);
+        Assert.Empty(teacherMix.Gains);
+        Assert.False(teacherMix.SelfMonitor);
+        Assert.Equal(RefusalKind.Invalid, tooLoud.Kind);
+        Assert.Equal("Validation.Gain", tooLoud.ReasonKey);
+    }
+
     [Theory]
     [InlineData(62.5, 120, 32)]
     [InlineData(20, 120, 64)]

@@ -14,6 +14,10 @@ public enum RoomControl
     RaiseHand,
     LowerHand,
     Leave,
+    /// My own volume for <c>PersonId</c> in what I hear.
+    SetMyGain,
+    SelfMonitorOn,
+    SelfMonitorOff,
 }
 
 /// One action in a room: the host's controls over participants, or a participant's own hand and leaving.
@@ -37,9 +41,17 @@ public sealed class ControlRoomHandler(IGrainFactory grains) : ICommandHandler<C
             RoomControl.Unlock => await room.LockAsync(me, false),
             RoomControl.RaiseHand => await room.RaiseHandAsync(me, true),
             RoomControl.LowerHand => await room.RaiseHandAsync(me, false),
+            RoomControl.SetMyGain => await room.SetMyGainAsync(me, target, command.Gain),
+            RoomControl.SelfMonitorOn => await room.SetSelfMonitorAsync(me, true),
+            RoomControl.SelfMonitorOff => await room.SetSelfMonitorAsync(me, false),
             _ => await LeaveAsync(room, me),
         };
-        return refusal is null ? Unit.Value : throw Refusal.Forbidden(refusal);
+        return refusal switch
+        {
+            null => Unit.Value,
+            _ when refusal.StartsWith("Validation.", StringComparison.Ordinal) => throw Refusal.Invalid(refusal, nameof(command.Gain)),
+            _ => throw Refusal.Forbidden(refusal),
+        };
     }
 
     private static async Task<string?> LeaveAsync(IRoomGrain room, string personId)

@@ -44,6 +44,13 @@ public interface IRoomGrain : IGrainWithGuidKey
 
     Task<string?> RemoveAsync(string hostId, string personId);
 
+    /// A participant's own mix: how loud they hear each other participant, and whether they hear themselves.
+    Task<PersonalMix> GetMyMixAsync(string personId);
+
+    Task<string?> SetMyGainAsync(string listenerId, string sourceId, float gain);
+
+    Task<string?> SetSelfMonitorAsync(string personId, bool enabled);
+
     Task SubscribeAsync(IRoomObserver observer);
 
     Task UnsubscribeAsync(IRoomObserver observer);
@@ -98,7 +105,12 @@ public sealed record RosterEntry(
     [property: Id(6)] bool AudioConnected,
     [property: Id(7)] double? OneWayMs,
     [property: Id(8)] double JitterMs,
-    [property: Id(9)] AudioVia Via = AudioVia.None);
+    [property: Id(9)] AudioVia Via = AudioVia.None,
+    [property: Id(10)] int? MediaId = null);
+
+/// <param name="Gains">Person id → linear gain; a participant not listed is heard at 1.</param>
+[GenerateSerializer, Immutable, Alias("Loki.PersonalMix")]
+public sealed record PersonalMix([property: Id(0)] IReadOnlyDictionary<string, float> Gains, [property: Id(1)] bool SelfMonitor);
 
 [GenerateSerializer, Immutable, Alias("Loki.RoomView")]
 public sealed record RoomView(

@@ -278,20 +278,61 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         return null;
     }
 
-    /// The host's gain for a participant applies in every other participant's personal mix.
-    private void ApplyGain(Participant source)
+    /// Every mix that involves <paramref name="changed"/>, as listener or as source: the host's gain for the source
+    /// times the listener's own choice for it.
+    private void ApplyGain(Participant changed)
     {
-        if (source.MediaId is not { } sourceId)
+        if (changed.MediaId is not { } changedId)
         {
             return;
         }
-        foreach (var listener in _participants.Values)
+        foreach (var other in _participants.Values)
         {
-            if (listener.MediaId is { } listenerId && listenerId != sourceId)
+            if (other.MediaId is not { } otherId || otherId == changedId)
             {
-                media.Post(new SetGain(listenerId, sourceId, source.Gain));
+                continue;
             }
+            media.Post(new SetGain(otherId, changedId, changed.Gain * other.MyGains.GetValueOrDefault(changed.PersonId, 1f)));
+            media.Post(new SetGain(changedId, otherId, other.Gain * changed.MyGains.GetValueOrDefault(other.PersonId, 1f)));
         }
+        media.Post(new SetSelfMonitor(changedId, changed.SelfMonitor));
+    }
+
+    public Task<PersonalMix> GetMyMixAsync(string personId) => Task.FromResult(
+        _participants.TryGetValue(personId, out var me)
+            ? new PersonalMix(new Dictionary<string, float>(me.MyGains), me.SelfMonitor)
+            : new PersonalMix(new Dictionary<string, float>(), false));
+
+    public Task<string?> SetMyGainAsync(string listenerId, string sourceId, float gain)
+    {
+        if (!float.IsFinite(gain) || gain < 0 || gain > 4)
+        {
+            return Task.FromResult<string?>("Validation.Gain");
+        }
+        if (!_participants.TryGetValue(listenerId, out var listener) || !_participants.TryGetValue(sourceId, out var source))
+        {
+            return Task.FromResult<string?>("Refusal.NotInRoom");
+        }
+        listener.MyGains[sourceId] = gain;
+        if (listener.MediaId is { } listenerMedia && source.MediaId is { } sourceMedia)
+        {
+            media.Post(new SetGain(listenerMedia, sourceMedia, source.Gain * gain));
+        }
+        return Task.FromResult<string?>(null);
+    }
+
+    public Task<string?> SetSelfMonitorAsync(string personId, bool enabled)
+    {
+        if (!_participants.TryGetValue(personId, out var participant))
+        {
+            return Task.FromResult<string?>("Refusal.NotInRoom");
+        }
+        participant.SelfMonitor = enabled;
+        if (participant.MediaId is { } mediaId)
+        {
+            media.Post(new SetSelfMonitor(mediaId, enabled));
+        }
+        return Task.FromResult<string?>(null);
     }
 
     private RoomView View() => new(
@@ -301,7 +342,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         _participants.Values
             .OrderBy(p => p.Role)
             .ThenBy(p => p.DisplayName, StringComparer.CurrentCulture)
-            .Select(p => new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, p.MediaId is not null, p.OneWayMs, p.JitterMs, p.Via))
+            .Select(p => new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, p.MediaId is not null, p.OneWayMs, p.JitterMs, p.Via, p.MediaId))
             .ToList(),
         _version);
 
@@ -325,6 +366,11 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         public bool Muted { get; set; }
 
         public float Gain { get; set; } = 1f;
+
+        /// This participant's own volume for each other participant (person id → linear gain), on top of the host's.
+        public Dictionary<string, float> MyGains { get; } = new(StringComparer.Ordinal);
+
+        public bool SelfMonitor { get; set; }
 
         public string? Code { get; set; }
 
