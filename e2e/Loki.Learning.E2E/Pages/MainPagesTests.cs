@@ -68,7 +68,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         // The request is stopped inside the browser before it reaches the network: tests never send traffic off this machine.
         await page.RouteAsync("http://outside.example/**", route => route.AbortAsync());
         await page.RunAndWaitForRequestAsync(
-            () => page.EvaluateAsync("() => document.querySelector('main').insertAdjacentHTML('beforeend', '<img alt=\\"\\" src=\\"http://outside.example/logo.png\\">')"),
+            () => page.EvaluateAsync("() => document.querySelector('main').insertAdjacentHTML('beforeend', '<img alt=\"\" src=\"http://outside.example/logo.png\">')"),
             "http://outside.example/logo.png");
 
         Assert.Contains("http://outside.example/logo.png", requested.Where(url => !IsOnThisMachine(url)));
