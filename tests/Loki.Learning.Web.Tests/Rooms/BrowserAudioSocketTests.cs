@@ -4,7 +4,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using System.Globalization;
 using Loki.Learning.Media.Browser;
+using Loki.Learning.Media.Tests.Interop;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Tests.Hosting;
 
@@ -183,6 +185,52 @@ public sealed class BrowserAudioSocketTests(RunningApp app) : IClassFixture<Runn
 
     private static async Task<string> PersonIdAsync(HttpClient client, Guid roomId, string namePart) =>
         (await RosterAsync(client, roomId)).Single(p => p["displayName"]!.GetValue<string>().Contains(namePart, StringComparison.Ordinal))["personId"]!.GetValue<string>();
+
+    [Fact]
+    public async Task AHallOnJackTripAndATeacherInTheBrowserHearEachOtherInOneRoom()
+    {
+        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, _) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var ensembles = (await teacher.GetFromJsonAsync<JsonArray>("api/ensembles"))!;
+        var ensembleId = ensembles.Single(e => e!["name"]!.GetValue<string>() == Ensemble)!["id"]!.GetValue<Guid>();
+        var created = await teacher.PostAsJsonAsync($"api/ensembles/{ensembleId}/rehearsals", new { title = "Hall and browser", start = DateTime.Today.AddDays(20).AddHours(18), durationMinutes = 60 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var roomId = (await teacher.GetFromJsonAsync<JsonArray>("api/rooms"))!
+            .Single(r => r!["title"]!.GetValue<string>() == "Hall and browser")!["roomId"]!.GetValue<Guid>();
+        Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
+        var teacherJoin = await JoinAsync(teacher, roomId);
+        var hallJoin = await JoinAsync(pupil, roomId);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await using var browser = new ToneClient(await ConnectAsync(teacherBearer, teacherJoin["audioUrl"]!.GetValue<string>(), teacherJoin["audioToken"]!.GetValue<string>()), 440, stop.Token);
+        using var turn = await JackGate.EnterAsync();
+        using var jack = JackServer.Start("hall");
+        using var hall = JackTripPeer.Start(jack, hallJoin["jackTripCode"]!.GetValue<string>(), hallJoin["jackTripPort"]!.GetValue<int>());
+        Assert.True(hall.WaitUntilConnected(TimeSpan.FromSeconds(20)), hall.ToString());
+
+        // A 1 kHz metronome plays into the hall's JackTrip client; its receive port is recorded.
+        var metro = $"metro{Random.Shared.Next(10_000, 99_999)}";
+        using var metronome = ExternalTool.Start("jack_metro", "jack_metro", ["-n", metro, "-b", "240", "-f", "1000", "-A", "0.5", "-D", "100"], jack.Environment);
+        jack.Connect($"{metro}:240_bpm", hall.SendPort(1));
+        await Eventually(() => Task.FromResult(browser.Level(1000) > 0.03),
+            () => $"the browser hears the hall's 1 kHz tone (at {browser.Level(1000):F3})");
+
+        var file = Path.Combine(Path.GetTempPath(), $"loki-hall-{Guid.NewGuid():N}.wav");
+        try
+        {
+            var (exitCode, output) = ExternalTool.Run("jack_rec", ["-f", file, "-d", "2", "-b", "16", hall.ReceivePort(1)], jack.Environment, TimeSpan.FromSeconds(20));
+            Assert.True(exitCode == 0, output);
+            var heard = CapturedAudio.ReadWav(file)[0];
+            var browserTone = CapturedAudio.SoundingToneAmplitude(heard, 440, JackServer.SampleRate);
+            var ownTone = CapturedAudio.SoundingToneAmplitude(heard, 1000, JackServer.SampleRate);
+            Assert.True(browserTone > 0.05, string.Create(CultureInfo.InvariantCulture, $"the hall hears the browser's 440 Hz at {browserTone:F3}"));
+            Assert.True(ownTone < browserTone / 5, string.Create(CultureInfo.InvariantCulture, $"the hall hears itself at {ownTone:F3} (mix-minus)"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 
     private static Task Eventually(Func<Task<bool>> condition, string what) => Eventually(condition, () => what);
 

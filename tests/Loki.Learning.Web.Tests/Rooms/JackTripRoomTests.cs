@@ -30,6 +30,7 @@ public sealed class JackTripRoomTests(Catalogue catalogue)
         var (teacher, roomId) = await OpenRehearsalAsync();
         var join = await catalogue.Mediator.Send(new JoinRoom(teacher, roomId));
 
+        using var turn = await JackGate.EnterAsync();
         using var jack = JackServer.Start("room");
         using var client = JackTripPeer.Start(jack, join.JackTripCode, join.JackTripPort);
 
@@ -47,6 +48,7 @@ public sealed class JackTripRoomTests(Catalogue catalogue)
         // The grain has already redeemed this code once (as if another client used it first).
         Assert.True((await catalogue.Cluster.Client.GetGrain<IRoomGrain>(roomId).RedeemJackTripCodeAsync(join.JackTripCode)).Admitted);
 
+        using var turn = await JackGate.EnterAsync();
         using var jack = JackServer.Start("room-refused");
         using var reused = JackTripPeer.Start(jack, join.JackTripCode, join.JackTripPort);
         using var forged = JackTripPeer.Start(jack, JackTripCodes.Create(roomId), join.JackTripPort);
