@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using Loki.Learning.Benchmarks.Rooms;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `room-fanout [participants] [updates]` measures live-room update fan-out on the real host;
+// anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "room-fanout")
+{
+    return await RoomFanOut.RunAsync(args[1..]);
+}
+BenchmarkSwitcher.FromAssembly(typeof(RoomFanOut).Assembly).Run(args);
+return 0;
