@@ -15,17 +15,9 @@ public sealed class AudioTokenTests(Catalogue catalogue)
 {
     private async Task<(Actor Teacher, Actor Pupil, Guid RoomId)> OpenRehearsalAsync()
     {
-        var teacher = await catalogue.PersonAsync(Roles.Teacher, "Tove");
-        var ensembleId = await catalogue.Mediator.Send(new CreateEnsemble(teacher, "Band " + Guid.NewGuid().ToString("N")[..6], null, "Europe/Stockholm", null));
-        var code = await catalogue.Mediator.Send(new IssueClassCode(teacher, ensembleId, null));
-        var receipt = await catalogue.Mediator.Send(new RequestToJoinEnsemble(code.Code, "Elsa", "Violin", true));
-        var approved = await catalogue.Mediator.Send(new DecideJoinRequest(teacher, ensembleId, receipt.RequestId, true));
-        await using var db = await catalogue.Db.CreateDbContextAsync();
-        var pupilId = await db.Users.Where(u => u.UserName == approved.UserName).Select(u => u.Id).SingleAsync();
-        var rehearsalId = await catalogue.Mediator.Send(new ScheduleRehearsal(teacher, ensembleId, "Tutti", new DateTime(2026, 12, 2, 17, 0, 0), 75));
-        var roomId = await db.Rehearsals.Where(r => r.Id == rehearsalId).Select(r => r.RoomId).SingleAsync();
+        var (teacher, pupil, roomId) = await catalogue.WithTeacherAndPupilAsync();
         await catalogue.Mediator.Send(new OpenLiveRoom(teacher, roomId));
-        return (teacher, new Actor(pupilId, new HashSet<string> { Roles.Student }), roomId);
+        return (teacher, pupil, roomId);
     }
 
     private async Task<string> RefusalAsync(Actor? actor, Guid roomId, string? token)

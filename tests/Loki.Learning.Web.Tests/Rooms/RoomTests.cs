@@ -11,19 +11,7 @@ namespace Loki.Learning.Web.Tests.Rooms;
 public sealed class RoomTests(Catalogue catalogue)
 {
     /// A rehearsal of a fresh ensemble with one teacher and one approved pupil.
-    private async Task<(Actor Teacher, Actor Pupil, Guid RoomId)> RehearsalAsync()
-    {
-        var teacher = await catalogue.PersonAsync(Roles.Teacher, "Tove");
-        var ensembleId = await catalogue.Mediator.Send(new CreateEnsemble(teacher, "Band " + Guid.NewGuid().ToString("N")[..6], null, "Europe/Stockholm", null));
-        var code = await catalogue.Mediator.Send(new IssueClassCode(teacher, ensembleId, null));
-        var receipt = await catalogue.Mediator.Send(new RequestToJoinEnsemble(code.Code, "Elsa", "Violin", true));
-        var approved = await catalogue.Mediator.Send(new DecideJoinRequest(teacher, ensembleId, receipt.RequestId, true));
-        await using var db = await catalogue.Db.CreateDbContextAsync();
-        var pupilId = await db.Users.Where(u => u.UserName == approved.UserName).Select(u => u.Id).SingleAsync();
-        var rehearsalId = await catalogue.Mediator.Send(new ScheduleRehearsal(teacher, ensembleId, "Tutti", new DateTime(2026, 12, 2, 17, 0, 0), 75));
-        var roomId = await db.Rehearsals.Where(r => r.Id == rehearsalId).Select(r => r.RoomId).SingleAsync();
-        return (teacher, new Actor(pupilId, new HashSet<string> { Roles.Student }), roomId);
-    }
+    private Task<(Actor Teacher, Actor Pupil, Guid RoomId)> RehearsalAsync() => catalogue.WithTeacherAndPupilAsync();
 
     [Fact]
     public async Task TheHostOpensTheRoomAndBothSeeEachOtherInTheRoster()
