@@ -26,6 +26,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 dotnet build Loki.Learning.sln -c Release -nologo -v q
 
 passed=0 failed=0 skipped=0 status=0
+failures=$(mktemp)
 for project in tests/Loki.Learning.Media.Tests tests/Loki.Learning.Web.Tests e2e/Loki.Learning.E2E; do
     [ -d "$project" ] || continue
     echo "== $project"
@@ -41,8 +42,15 @@ for project in tests/Loki.Learning.Media.Tests tests/Loki.Learning.Web.Tests e2e
         failed=$((failed + $(count Failed)))
         skipped=$((skipped + $(count Skipped)))
     fi
+    # Each failed test with the first lines of its message, repeated at the end where a log's tail shows it.
+    grep -E -A6 '^ +Failed [A-Za-z]' "$log" >> "$failures" || true
     rm -f "$log"
 done
 
+if [ -s "$failures" ]; then
+    echo "== failed tests"
+    cat "$failures"
+fi
+rm -f "$failures"
 echo "total: $passed passed, $failed failed, $skipped skipped"
 exit $status
