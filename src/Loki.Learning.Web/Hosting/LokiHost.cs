@@ -4,6 +4,7 @@ using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.Localization;
+using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Workshops;
@@ -53,6 +54,7 @@ public static class LokiHost
         app.MapWorkshopsApi();
         app.MapRoomsApi();
         app.MapRoomAudio();
+        app.MapMetronomeApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -1,3 +1,6 @@
+using Loki.Learning.Web.Features.Metronome;
+using Loki.Learning.Web.Features.Scores;
+
 namespace Loki.Learning.Web.Features.Rooms;
 
 /// One per live room (keyed by the room id of a class session, rehearsal or workshop). Holds who is there,
@@ -50,6 +53,15 @@ public interface IRoomGrain : IGrainWithGuidKey
     Task<string?> SetMyGainAsync(string listenerId, string sourceId, float gain);
 
     Task<string?> SetSelfMonitorAsync(string personId, bool enabled);
+
+    /// The room's beat clock (metronome, count-in, bar counter, score cursor).
+    Task<BeatTimeline> GetBeatAsync();
+
+    /// Applies a change the host asked for (the caller has checked they host the room). Null refusal when applied.
+    Task<(string? RefusalKey, BeatTimeline Beat)> ChangeBeatAsync(BeatChange change);
+
+    /// The score everyone sees and follows, or none. Its time signatures become the timeline's metre.
+    Task SelectScoreAsync(ScoreChoice? score);
 
     Task SubscribeAsync(IRoomObserver observer);
 
@@ -118,4 +130,6 @@ public sealed record RoomView(
     [property: Id(1)] bool Open,
     [property: Id(2)] bool Locked,
     [property: Id(3)] IReadOnlyList<RosterEntry> Roster,
-    [property: Id(4)] long Version);
+    [property: Id(4)] long Version,
+    [property: Id(5)] BeatTimeline? Beat = null,
+    [property: Id(6)] ScoreChoice? Score = null);

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Web.Features.Metronome;
+using Loki.Learning.Web.Features.Scores;
 using Orleans.Utilities;
 
 namespace Loki.Learning.Web.Features.Rooms;
@@ -21,6 +23,8 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     private bool _open;
     private bool _locked;
     private long _version;
+    private BeatTimeline _beat = BeatTimeline.Initial;
+    private ScoreChoice? _score;
 
     private string MediaRoom => this.GetPrimaryKey().ToString("N");
 
@@ -40,6 +44,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     public Task CloseAsync(string hostId)
     {
         _open = false;
+        _beat = _beat.Stop(NowEpochMs());
         _codes.Clear();
         _audioNonces.Clear();
         _participants.Clear();
@@ -241,6 +246,28 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         }
     });
 
+    public Task<BeatTimeline> GetBeatAsync() => Task.FromResult(_beat);
+
+    public async Task<(string? RefusalKey, BeatTimeline Beat)> ChangeBeatAsync(BeatChange change)
+    {
+        var beat = change.ApplyTo(_beat, NowEpochMs());
+        if (!ReferenceEquals(beat, _beat))
+        {
+            _beat = beat;
+            await ChangedAsync();
+        }
+        return (null, _beat);
+    }
+
+    public Task SelectScoreAsync(ScoreChoice? score)
+    {
+        _score = score;
+        _beat = _beat.FollowScore(score?.Measures ?? [], NowEpochMs());
+        return ChangedAsync();
+    }
+
+    private double NowEpochMs() => (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalMilliseconds;
+
     public Task SubscribeAsync(IRoomObserver observer)
     {
         _observers.Subscribe(observer, observer);
@@ -344,7 +371,9 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             .ThenBy(p => p.DisplayName, StringComparer.CurrentCulture)
             .Select(p => new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, p.MediaId is not null, p.OneWayMs, p.JitterMs, p.Via, p.MediaId))
             .ToList(),
-        _version);
+        _version,
+        _beat,
+        _score);
 
     private Task ChangedAsync()
     {
