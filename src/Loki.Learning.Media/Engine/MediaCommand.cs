@@ -51,3 +51,14 @@ public sealed record SetSelfMonitor(int ParticipantId, bool Enabled) : MediaComm
 /// <param name="RoomId">The room.</param>
 /// <param name="Gain">Linear gain, 0 or more.</param>
 public sealed record SetMasterGain(string RoomId, float Gain) : MediaCommand;
+
+/// <summary>Sets (or with null removes) the metronome a room renders into the mixes of participants who asked for it.</summary>
+/// <param name="RoomId">The room.</param>
+/// <param name="Track">The running timeline, or null when the metronome stops.</param>
+public sealed record SetClickTrack(string RoomId, Mixing.ClickTrack? Track) : MediaCommand;
+
+/// <summary>Renders the room's click into one participant's mix (a JackTrip client cannot schedule its own).</summary>
+/// <param name="ParticipantId">The participant.</param>
+/// <param name="Gain">Linear gain; 0 turns the click off.</param>
+/// <param name="LeadMs">Render each click this much early, to make up for the delay from the hub to the participant.</param>
+public sealed record SetClick(int ParticipantId, float Gain, double LeadMs) : MediaCommand;

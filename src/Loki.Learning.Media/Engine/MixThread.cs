@@ -219,9 +219,10 @@ internal sealed class MixThread
             session.Level.Add(participant.Input);
         }
 
+        var periodEpochMs = (_time.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalMilliseconds;
         foreach (var room in _roomList)
         {
-            room.Mix();
+            room.Mix(periodEpochMs);
         }
         MarkStage(MixStage.Mix);
 
@@ -636,6 +637,27 @@ internal sealed class MixThread
                 }
                 monitored.SelfMonitor = monitor.Enabled;
                 monitored.Participant?.SelfMonitor = monitor.Enabled;
+                return null;
+
+            case SetClickTrack clickTrack:
+                if (!_rooms.TryGetValue(clickTrack.RoomId, out var clicked))
+                {
+                    return "The room is not open.";
+                }
+                clicked.Click = clickTrack.Track;
+                return null;
+
+            case SetClick click:
+                if (FindSession(click.ParticipantId)?.Participant is not { } listening)
+                {
+                    return "No such participant.";
+                }
+                if (!float.IsFinite(click.Gain) || click.Gain < 0f || !double.IsFinite(click.LeadMs))
+                {
+                    return "The gain must be a finite number of 0 or more.";
+                }
+                listening.ClickGain = click.Gain;
+                listening.ClickLeadMs = Math.Clamp(click.LeadMs, 0, 500);
                 return null;
 
             case SetMasterGain master:

@@ -2,9 +2,9 @@ namespace Loki.Learning.Media.Mixing;
 
 /// <summary>
 /// One participant of a <see cref="MixingRoom"/>: an input block the engine fills each period and an output block
-/// (the participant's personal mix) the room fills in <see cref="MixingRoom.Mix"/>. Audio is planar, one period long.
+/// (the participant's personal mix) the room fills in <see cref="MixingRoom.Mix()"/>. Audio is planar, one period long.
 /// </summary>
-/// <remarks>Threading: owned by the thread that calls <see cref="MixingRoom.Mix"/>.</remarks>
+/// <remarks>Threading: owned by the thread that calls <see cref="MixingRoom.Mix()"/>.</remarks>
 public sealed class MixParticipant
 {
     private readonly float[] _input;
@@ -35,6 +35,12 @@ public sealed class MixParticipant
 
     /// <summary>When set, the participant hears itself in its own mix (off by default: mix-minus).</summary>
     public bool SelfMonitor { get; set; }
+
+    /// <summary>Level of the room's click in this participant's mix (0: none).</summary>
+    public float ClickGain { get; set; }
+
+    /// <summary>How early the click is rendered for this participant, in ms (its measured delay from the hub).</summary>
+    public double ClickLeadMs { get; set; }
 
     /// <summary>Set by whoever fills <see cref="Input"/> for this period; <c>false</c> makes the input count as silence.</summary>
     public bool HasInput { get; set; }

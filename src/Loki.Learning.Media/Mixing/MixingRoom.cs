@@ -7,7 +7,7 @@ namespace Loki.Learning.Media.Mixing;
 /// of a stereo listener; a mono listener hears the average of a stereo source's channels.
 /// </summary>
 /// <remarks>
-/// Threading: owned by one thread (the engine's mix thread). Adding a participant allocates its blocks; <see cref="Mix"/>
+/// Threading: owned by one thread (the engine's mix thread). Adding a participant allocates its blocks; <see cref="Mix()"/>
 /// allocates nothing. Cost: listeners with default gains get "room sum minus own input" (linear in participants);
 /// only listeners with custom gains pay a full weighted sum.
 /// </remarks>
@@ -52,6 +52,9 @@ public sealed class MixingRoom
 
     /// <summary>Gain applied to every personal mix and to <see cref="RoomMix"/> (linear, 1 = unity).</summary>
     public float MasterGain { get; set; } = 1f;
+
+    /// <summary>The room's metronome for participants who have it rendered by the server; null when stopped.</summary>
+    public ClickTrack? Click { get; set; }
 
     /// <summary>Participants currently in the room (in no particular order).</summary>
     public ReadOnlySpan<MixParticipant> Participants => _active.AsSpan(0, _count);
@@ -145,7 +148,11 @@ public sealed class MixingRoom
     /// Computes every participant's personal mix from the inputs of this period. Inputs whose
     /// <see cref="MixParticipant.HasInput"/> is false count as silence. Does not allocate.
     /// </summary>
-    public void Mix()
+    public void Mix() => Mix(0);
+
+    /// <summary>As <see cref="Mix()"/>; <paramref name="periodEpochMs"/> (server time of this period's first frame)
+    /// places the <see cref="Click"/> in the mixes of participants whose <see cref="MixParticipant.ClickGain"/> is set.</summary>
+    public void Mix(double periodEpochMs)
     {
         var frames = PeriodFrames;
         var sum = _roomSum.AsSpan();
@@ -214,6 +221,10 @@ public sealed class MixingRoom
                 {
                     output[i] = (left[i] + right[i]) * half;
                 }
+            }
+            if (Click is { } click && listener.ClickGain > 0f)
+            {
+                click.Render(output, listener.OutputChannels, frames, periodEpochMs + listener.ClickLeadMs, listener.ClickGain);
             }
         }
     }

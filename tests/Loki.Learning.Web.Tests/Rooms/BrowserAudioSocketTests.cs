@@ -113,6 +113,38 @@ public sealed class BrowserAudioSocketTests(RunningApp app) : IClassFixture<Runn
     }
 
     [Fact]
+    public async Task TheServerRendersTheClickIntoTheMixOfWhoeverAsksForIt()
+    {
+        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var roomId = await RehearsalRoomAsync(teacher, 1);
+        Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
+        var teacherJoin = await JoinAsync(teacher, roomId);
+        var pupilJoin = await JoinAsync(pupil, roomId);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // The pupil sends silence, so whatever the teacher hears at the click's pitch comes from the click alone.
+        await using var teacherSide = new ToneClient(await ConnectAsync(teacherBearer, teacherJoin["audioUrl"]!.GetValue<string>(), teacherJoin["audioToken"]!.GetValue<string>()), 440, stop.Token);
+        await using var pupilSide = new ToneClient(await ConnectAsync(pupilBearer, pupilJoin["audioUrl"]!.GetValue<string>(), pupilJoin["audioToken"]!.GetValue<string>()), 0, stop.Token);
+        await Eventually(async () => (await RosterAsync(teacher, roomId)).All(p => p["audioConnected"]!.GetValue<bool>()), "both are audio-connected");
+
+        var ask = await pupil.PostAsJsonAsync($"api/rooms/{roomId}/actions", new { control = RoomControl.ServerClickOn });
+        Assert.Equal(HttpStatusCode.NoContent, ask.StatusCode);
+        var start = await teacher.PutAsJsonAsync($"api/rooms/{roomId}/beat", new { running = true, bpm = 240, countInBars = 0 });
+        Assert.Equal(HttpStatusCode.OK, start.StatusCode);
+
+        // Plain beats click at 1200 Hz, bar lines at 1800 Hz.
+        await Eventually(() => Task.FromResult(pupilSide.Level(1200) > 0.002 && pupilSide.Level(1800) > 0.002),
+            () => $"the pupil hears the click (1200 Hz at {pupilSide.Level(1200):F4}, 1800 Hz at {pupilSide.Level(1800):F4})");
+        Assert.True(teacherSide.Level(1200) < 0.0005, $"the teacher, who did not ask, hears a click at {teacherSide.Level(1200):F4}");
+
+        var stopBeat = await teacher.PutAsJsonAsync($"api/rooms/{roomId}/beat", new { running = false });
+        Assert.Equal(HttpStatusCode.OK, stopBeat.StatusCode);
+        await Eventually(() => Task.FromResult(pupilSide.Level(1200) < 0.0005), () => $"the click stops with the metronome (still {pupilSide.Level(1200):F4})");
+        await pupil.PostAsJsonAsync($"api/rooms/{roomId}/actions", new { control = RoomControl.ServerClickOff });
+    }
+
+    [Fact]
     public async Task TheSocketRefusesStrangersForgedReusedAndOtherRoomsTokensWithAReason()
     {
         var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");

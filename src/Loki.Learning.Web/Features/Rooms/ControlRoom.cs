@@ -18,6 +18,9 @@ public enum RoomControl
     SetMyGain,
     SelfMonitorOn,
     SelfMonitorOff,
+    /// The room's click rendered into my mix by the server (for JackTrip).
+    ServerClickOn,
+    ServerClickOff,
 }
 
 /// One action in a room: the host's controls over participants, or a participant's own hand and leaving.
@@ -44,6 +47,8 @@ public sealed class ControlRoomHandler(IGrainFactory grains) : ICommandHandler<C
             RoomControl.SetMyGain => await room.SetMyGainAsync(me, target, command.Gain),
             RoomControl.SelfMonitorOn => await room.SetSelfMonitorAsync(me, true),
             RoomControl.SelfMonitorOff => await room.SetSelfMonitorAsync(me, false),
+            RoomControl.ServerClickOn => await room.SetServerClickAsync(me, true),
+            RoomControl.ServerClickOff => await room.SetServerClickAsync(me, false),
             _ => await LeaveAsync(room, me),
         };
         return refusal switch

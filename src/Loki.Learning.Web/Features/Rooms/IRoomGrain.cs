@@ -63,6 +63,9 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// The score everyone sees and follows, or none. Its time signatures become the timeline's metre.
     Task SelectScoreAsync(ScoreChoice? score);
 
+    /// Whether the engine renders the room's click into this participant's own mix (JackTrip clients cannot schedule it).
+    Task<string?> SetServerClickAsync(string personId, bool enabled);
+
     Task SubscribeAsync(IRoomObserver observer);
 
     Task UnsubscribeAsync(IRoomObserver observer);
@@ -118,7 +121,8 @@ public sealed record RosterEntry(
     [property: Id(7)] double? OneWayMs,
     [property: Id(8)] double JitterMs,
     [property: Id(9)] AudioVia Via = AudioVia.None,
-    [property: Id(10)] int? MediaId = null);
+    [property: Id(10)] int? MediaId = null,
+    [property: Id(11)] bool ServerClick = false);
 
 /// <param name="Gains">Person id → linear gain; a participant not listed is heard at 1.</param>
 [GenerateSerializer, Immutable, Alias("Loki.PersonalMix")]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.Mixing;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.Scores;
 using Orleans.Utilities;
@@ -14,6 +15,9 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
 
     /// The media engine mixes at most this many per room.
     public const int Capacity = 64;
+
+    /// Rate of the engine's mix (the media engine runs at 48 kHz).
+    private const int SampleRate = 48000;
 
     private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string PersonId, DateTime ExpiresUtc)> _codes = new(StringComparer.Ordinal);
@@ -37,6 +41,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         {
             _open = true;
             media.Post(new OpenRoom(MediaRoom));
+            PostClickTrack();
         }
         return ChangedAsync();
     }
@@ -160,6 +165,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             media.Post(new SetMute(mediaId, true));
         }
         ApplyGain(participant);
+        ApplyClick(participant);
         return ChangedAsync();
     }
 
@@ -185,6 +191,10 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         }
         participant.OneWayMs = oneWayMs;
         participant.JitterMs = jitterMs;
+        if (participant.ServerClick)
+        {
+            ApplyClick(participant);
+        }
         return ChangedAsync();
     }
 
@@ -254,6 +264,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         if (!ReferenceEquals(beat, _beat))
         {
             _beat = beat;
+            PostClickTrack();
             await ChangedAsync();
         }
         return (null, _beat);
@@ -263,7 +274,42 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     {
         _score = score;
         _beat = _beat.FollowScore(score?.Measures ?? [], NowEpochMs());
+        PostClickTrack();
         return ChangedAsync();
+    }
+
+    public async Task<string?> SetServerClickAsync(string personId, bool enabled)
+    {
+        if (!_participants.TryGetValue(personId, out var participant))
+        {
+            return "Refusal.NotInRoom";
+        }
+        participant.ServerClick = enabled;
+        ApplyClick(participant);
+        await ChangedAsync();
+        return null;
+    }
+
+    /// The engine renders the click for those who asked, from a copy of the running timeline.
+    private void PostClickTrack()
+    {
+        if (!_open)
+        {
+            return;
+        }
+        var track = _beat.Running
+            ? new ClickTrack(_beat.Segments.Select(s => new ClickSegment(s.Beat, s.EpochMs, s.Bpm, s.BeatsPerBar)), SampleRate, _beat.Click.Volume)
+            : null;
+        media.Post(new SetClickTrack(MediaRoom, track));
+    }
+
+    /// Rendered early by the participant's measured one-way delay, so it reaches them about when the beat sounds elsewhere.
+    private void ApplyClick(Participant participant)
+    {
+        if (participant.MediaId is { } mediaId)
+        {
+            media.Post(new SetClick(mediaId, participant.ServerClick ? 1f : 0f, participant.OneWayMs ?? 0));
+        }
     }
 
     private double NowEpochMs() => (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalMilliseconds;
@@ -369,7 +415,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         _participants.Values
             .OrderBy(p => p.Role)
             .ThenBy(p => p.DisplayName, StringComparer.CurrentCulture)
-            .Select(p => new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, p.MediaId is not null, p.OneWayMs, p.JitterMs, p.Via, p.MediaId))
+            .Select(p => new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, p.MediaId is not null, p.OneWayMs, p.JitterMs, p.Via, p.MediaId, p.ServerClick))
             .ToList(),
         _version,
         _beat,
@@ -413,6 +459,9 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         public double? OneWayMs { get; set; }
 
         public double JitterMs { get; set; }
+
+        /// The engine renders the room's click into this participant's mix (for JackTrip clients).
+        public bool ServerClick { get; set; }
     }
 }
 
