@@ -63,6 +63,9 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// The score everyone sees and follows, or none. Its time signatures become the timeline's metre.
     Task SelectScoreAsync(ScoreChoice? score);
 
+    /// The page of the room's score everyone sees (for a PDF, which has no bars to follow). 1-based.
+    Task TurnScorePageAsync(int page);
+
     /// Whether the engine renders the room's click into this participant's own mix (JackTrip clients cannot schedule it).
     Task<string?> SetServerClickAsync(string personId, bool enabled);
 
@@ -136,4 +139,5 @@ public sealed record RoomView(
     [property: Id(3)] IReadOnlyList<RosterEntry> Roster,
     [property: Id(4)] long Version,
     [property: Id(5)] BeatTimeline? Beat = null,
-    [property: Id(6)] ScoreChoice? Score = null);
+    [property: Id(6)] ScoreChoice? Score = null,
+    [property: Id(7)] int ScorePage = 1);

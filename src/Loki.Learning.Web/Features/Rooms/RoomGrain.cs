@@ -29,6 +29,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     private long _version;
     private BeatTimeline _beat = BeatTimeline.Initial;
     private ScoreChoice? _score;
+    private int _scorePage = 1;
 
     private string MediaRoom => this.GetPrimaryKey().ToString("N");
 
@@ -273,8 +274,15 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     public Task SelectScoreAsync(ScoreChoice? score)
     {
         _score = score;
+        _scorePage = 1;
         _beat = _beat.FollowScore(score?.Measures ?? [], NowEpochMs());
         PostClickTrack();
+        return ChangedAsync();
+    }
+
+    public Task TurnScorePageAsync(int page)
+    {
+        _scorePage = Math.Clamp(page, 1, Math.Max(1, _score?.PageCount ?? 1));
         return ChangedAsync();
     }
 
@@ -419,7 +427,8 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             .ToList(),
         _version,
         _beat,
-        _score);
+        _score,
+        _scorePage);
 
     private Task ChangedAsync()
     {

@@ -290,7 +290,8 @@ function draw() {
   }
   const score = window.loki && window.loki.score;
   if (follow && score && score.show) {
-    score.show(p.bar, p.countIn ? 0 : (p.beat - 1 + p.fraction) / p.beatsPerBar);
+    // Beats into the bar, in the bar's beat unit (score-view.js turns them into the score's timestamps).
+    score.show(p.bar, p.countIn ? 0 : p.beat - 1 + p.fraction);
   }
 }
 
