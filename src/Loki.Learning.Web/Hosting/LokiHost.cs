@@ -6,6 +6,7 @@ using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.Localization;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
+using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
 
 namespace Loki.Learning.Web.Hosting;
@@ -52,6 +53,7 @@ public static class LokiHost
         app.MapInstitutionsApi();
         app.MapWorkshopsApi();
         app.MapRoomsApi();
+        app.MapScoresApi();
         app.MapRoomAudio();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
