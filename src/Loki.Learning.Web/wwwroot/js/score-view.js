@@ -97,7 +97,7 @@ async function mountMusicXml(state, bytes) {
 /// with the source timestamp that puts the cursor there. Only the first pass through a bar counts (repeats).
 function indexSteps(osmd) {
     const steps = [];
-    const iterator = osmd.cursor.Iterator.clone();
+    const iterator = new (osmd.cursor.Iterator.constructor)(osmd.Sheet);
     const left = new Set();
     let previous = -1;
     for (let guard = 0; !iterator.EndReached && guard < 200000; guard++) {
@@ -148,9 +148,20 @@ export function show(bar, beat = 0) {
     return true;
 }
 
+// Forward within the next bar or two the cursor steps on (the usual case while playing); anywhere else it is placed
+// by a fresh iterator started at that time (what the iterator's constructor does with a start timestamp).
+// Iterator.clone(timestamp) would keep the old position's voice entries, so it is not used.
 function moveCursor(state, timestamp) {
     const cursor = state.osmd.cursor;
-    cursor.iterator = cursor.Iterator.clone(timestamp);
+    const iterator = cursor.Iterator;
+    const ahead = timestamp.RealValue - iterator.CurrentSourceTimestamp.RealValue;
+    if (ahead > 0 && ahead <= 2 * (iterator.CurrentMeasure?.Duration?.RealValue ?? 1)) {
+        for (let guard = 0; guard < 1000 && !iterator.EndReached && iterator.CurrentSourceTimestamp.RealValue < timestamp.RealValue - 1e-9; guard++) {
+            iterator.moveToNext();
+        }
+    } else {
+        cursor.iterator = new (iterator.constructor)(state.osmd.Sheet, timestamp);
+    }
     cursor.update();
 }
 
@@ -177,7 +188,9 @@ export function current() {
     if (view.pdf) {
         return { bar: null, page: view.page };
     }
-    return { bar: view.bar, page: view.osmd?.cursor?.currentPageNumber ?? 1 };
+    // Read back from the cursor itself, so a test sees where it really is.
+    const cursor = view.osmd?.cursor;
+    return { bar: cursor ? cursor.Iterator.CurrentMeasureIndex + 1 : null, page: cursor?.currentPageNumber ?? 1 };
 }
 
 /// Annotations ({ bar, mark, text, authorName }) to show beside the score: those on the bar under the cursor and
