@@ -55,4 +55,35 @@ public sealed class ReadingAScoreTests(BrowserFixture browser, LokiApp app) : Br
         await Expect(teacher.GetByRole(AriaRole.Alert).Filter(new() { HasText = "PDF-filen är skadad eller ofullständig." })).ToBeVisibleAsync();
         Assert.Equal(0, await App.QueryAsync(db => Task.FromResult(db.Scores.Count(s => s.OriginalFileName == "stämmor.pdf"))));
     }
+
+    [Fact]
+    public async Task AnUploadedPdfIsShownOnePageAtATime()
+    {
+        var teacher = await TeacherOnTheEnsemblePageAsync();
+        var upload = await teacher.Button("Ladda upp").WhenInteractiveAsync();
+        await teacher.GetByLabel("MusicXML- eller PDF-fil").SetInputFilesAsync(new FilePayload { Name = "stråkar.pdf", MimeType = "application/pdf", Buffer = TwoPagePdf() });
+        await Expect(teacher.GetByTestId("score-file-chosen")).ToHaveTextAsync("stråkar.pdf");
+        await teacher.GetByLabel("Titel (valfri)").FillAsync("Stråkstämmor");
+        await upload.ClickAsync();
+        var link = teacher.Link("Stråkstämmor");
+        await Expect(link).ToBeVisibleAsync();
+
+        await teacher.OpenAsync((await link.GetAttributeAsync("href"))!);
+
+        await Expect(teacher.Locator("#score canvas")).ToBeVisibleAsync();
+        await teacher.WaitForFunctionAsync("() => window.loki?.score?.current().page === 1");
+        await teacher.Button("Nästa sida").ClickWhenInteractiveAsync();
+        await teacher.WaitForFunctionAsync("() => window.loki.score.current().page === 2");
+    }
+
+    private static byte[] TwoPagePdf()
+    {
+        var builder = new UglyToad.PdfPig.Writer.PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(UglyToad.PdfPig.Fonts.Standard14Fonts.Standard14Font.Helvetica);
+        foreach (var text in new[] { "Violin I", "Cello" })
+        {
+            builder.AddPage(UglyToad.PdfPig.Content.PageSize.A4).AddText(text, 24, new UglyToad.PdfPig.Core.PdfPoint(72, 720), font);
+        }
+        return builder.Build();
+    }
 }

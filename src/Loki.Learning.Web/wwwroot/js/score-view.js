@@ -86,6 +86,8 @@ async function mountMusicXml(state, bytes) {
     await osmd.load(isZip ? new Blob([bytes]) : new TextDecoder().decode(bytes));
     osmd.render();
     osmd.cursor.show();
+    // The cursor is an image drawn over the notes: decoration, not content.
+    osmd.cursor.cursorElement?.setAttribute('alt', '');
     state.osmd = osmd;
     state.steps = indexSteps(osmd);
     state.bar = 1;
