@@ -35,6 +35,13 @@ public sealed class ReadingAScoreTests(BrowserFixture browser, LokiApp app) : Br
         Assert.Equal(6, await teacher.EvaluateAsync<int>("() => { window.loki.score.show(6, 2); return window.loki.score.current().bar; }"));
         Assert.Equal(2, await teacher.EvaluateAsync<int>("() => { window.loki.score.show(2, 0); return window.loki.score.current().bar; }"));
         Assert.Equal(5, await teacher.EvaluateAsync<int>("() => { window.loki.score.show(5, 0); return window.loki.score.current().bar; }"));
+
+        // An annotation on bar 6 shows beside the score while the cursor is within a few bars of it.
+        await teacher.GetByLabel("Takt", new() { Exact = true }).Nth(1).FillAsync("6");
+        await teacher.GetByLabel("Anteckning", new() { Exact = true }).FillAsync("Andas före sexan");
+        await teacher.Button("Lägg till anteckning").ClickWhenInteractiveAsync();
+        await Expect(teacher.GetByRole(AriaRole.Cell, new() { Name = "Andas före sexan" })).ToBeVisibleAsync();
+        await Expect(teacher.Locator("#score [data-score-notes] li")).ToContainTextAsync("Andas före sexan");
     }
 
     [Fact]
