@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Loki.Learning.E2E.Hosting;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -10,6 +11,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
 {
     private const string CoursePlaceholder = "{course}";
     private const string EnsemblePlaceholder = "{ensemble}";
+    private const string ScorePlaceholder = "{score}";
 
     public static TheoryData<string, string?> MainPages => new()
     {
@@ -23,6 +25,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         { $"courses/{CoursePlaceholder}", DemoAccounts.Lecturer },
         { "ensembles", DemoAccounts.EnsembleTeacher },
         { $"ensembles/{EnsemblePlaceholder}", DemoAccounts.EnsembleTeacher },
+        { $"scores/{ScorePlaceholder}", DemoAccounts.EnsembleTeacher },
     };
 
     [Theory]
@@ -90,7 +93,8 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         }
         var resolved = path
             .Replace(CoursePlaceholder, (await App.CourseIdAsync("Ensemble pedagogy at a distance")).ToString(), StringComparison.Ordinal)
-            .Replace(EnsemblePlaceholder, (await App.EnsembleIdAsync("Mittnorden string orchestra")).ToString(), StringComparison.Ordinal);
+            .Replace(EnsemblePlaceholder, (await App.EnsembleIdAsync("Mittnorden string orchestra")).ToString(), StringComparison.Ordinal)
+            .Replace(ScorePlaceholder, (await App.QueryAsync(db => db.Scores.Where(s => s.Title == "Polska from Mittnorden").Select(s => s.Id).FirstAsync())).ToString(), StringComparison.Ordinal);
         await page.GotoAsync(resolved);
         if (path != "account/login")
         {

@@ -2,6 +2,7 @@ using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -37,6 +38,10 @@ public sealed class LokiDbContext(DbContextOptions<LokiDbContext> options)
     public DbSet<JoinRequest> JoinRequests => Set<JoinRequest>();
 
     public DbSet<Workshop> Workshops => Set<Workshop>();
+
+    public DbSet<Score> Scores => Set<Score>();
+
+    public DbSet<ScoreAnnotation> ScoreAnnotations => Set<ScoreAnnotation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -5,6 +5,7 @@ using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -61,6 +62,11 @@ public sealed class SeedLoader(
         added += await SeedWorkshopsAsync(db, institutions, people);
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
+        // Score files are written outside the transaction: each score is its own file and row, stored like an upload.
+        if (scope.ServiceProvider.GetService<ScoreStorage>() is { } storage)
+        {
+            added += await SeedScoresAsync(db, storage, people);
+        }
         if (added > 0)
         {
             logger.LogInformation("Loaded {Count} demo items from {Folder}", added, Folder);
@@ -191,6 +197,26 @@ public sealed class SeedLoader(
         return fresh.Count;
     }
 
+    private async Task<int> SeedScoresAsync(LokiDbContext db, ScoreStorage storage, Dictionary<string, string> people)
+    {
+        var added = 0;
+        foreach (var seed in Read<SeedScore>("scores.json"))
+        {
+            var owner = await db.Ensembles.Where(e => e.Name == seed.Owner).Select(e => (Guid?)e.Id).SingleOrDefaultAsync() is { } ensembleId
+                ? (Id: ensembleId, Kind: ScoreOwnerKind.Ensemble)
+                : (Id: await db.Courses.Where(c => c.Title == seed.Owner).Select(c => c.Id).SingleAsync(), Kind: ScoreOwnerKind.Course);
+            if (await db.Scores.AnyAsync(s => s.OwnerId == owner.Id && s.Title == seed.Title))
+            {
+                continue;
+            }
+            var content = await File.ReadAllBytesAsync(Path.Combine(Folder, "scores", seed.File));
+            await UploadScoreHandler.StoreAsync(db, storage, owner.Id, owner.Kind, people[seed.UploadedBy], seed.File, content, seed.Title,
+                clock.GetUtcNow().UtcDateTime, CancellationToken.None);
+            added++;
+        }
+        return added;
+    }
+
     private (DateTime StartsUtc, DateTime EndsUtc) Place(SeedSlot slot, string timeZoneId)
     {
         var today = Schedule.ToLocal(clock.GetUtcNow().UtcDateTime, timeZoneId).Date;
@@ -223,6 +249,8 @@ public sealed class SeedLoader(
     private sealed record SeedMember(string Email, string? Institution, string? Instrument);
 
     private sealed record SeedEnsemble(string Name, string Description, string TimeZone, bool PublicCalendar, List<SeedMember> Teachers, List<SeedMember> Pupils, List<SeedSlot> Rehearsals);
+
+    private sealed record SeedScore(string Owner, string Title, string File, string UploadedBy);
 
     private sealed record SeedWorkshop(string Title, string Description, string? Institution, string Organizer, string TimeZone, int DayOffset, string LocalTime, int DurationMinutes, int Capacity);
 }

@@ -1,17 +1,24 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Scores;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Loki.Learning.Web.Hosting;
 
 public static class DataHosting
 {
-    /// Configuration: <c>Database:Path</c> (SQLite file, default App_Data/loki.db under the content root).
+    /// Configuration: <c>Database:Path</c> (SQLite file, default App_Data/loki.db under the content root) and
+    /// <c>Scores:Path</c> (uploaded score files, default a "scores" folder beside the SQLite file).
     public static void AddLokiData(this WebApplicationBuilder builder)
     {
         var path = builder.Configuration["Database:Path"] ?? "App_Data/loki.db";
         var fullPath = Path.IsPathRooted(path) ? path : Path.Combine(builder.Environment.ContentRootPath, path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        if (builder.Configuration["Scores:Path"] is { Length: > 0 } scores)
+        {
+            builder.Services.AddSingleton(new ScoreStorage(Path.IsPathRooted(scores) ? scores : Path.Combine(builder.Environment.ContentRootPath, scores)));
+        }
         builder.Services.AddLokiDatabase(fullPath);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SeedLoader>();
@@ -24,6 +31,8 @@ public static class DataHosting
         services.AddDbContextFactory<LokiDbContext>(options => options.UseSqlite(connectionString));
         // Identity's stores want a scoped context; it comes from the same factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContext());
+        // Score files live beside the database unless configured elsewhere (the first registration wins).
+        services.TryAddSingleton(new ScoreStorage(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "scores")));
         return services;
     }
 

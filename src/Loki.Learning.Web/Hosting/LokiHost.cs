@@ -7,6 +7,7 @@ using Loki.Learning.Web.Features.Localization;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
+using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
 
 namespace Loki.Learning.Web.Hosting;
@@ -53,6 +54,7 @@ public static class LokiHost
         app.MapInstitutionsApi();
         app.MapWorkshopsApi();
         app.MapRoomsApi();
+        app.MapScoresApi();
         app.MapRoomAudio();
         app.MapMetronomeApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -8,15 +7,7 @@ namespace Loki.Learning.Web.Tests.Hosting;
 
 public sealed class ApiTests(RunningApp app) : IClassFixture<RunningApp>
 {
-    private async Task<HttpClient> SignedInAsync(string email, string password, string? culture = null)
-    {
-        var client = app.Client(culture);
-        var login = await client.PostAsJsonAsync("api/auth/login", new { email, password });
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private Task<HttpClient> SignedInAsync(string email, string password, string? culture = null) => app.SignedInAsync(email, password, culture);
 
     [Fact]
     public async Task HealthIsGreenWhenTheDatabaseAndTheSiloAreUp()

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using System.Net.Sockets;
 using Loki.Learning.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -50,6 +53,17 @@ public sealed class RunningApp : IAsyncLifetime
         {
             client.DefaultRequestHeaders.AcceptLanguage.ParseAdd(culture);
         }
+        return client;
+    }
+
+    /// A client signed in through the auth API, carrying its bearer token.
+    public async Task<HttpClient> SignedInAsync(string email, string password, string? culture = null)
+    {
+        var client = Client(culture);
+        var login = await client.PostAsJsonAsync("api/auth/login", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 

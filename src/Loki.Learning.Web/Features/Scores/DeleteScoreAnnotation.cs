@@ -1,0 +1,27 @@
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Scores;
+
+/// Its author or a leader of the score's owner removes an annotation.
+public sealed record DeleteScoreAnnotation(Actor Actor, Guid AnnotationId) : ICommand;
+
+public sealed class DeleteScoreAnnotationHandler(IDbContextFactory<LokiDbContext> dbFactory) : ICommandHandler<DeleteScoreAnnotation>
+{
+    public async ValueTask<Unit> Handle(DeleteScoreAnnotation command, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var annotation = await db.ScoreAnnotations.SingleOrDefaultAsync(a => a.Id == command.AnnotationId, cancellationToken)
+            ?? throw Refusal.NotFound("Scores.Refusal.AnnotationNotFound");
+        var (_, role) = await db.ScoreForAsync(annotation.ScoreId, command.Actor, cancellationToken);
+        if (role != ScoreRole.Leader && annotation.AuthorId != command.Actor.PersonId)
+        {
+            throw Refusal.Forbidden("Scores.Refusal.NotAuthor");
+        }
+        db.ScoreAnnotations.Remove(annotation);
+        await db.SaveChangesAsync(cancellationToken);
+        return Unit.Value;
+    }
+}
