@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Loki.Learning.E2E.Hosting;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Loki.Learning.E2E.Features.Metronome;
+
+/// The teacher puts a score in front of the room; the beat clock takes its time signatures and both the teacher's and
+/// the pupil's cursors move bar by bar with the bar counter, turn the page on their own and follow a jump.
+public sealed class FollowingTheScoreTests(BrowserFixture browser, LokiApp app) : BrowserTest(browser, app), IClassFixture<LokiApp>
+{
+    private const string Ensemble = "Mittnorden string orchestra";
+    // A pickup, then 2/4; rehearsal mark B and 3/4 from the tenth bar in written order (printed as bar 9), 2/4 again from the 14th.
+    private const string March = "March in two and three";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<Task<string>> what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > Patience)
+            {
+                Assert.Fail($"Not within {Patience.TotalSeconds} s: {await what()}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    /// The score cursor's bar and the bar counter's, read in the same instant.
+    private static async Task<(int? Cursor, int? Counter)> BarsAsync(IPage page)
+    {
+        var bars = await page.EvaluateAsync<JsonElement>(
+            "() => ({ cursor: window.loki.score && window.loki.score.current().bar, counter: Number(document.getElementById('beat-counter').dataset.bar || 0) })");
+        var cursor = bars.GetProperty("cursor");
+        return (cursor.ValueKind == JsonValueKind.Number ? cursor.GetInt32() : null, bars.GetProperty("counter").GetInt32());
+    }
+
+    [Fact]
+    public async Task TheCursorFollowsTheBeatBarByBarAtEverySiteAndFollowsAJumpToARehearsalMark()
+    {
+        var teacher = await LogInAsync(DemoAccounts.EnsembleTeacher, DemoAccounts.PasswordOf(DemoAccounts.EnsembleTeacher));
+        await teacher.Link("Ensembler").ClickAsync();
+        await teacher.Link(Ensemble).ClickAsync();
+        await teacher.Link("Live-rum").First.ClickAsync();
+        await teacher.Button("Öppna rummet").ClickWhenInteractiveAsync();
+        var roomPath = new Uri(teacher.Url).AbsolutePath;
+        await (await teacher.GetByLabel("Noter för rummet").WhenInteractiveAsync()).SelectOptionAsync(new SelectOptionValue { Label = March });
+        await teacher.Button("Visa för alla").ClickWhenInteractiveAsync();
+        await Expect(teacher.Locator("#room-score svg").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        var pupil = await LogInAsync(DemoAccounts.Pupil, DemoAccounts.PasswordOf(DemoAccounts.Pupil));
+        await pupil.OpenAsync(roomPath.TrimStart('/'));
+        await Expect(pupil.Locator("#room-score svg").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(pupil.Button("Visa för alla")).ToHaveCountAsync(0);
+
+        // The score's time signatures are the timeline's: 2/4, then 3/4 at bar 10, then 2/4 at bar 14.
+        var beat = await pupil.EvaluateAsync<JsonElement>("async path => (await fetch('/api' + path + '/beat')).json()", roomPath);
+        var metres = beat.GetProperty("metres").EnumerateArray().Select(m => (m.GetProperty("bar").GetInt32(), m.GetProperty("beatsPerBar").GetInt32())).ToList();
+        Assert.Equal([(1, 2), (10, 3), (14, 2)], metres);
+
+        await teacher.GetByLabel("Tempo (slag/min)").FillAsync("200");
+        await teacher.Button("Ändra tempo").ClickWhenInteractiveAsync();
+        await teacher.GetByLabel("Inräkningstakter").SelectOptionAsync("0");
+        await teacher.Button("Starta med inräkning").ClickWhenInteractiveAsync();
+
+        // Bar by bar: the pupil's cursor and counter agree (a frame apart at most) through bars 2 to 6.
+        for (var bar = 2; bar <= 6; bar++)
+        {
+            var expected = bar;
+            await WaitUntilAsync(async () => (await BarsAsync(pupil)) is var (cursor, counter) && cursor == expected && counter == expected,
+                async () => $"the pupil's cursor and counter at bar {expected} (now {await BarsAsync(pupil)})");
+        }
+        // Bar 11 is in 3/4: three beats to the bar there.
+        await WaitUntilAsync(async () => (await BarsAsync(teacher)).Counter >= 11, async () => $"the teacher reaches bar 11 (now {await BarsAsync(teacher)})");
+        Assert.Equal(3, await pupil.EvaluateAsync<int>("() => window.loki.metronome.position().beatsPerBar"));
+
+        // The jump: from the next bar line both count from mark B (bar 10), and the cursor is on screen.
+        await teacher.GetByLabel("Repetitionsbokstav").SelectOptionAsync("B");
+        await teacher.Button("Gå till bokstav").ClickWhenInteractiveAsync();
+        foreach (var page in new[] { teacher, pupil })
+        {
+            await WaitUntilAsync(async () => (await BarsAsync(page)) is var (cursor, counter) && cursor == 10 && counter == 10,
+                async () => $"cursor and counter back at bar 10 (now {await BarsAsync(page)})");
+        }
+        await Expect(pupil.Locator("#room-score img[id^='cursorImg']").First).ToBeInViewportAsync();
+
+        await teacher.Button("Stoppa").ClickWhenInteractiveAsync();
+        await Expect(pupil.Locator("#beat-counter")).ToContainTextAsync("Stoppad");
+    }
+}
