@@ -34,7 +34,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
     {
         var page = await OpenAsAsync(account, path);
 
-        var violations = await SeriousAccessibilityViolationsAsync(page);
+        var violations = await page.SeriousAccessibilityViolationsAsync();
 
         Assert.True(violations.Count == 0, $"/{path}:{Environment.NewLine}{string.Join(Environment.NewLine, violations)}");
     }
@@ -45,7 +45,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         var page = await OpenAsAsync(null, "join");
         await page.EvaluateAsync("() => document.querySelector('main').insertAdjacentHTML('beforeend', '<input id=\"unlabelled\">')");
 
-        var violations = await SeriousAccessibilityViolationsAsync(page);
+        var violations = await page.SeriousAccessibilityViolationsAsync();
 
         Assert.Contains(violations, v => v.StartsWith("label (critical)", StringComparison.Ordinal) && v.Contains("#unlabelled", StringComparison.Ordinal));
     }
@@ -106,29 +106,6 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         return page;
     }
 
-    /// Runs axe-core over the whole page; one line per serious or critical rule, with the offending nodes.
-    private static async Task<List<string>> SeriousAccessibilityViolationsAsync(IPage page)
-    {
-        await page.AddScriptTagAsync(new() { Path = AxeScript.Value });
-        var violations = await page.EvaluateAsync<JsonElement>("""
-            async () => {
-                const results = await axe.run(document, { resultTypes: ['violations'] });
-                return results.violations
-                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                    .map(v => ({
-                        id: v.id,
-                        impact: v.impact,
-                        help: v.help,
-                        nodes: v.nodes.map(n => n.target.join(' ') + ' → ' + (n.failureSummary || '').replaceAll('\n', ' ')),
-                    }));
-            }
-            """);
-        return violations.EnumerateArray()
-            .Select(v => $"{v.GetProperty("id").GetString()} ({v.GetProperty("impact").GetString()}): {v.GetProperty("help").GetString()}"
-                + string.Concat(v.GetProperty("nodes").EnumerateArray().Select(n => $"{Environment.NewLine}    {n.GetString()}")))
-            .ToList();
-    }
-
     private static bool IsOnThisMachine(string url)
     {
         var uri = new Uri(url);
@@ -139,18 +116,4 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         }
         return uri.IsLoopback && uri.Host is "127.0.0.1" or "localhost" or "[::1]";
     }
-
-    /// axe-core from npm (e2e/Loki.Learning.E2E/package.json), read from disk: never a CDN.
-    private static readonly Lazy<string> AxeScript = new(() =>
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, "node_modules", "axe-core", "axe.min.js");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new FileNotFoundException("axe-core is not installed: run `npm ci` in e2e/Loki.Learning.E2E (test.sh does).");
-    });
 }

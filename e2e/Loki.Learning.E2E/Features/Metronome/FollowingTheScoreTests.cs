@@ -86,6 +86,13 @@ public sealed class FollowingTheScoreTests(BrowserFixture browser, LokiApp app) 
         }
         await Expect(pupil.Locator("#room-score img[id^='cursorImg']").First).ToBeInViewportAsync();
 
+        // The live room with everything on it (host controls, metronome, score, notes) passes axe-core for both.
+        foreach (var page in new[] { teacher, pupil })
+        {
+            var violations = await page.SeriousAccessibilityViolationsAsync();
+            Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+        }
+
         await teacher.Button("Stoppa").ClickWhenInteractiveAsync();
         await Expect(pupil.Locator("#beat-counter")).ToContainTextAsync("Stoppad");
     }
