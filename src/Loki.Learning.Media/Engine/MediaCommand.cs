@@ -62,3 +62,13 @@ public sealed record SetClickTrack(string RoomId, Mixing.ClickTrack? Track) : Me
 /// <param name="Gain">Linear gain; 0 turns the click off.</param>
 /// <param name="LeadMs">Render each click this much early, to make up for the delay from the hub to the participant.</param>
 public sealed record SetClick(int ParticipantId, float Gain, double LeadMs) : MediaCommand;
+
+/// <summary>Attaches a tap that sees every period of a room (a recorder, an audience stream). See <see cref="Mixing.IRoomTap"/>.</summary>
+/// <param name="RoomId">The room; it must be open.</param>
+/// <param name="Tap">The tap.</param>
+public sealed record AttachTap(string RoomId, Mixing.IRoomTap Tap) : MediaCommand;
+
+/// <summary>Detaches a tap; it gets <see cref="Mixing.IRoomTap.OnDetached"/>.</summary>
+/// <param name="RoomId">The room.</param>
+/// <param name="Tap">The tap.</param>
+public sealed record DetachTap(string RoomId, Mixing.IRoomTap Tap) : MediaCommand;

@@ -144,6 +144,10 @@ internal sealed class MixThread
         {
             Leave(_sessions[i], LeaveReason.EngineStopped, sendExit: true);
         }
+        foreach (var room in _roomList)
+        {
+            room.RemoveAllTaps();
+        }
         DropPendingAttachments();
     }
 
@@ -578,6 +582,7 @@ internal sealed class MixThread
                 {
                     return "The room is not open.";
                 }
+                closing.RemoveAllTaps();
                 for (var i = _sessions.Count - 1; i >= 0; i--)
                 {
                     if (_sessions[i].RoomId == close.RoomId)
@@ -638,6 +643,20 @@ internal sealed class MixThread
                 monitored.SelfMonitor = monitor.Enabled;
                 monitored.Participant?.SelfMonitor = monitor.Enabled;
                 return null;
+
+            case AttachTap attach:
+                if (!_rooms.TryGetValue(attach.RoomId, out var tapped))
+                {
+                    return "The room is not open.";
+                }
+                return tapped.AddTap(attach.Tap) ? null : "The tap is already attached.";
+
+            case DetachTap detach:
+                if (!_rooms.TryGetValue(detach.RoomId, out var untapped))
+                {
+                    return "The room is not open.";
+                }
+                return untapped.RemoveTap(detach.Tap) ? null : "The tap is not attached.";
 
             case SetClickTrack clickTrack:
                 if (!_rooms.TryGetValue(clickTrack.RoomId, out var clicked))

@@ -20,6 +20,7 @@ public sealed class MixingRoom
     private readonly float[] _roomMix;    // _roomSum × master gain, for recording and audiences
     private readonly float[] _scratch;    // stereo, planar: a listener's weighted sum before downmix
     private int _count;
+    private IRoomTap[] _taps = [];
 
     /// <summary>Creates an empty room.</summary>
     /// <param name="roomId">Identifier chosen by the control plane.</param>
@@ -55,6 +56,43 @@ public sealed class MixingRoom
 
     /// <summary>The room's metronome for participants who have it rendered by the server; null when stopped.</summary>
     public ClickTrack? Click { get; set; }
+
+    /// <summary>Taps that see every period (recorders, audience streams).</summary>
+    public ReadOnlySpan<IRoomTap> Taps => _taps;
+
+    /// <summary>Adds a tap (allocates; not for the steady state). False when it is already attached.</summary>
+    public bool AddTap(IRoomTap tap)
+    {
+        if (Array.IndexOf(_taps, tap) >= 0)
+        {
+            return false;
+        }
+        _taps = [.. _taps, tap];
+        return true;
+    }
+
+    /// <summary>Removes a tap and tells it so. False when it was not attached.</summary>
+    public bool RemoveTap(IRoomTap tap)
+    {
+        if (Array.IndexOf(_taps, tap) < 0)
+        {
+            return false;
+        }
+        _taps = _taps.Where(t => t != tap).ToArray();
+        tap.OnDetached();
+        return true;
+    }
+
+    /// <summary>Detaches every tap (the room is closing).</summary>
+    public void RemoveAllTaps()
+    {
+        var taps = _taps;
+        _taps = [];
+        foreach (var tap in taps)
+        {
+            tap.OnDetached();
+        }
+    }
 
     /// <summary>Participants currently in the room (in no particular order).</summary>
     public ReadOnlySpan<MixParticipant> Participants => _active.AsSpan(0, _count);
@@ -225,6 +263,19 @@ public sealed class MixingRoom
             if (Click is { } click && listener.ClickGain > 0f)
             {
                 click.Render(output, listener.OutputChannels, frames, periodEpochMs + listener.ClickLeadMs, listener.ClickGain);
+            }
+        }
+
+        foreach (var tap in _taps)
+        {
+            try
+            {
+                tap.OnPeriod(this, periodEpochMs);
+            }
+            catch (Exception)
+            {
+                // A broken tap must not take the room's audio down with it.
+                RemoveTap(tap);
             }
         }
     }
