@@ -2,6 +2,7 @@ using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Recording;
 using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
 using Microsoft.AspNetCore.Identity;
@@ -42,6 +43,16 @@ public sealed class LokiDbContext(DbContextOptions<LokiDbContext> options)
     public DbSet<Score> Scores => Set<Score>();
 
     public DbSet<ScoreAnnotation> ScoreAnnotations => Set<ScoreAnnotation>();
+
+    public DbSet<Recording> Recordings => Set<Recording>();
+
+    public DbSet<RecordingTrack> RecordingTracks => Set<RecordingTrack>();
+
+    public DbSet<RecordingEvent> RecordingEvents => Set<RecordingEvent>();
+
+    public DbSet<RecordingComment> RecordingComments => Set<RecordingComment>();
+
+    public DbSet<RecordingPolicy> RecordingPolicies => Set<RecordingPolicy>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
