@@ -467,6 +467,227 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DroppedBlocks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("DurationSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime?>("EndedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Folder")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MixFile")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnerKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RoomId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ScoreId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("StartEpochMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("StartedById")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Folder")
+                        .IsUnique();
+
+                    b.HasIndex("OwnerId");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("Recordings");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("AtSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("AuthorId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Bar")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("TrackId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParentId");
+
+                    b.HasIndex("RecordingId", "AtSeconds");
+
+                    b.ToTable("RecordingComments");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("AtSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<int?>("Bar")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("BeatUnit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("BeatsPerBar")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Bpm")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId", "AtSeconds");
+
+                    b.ToTable("RecordingEvents");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingPolicy", b =>
+                {
+                    b.Property<Guid>("OwnerId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RetentionDays")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OwnerId");
+
+                    b.ToTable("RecordingPolicies");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Channels")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("File")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Frames")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("OffsetMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("PersonId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("ResidualMs")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("StartSeconds")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId");
+
+                    b.ToTable("RecordingTracks");
+                });
+
             modelBuilder.Entity("Loki.Learning.Web.Features.Scores.Score", b =>
                 {
                     b.Property<Guid>("Id")
@@ -828,6 +1049,38 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.Navigation("Ensemble");
                 });
 
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Recording.RecordingComment", null)
+                        .WithMany()
+                        .HasForeignKey("ParentId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                        .WithMany()
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                        .WithMany()
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                        .WithMany("Tracks")
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Loki.Learning.Web.Features.Scores.ScoreAnnotation", b =>
                 {
                     b.HasOne("Loki.Learning.Web.Features.Scores.Score", null)
@@ -904,6 +1157,11 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.Navigation("Members");
 
                     b.Navigation("Rehearsals");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+                {
+                    b.Navigation("Tracks");
                 });
 #pragma warning restore 612, 618
         }
