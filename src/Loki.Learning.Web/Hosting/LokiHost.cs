@@ -6,6 +6,7 @@ using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.Localization;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Recording;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
@@ -28,6 +29,7 @@ public static class LokiHost
         builder.AddLokiMessaging();
         builder.AddLokiTelemetry();
         builder.AddLokiRooms();
+        builder.AddLokiRecording();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
@@ -55,6 +57,7 @@ public static class LokiHost
         app.MapWorkshopsApi();
         app.MapRoomsApi();
         app.MapScoresApi();
+        app.MapRecordingsApi();
         app.MapRoomAudio();
         app.MapMetronomeApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

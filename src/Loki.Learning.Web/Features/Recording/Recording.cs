@@ -9,9 +9,12 @@ namespace Loki.Learning.Web.Features.Recording;
 public enum RecordingStatus
 {
     /// The recorder is writing (or the node died while it was: start-up repair turns it into Recovered).
+    [JsonStringEnumMemberName("recording")]
     Recording,
+    [JsonStringEnumMemberName("finished")]
     Finished,
     /// Left open by a crash; its files were repaired on start-up.
+    [JsonStringEnumMemberName("recovered")]
     Recovered,
 }
 

@@ -69,6 +69,17 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// Whether the engine renders the room's click into this participant's own mix (JackTrip clients cannot schedule it).
     Task<string?> SetServerClickAsync(string personId, bool enabled);
 
+    /// Starts recording the room as take <paramref name="recordingId"/> (files in <paramref name="folder"/>): every
+    /// participant with consent on file gets a track and is in the stored mix, now and when they connect later.
+    /// The caller has checked that the actor hosts the room. Null refusal when recording.
+    Task<string?> StartRecordingAsync(Guid recordingId, string folder);
+
+    /// Stops the take and stores it. Null refusal when stopped.
+    Task<string?> StopRecordingAsync(Guid recordingId);
+
+    /// A marker the host drops into the running take's timeline.
+    Task<string?> DropMarkerAsync(string name);
+
     Task SubscribeAsync(IRoomObserver observer);
 
     Task UnsubscribeAsync(IRoomObserver observer);
@@ -80,8 +91,9 @@ public interface IRoomObserver : IGrainObserver
     Task RoomChangedAsync(RoomView view);
 }
 
+/// <param name="RecordingConsent">Whether this person may be recorded (see <c>Features/Recording/RecordingConsent</c>).</param>
 [GenerateSerializer, Immutable, Alias("Loki.RoomMember")]
-public sealed record RoomMember([property: Id(0)] string PersonId, [property: Id(1)] string DisplayName, [property: Id(2)] RoomRole Role);
+public sealed record RoomMember([property: Id(0)] string PersonId, [property: Id(1)] string DisplayName, [property: Id(2)] RoomRole Role, [property: Id(3)] bool RecordingConsent = false);
 
 /// <param name="RefusalKey">Null when admitted.</param>
 [GenerateSerializer, Immutable, Alias("Loki.JoinGrant")]
@@ -140,4 +152,9 @@ public sealed record RoomView(
     [property: Id(4)] long Version,
     [property: Id(5)] BeatTimeline? Beat = null,
     [property: Id(6)] ScoreChoice? Score = null,
-    [property: Id(7)] int ScorePage = 1);
+    [property: Id(7)] int ScorePage = 1,
+    [property: Id(12)] RoomRecordingState? Recording = null);
+
+/// The room is being recorded: everyone sees it, and who is left out for want of consent.
+[GenerateSerializer, Immutable, Alias("Loki.RoomRecordingState")]
+public sealed record RoomRecordingState([property: Id(0)] Guid RecordingId, [property: Id(1)] DateTime StartedUtc, [property: Id(2)] IReadOnlyList<string> NotRecorded);

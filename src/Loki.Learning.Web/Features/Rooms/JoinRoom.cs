@@ -24,9 +24,10 @@ public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, 
     {
         var (room, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var displayName = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => u.DisplayName).SingleAsync(cancellationToken);
+        var person = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => new { u.DisplayName, u.RecordingConsent }).SingleAsync(cancellationToken);
 
-        var grant = await grains.GetGrain<IRoomGrain>(command.RoomId).JoinAsync(new RoomMember(command.Actor.PersonId, displayName, role));
+        var consent = Recording.RecordingConsent.Given(person.RecordingConsent, role);
+        var grant = await grains.GetGrain<IRoomGrain>(command.RoomId).JoinAsync(new RoomMember(command.Actor.PersonId, person.DisplayName, role, consent));
         if (grant.RefusalKey is not null)
         {
             throw Refusal.Conflict(grant.RefusalKey);

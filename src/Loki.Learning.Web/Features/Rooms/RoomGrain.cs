@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Media.Mixing;
 using Loki.Learning.Web.Features.Metronome;
+using Loki.Learning.Web.Features.Recording;
 using Loki.Learning.Web.Features.Scores;
 using Orleans.Utilities;
 
@@ -30,6 +31,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     private BeatTimeline _beat = BeatTimeline.Initial;
     private ScoreChoice? _score;
     private int _scorePage = 1;
+    private RoomRecordingState? _recording;
 
     private string MediaRoom => this.GetPrimaryKey().ToString("N");
 
@@ -47,15 +49,19 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         return ChangedAsync();
     }
 
-    public Task CloseAsync(string hostId)
+    public async Task CloseAsync(string hostId)
     {
+        if (_recording is { } recording)
+        {
+            await StopRecordingAsync(recording.RecordingId);
+        }
         _open = false;
         _beat = _beat.Stop(NowEpochMs());
         _codes.Clear();
         _audioNonces.Clear();
         _participants.Clear();
         media.Post(new CloseRoom(MediaRoom));
-        return ChangedAsync();
+        await ChangedAsync();
     }
 
     public async Task<JoinGrant> JoinAsync(RoomMember member)
@@ -79,6 +85,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             participant = new Participant(member.PersonId, member.DisplayName, member.Role);
             _participants.Add(member.PersonId, participant);
         }
+        participant.RecordingConsent = member.RecordingConsent;
         // One live code per person: a new join replaces a code not yet used.
         foreach (var stale in _codes.Where(c => c.Value.PersonId == member.PersonId).Select(c => c.Key).ToList())
         {
@@ -101,6 +108,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         ForgetNonces(personId);
         if (_participants.Remove(personId, out var participant) && participant.MediaId is { } mediaId)
         {
+            StopRecording(participant);
             media.Post(new RemoveParticipant(mediaId));
         }
         return ChangedAsync();
@@ -167,6 +175,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         }
         ApplyGain(participant);
         ApplyClick(participant);
+        StartRecording(participant);
         return ChangedAsync();
     }
 
@@ -177,6 +186,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         {
             return Task.CompletedTask;
         }
+        StopRecording(participant);
         participant.MediaId = null;
         participant.Via = AudioVia.None;
         participant.OneWayMs = null;
@@ -253,6 +263,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         ForgetNonces(personId);
         if (participant.MediaId is { } mediaId)
         {
+            StopRecording(participant);
             media.Post(new RemoveParticipant(mediaId));
         }
     });
@@ -266,6 +277,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         {
             _beat = beat;
             PostClickTrack();
+            RecordBeat();
             await ChangedAsync();
         }
         return (null, _beat);
@@ -277,6 +289,11 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         _scorePage = 1;
         _beat = _beat.FollowScore(score?.Measures ?? [], NowEpochMs());
         PostClickTrack();
+        RecordBeat();
+        if (_recording is { } recording)
+        {
+            Recorders.Score(recording.RecordingId, score?.Title);
+        }
         return ChangedAsync();
     }
 
@@ -321,6 +338,78 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     }
 
     private double NowEpochMs() => (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalMilliseconds;
+
+    private RoomRecorders Recorders => ServiceProvider.GetRequiredService<RoomRecorders>();
+
+    public async Task<string?> StartRecordingAsync(Guid recordingId, string folder)
+    {
+        if (!_open)
+        {
+            return "Refusal.RoomClosed";
+        }
+        if (_recording is not null)
+        {
+            return "Recording.Refusal.AlreadyRecording";
+        }
+        if (!Recorders.Start(recordingId, MediaRoom, folder, _beat, _score?.Title))
+        {
+            return "Recording.Refusal.NoAudio";
+        }
+        _recording = new RoomRecordingState(recordingId, clock.GetUtcNow().UtcDateTime, []);
+        foreach (var participant in _participants.Values)
+        {
+            StartRecording(participant);
+        }
+        await ChangedAsync();
+        return null;
+    }
+
+    public async Task<string?> StopRecordingAsync(Guid recordingId)
+    {
+        if (_recording?.RecordingId != recordingId)
+        {
+            return "Recording.Refusal.NotRecording";
+        }
+        _recording = null;
+        await Recorders.StopAsync(recordingId);
+        await ChangedAsync();
+        return null;
+    }
+
+    public Task<string?> DropMarkerAsync(string name)
+    {
+        if (_recording is not { } recording)
+        {
+            return Task.FromResult<string?>("Recording.Refusal.NotRecording");
+        }
+        Recorders.Marker(recording.RecordingId, name);
+        return Task.FromResult<string?>(null);
+    }
+
+    /// A connected participant with consent goes into the running take; nobody else is ever recorded.
+    private void StartRecording(Participant participant)
+    {
+        if (_recording is { } recording && participant.RecordingConsent && participant.MediaId is { } mediaId && participant.Role != RoomRole.Listener)
+        {
+            Recorders.Include(recording.RecordingId, mediaId, participant.PersonId, participant.DisplayName, participant.OneWayMs, participant.JitterMs);
+        }
+    }
+
+    private void StopRecording(Participant participant)
+    {
+        if (_recording is { } recording && participant.RecordingConsent && participant.MediaId is { } mediaId)
+        {
+            Recorders.Exclude(recording.RecordingId, mediaId, participant.DisplayName);
+        }
+    }
+
+    private void RecordBeat()
+    {
+        if (_recording is { } recording)
+        {
+            Recorders.Beat(recording.RecordingId, _beat);
+        }
+    }
 
     public Task SubscribeAsync(IRoomObserver observer)
     {
@@ -428,7 +517,11 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         _version,
         _beat,
         _score,
-        _scorePage);
+        _scorePage,
+        _recording is null ? null : _recording with
+        {
+            NotRecorded = _participants.Values.Where(p => !p.RecordingConsent).Select(p => p.DisplayName).Order(StringComparer.CurrentCulture).ToList(),
+        });
 
     private Task ChangedAsync()
     {
@@ -471,6 +564,9 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
 
         /// The engine renders the room's click into this participant's mix (for JackTrip clients).
         public bool ServerClick { get; set; }
+
+        /// Consent on file for recording this person's audio.
+        public bool RecordingConsent { get; set; }
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Loki.Learning.Media.Engine;
 
@@ -13,6 +14,7 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     private MediaEngine? _engine;
     private Task? _pump;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<int, LatencyEstimate> _latency = new();
 
     public bool Enabled => configuration.GetValue("Media:Enabled", true);
 
@@ -24,6 +26,9 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     public MediaEngine? Engine => _engine;
 
     public bool Post(MediaCommand command) => _engine?.Post(command) ?? false;
+
+    /// The latest latency figures the engine reported for a media participant (recordings align tracks with them).
+    public LatencyEstimate? LatencyOf(int participantId) => _latency.TryGetValue(participantId, out var latency) ? latency : null;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -79,6 +84,14 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
 
     private Task DeliverAsync(MediaEvent mediaEvent)
     {
+        if (mediaEvent is ParticipantStatistics statistics)
+        {
+            _latency[statistics.Snapshot.ParticipantId] = statistics.Snapshot.Latency;
+        }
+        else if (mediaEvent is ParticipantLeft gone)
+        {
+            _latency.TryRemove(gone.ParticipantId, out _);
+        }
         switch (mediaEvent)
         {
             case ParticipantJoined joined when Guid.TryParseExact(joined.RoomId, "N", out var roomId):
