@@ -1,5 +1,6 @@
 using Loki.Learning.Hub.CommandLine;
 using Loki.Learning.Hub.LoadGeneration;
+using Loki.Learning.Hub.Recording;
 using Loki.Learning.Hub.Serving;
 
 namespace Loki.Learning.Hub;
@@ -8,7 +9,7 @@ namespace Loki.Learning.Hub;
 public static class HubCommands
 {
     private static readonly string Usage =
-        "usage: Loki.Learning.Hub serve|loadgen [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage;
+        "usage: Loki.Learning.Hub serve|loadgen|record [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage + "\n\n" + RecordOptions.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -24,6 +25,7 @@ public static class HubCommands
             {
                 "serve" => await RunServerAsync(arguments),
                 "loadgen" => RunLoadGenerator(arguments),
+                "record" => await RunRecorderAsync(arguments),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }
@@ -41,6 +43,15 @@ public static class HubCommands
         using var shutdown = new CancellationTokenSource();
         using var signals = ServeCommand.CancelOnShutdownSignals(shutdown);
         return await new ServeCommand(options, Console.Out).RunAsync(shutdown.Token);
+    }
+
+    private static async Task<int> RunRecorderAsync(CommandArguments arguments)
+    {
+        var options = RecordOptions.From(arguments);
+        arguments.ThrowOnUnknown();
+        using var shutdown = new CancellationTokenSource();
+        using var signals = ServeCommand.CancelOnShutdownSignals(shutdown);
+        return await new RecordCommand(options, Console.Out).RunAsync(shutdown.Token);
     }
 
     private static int RunLoadGenerator(CommandArguments arguments)

@@ -12,8 +12,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Loki.Learning.Benchmarks.Rooms;
 
 /// How long a change in a live room takes to reach every page watching it, with N participants on one node:
-/// the real host (co-hosted silo, as in production), one room grain, N joined participants and N page observers.
-/// Each update is a participant raising or lowering a hand; the latency is from the call to each observer's
+/// the real host (co-hosted silo, as in production), N joined participants spread over enough rooms that none holds
+/// more than a room's capacity (64), and one page observer per participant on its room. Each update is a participant
+/// raising or lowering a hand, rooms taking turns; the latency is from the call to each of that room's observers'
 /// delivery of that version.
 public static class RoomFanOut
 {
@@ -38,33 +39,44 @@ public static class RoomFanOut
         try
         {
             var grains = app.Services.GetRequiredService<IGrainFactory>();
-            var roomId = Guid.NewGuid();
-            var room = grains.GetGrain<IRoomGrain>(roomId);
-            await room.OpenAsync(new RoomDescription(roomId, RoomKind.Rehearsal, "Fan-out", "Bench", Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), "p0");
-            for (var i = 0; i < participants; i++)
-            {
-                await room.JoinAsync(new RoomMember($"p{i}", $"Participant {i}", i == 0 ? RoomRole.Host : RoomRole.Performer));
-            }
-
-            var sent = new ConcurrentDictionary<long, long>();
+            var roomCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : (participants + RoomGrain.Capacity - 1) / RoomGrain.Capacity;
+            var rooms = new List<(IRoomGrain Grain, List<string> People, List<Page> Pages, List<IRoomObserver> References)>();
+            var sent = new ConcurrentDictionary<(int Room, long Version), long>();
             var latencies = new ConcurrentBag<double>();
-            var pages = Enumerable.Range(0, participants).Select(_ => new Page(sent, latencies)).ToList();
-            var references = pages.Select(p => grains.CreateObjectReference<IRoomObserver>(p)).ToList();
-            foreach (var reference in references)
+            for (var r = 0; r < roomCount; r++)
             {
-                await room.SubscribeAsync(reference);
+                var roomId = Guid.NewGuid();
+                var grain = grains.GetGrain<IRoomGrain>(roomId);
+                await grain.OpenAsync(new RoomDescription(roomId, RoomKind.Rehearsal, $"Fan-out {r}", "Bench", Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), "host");
+                var people = Enumerable.Range(0, participants).Where(i => i % roomCount == r).Select(i => $"p{i}").ToList();
+                foreach (var person in people)
+                {
+                    var grant = await grain.JoinAsync(new RoomMember(person, person, person == people[0] ? RoomRole.Host : RoomRole.Performer));
+                    if (grant.RefusalKey is not null)
+                    {
+                        throw new InvalidOperationException($"{person} was refused: {grant.RefusalKey} (a room holds {RoomGrain.Capacity}; use more rooms)");
+                    }
+                }
+                var pages = people.Select(_ => new Page(r, sent, latencies)).ToList();
+                var references = pages.Select(p => grains.CreateObjectReference<IRoomObserver>(p)).ToList();
+                foreach (var reference in references)
+                {
+                    await grain.SubscribeAsync(reference);
+                }
+                rooms.Add((grain, people, pages, references));
             }
 
-            // Warm-up, then measured updates one after another (each waits until every page has it).
+            // Warm-up, then measured updates one after another (each waits until every page of its room has it).
             for (var u = 0; u < updates + 10; u++)
             {
                 if (u == 10)
                 {
                     latencies.Clear();
                 }
-                var before = (await room.GetViewAsync()).Version;
-                sent[before + 1] = Stopwatch.GetTimestamp();
-                await room.RaiseHandAsync($"p{u % participants}", u % 2 == 0);
+                var (grain, people, pages, _) = rooms[u % rooms.Count];
+                var before = (await grain.GetViewAsync()).Version;
+                sent[(u % rooms.Count, before + 1)] = Stopwatch.GetTimestamp();
+                await grain.RaiseHandAsync(people[u / rooms.Count % people.Count], u / rooms.Count % 2 == 0);
                 var deadline = Stopwatch.StartNew();
                 while (pages.Any(p => p.LastVersion < before + 1) && deadline.Elapsed < TimeSpan.FromSeconds(10))
                 {
@@ -75,12 +87,15 @@ public static class RoomFanOut
             var sorted = latencies.OrderBy(l => l).ToArray();
             double Percentile(double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"room-fanout: {participants} participants, {updates} updates, {sorted.Length} deliveries: p50 {Percentile(0.50):F2} ms, p95 {Percentile(0.95):F2} ms, p99 {Percentile(0.99):F2} ms, max {sorted[^1]:F2} ms"));
-            var expected = (long)participants * updates;
+                $"room-fanout: {participants} participants in {rooms.Count} rooms, {updates} updates, {sorted.Length} deliveries: p50 {Percentile(0.50):F2} ms, p95 {Percentile(0.95):F2} ms, p99 {Percentile(0.99):F2} ms, max {sorted[^1]:F2} ms"));
+            var expected = Enumerable.Range(10, updates).Sum(u => (long)rooms[u % rooms.Count].People.Count);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"room-fanout: delivered {sorted.Length} of {expected}"));
-            foreach (var reference in references)
+            foreach (var (grain, _, _, references) in rooms)
             {
-                await room.UnsubscribeAsync(reference);
+                foreach (var reference in references)
+                {
+                    await grain.UnsubscribeAsync(reference);
+                }
             }
             return sorted.Length == expected ? 0 : 1;
         }
@@ -100,14 +115,14 @@ public static class RoomFanOut
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private sealed class Page(ConcurrentDictionary<long, long> sent, ConcurrentBag<double> latencies) : IRoomObserver
+    private sealed class Page(int room, ConcurrentDictionary<(int Room, long Version), long> sent, ConcurrentBag<double> latencies) : IRoomObserver
     {
         public long LastVersion;
 
         public Task RoomChangedAsync(RoomView view)
         {
             var now = Stopwatch.GetTimestamp();
-            if (sent.TryGetValue(view.Version, out var at))
+            if (sent.TryGetValue((room, view.Version), out var at))
             {
                 latencies.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
             }
