@@ -1,5 +1,6 @@
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Recording;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Hosting;
 using Mediator;
@@ -79,7 +80,11 @@ public sealed class Catalogue : IAsyncLifetime
         services.AddLokiDatabase(DatabaseFile);
         services.AddLokiPeople();
         services.AddSingleton<TimeProvider>(Clock);
+        services.AddLokiRecordingNode(RecordingFolder);
     }
+
+    /// Where both the silo's recorders and the handlers find recordings.
+    public string RecordingFolder => Path.Combine(_folder, "recordings");
 
     /// Creates an account with one role and returns it as the actor that messages carry.
     public async Task<Actor> PersonAsync(string role, string? displayName = null)

@@ -6,10 +6,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Recording;
 
-/// A comment pinned to a time of a take (its bar follows from the timeline), optionally to one track. Teachers start
+/// A comment pinned to a time of a take, optionally to one track. Given a bar, the comment goes to that bar's first beat
+/// (when the take's beat clock reached it; otherwise to the time given); else the bar follows from the time. Teachers start
 /// threads; members reply (<paramref name="ParentId"/>). A teacher's comment on a bar of a take that showed a score
 /// also becomes a note on that bar of the score, so it is there at the next rehearsal.
-public sealed record AddRecordingComment(Actor Actor, Guid RecordingId, double AtSeconds, Guid? TrackId, Guid? ParentId, string? Text) : ICommand<Guid>;
+public sealed record AddRecordingComment(Actor Actor, Guid RecordingId, double AtSeconds, int? Bar, Guid? TrackId, Guid? ParentId, string? Text) : ICommand<Guid>;
 
 public sealed class AddRecordingCommentHandler(IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock) : ICommandHandler<AddRecordingComment, Guid>
 {
@@ -26,7 +27,17 @@ public sealed class AddRecordingCommentHandler(IDbContextFactory<LokiDbContext> 
         {
             throw Refusal.Invalid("Validation.TooLong", nameof(command.Text));
         }
+        var events = await db.RecordingEvents.Where(e => e.RecordingId == recording.Id).ToListAsync(cancellationToken);
+        var grid = new BarGrid(events);
         var at = command.AtSeconds;
+        if (command.Bar is { } wanted)
+        {
+            if (wanted is < -64 or > 100_000)
+            {
+                throw Refusal.Invalid("Recording.Refusal.NoSuchBar", nameof(command.Bar));
+            }
+            at = grid.Bars(recording.DurationSeconds).FirstOrDefault(b => b.Bar == wanted)?.Seconds ?? at;
+        }
         RecordingComment? parent = null;
         if (command.ParentId is { } parentId)
         {
@@ -47,8 +58,7 @@ public sealed class AddRecordingCommentHandler(IDbContextFactory<LokiDbContext> 
         {
             throw Refusal.Invalid("Recording.Refusal.NoSuchTrack", nameof(command.TrackId));
         }
-        var events = await db.RecordingEvents.Where(e => e.RecordingId == recording.Id).ToListAsync(cancellationToken);
-        var bar = parent is null ? new BarGrid(events).BarAt(at) : parent.Bar;
+        var bar = parent is null ? command.Bar ?? grid.BarAt(at) : parent.Bar;
         var author = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => u.DisplayName).SingleOrDefaultAsync(cancellationToken) ?? "";
         var now = clock.GetUtcNow().UtcDateTime;
         var comment = new RecordingComment

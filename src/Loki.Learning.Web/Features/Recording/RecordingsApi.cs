@@ -9,7 +9,7 @@ namespace Loki.Learning.Web.Features.Recording;
 
 public static class RecordingsApi
 {
-    public sealed record NewComment(double AtSeconds, Guid? TrackId, Guid? ParentId, string? Text);
+    public sealed record NewComment(double AtSeconds, int? Bar, Guid? TrackId, Guid? ParentId, string? Text);
 
     public sealed record NewMarker(string? Name);
 
@@ -55,7 +55,7 @@ public static class RecordingsApi
 
         recordings.MapPost("/{recordingId:guid}/comments", async Task<Created<IdResponse>> (Guid recordingId, NewComment body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
-            var id = await mediator.Send(new AddRecordingComment(Actor.From(user)!, recordingId, body.AtSeconds, body.TrackId, body.ParentId, body.Text), ct);
+            var id = await mediator.Send(new AddRecordingComment(Actor.From(user)!, recordingId, body.AtSeconds, body.Bar, body.TrackId, body.ParentId, body.Text), ct);
             return TypedResults.Created($"/api/recordings/{recordingId}", new IdResponse(id));
         });
 

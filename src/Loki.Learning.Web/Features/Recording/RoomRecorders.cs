@@ -32,7 +32,8 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
     {
         var path = storage.FolderOf(folder);
         Directory.CreateDirectory(path);
-        var recorder = new RoomRecorder(path, PeriodFrames, SampleRate, maxTracks: RoomGrain.Capacity);
+        // The block pool holds two seconds of 16 tracks (about 13 MB); more tracks share it.
+        var recorder = new RoomRecorder(path, PeriodFrames, SampleRate, maxTracks: 16);
         var take = new Take(recordingId, mediaRoom, recorder, new StreamWriter(Path.Combine(path, TimelineLine.FileName), append: true, Encoding.UTF8));
         if (!media.Post(new AttachTap(mediaRoom, recorder)))
         {
