@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.People;
 using Mediator;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Loki.Learning.Web.Features.Recording;
@@ -68,6 +69,8 @@ public static class RecordingsApi
             context.Response.Headers.ContentDisposition = $"attachment; filename=\"{export.Name}.zip\"";
             context.Response.Headers.CacheControl = "private, no-store";
             context.Response.Headers["X-Expected-Length"] = export.ExpectedBytes.ToString(CultureInfo.InvariantCulture);
+            // ZipArchive still writes some headers synchronously when its stream cannot seek.
+            context.Features.Get<IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
             await export.WriteZipAsync(context.Response.Body, ct);
         });
 
