@@ -7,6 +7,18 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// Headless on a shared machine, nothing fetched from outside, microphones granted and faked.
+    public static readonly IReadOnlyList<string> ChromiumArgs =
+    [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+    ];
+
     private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = default!;
@@ -25,16 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args =
-            [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-            ],
+            Args = ChromiumArgs,
         });
     }
 
