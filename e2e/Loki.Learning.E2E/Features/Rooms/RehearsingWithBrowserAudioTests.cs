@@ -42,10 +42,16 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
     }
 
     /// A Chromium of its own whose fake microphone plays <paramref name="frequency"/> (looped).
-    private async Task<IPage> PersonWithToneAsync(double frequency, string login, string password)
+    private Task<IPage> PersonWithToneAsync(double frequency, string login, string password)
     {
         var wav = Path.Combine(_folder, $"tone-{frequency:0}.wav");
         WriteTone(wav, frequency, seconds: 4);
+        return PersonWithMicrophoneAsync(wav, login, password);
+    }
+
+    /// A Chromium of its own whose fake microphone plays <paramref name="wav"/> (looped).
+    private async Task<IPage> PersonWithMicrophoneAsync(string wav, string login, string password)
+    {
         var chromium = await _playwright!.Chromium.LaunchAsync(new()
         {
             ExecutablePath = BrowserFixture.ChromiumPath,
@@ -78,10 +84,16 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
     }
 
     /// 48 kHz, 16-bit mono PCM, a whole number of periods so the loop has no click.
-    private static void WriteTone(string path, double frequency, int seconds)
+    private static void WriteTone(string path, double frequency, int seconds) =>
+        WriteWav(path, 48000 * seconds, i => 0.5 * Math.Sin(2 * Math.PI * frequency * i / 48000));
+
+    /// A 2 ms burst of 2 kHz at 0.9 every half second, silence between: easy to find going in and coming back.
+    private static void WritePulses(string path, int seconds) =>
+        WriteWav(path, 48000 * seconds, i => i % 24000 < 96 ? 0.9 * Math.Sin(2 * Math.PI * 2000 * (i % 24000) / 48000) : 0);
+
+    private static void WriteWav(string path, int samples, Func<int, double> sample)
     {
         const int rate = 48000;
-        var samples = rate * seconds;
         using var writer = new BinaryWriter(File.Create(path));
         writer.Write("RIFF"u8);
         writer.Write(36 + (samples * 2));
@@ -97,7 +109,7 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         writer.Write(samples * 2);
         for (var i = 0; i < samples; i++)
         {
-            writer.Write((short)Math.Round(0.5 * 32767 * Math.Sin(2 * Math.PI * frequency * i / rate)));
+            writer.Write((short)Math.Round(32767 * sample(i)));
         }
     }
 
@@ -190,6 +202,37 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
             })
             """, "/" + roomPath);
         Assert.Equal("Refusal.AudioTokenInvalid", reason);
+    }
+
+    [Fact]
+    public async Task MouthToEarThroughTheRoomIsMeasuredWithAPulseThatComesBack()
+    {
+        var pulses = Path.Combine(_folder, "pulses.wav");
+        WritePulses(pulses, seconds: 4);
+        var teacher = await PersonWithMicrophoneAsync(pulses, DemoAccounts.EnsembleTeacher, DemoAccounts.PasswordOf(DemoAccounts.EnsembleTeacher));
+        await teacher.Link("Ensembler").ClickAsync();
+        await teacher.Link(Ensemble).ClickAsync();
+        await teacher.Link("Live-rum").First.ClickAsync();
+        await teacher.Button("Öppna rummet").ClickWhenInteractiveAsync();
+        var roomPath = new Uri(teacher.Url).AbsolutePath.TrimStart('/');
+        await EnterRoomAsync(teacher, roomPath);
+        await ConnectAudioAsync(teacher);
+        // Hearing oneself through the room: microphone → socket → jitter buffer → mix → socket → playback.
+        await (await teacher.GetByLabel("Hör mig själv").WhenInteractiveAsync()).CheckAsync();
+
+        double[] trips = [];
+        await WaitUntilAsync(teacher, async () => (trips = await teacher.EvaluateAsync<double[]>("() => window.loki.audio.loopLatencies()")).Length >= 12,
+            async () => $"12 pulses came back (now {(await teacher.EvaluateAsync<double[]>("() => window.loki.audio.loopLatencies()")).Length}; pulses {await teacher.EvaluateAsync<string>("async () => JSON.stringify(await window.loki.audio.pulseFrames())")}; 2 kHz played {await HeardAsync(teacher, 2000):F4})");
+        var sorted = trips.Order().ToArray();
+        var p95 = sorted[(int)Math.Ceiling(0.95 * sorted.Length) - 1];
+        Console.WriteLine($"MOUTH-TO-EAR through the room (loopback, self-monitor): {sorted.Length} pulses, p50 {sorted[sorted.Length / 2]:F1} ms, p95 {p95:F1} ms, min {sorted[0]:F1} ms, max {sorted[^1]:F1} ms; stats {await teacher.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}; pulses {await teacher.EvaluateAsync<string>("async () => JSON.stringify(await window.loki.audio.pulseFrames())")}; latency {await teacher.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.outputLatency())")}; server sees {await teacher.EvaluateAsync<string>("async path => JSON.stringify((await (await fetch('/api/' + path)).json()).view.roster.map(p => ({ oneWayMs: p.oneWayMs, jitterMs: p.jitterMs })))", roomPath)}");
+        // A sanity bound, not the target: the pulses went through the room and came back as pulses.
+        Assert.All(sorted, ms => Assert.InRange(ms, 2, 500));
+
+        // Disconnecting ends the socket: the roster shows it and nothing more comes back.
+        await teacher.Button("Koppla från ljud").ClickWhenInteractiveAsync();
+        await Expect(teacher.GetByText("Ditt ljud är inte anslutet.")).ToBeVisibleAsync();
+        await Expect(Roster(teacher).GetByRole(AriaRole.Row).Filter(new() { HasText = "Tove" })).ToContainTextAsync("inte ansluten", new() { Timeout = 30_000 });
     }
 
     /// The roster table (its caption names it), not the latency budget below it, which lists the same people in pairs.

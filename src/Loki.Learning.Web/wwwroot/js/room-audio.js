@@ -78,6 +78,12 @@ function onWorklet(message) {
     counters.malformed = message.stats.malformed;
     counters.buffered = message.stats.buffered;
     counters.played = message.stats.received;
+  } else if (message.type === 'pulses') {
+    const resolve = historyRequests.get(message.id);
+    historyRequests.delete(message.id);
+    if (resolve) {
+      resolve(message);
+    }
   } else if (message.type === 'history') {
     const resolve = historyRequests.get(message.id);
     historyRequests.delete(message.id);
@@ -233,6 +239,39 @@ async function recentOutputLevel(freqHz) {
   return goertzel(samples, freqHz, 48000);
 }
 
+/** Audio-clock frames at which pulses started in the microphone and in what was played (the last 32 of each). */
+async function pulseFrames() {
+  if (!node) {
+    return null;
+  }
+  const id = ++historyId;
+  return new Promise((resolve) => {
+    historyRequests.set(id, resolve);
+    node.port.postMessage({ type: 'pulses', id });
+  });
+}
+
+/**
+ * Mouth-to-ear through the room, for a participant who hears themselves (self-monitor on) and plays short pulses:
+ * each played pulse paired with the latest microphone pulse before it, in ms of the audio clock, plus the output
+ * latency the browser reports (the microphone's own capture latency is not known to the page and not included).
+ */
+async function loopLatencies() {
+  const pulses = await pulseFrames();
+  if (!pulses) {
+    return [];
+  }
+  const outputMs = ((context.outputLatency || 0) + (context.baseLatency || 0)) * 1000;
+  const trips = [];
+  for (const played of pulses.output) {
+    const sent = pulses.input.filter((f) => f <= played).pop();
+    if (sent !== undefined && played - sent < context.sampleRate) {
+      trips.push((played - sent) * 1000 / context.sampleRate + outputMs);
+    }
+  }
+  return trips;
+}
+
 function goertzel(samples, freqHz, rate) {
   const w = 2 * Math.PI * freqHz / rate;
   const c = 2 * Math.cos(w);
@@ -248,4 +287,9 @@ function goertzel(samples, freqHz, rate) {
 }
 
 window.loki = window.loki || {};
-window.loki.audio = { stats, recentOutputLevel, listDevices, connected: () => socket !== null };
+/** What the browser says about its output path, in ms. */
+function outputLatency() {
+  return context ? { outputLatencyMs: (context.outputLatency || 0) * 1000, baseLatencyMs: (context.baseLatency || 0) * 1000 } : null;
+}
+
+window.loki.audio = { stats, outputLatency, recentOutputLevel, loopLatencies, pulseFrames, listDevices, connected: () => socket !== null };
