@@ -61,12 +61,21 @@ class LokiRoomAudio extends AudioWorkletProcessor {
     this.levelBlocks = 0;
     this.inputPulses = new PulseFinder();
     this.outputPulses = new PulseFinder();
+    this.socket = null;       // MessagePort to the socket worker, once connected
     this.port.onmessage = (event) => this.onMessage(event.data);
   }
 
   onMessage(message) {
     if (message instanceof ArrayBuffer) {
       this.receive(message);
+    } else if (message.type === 'port') {
+      // Frames go to and come from the socket worker directly, not through the page's main thread.
+      this.socket = message.port;
+      this.socket.onmessage = (event) => {
+        if (event.data instanceof ArrayBuffer) {
+          this.receive(event.data);
+        }
+      };
     } else if (message.type === 'send') {
       this.sending = message.enabled;
     } else if (message.type === 'reset') {
@@ -170,7 +179,7 @@ class LokiRoomAudio extends AudioWorkletProcessor {
       const x = Math.max(-1, Math.min(1, samples[i]));
       pcm[i] = Math.round(x * 32767);
     }
-    this.port.postMessage(buffer, [buffer]);
+    (this.socket || this.port).postMessage(buffer, [buffer]);
     this.stats.sent++;
   }
 
