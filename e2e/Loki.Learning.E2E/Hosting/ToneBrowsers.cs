@@ -16,10 +16,25 @@ public sealed class ToneBrowsers : IAsyncDisposable
     public static async Task<ToneBrowsers> StartAsync() => new(await Playwright.CreateAsync());
 
     /// A Chromium of its own whose fake microphone plays <paramref name="frequency"/> (looped), signed in.
-    public async Task<IPage> PersonWithToneAsync(Uri baseAddress, double frequency, string login, string password)
+    public Task<IPage> PersonWithToneAsync(Uri baseAddress, double frequency, string login, string password)
     {
         var wav = Path.Combine(_folder, $"tone-{frequency:0}.wav");
-        WriteTone(wav, frequency, seconds: 4);
+        WriteWav(wav, 48000 * 4, i => 0.5 * Math.Sin(2 * Math.PI * frequency * i / 48000));
+        return PersonWithMicrophoneAsync(baseAddress, wav, login, password);
+    }
+
+    /// A Chromium whose fake microphone plays a 2 ms burst of 2 kHz at 0.9 every half second, silence between: easy to
+    /// find going in and coming back.
+    public Task<IPage> PersonWithPulsesAsync(Uri baseAddress, string login, string password)
+    {
+        var wav = Path.Combine(_folder, "pulses.wav");
+        WriteWav(wav, 48000 * 4, i => i % 24000 < 96 ? 0.9 * Math.Sin(2 * Math.PI * 2000 * (i % 24000) / 48000) : 0);
+        return PersonWithMicrophoneAsync(baseAddress, wav, login, password);
+    }
+
+    /// A Chromium of its own whose fake microphone plays <paramref name="wav"/> (looped), signed in.
+    private async Task<IPage> PersonWithMicrophoneAsync(Uri baseAddress, string wav, string login, string password)
+    {
         var chromium = await _playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = BrowserFixture.ChromiumPath,
@@ -61,11 +76,10 @@ public sealed class ToneBrowsers : IAsyncDisposable
         await Expect(page.GetByText("Ditt ljud är anslutet.")).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 
-    /// 48 kHz, 16-bit mono PCM, a whole number of periods so the loop has no click.
-    private static void WriteTone(string path, double frequency, int seconds)
+    /// 48 kHz, 16-bit mono PCM; tones are a whole number of periods so the loop has no click.
+    private static void WriteWav(string path, int samples, Func<int, double> sample)
     {
         const int rate = 48000;
-        var samples = rate * seconds;
         using var writer = new BinaryWriter(File.Create(path));
         writer.Write("RIFF"u8);
         writer.Write(36 + (samples * 2));
@@ -81,7 +95,7 @@ public sealed class ToneBrowsers : IAsyncDisposable
         writer.Write(samples * 2);
         for (var i = 0; i < samples; i++)
         {
-            writer.Write((short)Math.Round(0.5 * 32767 * Math.Sin(2 * Math.PI * frequency * i / rate)));
+            writer.Write((short)Math.Round(32767 * sample(i)));
         }
     }
 
@@ -116,4 +130,6 @@ public abstract class ToneBrowserTest(BrowserFixture browser, LokiApp app) : Bro
     }
 
     protected Task<IPage> PersonWithToneAsync(double frequency, string login, string password) => _tones!.PersonWithToneAsync(App.BaseAddress, frequency, login, password);
+
+    protected Task<IPage> PersonWithPulsesAsync(string login, string password) => _tones!.PersonWithPulsesAsync(App.BaseAddress, login, password);
 }

@@ -97,6 +97,36 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         Assert.Equal("Refusal.AudioTokenInvalid", reason);
     }
 
+    [Fact]
+    public async Task MouthToEarThroughTheRoomIsMeasuredWithAPulseThatComesBack()
+    {
+        var teacher = await PersonWithPulsesAsync(DemoAccounts.EnsembleTeacher, DemoAccounts.PasswordOf(DemoAccounts.EnsembleTeacher));
+        await teacher.Link("Ensembler").ClickAsync();
+        await teacher.Link(Ensemble).ClickAsync();
+        // The second rehearsal's room: the other test in this class opens the first.
+        await teacher.Link("Live-rum").Nth(1).ClickAsync();
+        await teacher.Button("Öppna rummet").ClickWhenInteractiveAsync();
+        var roomPath = new Uri(teacher.Url).AbsolutePath.TrimStart('/');
+        await EnterRoomAsync(teacher, roomPath);
+        await ConnectAudioAsync(teacher);
+        // Hearing oneself through the room: microphone → socket → jitter buffer → mix → socket → playback.
+        await (await teacher.GetByLabel("Hör mig själv").WhenInteractiveAsync()).CheckAsync();
+
+        double[] trips = [];
+        await WaitUntilAsync(teacher, async () => (trips = await teacher.EvaluateAsync<double[]>("() => window.loki.audio.loopLatencies()")).Length >= 12,
+            async () => $"12 pulses came back (now {(await teacher.EvaluateAsync<double[]>("() => window.loki.audio.loopLatencies()")).Length}; pulses {await teacher.EvaluateAsync<string>("async () => JSON.stringify(await window.loki.audio.pulseFrames())")}; 2 kHz played {await HeardAsync(teacher, 2000):F4})");
+        var sorted = trips.Order().ToArray();
+        var p95 = sorted[(int)Math.Ceiling(0.95 * sorted.Length) - 1];
+        Console.WriteLine($"MOUTH-TO-EAR through the room (loopback, self-monitor): {sorted.Length} pulses, p50 {sorted[sorted.Length / 2]:F1} ms, p95 {p95:F1} ms, min {sorted[0]:F1} ms, max {sorted[^1]:F1} ms; stats {await teacher.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}; pulses {await teacher.EvaluateAsync<string>("async () => JSON.stringify(await window.loki.audio.pulseFrames())")}; latency {await teacher.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.outputLatency())")}; server sees {await teacher.EvaluateAsync<string>("async path => JSON.stringify((await (await fetch('/api/' + path)).json()).view.roster.map(p => ({ oneWayMs: p.oneWayMs, jitterMs: p.jitterMs })))", roomPath)}");
+        // A sanity bound, not the target: the pulses went through the room and came back as pulses.
+        Assert.All(sorted, ms => Assert.InRange(ms, 2, 500));
+
+        // Disconnecting ends the socket: the roster shows it and nothing more comes back.
+        await teacher.Button("Koppla från ljud").ClickWhenInteractiveAsync();
+        await Expect(teacher.GetByText("Ditt ljud är inte anslutet.")).ToBeVisibleAsync();
+        await Expect(Roster(teacher).GetByRole(AriaRole.Row).Filter(new() { HasText = "Tove" })).ToContainTextAsync("inte ansluten", new() { Timeout = 30_000 });
+    }
+
     /// The roster table (its caption names it), not the latency budget below it, which lists the same people in pairs.
     private static ILocator Roster(IPage page) =>
         page.GetByRole(AriaRole.Table, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Deltagare") });

@@ -11,6 +11,37 @@ const MIN_TARGET = 2;      // blocks buffered before playing starts (2 × 2.67 m
 const MAX_TARGET = 4;      // the target grows after underruns, up to this
 const DROP_ABOVE = 6;      // above this many blocks the oldest are dropped down to the target
 const HISTORY = 24000;     // played samples kept for diagnostics (0.5 s at 48 kHz)
+const PULSES = 32;         // pulse times kept for the latency diagnostics
+
+// Finds the starts of short loud pulses (rising above 0.05 after at least 50 ms below it, and reaching 0.3 within
+// 1 ms) by frame number of the audio clock: the microphone's and the played mix's, so their difference is the trip
+// through the room.
+class PulseFinder {
+  constructor() {
+    this.quiet = 0;
+    this.risingAt = -1;
+    this.frames = [];
+  }
+
+  scan(samples, firstFrame) {
+    for (let i = 0; i < samples.length; i++) {
+      const a = Math.abs(samples[i]);
+      if (this.risingAt < 0 && a >= 0.05 && this.quiet >= 2400) {
+        this.risingAt = firstFrame + i;
+      }
+      if (this.risingAt >= 0 && a > 0.3) {
+        this.frames.push(this.risingAt);
+        if (this.frames.length > PULSES) {
+          this.frames.shift();
+        }
+        this.risingAt = -1;
+      } else if (this.risingAt >= 0 && firstFrame + i - this.risingAt > 48) {
+        this.risingAt = -1;   // a blip, not a pulse
+      }
+      this.quiet = a < 0.05 ? this.quiet + 1 : 0;
+    }
+  }
+}
 
 class LokiRoomAudio extends AudioWorkletProcessor {
   constructor() {
@@ -28,12 +59,23 @@ class LokiRoomAudio extends AudioWorkletProcessor {
     this.historyAt = 0;
     this.levelPeak = 0;
     this.levelBlocks = 0;
+    this.inputPulses = new PulseFinder();
+    this.outputPulses = new PulseFinder();
+    this.socket = null;       // MessagePort to the socket worker, once connected
     this.port.onmessage = (event) => this.onMessage(event.data);
   }
 
   onMessage(message) {
     if (message instanceof ArrayBuffer) {
       this.receive(message);
+    } else if (message.type === 'port') {
+      // Frames go to and come from the socket worker directly, not through the page's main thread.
+      this.socket = message.port;
+      this.socket.onmessage = (event) => {
+        if (event.data instanceof ArrayBuffer) {
+          this.receive(event.data);
+        }
+      };
     } else if (message.type === 'send') {
       this.sending = message.enabled;
     } else if (message.type === 'reset') {
@@ -44,6 +86,8 @@ class LokiRoomAudio extends AudioWorkletProcessor {
       this.target = MIN_TARGET;
     } else if (message.type === 'stats') {
       this.port.postMessage({ type: 'stats', stats: { ...this.stats, buffered: this.queued, target: this.target * BLOCK } });
+    } else if (message.type === 'pulses') {
+      this.port.postMessage({ type: 'pulses', id: message.id, input: [...this.inputPulses.frames], output: [...this.outputPulses.frames] });
     } else if (message.type === 'history') {
       // Oldest first, so the caller sees the played signal in order.
       const copy = new Float32Array(HISTORY);
@@ -98,6 +142,7 @@ class LokiRoomAudio extends AudioWorkletProcessor {
         }
       }
       this.levelPeak = Math.max(this.levelPeak, peak);
+      this.inputPulses.scan(input, currentFrame);
       if (++this.levelBlocks >= 19) {       // about every 50 ms
         this.port.postMessage({ type: 'level', peak: this.levelPeak });
         this.levelPeak = 0;
@@ -134,7 +179,7 @@ class LokiRoomAudio extends AudioWorkletProcessor {
       const x = Math.max(-1, Math.min(1, samples[i]));
       pcm[i] = Math.round(x * 32767);
     }
-    this.port.postMessage(buffer, [buffer]);
+    (this.socket || this.port).postMessage(buffer, [buffer]);
     this.stats.sent++;
   }
 
@@ -169,6 +214,7 @@ class LokiRoomAudio extends AudioWorkletProcessor {
       }
     }
     output.fill(0, written);
+    this.outputPulses.scan(output, currentFrame);
     for (let i = 0; i < output.length; i++) {
       this.history[this.historyAt] = output[i];
       this.historyAt = (this.historyAt + 1) % HISTORY;

@@ -2,19 +2,16 @@
 // mix back into the worklet's playback buffer. Frame format and buffering policy: docs/protocol.md.
 // The Blazor room page drives it through IJSRuntime; window.loki.audio exposes the same state for diagnostics.
 
-const KIND_PING = 2;
-const KIND_PONG = 3;
-
 let context = null;       // AudioContext at 48 kHz
 let stream = null;        // the microphone
 let source = null;
 let node = null;          // the worklet node
-let socket = null;
+let worker = null;        // owns the WebSocket (room-audio-socket.js)
+let connected = false;
+let opening = null;       // { resolve, reject } while a connection opens
 let meterElement = null;
 let listener = null;      // DotNetObjectReference of the page
-let pingTimer = null;
 let statsTimer = null;
-let pingSequence = 0;
 let lastLevel = 0;
 let historyRequests = new Map();
 let historyId = 0;
@@ -52,22 +49,43 @@ export async function start(deviceId, meterId, page) {
     numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1], channelCount: 1, channelCountMode: 'explicit',
   });
   node.port.onmessage = (event) => onWorklet(event.data);
+  // Audio frames travel worklet ⇄ worker over a channel of their own; the main thread only steers.
+  worker = new Worker(new URL('./room-audio-socket.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (event) => onWorker(event.data);
+  const channel = new MessageChannel();
+  node.port.postMessage({ type: 'port', port: channel.port1 }, [channel.port1]);
+  worker.postMessage({ type: 'port', port: channel.port2 }, [channel.port2]);
   source.connect(node);
   node.connect(context.destination);
   if (context.state !== 'running') {
     await context.resume();
   }
-  statsTimer = setInterval(() => node && node.port.postMessage({ type: 'stats' }), 250);
+  statsTimer = setInterval(() => {
+    node && node.port.postMessage({ type: 'stats' });
+    worker && worker.postMessage({ type: 'counters' });
+  }, 250);
   return context.sampleRate;
 }
 
+function onWorker(message) {
+  if (message.type === 'counters') {
+    Object.assign(counters, message.counters);
+  } else if (message.type === 'open') {
+    connected = true;
+    opening && opening.resolve();
+    opening = null;
+  } else if (message.type === 'failed') {
+    opening && opening.reject(new Error(message.reason || 'audio socket failed'));
+    opening = null;
+  } else if (message.type === 'closed') {
+    connected = false;
+    node && node.port.postMessage({ type: 'send', enabled: false });
+    listener && listener.invokeMethodAsync('AudioClosed', message.reason || '');
+  }
+}
+
 function onWorklet(message) {
-  if (message instanceof ArrayBuffer) {
-    if (socket && socket.readyState === WebSocket.OPEN) {
-      socket.send(message);
-      counters.sent++;
-    }
-  } else if (message.type === 'level') {
+  if (message.type === 'level') {
     lastLevel = message.peak;
     if (meterElement) {
       meterElement.value = message.peak;
@@ -75,9 +93,14 @@ function onWorklet(message) {
   } else if (message.type === 'stats') {
     counters.dropped = message.stats.dropped;
     counters.underruns = message.stats.underruns;
-    counters.malformed = message.stats.malformed;
     counters.buffered = message.stats.buffered;
     counters.played = message.stats.received;
+  } else if (message.type === 'pulses') {
+    const resolve = historyRequests.get(message.id);
+    historyRequests.delete(message.id);
+    if (resolve) {
+      resolve(message);
+    }
   } else if (message.type === 'history') {
     const resolve = historyRequests.get(message.id);
     historyRequests.delete(message.id);
@@ -96,92 +119,21 @@ export async function connect(deviceId, meterId, path, token, page) {
   const url = new URL(path, window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('token', token);
-  const ws = new WebSocket(url);
-  ws.binaryType = 'arraybuffer';
-  socket = ws;
   node.port.postMessage({ type: 'reset' });
   await new Promise((resolve, reject) => {
-    ws.onopen = () => resolve();
-    ws.onerror = () => reject(new Error('audio socket failed'));
-    ws.onclose = (event) => reject(new Error(event.reason || 'closed'));
+    opening = { resolve, reject };
+    worker.postMessage({ type: 'connect', url: url.toString() });
   });
-  ws.onmessage = (event) => onSocket(event.data);
-  ws.onclose = (event) => {
-    if (socket === ws) {
-      socket = null;
-      stopTimers(false);
-      node && node.port.postMessage({ type: 'send', enabled: false });
-      listener && listener.invokeMethodAsync('AudioClosed', event.reason || '');
-    }
-  };
   node.port.postMessage({ type: 'send', enabled: true });
-  pingTimer = setInterval(ping, 1000);
-  ping();
-}
-
-function onSocket(data) {
-  if (!(data instanceof ArrayBuffer) || data.byteLength < 24) {
-    counters.malformed++;
-    return;
-  }
-  const view = new DataView(data);
-  if (view.getUint8(1) === KIND_PONG && data.byteLength === 32) {
-    const now = Date.now() * 1000;
-    const sent = readMicros(view, 16);
-    const server = readMicros(view, 24);
-    const rtt = now - sent;
-    // Keep the estimate from the fastest exchange seen: least disturbed by queueing.
-    if (counters.rttMs === null || rtt / 1000 <= counters.rttMs) {
-      counters.rttMs = rtt / 1000;
-      counters.clockOffsetMs = (server - (sent + rtt / 2)) / 1000;
-    }
-    return;
-  }
-  counters.received++;
-  // Hand the buffer over to the audio thread without copying.
-  node && node.port.postMessage(data, [data]);
-}
-
-function readMicros(view, offset) {
-  return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 4294967296;
-}
-
-function ping() {
-  if (!socket || socket.readyState !== WebSocket.OPEN) {
-    return;
-  }
-  const buffer = new ArrayBuffer(24);
-  const view = new DataView(buffer);
-  view.setUint8(0, 1);
-  view.setUint8(1, KIND_PING);
-  view.setUint32(8, pingSequence, true);
-  pingSequence = (pingSequence + 1) >>> 0;
-  const micros = Math.round(Date.now() * 1000);
-  view.setUint32(16, micros % 4294967296, true);
-  view.setUint32(20, Math.floor(micros / 4294967296), true);
-  socket.send(buffer);
-}
-
-function stopTimers(all) {
-  if (pingTimer) {
-    clearInterval(pingTimer);
-    pingTimer = null;
-  }
-  if (all && statsTimer) {
-    clearInterval(statsTimer);
-    statsTimer = null;
-  }
 }
 
 async function disconnectSocket(reason) {
-  const ws = socket;
-  socket = null;
-  stopTimers(false);
+  connected = false;
   if (node) {
     node.port.postMessage({ type: 'send', enabled: false });
   }
-  if (ws && ws.readyState <= WebSocket.OPEN) {
-    ws.close(1000, reason);
+  if (worker) {
+    worker.postMessage({ type: 'disconnect', reason });
   }
 }
 
@@ -192,7 +144,14 @@ export async function disconnect() {
 
 async function stopPreview() {
   await disconnectSocket('');
-  stopTimers(true);
+  if (statsTimer) {
+    clearInterval(statsTimer);
+    statsTimer = null;
+  }
+  if (worker) {
+    worker.terminate();
+    worker = null;
+  }
   if (stream) {
     stream.getTracks().forEach((t) => t.stop());
     stream = null;
@@ -214,7 +173,7 @@ export async function stop() {
 
 /** Counters for tests and diagnostics: frames sent and received, dropped stale blocks, playback underruns. */
 function stats() {
-  return { ...counters, connected: socket !== null && socket.readyState === WebSocket.OPEN, inputPeak: lastLevel };
+  return { ...counters, connected, inputPeak: lastLevel };
 }
 
 /**
@@ -233,6 +192,39 @@ async function recentOutputLevel(freqHz) {
   return goertzel(samples, freqHz, 48000);
 }
 
+/** Audio-clock frames at which pulses started in the microphone and in what was played (the last 32 of each). */
+async function pulseFrames() {
+  if (!node) {
+    return null;
+  }
+  const id = ++historyId;
+  return new Promise((resolve) => {
+    historyRequests.set(id, resolve);
+    node.port.postMessage({ type: 'pulses', id });
+  });
+}
+
+/**
+ * Mouth-to-ear through the room, for a participant who hears themselves (self-monitor on) and plays short pulses:
+ * each played pulse paired with the latest microphone pulse before it, in ms of the audio clock, plus the output
+ * latency the browser reports (the microphone's own capture latency is not known to the page and not included).
+ */
+async function loopLatencies() {
+  const pulses = await pulseFrames();
+  if (!pulses) {
+    return [];
+  }
+  const outputMs = ((context.outputLatency || 0) + (context.baseLatency || 0)) * 1000;
+  const trips = [];
+  for (const played of pulses.output) {
+    const sent = pulses.input.filter((f) => f <= played).pop();
+    if (sent !== undefined && played - sent < context.sampleRate) {
+      trips.push((played - sent) * 1000 / context.sampleRate + outputMs);
+    }
+  }
+  return trips;
+}
+
 function goertzel(samples, freqHz, rate) {
   const w = 2 * Math.PI * freqHz / rate;
   const c = 2 * Math.cos(w);
@@ -248,4 +240,9 @@ function goertzel(samples, freqHz, rate) {
 }
 
 window.loki = window.loki || {};
-window.loki.audio = { stats, recentOutputLevel, listDevices, connected: () => socket !== null };
+/** What the browser says about its output path, in ms. */
+function outputLatency() {
+  return context ? { outputLatencyMs: (context.outputLatency || 0) * 1000, baseLatencyMs: (context.baseLatency || 0) * 1000 } : null;
+}
+
+window.loki.audio = { stats, outputLatency, recentOutputLevel, loopLatencies, pulseFrames, listDevices, connected: () => connected };

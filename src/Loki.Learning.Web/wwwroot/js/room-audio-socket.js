@@ -1,0 +1,109 @@
+// Dedicated worker that owns the room's audio WebSocket. The worklet talks to it over a MessagePort of their own, so
+// audio frames go audio thread → worker → socket and back without touching the page's main thread, which Blazor
+// and layout keep busy: frames leave as steadily as the audio thread makes them (docs/protocol.md §8.3).
+// The main thread only asks it to connect or disconnect and reads its counters.
+
+const KIND_PING = 2;
+const KIND_PONG = 3;
+
+let worklet = null;     // MessagePort to the AudioWorkletProcessor
+let socket = null;
+let pingTimer = null;
+let pingSequence = 0;
+const counters = { sent: 0, received: 0, malformed: 0, rttMs: null, clockOffsetMs: null };
+
+self.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === 'port') {
+    worklet = message.port;
+    worklet.onmessage = (e) => {
+      // Encoded microphone frames from the worklet, straight to the socket.
+      if (e.data instanceof ArrayBuffer && socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(e.data);
+        counters.sent++;
+      }
+    };
+  } else if (message.type === 'connect') {
+    connect(message.url);
+  } else if (message.type === 'disconnect') {
+    close(message.reason || '');
+  } else if (message.type === 'counters') {
+    self.postMessage({ type: 'counters', counters: { ...counters } });
+  }
+};
+
+function connect(url) {
+  close('');
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  socket = ws;
+  let opened = false;
+  ws.onopen = () => {
+    opened = true;
+    self.postMessage({ type: 'open' });
+    pingTimer = setInterval(ping, 1000);
+    ping();
+  };
+  ws.onmessage = (event) => onSocket(event.data);
+  ws.onclose = (event) => {
+    if (socket === ws) {
+      socket = null;
+      clearInterval(pingTimer);
+      self.postMessage({ type: opened ? 'closed' : 'failed', reason: event.reason || '' });
+    }
+  };
+}
+
+function close(reason) {
+  const ws = socket;
+  socket = null;
+  clearInterval(pingTimer);
+  if (ws && ws.readyState <= WebSocket.OPEN) {
+    ws.close(1000, reason);
+  }
+}
+
+function onSocket(data) {
+  if (!(data instanceof ArrayBuffer) || data.byteLength < 24) {
+    counters.malformed++;
+    return;
+  }
+  const view = new DataView(data);
+  if (view.getUint8(1) === KIND_PONG && data.byteLength === 32) {
+    const now = (performance.timeOrigin + performance.now()) * 1000;
+    const sent = readMicros(view, 16);
+    const server = readMicros(view, 24);
+    const rtt = now - sent;
+    // Keep the estimate from the fastest exchange seen: least disturbed by queueing.
+    if (counters.rttMs === null || rtt / 1000 <= counters.rttMs) {
+      counters.rttMs = rtt / 1000;
+      counters.clockOffsetMs = (server - (sent + rtt / 2)) / 1000;
+    }
+    return;
+  }
+  counters.received++;
+  if (worklet) {
+    // Handed over to the audio thread without copying; the worklet validates it.
+    worklet.postMessage(data, [data]);
+  }
+}
+
+function readMicros(view, offset) {
+  return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 4294967296;
+}
+
+function ping() {
+  if (!socket || socket.readyState !== WebSocket.OPEN) {
+    return;
+  }
+  const buffer = new ArrayBuffer(24);
+  const view = new DataView(buffer);
+  view.setUint8(0, 1);
+  view.setUint8(1, KIND_PING);
+  view.setUint32(8, pingSequence, true);
+  pingSequence = (pingSequence + 1) >>> 0;
+  const micros = Math.round((performance.timeOrigin + performance.now()) * 1000);
+  view.setUint32(16, micros % 4294967296, true);
+  view.setUint32(20, Math.floor(micros / 4294967296), true);
+  socket.send(buffer);
+}
