@@ -53,8 +53,9 @@ public sealed class RecordingARehearsalTests(BrowserFixture browser, LokiApp app
         await Expect(teacher.Locator(".recording-ruler .marker")).ToHaveTextAsync("Början");
         await teacher.Button("Solo Elsa (Härnösand)").ClickWhenInteractiveAsync();
         // Solo: only that track is heard in the browser.
-        Assert.Equal(1, await teacher.EvaluateAsync<int>("() => window.loki.review.state().lanes.filter(l => l.audible).length"));
-        Assert.False(await teacher.EvaluateAsync<bool>("() => window.loki.review.state().lanes.find(l => l.id === 'mix').audible"));
+        await Expect(teacher.Button("Solo Elsa (Härnösand)")).ToHaveAttributeAsync("aria-pressed", "true");
+        await teacher.WaitForFunctionAsync(
+            "() => { const lanes = window.loki.review.state().lanes; return lanes.filter(l => l.audible).length === 1 && lanes.find(l => l.audible).solo; }");
 
         await teacher.GetByLabel("Takt", new() { Exact = true }).FillAsync("5");
         await teacher.GetByLabel("Kommentar", new() { Exact = true }).FillAsync("Stråkarna släpar här");
