@@ -82,6 +82,8 @@ public sealed class LokiApp : IAsyncLifetime
         return await query(db);
     }
 
+    public T Service<T>() where T : notnull => _app!.Services.GetRequiredService<T>();
+
     public Task<Guid> CourseIdAsync(string title) => QueryAsync(db => db.Courses.Where(c => c.Title == title).Select(c => c.Id).SingleAsync());
 
     public Task<Guid> EnsembleIdAsync(string name) => QueryAsync(db => db.Ensembles.Where(e => e.Name == name).Select(e => e.Id).SingleAsync());

@@ -12,6 +12,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
     private const string CoursePlaceholder = "{course}";
     private const string EnsemblePlaceholder = "{ensemble}";
     private const string ScorePlaceholder = "{score}";
+    private const string RecordingPlaceholder = "{recording}";
 
     public static TheoryData<string, string?> MainPages => new()
     {
@@ -26,6 +27,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         { "ensembles", DemoAccounts.EnsembleTeacher },
         { $"ensembles/{EnsemblePlaceholder}", DemoAccounts.EnsembleTeacher },
         { $"scores/{ScorePlaceholder}", DemoAccounts.EnsembleTeacher },
+        { $"recordings/{RecordingPlaceholder}", DemoAccounts.EnsembleTeacher },
     };
 
     [Theory]
@@ -95,6 +97,10 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
             .Replace(CoursePlaceholder, (await App.CourseIdAsync("Ensemble pedagogy at a distance")).ToString(), StringComparison.Ordinal)
             .Replace(EnsemblePlaceholder, (await App.EnsembleIdAsync("Mittnorden string orchestra")).ToString(), StringComparison.Ordinal)
             .Replace(ScorePlaceholder, (await App.QueryAsync(db => db.Scores.Where(s => s.Title == "Polska from Mittnorden").Select(s => s.Id).FirstAsync())).ToString(), StringComparison.Ordinal);
+        if (resolved.Contains(RecordingPlaceholder, StringComparison.Ordinal))
+        {
+            resolved = resolved.Replace(RecordingPlaceholder, (await App.RecordingOfAsync("Mittnorden string orchestra")).ToString(), StringComparison.Ordinal);
+        }
         await page.GotoAsync(resolved);
         if (path != "account/login")
         {
