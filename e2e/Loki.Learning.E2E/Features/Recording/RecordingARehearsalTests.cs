@@ -62,6 +62,12 @@ public sealed class RecordingARehearsalTests(BrowserFixture browser, LokiApp app
         await teacher.Button("Fäst kommentaren").ClickAsync();
         await Expect(teacher.Locator(".recording-comment")).ToContainTextAsync("Takt 5");
 
+        // The export arrives with a progress bar, then downloads as a zip.
+        var download = await teacher.RunAndWaitForDownloadAsync(() => teacher.Button("Ladda ner zip").ClickWhenInteractiveAsync());
+        Assert.EndsWith(".zip", download.SuggestedFilename, StringComparison.Ordinal);
+        await Expect(teacher.GetByText("Nedladdad.")).ToBeVisibleAsync();
+        await Expect(teacher.GetByRole(AriaRole.Progressbar, new() { Name = "Exportens förlopp" })).ToHaveAttributeAsync("value", "1");
+
         var accessibility = await teacher.SeriousAccessibilityViolationsAsync();
         Assert.True(accessibility.Count == 0, string.Join(Environment.NewLine, accessibility));
 
