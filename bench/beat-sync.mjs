@@ -26,7 +26,7 @@ const fixedUp = args['up-ms'] === undefined ? null : Number(args['up-ms']);
 const fixedDown = args['down-ms'] === undefined ? null : Number(args['down-ms']);
 const settleS = number('settle-s', 10);
 const joinAtS = number('join-at-s', 60);
-const lookaheadMs = 150; // the page schedules clicks this far ahead (metronome.js)
+const lookaheadMs = 200; // the page schedules clicks this far ahead (metronome.js)
 
 // mulberry32: small, seedable, good enough for a simulation.
 function random(seedValue) {

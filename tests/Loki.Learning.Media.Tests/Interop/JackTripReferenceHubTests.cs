@@ -60,7 +60,8 @@ public sealed class JackTripReferenceHubTests(ITestOutputHelper output)
 
         var proxy = Assert.Single(gateway.Proxies);
         output.WriteLine($"through the gateway: {rate:0} packets/s back; upstream {proxy.Upstream}; downstream {proxy.Downstream}");
-        Assert.InRange(rate, 300, 450);
+        // 375 packets/s nominal; JACK's dummy clock runs late on a busy machine, so the floor is generous.
+        Assert.InRange(rate, 250, 450);
         Assert.True(proxy.Upstream.Delivered > 500 && proxy.Downstream.Delivered > 500, $"upstream {proxy.Upstream}, downstream {proxy.Downstream}");
         Assert.True(proxy.Upstream.Lost > 0, $"1% loss lost nothing: {proxy.Upstream}");
     }

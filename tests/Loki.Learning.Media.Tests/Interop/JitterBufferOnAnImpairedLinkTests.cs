@@ -20,7 +20,7 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
     [Fact]
     public async Task WithRedundancyTwoTheHubRepairsAlmostEveryPacketTheLinkLoses()
     {
-        var result = await MeasureAsync(redundancy: 2, TimeSpan.FromSeconds(20));
+        var result = await MeasureOnACalmMachineAsync(redundancy: 2, TimeSpan.FromSeconds(20));
 
         Assert.True(result.LinkLost > 0, $"the proxy lost nothing, so nothing was tested: {result}");
         Assert.True(result.PeriodsRead > 0.9 * result.Seconds * 375, $"audio stopped flowing: {result}");
@@ -31,12 +31,26 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
     [Fact]
     public async Task WithoutRedundancyTheAudioKeepsFlowingAndEveryLossIsConcealed()
     {
-        var result = await MeasureAsync(redundancy: 1, TimeSpan.FromSeconds(15));
+        var result = await MeasureOnACalmMachineAsync(redundancy: 1, TimeSpan.FromSeconds(15));
 
         Assert.True(result.LinkLost > 0, $"the proxy lost nothing, so nothing was tested: {result}");
         Assert.True(result.PeriodsRead > 0.9 * result.Seconds * 375, $"audio stopped flowing: {result}");
         // Each packet the hub never got is filled in, never skipped: the stream stays continuous.
         Assert.True(result.ConcealedPeriods >= result.Lost, $"lost packets were not concealed: {result}");
+    }
+
+    /// The link's jitter is ±5 ms; a measured jitter of a second or more means the sending client itself stood still
+    /// (two shared cores, something else running), which no buffer is meant to ride out. Such a run is reported and
+    /// measured once more; a second stall fails the test like any other result.
+    private async Task<Measurement> MeasureOnACalmMachineAsync(int redundancy, TimeSpan length)
+    {
+        var result = await MeasureAsync(redundancy, length);
+        if (result.MaxJitterMicroseconds < 1_000_000)
+        {
+            return result;
+        }
+        output.WriteLine($"the sender stalled for about {result.MaxJitterMicroseconds / 1000:0} ms (machine overloaded); measuring again");
+        return await MeasureAsync(redundancy, length);
     }
 
     private async Task<Measurement> MeasureAsync(int redundancy, TimeSpan length, ImpairmentProfile? impairment = null)

@@ -5,7 +5,7 @@
 import { ClockSync } from './clock-sync.js';
 import { accentOf, beatAt, isRunning, positionOfBeat, timeOfBeat } from './beat-timeline.js';
 
-const LOOKAHEAD_MS = 150;       // clicks are handed to the audio clock this far ahead
+const LOOKAHEAD_MS = 200;       // clicks are handed to the audio clock this far ahead (under the 300 ms change lead)
 const SCHEDULE_EVERY_MS = 25;
 const FAST_PINGS_MS = 2000;     // ping every 50 ms this long after connecting, then every 250 ms
 const KEEP_ONSETS = 64;
