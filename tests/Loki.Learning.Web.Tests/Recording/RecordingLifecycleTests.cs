@@ -130,12 +130,14 @@ public sealed class RecordingLifecycleTests(Catalogue catalogue)
         var start = (startedUtc - DateTime.UnixEpoch).TotalMilliseconds;
         WriteCutOffWav(Path.Combine(folder, "mix.wav"), channels: 2, frames: 96_000);
         WriteCutOffWav(Path.Combine(folder, "Elsa-3.wav"), channels: 1, frames: 48_000);
+        File.WriteAllBytes(Path.Combine(folder, "Noise-5.wav"), [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 37))]);   // not a WAV at all
         File.WriteAllLines(Path.Combine(folder, TimelineLine.FileName),
         [
             new TimelineLine(TimelineLine.Start, start).ToJson(),
             new TimelineLine(TimelineLine.Beat, start, Segments: [new(0, start - 500, 120, 4, 4, 1)]).ToJson(),
             new TimelineLine(TimelineLine.Track, start + 1000, "Elsa", 3, "elsa-id", "Elsa-3.wav", 12.5, 1.5).ToJson(),
             new TimelineLine(TimelineLine.Track, start + 1000, "Gone", 4, "gone-id", "Gone-4.wav", 10, 1).ToJson(),
+            new TimelineLine(TimelineLine.Track, start + 1200, "Noise", 5, "noise-id", "Noise-5.wav", 10, 1).ToJson(),
             new TimelineLine(TimelineLine.Marker, start + 1500, "Letter A").ToJson(),
             "{\"kind\":\"marker\",\"epochMs\":17",   // the line the crash cut off
         ]);
@@ -146,7 +148,7 @@ public sealed class RecordingLifecycleTests(Catalogue catalogue)
         var take = await catalogue.Mediator.Send(new GetRecording(teacher, id));
         Assert.Equal(RecordingStatus.Recovered, take.Status);
         Assert.Equal(2.0, take.DurationSeconds, 3);
-        var track = Assert.Single(take.Tracks);   // the file that never reached the disk is left out
+        var track = Assert.Single(take.Tracks);   // the file that never reached the disk and the one that is no WAV are left out
         Assert.Equal(("Elsa", 48_000L, 1, 12.5, 1.5, 1.0), (track.DisplayName, track.Frames, track.Channels, track.OffsetMs, track.ResidualMs, track.StartSeconds));
         // Bar 1 began half a second before the take, so its first bar line is bar 2, at 1.5 s, where the marker fell.
         Assert.Contains(take.Timeline, e => e.Kind == RecordingEventKind.Marker && e.Text == "Letter A" && e.Bar == 2);
@@ -156,6 +158,12 @@ public sealed class RecordingLifecycleTests(Catalogue catalogue)
             Assert.Equal(96_000, reader.SampleCount);
         }
         Assert.Equal(0, await catalogue.Services.GetRequiredService<RecordingRecovery>().RepairAsync());
+
+        // A file lost afterwards: a clear refusal for it and for the export, the rest still served.
+        File.Delete(Path.Combine(folder, "Elsa-3.wav"));
+        await Refused(RefusalKind.NotFound, () => catalogue.Mediator.Send(new GetRecordingFile(teacher, id, "Elsa-3.wav")).AsTask());
+        await Refused(RefusalKind.NotFound, () => catalogue.Mediator.Send(new ExportRecording(teacher, id)).AsTask());
+        Assert.True(File.Exists((await catalogue.Mediator.Send(new GetRecordingFile(teacher, id, "mix.wav"))).FullPath));
     }
 
     [Fact]
