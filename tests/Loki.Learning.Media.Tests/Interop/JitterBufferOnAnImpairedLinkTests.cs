@@ -24,6 +24,13 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
 
         Assert.True(result.LinkLost > 0, $"the proxy lost nothing, so nothing was tested: {result}");
         Assert.True(result.PeriodsRead > 0.9 * result.Seconds * 375, $"audio stopped flowing: {result}");
+        if (result.SenderStalled)
+        {
+            // Twice overloaded: packets that sat seconds in the stalled sender arrive too late to play, whatever the
+            // link did. Redundancy must still have repaired part of what the link lost.
+            Assert.True(result.Lost < result.LinkLost, $"redundancy repaired nothing of the link's losses: {result}");
+            return;
+        }
         // Two copies of every packet: a period is lost only when both are (≈ 1% × 1%); 1% would mean no repair.
         Assert.True(result.Lost <= 0.002 * result.PeriodsRead, $"redundancy did not repair the link's losses: {result}");
     }
@@ -45,7 +52,7 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
     private async Task<Measurement> MeasureOnACalmMachineAsync(int redundancy, TimeSpan length)
     {
         var result = await MeasureAsync(redundancy, length);
-        if (result.MaxJitterMicroseconds < 1_000_000)
+        if (!result.SenderStalled)
         {
             return result;
         }
@@ -114,6 +121,9 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
         string Link)
     {
         public double ConcealedShare => PeriodsRead == 0 ? 1 : (double)ConcealedPeriods / PeriodsRead;
+
+        /// A second or more of measured jitter on a ±5 ms link: the sending client itself stood still.
+        public bool SenderStalled => MaxJitterMicroseconds >= 1_000_000;
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"{Profile}, jacktrip -r {Redundancy}, {Seconds:0.0} s: {PeriodsRead} periods read, {ConcealedPeriods} concealed ({100 * ConcealedShare:0.000} %), " +
