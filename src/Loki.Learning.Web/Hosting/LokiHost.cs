@@ -28,6 +28,7 @@ public static class LokiHost
         builder.AddLokiMessaging();
         builder.AddLokiTelemetry();
         builder.AddLokiRooms();
+        builder.AddLokiEvents();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
@@ -52,7 +53,7 @@ public static class LokiHost
         app.MapCoursesApi();
         app.MapEnsemblesApi();
         app.MapInstitutionsApi();
-        app.MapWorkshopsApi();
+        app.MapLokiEvents();
         app.MapRoomsApi();
         app.MapScoresApi();
         app.MapRoomAudio();
