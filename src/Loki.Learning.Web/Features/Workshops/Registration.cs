@@ -16,10 +16,10 @@ public enum RegistrationStatus
     /// Holds a place.
     Registered,
 
-    /// Waits for a place, in order of <see cref="Registration.CreatedUtc"/>.
+    /// Waits for a place, in the order they registered.
     Waitlisted,
 
-    /// A place freed up and is held for this person until <see cref="Registration.OfferExpiresUtc"/>.
+    /// A place freed up and is held for this person until the offer expires.
     Offered,
 
     Cancelled,
