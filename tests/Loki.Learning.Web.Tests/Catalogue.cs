@@ -79,6 +79,7 @@ public sealed class Catalogue : IAsyncLifetime
         services.AddLokiDatabase(DatabaseFile);
         services.AddLokiPeople();
         services.AddSingleton<TimeProvider>(Clock);
+        services.AddLocalization();
     }
 
     /// Creates an account with one role and returns it as the actor that messages carry.

@@ -1,9 +1,11 @@
+using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Loki.Learning.Web.Features.Workshops;
 
 /// Performers play in the live room, participants take part (and may be brought on stage), the audience listens.
+[JsonConverter(typeof(JsonStringEnumConverter<TicketCategory>))]
 public enum TicketCategory
 {
     Performer,
@@ -11,6 +13,7 @@ public enum TicketCategory
     Audience,
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<RegistrationStatus>))]
 public enum RegistrationStatus
 {
     /// Holds a place.
