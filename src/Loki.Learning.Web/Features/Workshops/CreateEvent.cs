@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Calendar;
+using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -78,10 +79,7 @@ public sealed class CreateEventHandler(IDbContextFactory<LokiDbContext> dbFactor
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (command.InstitutionId is { } institutionId && !await db.Institutions.AnyAsync(i => i.Id == institutionId, cancellationToken))
-        {
-            throw Refusal.Invalid("Refusal.InstitutionNotFound", nameof(command.InstitutionId));
-        }
+        await db.EnsureInstitutionExistsAsync(command.InstitutionId, cancellationToken);
         var workshop = new Workshop
         {
             Title = command.Title.Trim(),

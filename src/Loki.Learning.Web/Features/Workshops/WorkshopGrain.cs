@@ -25,147 +25,118 @@ public sealed class WorkshopGrain(
         return base.OnActivateAsync(cancellationToken);
     }
 
-    public async Task<RegistrationOutcome> RegisterAsync(RegistrationRequest request)
+    public Task<RegistrationOutcome> RegisterAsync(RegistrationRequest request) => InTransactionAsync(async (db, workshop, mails) =>
+    {
+        if (!workshop.Published)
+        {
+            return new RegistrationOutcome("Refusal.EventNotFound");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (now < workshop.RegistrationOpensUtc)
+        {
+            return new RegistrationOutcome("Refusal.RegistrationNotOpen");
+        }
+        if (now >= workshop.RegistrationClosesUtc)
+        {
+            return new RegistrationOutcome("Refusal.RegistrationClosed");
+        }
+        var places = workshop.PlacesFor(request.Category);
+        if (places == 0)
+        {
+            return new RegistrationOutcome("Refusal.CategoryNotOffered");
+        }
+        var email = request.Email.Trim().ToLowerInvariant();
+        var live = db.Registrations.Where(r => r.WorkshopId == WorkshopId
+            && (r.Status == RegistrationStatus.Registered || r.Status == RegistrationStatus.Offered || r.Status == RegistrationStatus.Waitlisted));
+        if (await live.AnyAsync(r => r.Email == email || (request.PersonId != null && r.PersonId == request.PersonId)))
+        {
+            return new RegistrationOutcome("Refusal.AlreadyRegistered");
+        }
+        var inCategory = live.Where(r => r.Category == request.Category);
+        var taken = await inCategory.CountAsync(r => r.Status != RegistrationStatus.Waitlisted);
+        var waiting = await inCategory.AnyAsync(r => r.Status == RegistrationStatus.Waitlisted);
+        // The waitlist is served in CreatedUtc order, so it increases strictly per workshop even within one clock tick.
+        var latest = await db.Registrations.Where(r => r.WorkshopId == WorkshopId).MaxAsync(r => (DateTime?)r.CreatedUtc);
+        var created = latest is { } previous && previous >= now ? previous.AddTicks(1) : now;
+        var registration = new Registration
+        {
+            WorkshopId = WorkshopId,
+            Category = request.Category,
+            Name = request.Name.Trim(),
+            Email = email,
+            PersonId = request.PersonId,
+            // Nobody jumps the queue: with people waiting, a newcomer waits too (a freed place is already on offer).
+            Status = taken < places && !waiting ? RegistrationStatus.Registered : RegistrationStatus.Waitlisted,
+            CreatedUtc = created,
+            ConsentedUtc = now,
+            Token = SecretTokens.New(),
+        };
+        db.Registrations.Add(registration);
+        await db.SaveChangesAsync();
+        mails.Add(MailAbout(workshop, registration, registration.Status == RegistrationStatus.Registered ? "Mail.Registered" : "Mail.Waitlisted"));
+        return Outcome(registration);
+    });
+
+    public Task<RegistrationOutcome> CancelAsync(string token) => InTransactionAsync(async (db, workshop, mails) =>
+    {
+        var registration = await db.Registrations.SingleOrDefaultAsync(r => r.WorkshopId == WorkshopId && r.Token == token);
+        if (registration is null)
+        {
+            return new RegistrationOutcome("Refusal.RegistrationNotFound");
+        }
+        if (!Registration.IsLive(registration.Status))
+        {
+            return new RegistrationOutcome("Refusal.RegistrationNotLive", registration.Status, token, registration.Category);
+        }
+        registration.Status = RegistrationStatus.Cancelled;
+        registration.OfferExpiresUtc = null;
+        await db.SaveChangesAsync();
+        mails.Add(MailAbout(workshop, registration, "Mail.Cancelled"));
+        await OfferFreedPlacesAsync(db, workshop, registration.Category, mails);
+        return Outcome(registration);
+    });
+
+    public Task<RegistrationOutcome> AcceptOfferAsync(string token) => InTransactionAsync(async (db, workshop, mails) =>
+    {
+        var registration = await db.Registrations.SingleOrDefaultAsync(r => r.WorkshopId == WorkshopId && r.Token == token);
+        if (registration is null)
+        {
+            return new RegistrationOutcome("Refusal.RegistrationNotFound");
+        }
+        if (registration.Status != RegistrationStatus.Offered)
+        {
+            return new RegistrationOutcome(registration.Status == RegistrationStatus.OfferExpired ? "Refusal.OfferExpired" : "Refusal.NoOffer",
+                registration.Status, token, registration.Category);
+        }
+        registration.Status = RegistrationStatus.Registered;
+        registration.OfferExpiresUtc = null;
+        await db.SaveChangesAsync();
+        mails.Add(MailAbout(workshop, registration, "Mail.Registered"));
+        return Outcome(registration);
+    });
+
+    public Task ExpireOffersAsync() => InTransactionAsync((_, _, _) => Task.FromResult(new RegistrationOutcome(null)));
+
+    /// Runs <paramref name="change"/> in one transaction after letting lapsed offers go (their changes are kept even when
+    /// <paramref name="change"/> refuses: a refusal writes nothing of its own). E-mails go out after the commit.
+    private async Task<RegistrationOutcome> InTransactionAsync(Func<LokiDbContext, Workshop, List<Mail.Mail>, Task<RegistrationOutcome>> change)
     {
         var mails = new List<Mail.Mail>();
         RegistrationOutcome outcome;
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
-            await using var transaction = await db.Database.BeginTransactionAsync();
             var workshop = await db.Workshops.AsNoTracking().SingleOrDefaultAsync(w => w.Id == WorkshopId);
-            if (workshop is null || !workshop.Published)
+            if (workshop is null)
             {
                 return new RegistrationOutcome("Refusal.EventNotFound");
             }
-            await LapseOffersAsync(db, workshop, mails);
-            var now = clock.GetUtcNow().UtcDateTime;
-            if (now < workshop.RegistrationOpensUtc)
-            {
-                return new RegistrationOutcome("Refusal.RegistrationNotOpen");
-            }
-            if (now >= workshop.RegistrationClosesUtc)
-            {
-                return new RegistrationOutcome("Refusal.RegistrationClosed");
-            }
-            var places = workshop.PlacesFor(request.Category);
-            if (places == 0)
-            {
-                return new RegistrationOutcome("Refusal.CategoryNotOffered");
-            }
-            var email = request.Email.Trim().ToLowerInvariant();
-            var live = db.Registrations.Where(r => r.WorkshopId == WorkshopId
-                && (r.Status == RegistrationStatus.Registered || r.Status == RegistrationStatus.Offered || r.Status == RegistrationStatus.Waitlisted));
-            if (await live.AnyAsync(r => r.Email == email || (request.PersonId != null && r.PersonId == request.PersonId)))
-            {
-                return new RegistrationOutcome("Refusal.AlreadyRegistered");
-            }
-            var inCategory = live.Where(r => r.Category == request.Category);
-            var taken = await inCategory.CountAsync(r => r.Status != RegistrationStatus.Waitlisted);
-            var waiting = await inCategory.AnyAsync(r => r.Status == RegistrationStatus.Waitlisted);
-            var registration = new Registration
-            {
-                WorkshopId = WorkshopId,
-                Category = request.Category,
-                Name = request.Name.Trim(),
-                Email = email,
-                PersonId = request.PersonId,
-                Status = taken < places && !waiting ? RegistrationStatus.Registered : RegistrationStatus.Waitlisted,
-                CreatedUtc = now,
-                ConsentedUtc = now,
-                Token = SecretTokens.New(),
-            };
-            db.Registrations.Add(registration);
-            await db.SaveChangesAsync();
-            await transaction.CommitAsync();
-            mails.Add(MailAbout(workshop, registration, registration.Status == RegistrationStatus.Registered ? "Mail.Registered" : "Mail.Waitlisted"));
-            outcome = Outcome(registration);
-        }
-        await SendAsync(mails);
-        return outcome;
-    }
-
-    public async Task<RegistrationOutcome> CancelAsync(string token)
-    {
-        var mails = new List<Mail.Mail>();
-        RegistrationOutcome outcome;
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
             await using var transaction = await db.Database.BeginTransactionAsync();
-            var workshop = await db.Workshops.AsNoTracking().SingleOrDefaultAsync(w => w.Id == WorkshopId);
-            var registration = await db.Registrations.SingleOrDefaultAsync(r => r.WorkshopId == WorkshopId && r.Token == token);
-            if (workshop is null || registration is null)
-            {
-                return new RegistrationOutcome("Refusal.RegistrationNotFound");
-            }
-            if (!Registration.IsLive(registration.Status))
-            {
-                return new RegistrationOutcome("Refusal.RegistrationNotLive", registration.Status, token, registration.Category);
-            }
-            registration.Status = RegistrationStatus.Cancelled;
-            registration.OfferExpiresUtc = null;
-            await db.SaveChangesAsync();
-            mails.Add(MailAbout(workshop, registration, "Mail.Cancelled"));
-            await OfferFreedPlacesAsync(db, workshop, registration.Category, mails);
-            await transaction.CommitAsync();
-            outcome = Outcome(registration);
-        }
-        await SendAsync(mails);
-        return outcome;
-    }
-
-    public async Task<RegistrationOutcome> AcceptOfferAsync(string token)
-    {
-        var mails = new List<Mail.Mail>();
-        RegistrationOutcome outcome;
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            var workshop = await db.Workshops.AsNoTracking().SingleOrDefaultAsync(w => w.Id == WorkshopId);
-            if (workshop is null)
-            {
-                return new RegistrationOutcome("Refusal.RegistrationNotFound");
-            }
             await LapseOffersAsync(db, workshop, mails);
-            var registration = await db.Registrations.SingleOrDefaultAsync(r => r.WorkshopId == WorkshopId && r.Token == token);
-            if (registration is null)
-            {
-                outcome = new RegistrationOutcome("Refusal.RegistrationNotFound");
-            }
-            else if (registration.Status != RegistrationStatus.Offered)
-            {
-                outcome = new RegistrationOutcome(registration.Status == RegistrationStatus.OfferExpired ? "Refusal.OfferExpired" : "Refusal.NoOffer",
-                    registration.Status, token, registration.Category);
-            }
-            else
-            {
-                registration.Status = RegistrationStatus.Registered;
-                registration.OfferExpiresUtc = null;
-                await db.SaveChangesAsync();
-                mails.Add(MailAbout(workshop, registration, "Mail.Registered"));
-                outcome = Outcome(registration);
-            }
-            // Lapsed offers are written even when this one is refused.
+            outcome = await change(db, workshop, mails);
             await transaction.CommitAsync();
         }
         await SendAsync(mails);
         return outcome;
-    }
-
-    public async Task ExpireOffersAsync()
-    {
-        var mails = new List<Mail.Mail>();
-        await using (var db = await dbFactory.CreateDbContextAsync())
-        {
-            var workshop = await db.Workshops.AsNoTracking().SingleOrDefaultAsync(w => w.Id == WorkshopId);
-            if (workshop is null)
-            {
-                return;
-            }
-            await using var transaction = await db.Database.BeginTransactionAsync();
-            await LapseOffersAsync(db, workshop, mails);
-            await transaction.CommitAsync();
-        }
-        await SendAsync(mails);
     }
 
     private async Task LapseOffersAsync(LokiDbContext db, Workshop workshop, List<Mail.Mail> mails)

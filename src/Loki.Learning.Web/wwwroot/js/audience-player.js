@@ -2,6 +2,8 @@
 // AudioWorklet with a buffer of seconds, so network hiccups never reach the ear. The registration page drives it;
 // window.loki.audience exposes its state for diagnostics and tests.
 
+import { goertzel } from './tone-level.js';
+
 const HEADER = 16;
 const TARGET_SECONDS = 2;
 
@@ -126,20 +128,9 @@ async function level() {
   return samples.length ? Math.sqrt(sum / samples.length) * Math.SQRT2 : 0;
 }
 
-/** Amplitude of `freqHz` in what was played recently (Goertzel). */
+/** Amplitude of `freqHz` in what was played recently. */
 async function recentOutputLevel(freqHz) {
-  const samples = await history();
-  const w = 2 * Math.PI * freqHz / 48000;
-  const c = 2 * Math.cos(w);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const s0 = samples[i] + c * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  const power = s1 * s1 + s2 * s2 - c * s1 * s2;
-  return samples.length ? 2 * Math.sqrt(Math.max(0, power)) / samples.length : 0;
+  return goertzel(await history(), freqHz, 48000);
 }
 
 window.loki = window.loki || {};
