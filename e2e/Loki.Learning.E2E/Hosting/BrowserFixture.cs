@@ -25,18 +25,21 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args =
-            [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-            ],
+            Args = Arguments,
         });
     }
+
+    /// Headless, offline-minded switches: no sandbox or GPU in the container, no background traffic, a fake microphone.
+    public static readonly IReadOnlyList<string> Arguments =
+    [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+    ];
 
     public async Task DisposeAsync()
     {

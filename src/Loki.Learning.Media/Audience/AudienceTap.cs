@@ -30,8 +30,8 @@ public sealed class AudienceTap : IRoomTap
     private uint _sequence;
 
     /// <param name="periodFrames">Frames per period of the engine (128).</param>
-    /// <param name="batchPeriods">Periods per message (8 = 1024 frames ≈ 21.3 ms).</param>
-    public AudienceTap(int periodFrames = 128, int batchPeriods = 8)
+    /// <param name="batchPeriods">Periods per message (16 = 2048 frames ≈ 42.7 ms).</param>
+    public AudienceTap(int periodFrames = 128, int batchPeriods = 16)
     {
         _periodFrames = periodFrames;
         BatchPeriods = batchPeriods;

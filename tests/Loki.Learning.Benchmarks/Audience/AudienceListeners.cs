@@ -95,7 +95,7 @@ public static class AudienceListeners
             cpu.Refresh();
             Report($"{count} listeners", probe, engine, (cpu.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds);
 
-            var expected = elapsed.TotalSeconds * AudienceFrame.SampleRate / 1024;
+            var expected = elapsed.TotalSeconds * AudienceFrame.SampleRate / new AudienceTap().BatchFrames;
             var received = listeners.Select(l => l.Received).Order().ToArray();
             var silences = listeners.Where(l => l.Connected).Select(l => l.LongestSilence.TotalMilliseconds).Order().ToArray();
             var streams = app.Services.GetRequiredService<AudienceStreams>().Find(roomId);
@@ -238,7 +238,7 @@ public static class AudienceListeners
 
         public async Task ReceiveAsync(CancellationToken cancellationToken)
         {
-            var buffer = new byte[8192];
+            var buffer = new byte[16384];
             try
             {
                 while (!cancellationToken.IsCancellationRequested)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Loki.Learning.E2E.Hosting;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -8,135 +7,29 @@ namespace Loki.Learning.E2E.Features.Rooms;
 /// A teacher and a pupil rehearse in a live room, each in their own Chromium whose fake microphone plays a
 /// different tone from a generated WAV file (the file is a per-process switch, hence two browser processes).
 /// What each hears is read back from the page's audio diagnostics: energy at the other's tone in what was played.
-public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, LokiApp app) : BrowserTest(browser, app), IClassFixture<LokiApp>, IAsyncLifetime
+public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, LokiApp app) : ToneBrowserTest(browser, app), IClassFixture<LokiApp>
 {
     private const string Ensemble = "Mittnorden string orchestra";
     private const string PupilName = "Elsa (Härnösand)";
     private const double TeacherTone = 440;
     private const double PupilTone = 660;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-
     // A 0.5 amplitude tone reads about 0.1–0.3 through the room on a loaded machine (late blocks are dropped, gaps
     // are played as silence); silence reads 0.000. Hearing and not hearing are far apart on either side.
     private const double Hears = 0.02;
     private const double Silent = 0.005;
 
-    private readonly string _folder = Directory.CreateTempSubdirectory("loki-tones-").FullName;
-    private readonly List<IBrowser> _browsers = [];
-    private IPlaywright? _playwright;
+    private Task<IPage> PersonWithToneAsync(double frequency, string login, string password) => Tones.PersonWithToneAsync(frequency, login, password);
 
-    async Task IAsyncLifetime.InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-    }
+    private static Task EnterRoomAsync(IPage page, string roomPath) => ToneBrowsers.EnterRoomAsync(page, roomPath);
 
-    async Task IAsyncLifetime.DisposeAsync()
-    {
-        await DisposeAsync();
-        foreach (var b in _browsers)
-        {
-            await b.CloseAsync();
-        }
-        _playwright?.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    /// A Chromium of its own whose fake microphone plays <paramref name="frequency"/> (looped).
-    private async Task<IPage> PersonWithToneAsync(double frequency, string login, string password)
-    {
-        var wav = Path.Combine(_folder, $"tone-{frequency:0}.wav");
-        WriteTone(wav, frequency, seconds: 4);
-        var chromium = await _playwright!.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = BrowserFixture.ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                "--use-file-for-fake-audio-capture=" + wav,
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        });
-        _browsers.Add(chromium);
-        var context = await chromium.NewContextAsync(new()
-        {
-            BaseURL = App.BaseAddress.ToString(),
-            Locale = "sv-SE",
-            TimezoneId = "Europe/Stockholm",
-        });
-        context.SetDefaultTimeout(30_000);
-        await context.AddInitScriptAsync(PageActions.InteractivityProbe);
-        var page = await context.NewPageAsync();
-        await page.LogInAsync(login, password);
-        return page;
-    }
-
-    /// 48 kHz, 16-bit mono PCM, a whole number of periods so the loop has no click.
-    private static void WriteTone(string path, double frequency, int seconds)
-    {
-        const int rate = 48000;
-        var samples = rate * seconds;
-        using var writer = new BinaryWriter(File.Create(path));
-        writer.Write("RIFF"u8);
-        writer.Write(36 + (samples * 2));
-        writer.Write("WAVEfmt "u8);
-        writer.Write(16);
-        writer.Write((short)1);
-        writer.Write((short)1);
-        writer.Write(rate);
-        writer.Write(rate * 2);
-        writer.Write((short)2);
-        writer.Write((short)16);
-        writer.Write("data"u8);
-        writer.Write(samples * 2);
-        for (var i = 0; i < samples; i++)
-        {
-            writer.Write((short)Math.Round(0.5 * 32767 * Math.Sin(2 * Math.PI * frequency * i / rate)));
-        }
-    }
-
-    private static async Task EnterRoomAsync(IPage page, string roomPath)
-    {
-        await page.OpenAsync(roomPath);
-        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Rummet är öppet." })).ToBeVisibleAsync();
-        await page.Button("Gå med").ClickWhenInteractiveAsync();
-        await Expect(page.Heading("Anslut ljud", 2)).ToBeVisibleAsync();
-    }
-
-    private static async Task ConnectAudioAsync(IPage page)
-    {
-        // The microphone list is filled once the browser has granted access (the fake UI grants it).
-        await Expect(page.GetByLabel("Mikrofon").Locator("option")).Not.ToHaveCountAsync(0);
-        // The level check before connecting: the meter follows the (fake) microphone.
-        await page.Button("Testa mikrofonen").ClickWhenInteractiveAsync();
-        await page.WaitForFunctionAsync("() => document.getElementById('audio-meter').value > 0.1", null, new() { Timeout = (float)Patience.TotalMilliseconds });
-        await page.Button("Anslut ljud").ClickWhenInteractiveAsync();
-        await Expect(page.GetByText("Ditt ljud är anslutet.")).ToBeVisibleAsync(new() { Timeout = 30_000 });
-    }
+    private static Task ConnectAudioAsync(IPage page) => ToneBrowsers.ConnectAudioAsync(page);
 
     private static Task<double> HeardAsync(IPage page, double frequency) =>
         page.EvaluateAsync<double>("f => window.loki.audio.recentOutputLevel(f)", frequency);
 
-    /// Polls a page's diagnostics; only an upper bound on patience (two shared cores).
-    private static async Task WaitUntilAsync(IPage page, Func<Task<bool>> condition, Func<Task<string>> what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > Patience)
-            {
-                var stats = await page.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())");
-                Assert.Fail($"Not within {Patience.TotalSeconds} s: {await what()}; stats {stats}");
-            }
-            await Task.Delay(250);
-        }
-    }
+    /// Polls until <paramref name="condition"/> holds; the failure message includes the page's audio statistics.
+    private static Task WaitUntilAsync(IPage page, Func<Task<bool>> condition, Func<Task<string>> what) =>
+        ToneBrowsers.WaitUntilAsync(condition, async () => $"{await what()}; stats {await page.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}");
 
     [Fact]
     public async Task TeacherAndPupilHearEachOtherTheTeacherMutesThePupilAndAStrangerIsKeptOut()

@@ -66,8 +66,8 @@ public sealed class AudienceStreams(RoomMedia media, ILoggerFactory loggers) : I
 /// the batch (a gap it plays as silence); one that misses a second's worth in a row is dropped. Nothing queues.
 public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<AudienceBroadcaster> logger, Action<AudienceBroadcaster> forget)
 {
-    /// Batches a listener may miss in a row before it is dropped (47 × 21.3 ms ≈ 1 s).
-    public const int MaxMissedInARow = 47;
+    /// Batches a listener may miss in a row before it is dropped (24 × 42.7 ms ≈ 1 s).
+    public const int MaxMissedInARow = 24;
 
     /// How long the stream keeps running with nobody listening (a page reload should not restart it).
     private static readonly TimeSpan Linger = TimeSpan.FromSeconds(10);
