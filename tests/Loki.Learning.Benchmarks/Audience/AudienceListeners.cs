@@ -65,11 +65,11 @@ public static class AudienceListeners
 
             var cpu = Process.GetCurrentProcess();
             probe.ResetTiming();
-            engine.ResetAddedLatency();
             var cpuBefore = cpu.TotalProcessorTime;
+            var gcBefore = GcFigures.Now();
             await Task.Delay(TimeSpan.FromSeconds(seconds));
             cpu.Refresh();
-            Report("no listeners", probe, engine, (cpu.TotalProcessorTime - cpuBefore).TotalSeconds / seconds);
+            Report("no listeners", probe, (cpu.TotalProcessorTime - cpuBefore).TotalSeconds / seconds, GcFigures.Now() - gcBefore);
 
             var listeners = tokens.Select(t => new Listener(new Uri($"ws://{address.Authority}{AudienceEndpoint.Path(eventId, t)}"))).ToList();
             var connecting = Stopwatch.StartNew();
@@ -86,14 +86,14 @@ public static class AudienceListeners
                 l.Reset();
             }
             probe.ResetTiming();
-            engine.ResetAddedLatency();
             cpu.Refresh();
             cpuBefore = cpu.TotalProcessorTime;
+            gcBefore = GcFigures.Now();
             var measured = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromSeconds(seconds));
             var elapsed = measured.Elapsed;
             cpu.Refresh();
-            Report($"{count} listeners", probe, engine, (cpu.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds);
+            Report($"{count} listeners", probe, (cpu.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds, GcFigures.Now() - gcBefore);
 
             var expected = elapsed.TotalSeconds * AudienceFrame.SampleRate / new AudienceTap().BatchFrames;
             var received = listeners.Select(l => l.Received).Order().ToArray();
@@ -125,13 +125,20 @@ public static class AudienceListeners
         }
     }
 
-    private static void Report(string label, AudienceTap probe, MediaEngine engine, double cores)
+    private static void Report(string label, AudienceTap probe, double cores, GcFigures gc)
     {
         var (max, late, intervals) = probe.MixTiming;
-        var added = engine.GetAddedLatency();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"audience: {label}: mix thread {intervals} periods, longest interval {max.TotalMilliseconds:F2} ms (one period 2.67 ms), {late} over 4 ms; " +
-            $"hub added latency p99 {added.P99.TotalMilliseconds:F3} ms; process CPU {cores:F2} cores"));
+            $"process CPU {cores:F2} cores (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}); GC {gc.Gen0}/{gc.Gen1}/{gc.Gen2} collections (gen 0/1/2), paused {gc.Paused.TotalMilliseconds:F0} ms"));
+    }
+
+    /// Garbage collections so far: every one pauses the mix thread too (it is a managed thread).
+    private readonly record struct GcFigures(int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+    {
+        public static GcFigures Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+        public static GcFigures operator -(GcFigures a, GcFigures b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
