@@ -1,11 +1,17 @@
 using BenchmarkDotNet.Running;
+using Loki.Learning.Benchmarks.Audience;
 using Loki.Learning.Benchmarks.Rooms;
 
 // `room-fanout [participants] [updates]` measures live-room update fan-out on the real host;
+// `audience-listeners [listeners] [seconds]` measures the audience stream on the real host;
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "room-fanout")
 {
     return await RoomFanOut.RunAsync(args[1..]);
+}
+if (args.Length > 0 && args[0] == "audience-listeners")
+{
+    return await AudienceListeners.RunAsync(args[1..]);
 }
 BenchmarkSwitcher.FromAssembly(typeof(RoomFanOut).Assembly).Run(args);
 return 0;

@@ -81,6 +81,7 @@ public sealed class Catalogue : IAsyncLifetime
         services.AddLokiPeople();
         services.AddSingleton<TimeProvider>(Clock);
         services.AddLokiRecordingNode(RecordingFolder);
+        services.AddLocalization();
     }
 
     /// Where both the silo's recorders and the handlers find recordings.

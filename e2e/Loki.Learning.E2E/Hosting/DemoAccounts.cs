@@ -15,6 +15,12 @@ public static class DemoAccounts
 
     public const string Pupil = "pupil@demo.loki.local";
 
+    public const string Admin = "admin@demo.loki.local";
+
+    public const string Organizer = "organizer@demo.loki.local";
+
+    public const string Student = "student@demo.loki.local";
+
     public static string PasswordOf(string email) => Passwords.Value[email];
 
     private static IReadOnlyDictionary<string, string> Read()

@@ -7,6 +7,9 @@ namespace Loki.Learning.E2E.Hosting;
 /// (the file is a per-process switch, hence one browser process per person).
 public sealed class ToneBrowsers : IAsyncDisposable
 {
+    /// An upper bound on patience for audio to arrive (two shared cores), not a timing target.
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
     private readonly string _folder = Directory.CreateTempSubdirectory("loki-tones-").FullName;
     private readonly List<IBrowser> _browsers = [];
     private readonly IPlaywright _playwright;
@@ -15,8 +18,8 @@ public sealed class ToneBrowsers : IAsyncDisposable
 
     public static async Task<ToneBrowsers> StartAsync() => new(await Playwright.CreateAsync());
 
-    /// A Chromium of its own whose fake microphone plays <paramref name="frequency"/> (looped), signed in.
-    public Task<IPage> PersonWithToneAsync(Uri baseAddress, double frequency, string login, string password)
+    /// A Chromium of its own whose fake microphone plays <paramref name="frequency"/> (looped), signed in unless no login is given.
+    public Task<IPage> PersonWithToneAsync(Uri baseAddress, double frequency, string? login, string? password)
     {
         var wav = Path.Combine(_folder, $"tone-{frequency:0}.wav");
         WriteWav(wav, 48000 * 4, i => 0.5 * Math.Sin(2 * Math.PI * frequency * i / 48000));
@@ -32,8 +35,8 @@ public sealed class ToneBrowsers : IAsyncDisposable
         return PersonWithMicrophoneAsync(baseAddress, wav, login, password);
     }
 
-    /// A Chromium of its own whose fake microphone plays <paramref name="wav"/> (looped), signed in.
-    private async Task<IPage> PersonWithMicrophoneAsync(Uri baseAddress, string wav, string login, string password)
+    /// A Chromium of its own whose fake microphone plays <paramref name="wav"/> (looped), signed in unless no login is given.
+    private async Task<IPage> PersonWithMicrophoneAsync(Uri baseAddress, string wav, string? login, string? password)
     {
         var chromium = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -51,7 +54,10 @@ public sealed class ToneBrowsers : IAsyncDisposable
         context.SetDefaultTimeout(30_000);
         await context.AddInitScriptAsync(PageActions.InteractivityProbe);
         var page = await context.NewPageAsync();
-        await page.LogInAsync(login, password);
+        if (login is not null)
+        {
+            await page.LogInAsync(login, password!);
+        }
         return page;
     }
 
@@ -65,15 +71,29 @@ public sealed class ToneBrowsers : IAsyncDisposable
     }
 
     /// Checks the (fake) microphone's level, then connects the room's audio.
-    public static async Task ConnectAudioAsync(IPage page, TimeSpan patience)
+    public static async Task ConnectAudioAsync(IPage page, TimeSpan? patience = null)
     {
         // The microphone list is filled once the browser has granted access (the fake UI grants it).
         await Expect(page.GetByLabel("Mikrofon").Locator("option")).Not.ToHaveCountAsync(0);
         // The level check before connecting: the meter follows the (fake) microphone.
         await page.Button("Testa mikrofonen").ClickWhenInteractiveAsync();
-        await page.WaitForFunctionAsync("() => document.getElementById('audio-meter').value > 0.1", null, new() { Timeout = (float)patience.TotalMilliseconds });
+        await page.WaitForFunctionAsync("() => document.getElementById('audio-meter').value > 0.1", null, new() { Timeout = (float)(patience ?? Patience).TotalMilliseconds });
         await page.Button("Anslut ljud").ClickWhenInteractiveAsync();
         await Expect(page.GetByText("Ditt ljud är anslutet.")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    /// Polls until <paramref name="condition"/> holds; fails with <paramref name="what"/> after <see cref="Patience"/>.
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, Func<Task<string>> what)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > Patience)
+            {
+                Assert.Fail($"Not within {Patience.TotalSeconds} s: {await what()}");
+            }
+            await Task.Delay(250);
+        }
     }
 
     /// 48 kHz, 16-bit mono PCM; tones are a whole number of periods so the loop has no click.
@@ -129,7 +149,7 @@ public abstract class ToneBrowserTest(BrowserFixture browser, LokiApp app) : Bro
         }
     }
 
-    protected Task<IPage> PersonWithToneAsync(double frequency, string login, string password) => _tones!.PersonWithToneAsync(App.BaseAddress, frequency, login, password);
+    protected Task<IPage> PersonWithToneAsync(double frequency, string? login, string? password) => _tones!.PersonWithToneAsync(App.BaseAddress, frequency, login, password);
 
     protected Task<IPage> PersonWithPulsesAsync(string login, string password) => _tones!.PersonWithPulsesAsync(App.BaseAddress, login, password);
 }

@@ -13,6 +13,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
     private const string EnsemblePlaceholder = "{ensemble}";
     private const string ScorePlaceholder = "{score}";
     private const string RecordingPlaceholder = "{recording}";
+    private const string EventPlaceholder = "{event}";
 
     public static TheoryData<string, string?> MainPages => new()
     {
@@ -20,6 +21,9 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         { "account/login", null },
         { "join", null },
         { "workshops", null },
+        { "events", null },
+        { $"events/{EventPlaceholder}", null },
+        { "info", null },
         { "institutions", null },
         { "schedule", DemoAccounts.Lecturer },
         { "courses", DemoAccounts.Lecturer },
@@ -28,6 +32,10 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         { $"ensembles/{EnsemblePlaceholder}", DemoAccounts.EnsembleTeacher },
         { $"scores/{ScorePlaceholder}", DemoAccounts.EnsembleTeacher },
         { $"recordings/{RecordingPlaceholder}", DemoAccounts.EnsembleTeacher },
+        { "events/new", DemoAccounts.Organizer },
+        { $"events/{EventPlaceholder}/attendees", DemoAccounts.Organizer },
+        { "admin/notices", DemoAccounts.Admin },
+        { "admin/outbox", DemoAccounts.Admin },
     };
 
     [Theory]
@@ -96,7 +104,8 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         var resolved = path
             .Replace(CoursePlaceholder, (await App.CourseIdAsync("Ensemble pedagogy at a distance")).ToString(), StringComparison.Ordinal)
             .Replace(EnsemblePlaceholder, (await App.EnsembleIdAsync("Mittnorden string orchestra")).ToString(), StringComparison.Ordinal)
-            .Replace(ScorePlaceholder, (await App.QueryAsync(db => db.Scores.Where(s => s.Title == "Polska from Mittnorden").Select(s => s.Id).FirstAsync())).ToString(), StringComparison.Ordinal);
+            .Replace(ScorePlaceholder, (await App.QueryAsync(db => db.Scores.Where(s => s.Title == "Polska from Mittnorden").Select(s => s.Id).FirstAsync())).ToString(), StringComparison.Ordinal)
+            .Replace(EventPlaceholder, (await App.QueryAsync(db => db.Workshops.Where(w => w.Title == "Playing together across the mountains").Select(w => w.Id).SingleAsync())).ToString(), StringComparison.Ordinal);
         if (resolved.Contains(RecordingPlaceholder, StringComparison.Ordinal))
         {
             resolved = resolved.Replace(RecordingPlaceholder, (await App.RecordingOfAsync("Mittnorden string orchestra")).ToString(), StringComparison.Ordinal);

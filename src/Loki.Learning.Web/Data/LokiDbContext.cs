@@ -1,6 +1,7 @@
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
+using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recording;
 using Loki.Learning.Web.Features.Scores;
@@ -39,6 +40,12 @@ public sealed class LokiDbContext(DbContextOptions<LokiDbContext> options)
     public DbSet<JoinRequest> JoinRequests => Set<JoinRequest>();
 
     public DbSet<Workshop> Workshops => Set<Workshop>();
+
+    public DbSet<WorkshopSession> WorkshopSessions => Set<WorkshopSession>();
+
+    public DbSet<Registration> Registrations => Set<Registration>();
+
+    public DbSet<Notice> Notices => Set<Notice>();
 
     public DbSet<Score> Scores => Set<Score>();
 

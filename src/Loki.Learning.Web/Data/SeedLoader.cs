@@ -181,18 +181,37 @@ public sealed class SeedLoader(
         var fresh = Read<SeedWorkshop>("workshops.json").Where(w => !existing.Contains(w.Title)).ToList();
         foreach (var seed in fresh)
         {
-            var (starts, ends) = Place(new SeedSlot("", seed.DayOffset, seed.LocalTime, seed.DurationMinutes), seed.TimeZone);
-            db.Workshops.Add(new Workshop
+            var (starts, _) = Place(new SeedSlot("", seed.DayOffset, seed.LocalTime, seed.DurationMinutes), seed.TimeZone);
+            var sessions = (seed.Sessions is { Count: > 0 } planned ? planned : [new SeedSlot(seed.Title, seed.DayOffset, seed.LocalTime, seed.DurationMinutes)])
+                .Select(s =>
+                {
+                    var (sessionStarts, sessionEnds) = Place(s, seed.TimeZone);
+                    return new WorkshopSession { Title = s.Title, StartsUtc = sessionStarts, EndsUtc = sessionEnds };
+                })
+                .ToList();
+            var workshop = new Workshop
             {
                 Title = seed.Title,
                 Description = seed.Description,
                 InstitutionId = seed.Institution is null ? null : institutions.GetValueOrDefault(seed.Institution),
                 OrganizerId = people[seed.Organizer],
                 TimeZoneId = seed.TimeZone,
-                StartsUtc = starts,
-                EndsUtc = ends,
-                Capacity = seed.Capacity,
-            });
+                StartsUtc = sessions.Min(s => s.StartsUtc),
+                EndsUtc = sessions.Max(s => s.EndsUtc),
+                Capacity = seed.PerformerPlaces + seed.ParticipantPlaces + seed.AudiencePlaces is > 0 and var places ? places : seed.Capacity,
+                Published = seed.Published,
+                Language = seed.Language ?? "sv",
+                Venue = seed.Venue,
+                Online = seed.Online,
+                ImagePath = seed.Image,
+                PerformerPlaces = seed.PerformerPlaces,
+                ParticipantPlaces = seed.ParticipantPlaces,
+                AudiencePlaces = seed.PerformerPlaces + seed.ParticipantPlaces + seed.AudiencePlaces > 0 ? seed.AudiencePlaces : seed.Capacity,
+                RegistrationOpensUtc = clock.GetUtcNow().UtcDateTime.AddDays(-1),
+                RegistrationClosesUtc = starts,
+            };
+            workshop.Sessions.AddRange(sessions);
+            db.Workshops.Add(workshop);
         }
         return fresh.Count;
     }
@@ -252,5 +271,7 @@ public sealed class SeedLoader(
 
     private sealed record SeedScore(string Owner, string Title, string File, string UploadedBy);
 
-    private sealed record SeedWorkshop(string Title, string Description, string? Institution, string Organizer, string TimeZone, int DayOffset, string LocalTime, int DurationMinutes, int Capacity);
+    private sealed record SeedWorkshop(string Title, string Description, string? Institution, string Organizer, string TimeZone, int DayOffset, string LocalTime, int DurationMinutes, int Capacity,
+        bool Published = false, string? Language = null, string? Venue = null, bool Online = false, string? Image = null,
+        int PerformerPlaces = 0, int ParticipantPlaces = 0, int AudiencePlaces = 0, List<SeedSlot>? Sessions = null);
 }

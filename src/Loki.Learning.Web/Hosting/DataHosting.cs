@@ -1,4 +1,6 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Mail;
+using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.Scores;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -33,6 +35,12 @@ public static class DataHosting
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContext());
         // Score files live beside the database unless configured elsewhere (the first registration wins).
         services.TryAddSingleton(new ScoreStorage(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "scores")));
+        // E-mails go to an outbox folder beside the database unless Mail:Smtp:Host names a server.
+        services.TryAddSingleton(sp => MailOptions.From(
+            sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build(), Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "outbox")));
+        services.TryAddSingleton<Mailer>();
+        services.TryAddSingleton(sp => SiteInfo.From(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
+        services.TryAddSingleton<IMailer>(sp => sp.GetRequiredService<Mailer>());
         return services;
     }
 

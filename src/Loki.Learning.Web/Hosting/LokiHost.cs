@@ -30,6 +30,7 @@ public static class LokiHost
         builder.AddLokiTelemetry();
         builder.AddLokiRooms();
         builder.AddLokiRecording();
+        builder.AddLokiEvents();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
@@ -54,7 +55,7 @@ public static class LokiHost
         app.MapCoursesApi();
         app.MapEnsemblesApi();
         app.MapInstitutionsApi();
-        app.MapWorkshopsApi();
+        app.MapLokiEvents();
         app.MapRoomsApi();
         app.MapScoresApi();
         app.MapRecordingsApi();

@@ -375,6 +375,33 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("Institutions");
                 });
 
+            modelBuilder.Entity("Loki.Learning.Web.Features.Notices.Notice", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PostedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Urgent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("WithdrawnUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PostedUtc");
+
+                    b.ToTable("Notices");
+                });
+
             modelBuilder.Entity("Loki.Learning.Web.Features.People.Person", b =>
                 {
                     b.Property<string>("Id")
@@ -792,28 +819,116 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("ScoreAnnotations");
                 });
 
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.Registration", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ConsentedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("OfferExpiresUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Token")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkshopId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("Token")
+                        .IsUnique();
+
+                    b.HasIndex("WorkshopId", "Email");
+
+                    b.ToTable("Registrations");
+                });
+
             modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.Workshop", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("AudiencePlaces")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Capacity")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Description")
                         .IsRequired()
-                        .HasMaxLength(4000)
+                        .HasMaxLength(8000)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("EndsUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ImagePath")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("InstitutionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Online")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("OrganizerId")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ParticipantPlaces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PerformerPlaces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Published")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("RegistrationClosesUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RegistrationOpensUtc")
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("RoomId")
@@ -832,11 +947,45 @@ namespace Loki.Learning.Web.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Venue")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("RoomId")
+                        .IsUnique();
 
                     b.HasIndex("StartsUtc");
 
                     b.ToTable("Workshops");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndsUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartsUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkshopId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkshopId", "StartsUtc");
+
+                    b.ToTable("WorkshopSessions");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
@@ -1090,6 +1239,24 @@ namespace Loki.Learning.Web.Data.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.Registration", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
+                        .WithMany("Registrations")
+                        .HasForeignKey("WorkshopId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopSession", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
+                        .WithMany("Sessions")
+                        .HasForeignKey("WorkshopId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -1162,6 +1329,13 @@ namespace Loki.Learning.Web.Data.Migrations
             modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
                 {
                     b.Navigation("Tracks");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.Workshop", b =>
+                {
+                    b.Navigation("Registrations");
+
+                    b.Navigation("Sessions");
                 });
 #pragma warning restore 612, 618
         }

@@ -35,6 +35,6 @@ public static class CalendarFeed
     {
         ScheduleItemKind.ClassSession => $"courses/{item.OwnerId}",
         ScheduleItemKind.Rehearsal => $"ensembles/{item.OwnerId}",
-        _ => "workshops",
+        _ => $"events/{item.OwnerId}",
     };
 }

@@ -34,9 +34,13 @@ public sealed class GetMyScheduleHandler(IDbContextFactory<LokiDbContext> dbFact
             .Where(r => r.EndsUtc > from && r.Ensemble!.Members.Any(m => m.PersonId == me))
             .Select(r => new ScheduleItem(r.Id, ScheduleItemKind.Rehearsal, r.Title, r.Ensemble!.Name, r.EnsembleId, r.StartsUtc, r.EndsUtc, r.Ensemble.TimeZoneId, r.RoomId))
             .ToListAsync(cancellationToken);
-        var workshops = await db.Workshops
-            .Where(w => w.EndsUtc > from && w.OrganizerId == me)
-            .Select(w => new ScheduleItem(w.Id, ScheduleItemKind.Workshop, w.Title, w.Title, w.Id, w.StartsUtc, w.EndsUtc, w.TimeZoneId, w.RoomId))
+        // Organizers and everyone holding a place see each session of the workshop.
+        var workshops = await db.WorkshopSessions
+            .Where(s => s.EndsUtc > from)
+            .Join(db.Workshops, s => s.WorkshopId, w => w.Id, (s, w) => new { s, w })
+            .Where(x => x.w.OrganizerId == me
+                || db.Registrations.Any(r => r.WorkshopId == x.w.Id && r.PersonId == me && r.Status == Workshops.RegistrationStatus.Registered))
+            .Select(x => new ScheduleItem(x.s.Id, ScheduleItemKind.Workshop, x.s.Title, x.w.Title, x.w.Id, x.s.StartsUtc, x.s.EndsUtc, x.w.TimeZoneId, x.w.RoomId))
             .ToListAsync(cancellationToken);
 
         return sessions.Concat(rehearsals).Concat(workshops).OrderBy(i => i.StartsUtc).ToList();

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Calendar;
+using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -31,10 +32,7 @@ public sealed class CreateCourseHandler(IDbContextFactory<LokiDbContext> dbFacto
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        if (command.InstitutionId is { } institutionId && !await db.Institutions.AnyAsync(i => i.Id == institutionId, cancellationToken))
-        {
-            throw Refusal.Invalid("Refusal.InstitutionNotFound", nameof(command.InstitutionId));
-        }
+        await db.EnsureInstitutionExistsAsync(command.InstitutionId, cancellationToken);
         var course = new Course
         {
             Title = command.Title.Trim(),

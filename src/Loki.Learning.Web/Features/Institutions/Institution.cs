@@ -54,3 +54,15 @@ internal sealed class InstitutionConfiguration : IEntityTypeConfiguration<Instit
         builder.Property(i => i.Kind).HasConversion<string>().HasMaxLength(20);
     }
 }
+
+internal static class InstitutionChecks
+{
+    /// Refuses an institution id that does not exist (null means none, which is fine).
+    public static async Task EnsureInstitutionExistsAsync(this Data.LokiDbContext db, int? institutionId, CancellationToken cancellationToken)
+    {
+        if (institutionId is { } id && !await db.Institutions.AnyAsync(i => i.Id == id, cancellationToken))
+        {
+            throw Refusal.Invalid("Refusal.InstitutionNotFound", "InstitutionId");
+        }
+    }
+}

@@ -21,6 +21,9 @@ public enum RoomControl
     /// The room's click rendered into my mix by the server (for JackTrip).
     ServerClickOn,
     ServerClickOff,
+    /// A workshop's host gives a listener a performer's channel, or takes it back.
+    BringOnStage,
+    SendBackToAudience,
 }
 
 /// One action in a room: the host's controls over participants, or a participant's own hand and leaving.
@@ -49,6 +52,8 @@ public sealed class ControlRoomHandler(IGrainFactory grains) : ICommandHandler<C
             RoomControl.SelfMonitorOff => await room.SetSelfMonitorAsync(me, false),
             RoomControl.ServerClickOn => await room.SetServerClickAsync(me, true),
             RoomControl.ServerClickOff => await room.SetServerClickAsync(me, false),
+            RoomControl.BringOnStage => await room.SetStageAsync(me, target, true),
+            RoomControl.SendBackToAudience => await room.SetStageAsync(me, target, false),
             _ => await LeaveAsync(room, me),
         };
         return refusal switch

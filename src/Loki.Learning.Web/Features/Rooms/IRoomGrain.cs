@@ -43,6 +43,9 @@ public interface IRoomGrain : IGrainWithGuidKey
 
     Task<string?> SetGainAsync(string hostId, string personId, float gain);
 
+    /// Brings a listener on stage (performer) or back to listening; the host keeps their role.
+    Task<string?> SetStageAsync(string hostId, string personId, bool onStage);
+
     Task<string?> LockAsync(string hostId, bool locked);
 
     Task<string?> RemoveAsync(string hostId, string personId);

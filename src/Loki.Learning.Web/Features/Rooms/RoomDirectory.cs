@@ -74,7 +74,20 @@ internal static class RoomDirectory
                     _ => null,
                 };
             default:
-                return await db.Workshops.AnyAsync(w => w.Id == room.OwnerId && w.OrganizerId == me, cancellationToken) ? RoomRole.Host : null;
+                if (await db.Workshops.AnyAsync(w => w.Id == room.OwnerId && w.OrganizerId == me, cancellationToken))
+                {
+                    return RoomRole.Host;
+                }
+                // Performers play; participants and the audience listen (the organizer brings a participant on stage).
+                var category = await db.Registrations
+                    .Where(r => r.WorkshopId == room.OwnerId && r.PersonId == me && r.Status == Workshops.RegistrationStatus.Registered)
+                    .Select(r => (Workshops.TicketCategory?)r.Category).FirstOrDefaultAsync(cancellationToken);
+                return category switch
+                {
+                    Workshops.TicketCategory.Performer => RoomRole.Performer,
+                    null => null,
+                    _ => RoomRole.Listener,
+                };
         }
     }
 }

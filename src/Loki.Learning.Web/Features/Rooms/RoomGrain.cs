@@ -229,6 +229,20 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         }
     });
 
+    /// A workshop's host brings a listener on stage (a performer: their microphone is heard) or sends them back.
+    public Task<string?> SetStageAsync(string hostId, string personId, bool onStage) => AsHostAsync(hostId, personId, participant =>
+    {
+        if (participant.Role == RoomRole.Host)
+        {
+            return;
+        }
+        participant.Role = onStage ? RoomRole.Performer : RoomRole.Listener;
+        if (participant.MediaId is { } mediaId)
+        {
+            media.Post(new SetMute(mediaId, participant.Muted || participant.Role == RoomRole.Listener));
+        }
+    });
+
     public Task<string?> SetGainAsync(string hostId, string personId, float gain)
     {
         if (!float.IsFinite(gain) || gain < 0 || gain > 4)
@@ -536,7 +550,8 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
 
         public string DisplayName { get; } = displayName;
 
-        public RoomRole Role { get; } = role;
+        /// Changes when a workshop's host brings a listener on stage or sends them back (<see cref="SetStageAsync"/>).
+        public RoomRole Role { get; set; } = role;
 
         public bool HandRaised { get; set; }
 
