@@ -29,9 +29,9 @@ public sealed class LokiApp : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["Database:Path"] = _databasePath,
-            ["Orleans:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Orleans:ClusterId"] = $"loki-e2e-{Guid.NewGuid():N}",
+            ["Cluster:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cluster:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Cluster:ClusterId"] = $"loki-e2e-{Guid.NewGuid():N}",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
             // The node's JackTrip hub on ports the system picks, loopback only.

@@ -14,9 +14,20 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Loki.Learning.Web.Data;
 
 /// Durable facts: people, sites, courses, ensembles, schedules. Live state lives in grains.
-public sealed class LokiDbContext(DbContextOptions<LokiDbContext> options)
-    : IdentityDbContext<Person, IdentityRole, string>(options)
+/// The model is the same on every provider; each provider has its own migrations, bound to its own context type:
+/// this one for SQLite (Data/Migrations), <see cref="PostgresLokiDbContext"/> for PostgreSQL (Data/PostgresMigrations).
+public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>
 {
+    public LokiDbContext(DbContextOptions<LokiDbContext> options)
+        : base(options)
+    {
+    }
+
+    protected LokiDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<Institution> Institutions => Set<Institution>();
 
     public DbSet<Course> Courses => Set<Course>();

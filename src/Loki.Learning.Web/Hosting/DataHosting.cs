@@ -10,13 +10,24 @@ namespace Loki.Learning.Web.Hosting;
 
 public static class DataHosting
 {
-    /// Configuration: <c>Database:Path</c> (SQLite file, default App_Data/loki.db under the content root) and
-    /// <c>Scores:Path</c> (uploaded score files, default a "scores" folder beside the SQLite file).
+    /// Configuration: <c>Database:Provider</c> (<c>Sqlite</c>, the default, or <c>Postgres</c>), <c>Database:Path</c>
+    /// (SQLite file, default App_Data/loki.db under the content root; with PostgreSQL the folder beside it still holds
+    /// files unless configured), <c>ConnectionStrings:Loki</c> (PostgreSQL) and <c>Scores:Path</c> (uploaded score
+    /// files, default a "scores" folder beside the SQLite file).
     public static void AddLokiData(this WebApplicationBuilder builder)
     {
         var path = builder.Configuration["Database:Path"] ?? "App_Data/loki.db";
         var fullPath = Path.IsPathRooted(path) ? path : Path.Combine(builder.Environment.ContentRootPath, path);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        var provider = DatabaseProviders.Parse(builder.Configuration["Database:Provider"]);
+        if (provider == DatabaseProvider.Postgres)
+        {
+            var connectionString = builder.Configuration.GetConnectionString("Loki")
+                ?? throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Loki is not set.");
+            builder.Services.AddDbContextFactory<PostgresLokiDbContext>(options => options.UseNpgsql(connectionString));
+            builder.Services.AddSingleton<IDbContextFactory<LokiDbContext>>(sp =>
+                new PostgresFactory(sp.GetRequiredService<IDbContextFactory<PostgresLokiDbContext>>()));
+        }
         if (builder.Configuration["Scores:Path"] is { Length: > 0 } scores)
         {
             builder.Services.AddSingleton(new ScoreStorage(Path.IsPathRooted(scores) ? scores : Path.Combine(builder.Environment.ContentRootPath, scores)));
@@ -27,10 +38,14 @@ public static class DataHosting
     }
 
     /// The database alone, for the host and for silos and tools that share its file.
+    /// With a PostgreSQL factory already registered, <paramref name="sqliteFile"/> only places the folders beside it.
     public static IServiceCollection AddLokiDatabase(this IServiceCollection services, string sqliteFile)
     {
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = sqliteFile, Pooling = true, DefaultTimeout = 30 }.ToString();
-        services.AddDbContextFactory<LokiDbContext>(options => options.UseSqlite(connectionString));
+        if (!services.Any(d => d.ServiceType == typeof(IDbContextFactory<LokiDbContext>)))
+        {
+            var connectionString = new SqliteConnectionStringBuilder { DataSource = sqliteFile, Pooling = true, DefaultTimeout = 30 }.ToString();
+            services.AddDbContextFactory<LokiDbContext>(options => options.UseSqlite(connectionString));
+        }
         // Identity's stores want a scoped context; it comes from the same factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContext());
         // Score files live beside the database unless configured elsewhere (the first registration wins).
@@ -51,8 +66,33 @@ public static class DataHosting
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
             await db.Database.MigrateAsync();
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            if (db.Database.IsSqlite())
+            {
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+            }
         }
         await app.Services.GetRequiredService<SeedLoader>().LoadAsync();
     }
+
+    /// Hands out PostgreSQL contexts where the code asks for the model's context.
+    private sealed class PostgresFactory(IDbContextFactory<PostgresLokiDbContext> inner) : IDbContextFactory<LokiDbContext>
+    {
+        public LokiDbContext CreateDbContext() => inner.CreateDbContext();
+    }
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public static class DatabaseProviders
+{
+    public static DatabaseProvider Parse(string? value) => value switch
+    {
+        null or "" => DatabaseProvider.Sqlite,
+        _ when Enum.TryParse<DatabaseProvider>(value, ignoreCase: true, out var provider) => provider,
+        _ => throw new InvalidOperationException($"Database:Provider must be Sqlite or Postgres, not '{value}'."),
+    };
 }

@@ -16,11 +16,27 @@ namespace Loki.Learning.Web.Hosting;
 /// The single composition root. Tests build the same host with their own configuration.
 public static class LokiHost
 {
+    /// Settings may also be given under a <c>Loki</c> section — the documented form for environment variables,
+    /// <c>Loki__Database__Provider</c>, <c>Loki__Cluster__SiloPort</c>, … (docs/operations.md). Such a setting
+    /// wins over the same key given without the prefix. Connection strings keep their usual place
+    /// (<c>ConnectionStrings__Loki</c>).
+    public static void UseLokiSection(this WebApplicationBuilder builder)
+    {
+        var prefixed = builder.Configuration.GetSection("Loki").AsEnumerable(makePathsRelative: true)
+            .Where(setting => setting.Value is not null)
+            .ToList();
+        if (prefixed.Count > 0)
+        {
+            builder.Configuration.AddInMemoryCollection(prefixed);
+        }
+    }
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // Named after this assembly, not the entry point, so a test runner finds the static asset manifest too.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ApplicationName = typeof(LokiHost).Assembly.GetName().Name });
         configure?.Invoke(builder);
+        builder.UseLokiSection();
 
         builder.AddLokiData();
         builder.AddLokiIdentity();

@@ -6,13 +6,13 @@ namespace Loki.Learning.Web.Hosting;
 
 public static class OrleansHosting
 {
-    /// A silo in the same process. Configuration: <c>Orleans:SiloPort</c> (default 11111) and
-    /// <c>Orleans:GatewayPort</c> (default 30000), so several hosts can run side by side.
+    /// A silo in the same process. Configuration: <c>Cluster:SiloPort</c> (default 11111),
+    /// <c>Cluster:GatewayPort</c> (default 30000), so several hosts can run side by side, and <c>Cluster:ClusterId</c>.
     public static void AddLokiOrleans(this WebApplicationBuilder builder)
     {
-        var siloPort = builder.Configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-        var gatewayPort = builder.Configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-        var clusterId = builder.Configuration["Orleans:ClusterId"] ?? "loki-dev";
+        var siloPort = builder.Configuration.GetValue("Cluster:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = builder.Configuration.GetValue("Cluster:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        var clusterId = builder.Configuration["Cluster:ClusterId"] ?? "loki-dev";
 
         builder.UseOrleans(silo =>
         {

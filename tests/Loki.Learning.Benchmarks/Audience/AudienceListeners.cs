@@ -36,9 +36,9 @@ public static class AudienceListeners
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:Path"] = Path.Combine(folder, "loki.db"),
-                ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Orleans:ClusterId"] = "audience",
+                ["Cluster:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:ClusterId"] = "audience",
                 ["Media:BindAddress"] = "127.0.0.1",
                 ["Media:JackTripPort"] = "0",
                 ["Media:UdpBasePort"] = "0",

@@ -27,9 +27,9 @@ public static class RoomFanOut
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:Path"] = Path.Combine(folder, "loki.db"),
-                ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Orleans:ClusterId"] = "fanout",
+                ["Cluster:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:ClusterId"] = "fanout",
                 ["Media:Enabled"] = "false",
                 ["SeedData:Enabled"] = "false",
                 ["Logging:LogLevel:Default"] = "Warning",

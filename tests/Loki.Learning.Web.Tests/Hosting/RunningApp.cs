@@ -20,6 +20,9 @@ public sealed class RunningApp : IAsyncLifetime
 
     public string Environment { get; init; } = "Development";
 
+    /// More settings, over the defaults below (e.g. another database provider).
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
     public Uri Address { get; private set; } = default!;
 
     public string DatabaseFile => Path.Combine(_folder, "loki.db");
@@ -29,17 +32,20 @@ public sealed class RunningApp : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = LokiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", Environment], builder =>
+        {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:Path"] = DatabaseFile,
-                ["Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Orleans:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
+                ["Cluster:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Media:BindAddress"] = "127.0.0.1",
                 ["Media:JackTripPort"] = "0",
                 ["Media:UdpBasePort"] = "0",
-            }));
+            });
+            builder.Configuration.AddInMemoryCollection(Settings);
+        });
         await _app.PrepareDatabaseAsync();
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
