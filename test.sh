@@ -46,7 +46,7 @@ for project in tests/Loki.Learning.Media.Tests tests/Loki.Learning.Web.Tests e2e
         skipped=$((skipped + $(count Skipped)))
     fi
     # Each failed test with the first lines of its message, repeated at the end where a log's tail shows it.
-    grep -E -A6 '^ +Failed [A-Za-z]' "$log" >> "$failures" || true
+    grep -E -A6 '^  Failed [A-Za-z0-9_]+\.' "$log" >> "$failures" || true
     rm -f "$log"
 done
 
