@@ -3,6 +3,7 @@
 // so clicks agree across sites as well as the clocks do, whatever the network delay. Also drives the bar counter
 // and the score cursor. docs/protocol.md §9 has the timing; window.loki.metronome exposes it for tests.
 import { ClockSync } from './clock-sync.js';
+import { pingFrame, readPong } from './clock-frames.js';
 import { accentOf, beatAt, isRunning, positionOfBeat, timeOfBeat } from './beat-timeline.js';
 
 const LOOKAHEAD_MS = 200;       // clicks are handed to the audio clock this far ahead (under the 300 ms change lead)
@@ -98,29 +99,16 @@ function ping() {
   if (!socket || socket.readyState !== WebSocket.OPEN) {
     return;
   }
-  const buffer = new ArrayBuffer(24);
-  const view = new DataView(buffer);
-  view.setUint8(0, 1);
-  view.setUint8(1, 2);
-  view.setUint32(8, pingSequence, true);
+  socket.send(pingFrame(pingSequence, localNow() * 1000));
   pingSequence = (pingSequence + 1) >>> 0;
-  const micros = Math.round(localNow() * 1000);
-  view.setUint32(16, micros % 4294967296, true);
-  view.setUint32(20, Math.floor(micros / 4294967296), true);
-  socket.send(buffer);
 }
 
 function onPong(data) {
   const received = localNow();
-  if (!(data instanceof ArrayBuffer) || data.byteLength !== 32) {
-    return;
+  const pong = readPong(data);
+  if (pong) {
+    sync.addSample(pong.sentMicros / 1000, pong.serverMicros / 1000, received);
   }
-  const view = new DataView(data);
-  if (view.getUint8(1) !== 3) {
-    return;
-  }
-  const micros = (offset) => view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 4294967296;
-  sync.addSample(micros(16) / 1000, micros(24) / 1000, received);
 }
 
 /** The room's timeline as the server holds it (BeatTimeline, camelCase). */

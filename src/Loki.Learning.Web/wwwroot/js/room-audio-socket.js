@@ -3,8 +3,7 @@
 // and layout keep busy: frames leave as steadily as the audio thread makes them (docs/protocol.md §8.3).
 // The main thread only asks it to connect or disconnect and reads its counters.
 
-const KIND_PING = 2;
-const KIND_PONG = 3;
+import { pingFrame, readPong } from './clock-frames.js';
 
 let worklet = null;     // MessagePort to the AudioWorkletProcessor
 let socket = null;
@@ -68,11 +67,11 @@ function onSocket(data) {
     counters.malformed++;
     return;
   }
-  const view = new DataView(data);
-  if (view.getUint8(1) === KIND_PONG && data.byteLength === 32) {
+  const pong = readPong(data);
+  if (pong) {
     const now = (performance.timeOrigin + performance.now()) * 1000;
-    const sent = readMicros(view, 16);
-    const server = readMicros(view, 24);
+    const sent = pong.sentMicros;
+    const server = pong.serverMicros;
     const rtt = now - sent;
     // Keep the estimate from the fastest exchange seen: least disturbed by queueing.
     if (counters.rttMs === null || rtt / 1000 <= counters.rttMs) {
@@ -88,22 +87,10 @@ function onSocket(data) {
   }
 }
 
-function readMicros(view, offset) {
-  return view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 4294967296;
-}
-
 function ping() {
   if (!socket || socket.readyState !== WebSocket.OPEN) {
     return;
   }
-  const buffer = new ArrayBuffer(24);
-  const view = new DataView(buffer);
-  view.setUint8(0, 1);
-  view.setUint8(1, KIND_PING);
-  view.setUint32(8, pingSequence, true);
+  socket.send(pingFrame(pingSequence, (performance.timeOrigin + performance.now()) * 1000));
   pingSequence = (pingSequence + 1) >>> 0;
-  const micros = Math.round((performance.timeOrigin + performance.now()) * 1000);
-  view.setUint32(16, micros % 4294967296, true);
-  view.setUint32(20, Math.floor(micros / 4294967296), true);
-  socket.send(buffer);
 }

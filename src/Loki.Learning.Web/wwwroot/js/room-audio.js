@@ -2,6 +2,8 @@
 // mix back into the worklet's playback buffer. Frame format and buffering policy: docs/protocol.md.
 // The Blazor room page drives it through IJSRuntime; window.loki.audio exposes the same state for diagnostics.
 
+import { goertzel } from './tone-level.js';
+
 let context = null;       // AudioContext at 48 kHz
 let stream = null;        // the microphone
 let source = null;
@@ -223,20 +225,6 @@ async function loopLatencies() {
     }
   }
   return trips;
-}
-
-function goertzel(samples, freqHz, rate) {
-  const w = 2 * Math.PI * freqHz / rate;
-  const c = 2 * Math.cos(w);
-  let s1 = 0;
-  let s2 = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const s0 = samples[i] + c * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  const power = s1 * s1 + s2 * s2 - c * s1 * s2;
-  return 2 * Math.sqrt(Math.max(0, power)) / samples.length;
 }
 
 window.loki = window.loki || {};
