@@ -63,14 +63,14 @@ public sealed class KilledMidTakeTests : IDisposable
         }
         Assert.True(frames >= blocksThen * 128, $"{frames} frames on disk, {blocksThen * 128} written 1.2 s before the kill");
 
-        // And it is the audio that was sent: each track's own tone over its last quarter second.
+        // And it is the audio that was sent: each track's own tone over the whole file (a quarter second alone can be a
+        // concealed gap when the sending thread was starved).
         for (var track = 0; track < 4; track++)
         {
             using var reader = new WaveFileReader(Path.Combine(_folder, $"track-{track + 1}.wav"));
             var all = new float[reader.SampleCount];
             reader.ToSampleProvider().Read(all.AsSpan());
-            var tail = all[^12_000..];
-            Assert.InRange(Level(tail, RecordCommand.FrequencyOf(track)), 0.2, 0.4);
+            Assert.InRange(Level(all, RecordCommand.FrequencyOf(track)), 0.2, 0.4);
         }
     }
 
