@@ -40,6 +40,7 @@ public sealed class Catalogue : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 1);
+        builder.ConfigureSilo((_, silo) => silo.AddRoomStorageInMemory());
         builder.ConfigureSiloHost((_, host) =>
         {
             // A real media engine on loopback, on ports the system picks, so several clusters can run at once.

@@ -40,11 +40,13 @@ public static class LokiHost
 
         builder.AddLokiData();
         builder.AddLokiIdentity();
+        // The media engine before the silo: hosted services stop in reverse, so on shutdown the room grains leave
+        // (their browsers reconnect to where the rooms go next) while this node's audio still runs.
+        builder.AddLokiRooms();
         builder.AddLokiOrleans();
         builder.AddLokiLocalization();
         builder.AddLokiMessaging();
         builder.AddLokiTelemetry();
-        builder.AddLokiRooms();
         builder.AddLokiRecording();
         builder.AddLokiEvents();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();

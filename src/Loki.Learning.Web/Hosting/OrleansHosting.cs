@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Rooms;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Loki.Learning.Web.Hosting;
 
@@ -18,7 +21,18 @@ public static class OrleansHosting
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "loki-learning", clusterId: clusterId);
             silo.AddMemoryGrainStorageAsDefault();
+            silo.AddRoomStorageInMemory();
         });
+    }
+
+    /// Room state kept by this silo alone (one node; tests). Written with Orleans' own serializer, which knows
+    /// the state's types by their [GenerateSerializer] contracts and tolerates added fields across versions.
+    public static ISiloBuilder AddRoomStorageInMemory(this ISiloBuilder silo)
+    {
+        silo.AddMemoryGrainStorage(RoomGrain.StorageName);
+        silo.Services.AddOptions<MemoryGrainStorageOptions>(RoomGrain.StorageName)
+            .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        return silo;
     }
 
     public static IHealthChecksBuilder AddLokiHealthChecks(this IHealthChecksBuilder checks) =>

@@ -1,14 +1,17 @@
 using Loki.Learning.Media.Recording;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Rooms;
 using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Recording;
 
-/// On start-up, takes still marked Recording were cut off by a crash or a kill: no recorder of this process writes
-/// them. Each WAV's header is repaired from the file's length, the tracks and timeline are rebuilt from
-/// <c>timeline.jsonl</c>, and the take is marked Recovered. A file that cannot be repaired is left out and logged.
-/// On an orderly shutdown, takes still running are stored instead. (One node: with several nodes sharing a database, a node would have to repair only its own takes.)
-public sealed class RecordingRecovery(IDbContextFactory<LokiDbContext> dbFactory, RecordingStorage storage, RoomRecorders recorders, ILogger<RecordingRecovery> logger) : IHostedService
+/// On start-up, takes still marked Recording may have been cut off by a crash or a kill. Each one's room grain
+/// decides: a room that is recording it (on a live node of the cluster) keeps going; otherwise the take is
+/// repaired here — each WAV's header from the file's length, tracks and timeline rebuilt from
+/// <c>timeline.jsonl</c> — and marked Recovered. A file that cannot be repaired is left out and logged.
+/// On an orderly shutdown, takes still running are stored instead.
+public sealed class RecordingRecovery(
+    IDbContextFactory<LokiDbContext> dbFactory, RecordingStorage storage, RoomRecorders recorders, IGrainFactory grains, ILogger<RecordingRecovery> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => RepairAsync(cancellationToken);
 
@@ -18,16 +21,35 @@ public sealed class RecordingRecovery(IDbContextFactory<LokiDbContext> dbFactory
     /// Returns how many takes were recovered.
     public async Task<int> RepairAsync(CancellationToken cancellationToken = default)
     {
-        List<Recording> open;
+        List<(Guid Id, Guid RoomId)> open;
         await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
         {
-            open = await db.Recordings.Where(r => r.Status == RecordingStatus.Recording).ToListAsync(cancellationToken);
+            open = (await db.Recordings.Where(r => r.Status == RecordingStatus.Recording).Select(r => new { r.Id, r.RoomId }).ToListAsync(cancellationToken))
+                .Select(r => (r.Id, r.RoomId)).ToList();
         }
-        foreach (var recording in open)
+        var repaired = 0;
+        foreach (var (id, roomId) in open)
+        {
+            if (await grains.GetGrain<IRoomGrain>(roomId).ReconcileRecordingAsync(id))
+            {
+                repaired++;
+            }
+        }
+        return repaired;
+    }
+
+    /// Repairs one take that no recorder writes any more (its room grain asks). Nothing to do once stored.
+    public async Task RepairTakeAsync(Guid recordingId)
+    {
+        Recording? recording;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId && r.Status == RecordingStatus.Recording);
+        }
+        if (recording is not null && !recorders.IsRecording(recordingId))
         {
             await RepairAsync(recording);
         }
-        return open.Count;
     }
 
     private async Task RepairAsync(Recording recording)

@@ -5,7 +5,8 @@ namespace Loki.Learning.Web.Features.Rooms;
 
 /// <param name="MediaRoom">The engine's room id.</param>
 /// <param name="ClientName">The name the browser participant carries in the engine.</param>
-public sealed record RoomAudioAdmission(AudioTicket Ticket, string MediaRoom, string ClientName);
+/// <param name="Node">The silo address of the node hosting the room's audio.</param>
+public sealed record RoomAudioAdmission(AudioTicket Ticket, string MediaRoom, string ClientName, string? Node);
 
 /// A browser opens the audio WebSocket with the token from its join. The token must be genuine, unexpired,
 /// issued to this signed-in person for this room, and unused (the room grain consumes its nonce).
@@ -37,6 +38,6 @@ public sealed class AdmitRoomAudioHandler(RoomAudioTokens tokens, IGrainFactory 
         {
             throw Refusal.Forbidden(admission.RefusalKey);
         }
-        return new RoomAudioAdmission(ticket, admission.MediaRoom!, admission.ClientName!);
+        return new RoomAudioAdmission(ticket, admission.MediaRoom!, admission.ClientName!, admission.Node);
     }
 }

@@ -72,6 +72,10 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// Whether the engine renders the room's click into this participant's own mix (JackTrip clients cannot schedule it).
     Task<string?> SetServerClickAsync(string personId, bool enabled);
 
+    /// Start-up check of a take the database still marks as recording: when this room is not recording it (the node
+    /// that did died or was restarted), the take is repaired and stored as recovered. True when it was repaired.
+    Task<bool> ReconcileRecordingAsync(Guid recordingId);
+
     /// Starts recording the room as take <paramref name="recordingId"/> (files in <paramref name="folder"/>): every
     /// participant with consent on file gets a track and is in the stored mix, now and when they connect later.
     /// The caller has checked that the actor hosts the room. Null refusal when recording.
@@ -104,7 +108,15 @@ public sealed record JoinGrant(
     [property: Id(0)] string? RefusalKey,
     [property: Id(1)] string? JackTripCode = null,
     [property: Id(2)] DateTime ExpiresUtc = default,
-    [property: Id(3)] string? AudioNonce = null);
+    [property: Id(3)] string? AudioNonce = null,
+    [property: Id(4)] MediaEndpoint? Media = null);
+
+/// Where the room's audio lives: the node on which its grain is active.
+/// <param name="JackTripHost">Host name native clients dial.</param>
+/// <param name="AudioBaseUrl">That node's address for the browser audio WebSocket; null when it is the site's own (one node).</param>
+/// <param name="Node">The node's silo address; the audio endpoint refuses a socket that reached another node.</param>
+[GenerateSerializer, Immutable, Alias("Loki.MediaEndpoint")]
+public sealed record MediaEndpoint([property: Id(0)] string JackTripHost, [property: Id(1)] int JackTripPort, [property: Id(2)] string? AudioBaseUrl, [property: Id(3)] string Node);
 
 /// <param name="RefusalKey">Null when admitted.</param>
 /// <param name="MediaRoom">The engine's room id.</param>
@@ -113,7 +125,8 @@ public sealed record JoinGrant(
 public sealed record BrowserAudioAdmission(
     [property: Id(0)] string? RefusalKey,
     [property: Id(1)] string? MediaRoom = null,
-    [property: Id(2)] string? ClientName = null);
+    [property: Id(2)] string? ClientName = null,
+    [property: Id(3)] string? Node = null);
 
 /// How a participant's audio reaches the room.
 public enum AudioVia

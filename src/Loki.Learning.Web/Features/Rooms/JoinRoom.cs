@@ -9,7 +9,8 @@ namespace Loki.Learning.Web.Features.Rooms;
 /// <param name="JackTripCode">Single-use client name for a native client, bound to this room and person.</param>
 /// <param name="JackTripCommand">The exact command a site technician copies.</param>
 /// <param name="AudioToken">Single-use signed token for the browser audio WebSocket, valid until <paramref name="AudioTokenExpiresUtc"/>.</param>
-/// <param name="AudioUrl">The WebSocket path on this node (relative to the site), without the token.</param>
+/// <param name="AudioUrl">The WebSocket address without the token: a path on this site, or in a cluster the address
+/// of the node where the room's audio lives.</param>
 public sealed record JoinAnswer(
     Guid RoomId, string Title, RoomRole Role, string JackTripCode, string JackTripCommand, string JackTripHost, int JackTripPort, DateTime ExpiresUtc,
     string AudioToken, string AudioUrl, DateTime AudioTokenExpiresUtc);
@@ -18,7 +19,7 @@ public sealed record JoinAnswer(
 /// (locked, full, closed).
 public sealed record JoinRoom(Actor Actor, Guid RoomId) : ICommand<JoinAnswer>;
 
-public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, RoomMedia media, RoomAudioTokens tokens) : ICommandHandler<JoinRoom, JoinAnswer>
+public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, RoomAudioTokens tokens) : ICommandHandler<JoinRoom, JoinAnswer>
 {
     public async ValueTask<JoinAnswer> Handle(JoinRoom command, CancellationToken cancellationToken)
     {
@@ -32,12 +33,14 @@ public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, 
         {
             throw Refusal.Conflict(grant.RefusalKey);
         }
-        var host = media.PublicHost;
-        var port = media.JackTripPort;
+        // The room's audio is on the node where its grain is active, which need not be the one serving this request.
+        var where = grant.Media!;
+        var host = where.JackTripHost;
+        var port = where.JackTripPort;
         // -q 4: JackTrip's default queue; -n 2: stereo; the code doubles as the JACK client name so ports are recognisable.
         var commandLine = string.Create(CultureInfo.InvariantCulture, $"jacktrip-cli -C {host} -P {port} -K {grant.JackTripCode} -J loki -n 2 -q 4");
         var audioToken = tokens.Issue(room.RoomId, command.Actor.PersonId, role, grant.AudioNonce!, out var audioExpires);
         return new JoinAnswer(room.RoomId, room.Title, role, grant.JackTripCode!, commandLine, host, port, grant.ExpiresUtc,
-            audioToken, RoomAudioEndpoint.Path(room.RoomId), audioExpires);
+            audioToken, where.AudioBaseUrl + RoomAudioEndpoint.Path(room.RoomId), audioExpires);
     }
 }

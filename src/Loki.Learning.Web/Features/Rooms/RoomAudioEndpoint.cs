@@ -20,6 +20,9 @@ public static class RoomAudioEndpoint
 
     public static string Path(Guid roomId) => $"/rooms/{roomId:D}/audio";
 
+    /// Close reason telling the page to join again and reconnect: the room's audio is now on another node.
+    public const string MovedReason = "Room.Audio.Moved";
+
     public static void MapRoomAudio(this IEndpointRouteBuilder app) =>
         app.Map("/rooms/{roomId:guid}/audio", HandleAsync).ExcludeFromDescription();
 
@@ -46,6 +49,13 @@ public static class RoomAudioEndpoint
             logger.LogWarning("Browser audio refused for room {RoomId} from {Remote} (person {PersonId}): {Reason}",
                 roomId, context.Connection.RemoteIpAddress, actor?.PersonId ?? "anonymous", refusal.ReasonKey);
             await CloseQuietlyAsync(socket, WebSocketCloseStatus.PolicyViolation, refusal.ReasonKey);
+            return;
+        }
+
+        if (admission.Node is { } node && context.RequestServices.GetService<ILocalSiloDetails>() is { } here && node != here.SiloAddress.ToParsableString())
+        {
+            // The room's audio lives on another node (it moved since the join): the page asks again and goes there.
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, MovedReason);
             return;
         }
 
@@ -83,8 +93,9 @@ public static class RoomAudioEndpoint
                 {
                     // The engine let the participant go: the host removed them or the room closed. Start the close
                     // handshake; the receive loop ends when the client answers.
-                    var open = (await room.GetViewAsync()).Open;
-                    await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, open ? "Room.Audio.Removed" : "Refusal.RoomClosed");
+                    var reason = media.Stopping || media.IsMovingAway(admission.MediaRoom) ? MovedReason
+                        : (await room.GetViewAsync()).Open ? "Room.Audio.Removed" : "Refusal.RoomClosed";
+                    await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason);
                 }
             }, CancellationToken.None);
             var (status, reason) = await connection.ReceiveLoopAsync(aborted);

@@ -8,9 +8,37 @@ using Orleans.Utilities;
 
 namespace Loki.Learning.Web.Features.Rooms;
 
+/// Placed on the node that first calls it — the host's, who opens the room — and kept there; after a node is
+/// lost it comes back on the node of whoever calls next, with its durable part (<see cref="State"/>) restored.
 [GrainType("room")]
-public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomGrain> logger) : Grain, IRoomGrain
+[Orleans.Placement.PreferLocalPlacement]
+public sealed class RoomGrain(
+    RoomMedia media, TimeProvider clock, ILogger<RoomGrain> logger,
+    [PersistentState("room", RoomGrain.StorageName)] IPersistentState<RoomGrain.State> saved) : Grain, IRoomGrain
 {
+    /// Grain storage of room state: in memory on one node, in the shared database in a cluster.
+    public const string StorageName = "rooms";
+
+    /// What must survive the room moving to another node: whether it is open, its beat, its score and the page
+    /// shown, the take being recorded, and who had joined (so a locked room lets them back in). Their connections
+    /// do not: participants reconnect and join again.
+    [GenerateSerializer, Immutable, Alias("Loki.RoomGrain.State")]
+    public sealed record State(
+        [property: Id(0)] RoomDescription? Description = null,
+        [property: Id(1)] bool Open = false,
+        [property: Id(2)] bool Locked = false,
+        [property: Id(3)] BeatTimeline? Beat = null,
+        [property: Id(4)] ScoreChoice? Score = null,
+        [property: Id(5)] int ScorePage = 1,
+        [property: Id(6)] RoomRecordingState? Recording = null,
+        [property: Id(7)] IReadOnlyList<string>? Members = null)
+    {
+        /// A room never opened: what the storage hands out before anything was written.
+        public State() : this(null, false, false, null, null, 1, null, null)
+        {
+        }
+    }
+
     /// A JackTrip code works once, within this time after joining.
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
 
@@ -33,20 +61,97 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
     private int _scorePage = 1;
     private RoomRecordingState? _recording;
 
+    /// Everyone admitted since the room opened and not removed (ids only).
+    private readonly HashSet<string> _members = new(StringComparer.Ordinal);
+
     private string MediaRoom => this.GetPrimaryKey().ToString("N");
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Views are numbered on from the activation time, so a page keeps taking them after the room moved here.
+        _version = (long)(NowEpochMs() * 1000);
+        var state = saved.State;
+        _description = state.Description;
+        _locked = state.Locked;
+        _beat = state.Beat ?? BeatTimeline.Initial;
+        _score = state.Score;
+        _scorePage = state.ScorePage;
+        _members.UnionWith(state.Members ?? []);
+        if (state.Recording is { } cut)
+        {
+            // The node recording this take is gone; what reached the disk is kept.
+            await RepairTakeAsync(cut.RecordingId);
+        }
+        if (state.Open)
+        {
+            _open = true;
+            media.Opened(MediaRoom);
+            PostClickTrack();
+            logger.LogInformation("Room {Room} resumed on this node at beat version {Version}", MediaRoom, _beat.Version);
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_recording is { } recording)
+        {
+            // Leaving in order (shutdown, rebalancing): the take ends here and is stored complete.
+            _recording = null;
+            await Recorders.StopAsync(recording.RecordingId);
+            await SaveAsync();
+        }
+        if (_open)
+        {
+            media.MoveAway(MediaRoom);
+        }
+    }
+
+    private Task SaveAsync()
+    {
+        saved.State = new State(_description, _open, _locked, _beat, _score, _scorePage, _recording, [.. _members]);
+        return saved.WriteStateAsync();
+    }
+
+    private async Task RepairTakeAsync(Guid recordingId)
+    {
+        await ServiceProvider.GetRequiredService<RecordingRecovery>().RepairTakeAsync(recordingId);
+        if (saved.State.Recording?.RecordingId == recordingId)
+        {
+            _recording = null;
+            await SaveAsync();
+        }
+    }
+
+    public async Task<bool> ReconcileRecordingAsync(Guid recordingId)
+    {
+        if (_recording?.RecordingId == recordingId && Recorders.IsRecording(recordingId))
+        {
+            return false;
+        }
+        if (_recording?.RecordingId == recordingId)
+        {
+            _recording = null;
+        }
+        await RepairTakeAsync(recordingId);
+        return true;
+    }
+
+    /// This node's media, named in join answers and checked by the audio socket.
+    private MediaEndpoint Endpoint => new(media.PublicHost, media.JackTripPort, media.AudioBaseUrl, ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString());
 
     public Task<RoomView> GetViewAsync() => Task.FromResult(View());
 
-    public Task OpenAsync(RoomDescription description, string hostId)
+    public async Task OpenAsync(RoomDescription description, string hostId)
     {
         _description = description;
         if (!_open)
         {
             _open = true;
-            media.Post(new OpenRoom(MediaRoom));
+            media.Opened(MediaRoom);
             PostClickTrack();
         }
-        return ChangedAsync();
+        await SaveAsync();
+        await ChangedAsync();
     }
 
     public async Task CloseAsync(string hostId)
@@ -60,7 +165,9 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         _codes.Clear();
         _audioNonces.Clear();
         _participants.Clear();
+        _members.Clear();
         media.Post(new CloseRoom(MediaRoom));
+        await SaveAsync();
         await ChangedAsync();
     }
 
@@ -71,7 +178,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             return new JoinGrant("Refusal.RoomClosed");
         }
         var present = _participants.ContainsKey(member.PersonId);
-        if (_locked && !present && member.Role != RoomRole.Host)
+        if (_locked && !present && !_members.Contains(member.PersonId) && member.Role != RoomRole.Host)
         {
             return new JoinGrant("Refusal.RoomLocked");
         }
@@ -96,11 +203,15 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         var code = JackTripCodes.Create(this.GetPrimaryKey());
         var expires = now + CodeLifetime;
         _codes[code] = (member.PersonId, expires);
+        if (_members.Add(member.PersonId))
+        {
+            await SaveAsync();
+        }
         // The browser audio token carries this nonce; the grain is the one place that can tell a first use from a replay.
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         _audioNonces[nonce] = (member.PersonId, now + RoomAudioTokens.Lifetime);
         await ChangedAsync();
-        return new JoinGrant(null, code, expires, nonce);
+        return new JoinGrant(null, code, expires, nonce, Endpoint);
     }
 
     public Task LeaveAsync(string personId)
@@ -150,7 +261,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         var clientName = "browser-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         participant.Code = clientName;
         participant.PendingVia = AudioVia.Browser;
-        return Task.FromResult(new BrowserAudioAdmission(null, MediaRoom, clientName));
+        return Task.FromResult(new BrowserAudioAdmission(null, MediaRoom, clientName, Endpoint.Node));
     }
 
     public Task MediaJoinedAsync(string code, int mediaId)
@@ -263,13 +374,26 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             return "Refusal.NotRoomHost";
         }
         _locked = locked;
+        await SaveAsync();
         await ChangedAsync();
         return null;
     }
 
-    public Task<string?> RemoveAsync(string hostId, string personId) => AsHostAsync(hostId, personId, participant =>
+    public async Task<string?> RemoveAsync(string hostId, string personId)
     {
+        var refusal = await AsHostAsync(hostId, personId, Remove);
+        if (refusal is null)
+        {
+            await SaveAsync();
+        }
+        return refusal;
+    }
+
+    private void Remove(Participant participant)
+    {
+        var personId = participant.PersonId;
         _participants.Remove(personId);
+        _members.Remove(personId);
         foreach (var code in _codes.Where(c => c.Value.PersonId == personId).Select(c => c.Key).ToList())
         {
             _codes.Remove(code);
@@ -280,7 +404,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             StopRecording(participant);
             media.Post(new RemoveParticipant(mediaId));
         }
-    });
+    }
 
     public Task<BeatTimeline> GetBeatAsync() => Task.FromResult(_beat);
 
@@ -292,12 +416,13 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
             _beat = beat;
             PostClickTrack();
             RecordBeat();
+            await SaveAsync();
             await ChangedAsync();
         }
         return (null, _beat);
     }
 
-    public Task SelectScoreAsync(ScoreChoice? score)
+    public async Task SelectScoreAsync(ScoreChoice? score)
     {
         _score = score;
         _scorePage = 1;
@@ -308,13 +433,15 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         {
             Recorders.Score(recording.RecordingId, score?.Title);
         }
-        return ChangedAsync();
+        await SaveAsync();
+        await ChangedAsync();
     }
 
-    public Task TurnScorePageAsync(int page)
+    public async Task TurnScorePageAsync(int page)
     {
         _scorePage = Math.Clamp(page, 1, Math.Max(1, _score?.PageCount ?? 1));
-        return ChangedAsync();
+        await SaveAsync();
+        await ChangedAsync();
     }
 
     public async Task<string?> SetServerClickAsync(string personId, bool enabled)
@@ -374,6 +501,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         {
             StartRecording(participant);
         }
+        await SaveAsync();
         await ChangedAsync();
         return null;
     }
@@ -386,6 +514,7 @@ public sealed class RoomGrain(RoomMedia media, TimeProvider clock, ILogger<RoomG
         }
         _recording = null;
         await Recorders.StopAsync(recordingId);
+        await SaveAsync();
         await ChangedAsync();
         return null;
     }

@@ -1,16 +1,21 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Loki.Learning.Media.Engine;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Loki.Learning.Web.Features.Rooms;
 
 /// This node's media engine: a JackTrip-compatible hub whose admission asks the room grains, and whose
 /// events flow back to them. Room grains active on this node post commands here (never blocking).
 /// Configuration: <c>Media:Enabled</c>, <c>Media:BindAddress</c>, <c>Media:JackTripPort</c> (4464, 0 = any),
-/// <c>Media:UdpBasePort</c> (61002, 0 = any), <c>Media:PublicHost</c> (the host name clients dial).
-public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains, ILogger<RoomMedia> logger, TimeProvider clock)
+/// <c>Media:UdpBasePort</c> (61002, 0 = any), <c>Media:PublicHost</c> (the host name clients dial),
+/// <c>Media:PublicUrl</c> (this node's address for browser audio in a cluster).
+public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains, ILogger<RoomMedia> logger, TimeProvider clock, IServiceProvider services)
     : IHostedService, IAdmissionPolicy, IAsyncDisposable
 {
+    private readonly ConcurrentDictionary<string, byte> _moving = new(StringComparer.Ordinal);
+
     private MediaEngine? _engine;
     private Task? _pump;
     private readonly CancellationTokenSource _stopping = new();
@@ -24,6 +29,42 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     public int JackTripPort => _engine?.TcpEndPoint.Port ?? configuration.GetValue("Media:JackTripPort", 4464);
 
     public MediaEngine? Engine => _engine;
+
+    /// Where browsers open this node's audio socket. One node: null (the page's own site). In a cluster:
+    /// <c>Media:PublicUrl</c>, or the node's HTTP port on <see cref="PublicHost"/>.
+    public string? AudioBaseUrl
+    {
+        get
+        {
+            if (configuration["Media:PublicUrl"] is { Length: > 0 } configured)
+            {
+                return configured;
+            }
+            if (!string.Equals(configuration["Cluster:Mode"], "AdoNet", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            var listening = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            return listening is null ? null : new UriBuilder(listening) { Host = PublicHost }.Uri.GetLeftPart(UriPartial.Authority);
+        }
+    }
+
+    /// The room grain is leaving this node (shutdown, or it was collected): its audio ends here and its
+    /// browsers are told to reconnect (they find the room on the node where it is active next).
+    public void MoveAway(string mediaRoom)
+    {
+        _moving[mediaRoom] = 0;
+        Post(new CloseRoom(mediaRoom));
+    }
+
+    /// The room opens here again (or for the first time): its sockets no longer end as "moved".
+    public void Opened(string mediaRoom)
+    {
+        _moving.TryRemove(mediaRoom, out _);
+        Post(new OpenRoom(mediaRoom));
+    }
+
+    public bool IsMovingAway(string mediaRoom) => _moving.ContainsKey(mediaRoom);
 
     public bool Post(MediaCommand command) => _engine?.Post(command) ?? false;
 
@@ -112,6 +153,9 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
                 return Task.CompletedTask;
         }
     }
+
+    /// The node is shutting down: sockets that end now end as "moved", so browsers reconnect elsewhere.
+    public bool Stopping => _stopping.IsCancellationRequested;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

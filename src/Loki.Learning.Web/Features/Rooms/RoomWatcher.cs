@@ -1,14 +1,15 @@
 namespace Loki.Learning.Web.Features.Rooms;
 
 /// Subscribes a page to a room grain and hands each new view to it. Orleans forgets observers that are not
-/// renewed, so the subscription is refreshed every minute until disposed.
+/// renewed, and a room that moved to another node (its node was lost) knows none of its old observers, so the
+/// subscription is renewed every ten seconds, each time with the current view, until disposed.
 public sealed class RoomWatcher : IRoomObserver, IAsyncDisposable
 {
     private readonly IRoomGrain _room;
     private readonly IGrainFactory _grains;
     private readonly Func<RoomView, Task> _onChange;
     private readonly IRoomObserver _reference;
-    private readonly PeriodicTimer _renewal = new(TimeSpan.FromMinutes(1));
+    private readonly PeriodicTimer _renewal = new(TimeSpan.FromSeconds(10));
     private readonly Task _renewing;
 
     private RoomWatcher(IGrainFactory grains, Guid roomId, Func<RoomView, Task> onChange)
@@ -35,13 +36,19 @@ public sealed class RoomWatcher : IRoomObserver, IAsyncDisposable
         {
             try
             {
-                await _room.SubscribeAsync(_reference);
+                await RenewNowAsync();
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
                 // The next tick tries again; the page keeps its last view meanwhile.
             }
         }
+    }
+
+    public async Task RenewNowAsync()
+    {
+        await _room.SubscribeAsync(_reference);
+        await _onChange(await _room.GetViewAsync());
     }
 
     public async ValueTask DisposeAsync()
