@@ -18,7 +18,9 @@ namespace Loki.Learning.Hub.LoadGeneration;
 /// one sample of "sent datagram → received mixed datagram that carries it". The alternating sign tells a round
 /// from its neighbours if a reply is later than one marker interval.
 /// </remarks>
-public sealed class LoadGenerator(LoadOptions options, TextWriter log)
+/// <param name="targets">Per client, the name it announces and the hub it dials (clients of rooms on several nodes);
+/// by default client i is <c>{prefix}{i}</c> at the options' host and port.</param>
+public sealed class LoadGenerator(LoadOptions options, TextWriter log, IReadOnlyList<LoadTarget>? targets = null)
 {
     private const float MarkerLevel = 0.5f;
     private const float MarkerThreshold = 0.1f;
@@ -46,7 +48,7 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log)
         {
             for (var i = 0; i < options.Clients; i++)
             {
-                var client = new LoadClient(i, $"{options.NamePrefix}{i}", options, options.Clients);
+                var client = new LoadClient(i, targets?[i].Name ?? $"{options.NamePrefix}{i}", options, options.Clients);
                 _clients.Add(client);
                 Handshake(client);
             }
@@ -83,6 +85,7 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log)
 
     private void Handshake(LoadClient client)
     {
+        var hub = targets?[client.Index].Hub ?? new IPEndPoint(options.Host, options.Port);
         var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
@@ -93,7 +96,7 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log)
             {
                 try
                 {
-                    tcp.ConnectAsync(new IPEndPoint(options.Host, options.Port), timeout.Token).AsTask().GetAwaiter().GetResult();
+                    tcp.ConnectAsync(hub, timeout.Token).AsTask().GetAwaiter().GetResult();
                     break;
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && !timeout.IsCancellationRequested)
@@ -134,7 +137,7 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log)
                 _refusedHandshakes++;
                 return;
             }
-            client.HubEndPoint = new IPEndPoint(options.Host, (int)portOrCode);
+            client.HubEndPoint = new IPEndPoint(hub.Address, (int)portOrCode);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
@@ -331,3 +334,6 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log)
         _roundsSent,
         _latency);
 }
+
+/// <summary>One client's name (a JackTrip client name: here the single-use code a room issued) and the hub it dials.</summary>
+public sealed record LoadTarget(string Name, IPEndPoint Hub);

@@ -40,7 +40,7 @@ public static class RoomFanOut
         {
             var grains = app.Services.GetRequiredService<IGrainFactory>();
             var roomCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : (participants + RoomGrain.Capacity - 1) / RoomGrain.Capacity;
-            var rooms = new List<(IRoomGrain Grain, List<string> People, List<Page> Pages, List<IRoomObserver> References)>();
+            var rooms = new List<(IRoomGrain Grain, List<string> People, List<WatchingPage> Pages, List<IRoomObserver> References)>();
             var sent = new ConcurrentDictionary<(int Room, long Version), long>();
             var latencies = new ConcurrentBag<double>();
             for (var r = 0; r < roomCount; r++)
@@ -57,7 +57,7 @@ public static class RoomFanOut
                         throw new InvalidOperationException($"{person} was refused: {grant.RefusalKey} (a room holds {RoomGrain.Capacity}; use more rooms)");
                     }
                 }
-                var pages = people.Select(_ => new Page(r, sent, latencies)).ToList();
+                var pages = people.Select(_ => new WatchingPage(r, sent, latencies)).ToList();
                 var references = pages.Select(p => grains.CreateObjectReference<IRoomObserver>(p)).ToList();
                 foreach (var reference in references)
                 {
@@ -113,21 +113,5 @@ public static class RoomFanOut
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private sealed class Page(int room, ConcurrentDictionary<(int Room, long Version), long> sent, ConcurrentBag<double> latencies) : IRoomObserver
-    {
-        public long LastVersion;
-
-        public Task RoomChangedAsync(RoomView view)
-        {
-            var now = Stopwatch.GetTimestamp();
-            if (sent.TryGetValue((room, view.Version), out var at))
-            {
-                latencies.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
-            }
-            Interlocked.Exchange(ref LastVersion, Math.Max(Interlocked.Read(ref LastVersion), view.Version));
-            return Task.CompletedTask;
-        }
     }
 }
