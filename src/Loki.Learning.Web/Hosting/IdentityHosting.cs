@@ -39,6 +39,12 @@ public static class IdentityHosting
                 options.AccessDeniedPath = "/account/denied";
                 options.Cookie.Name = "loki.auth";
                 options.Cookie.SameSite = SameSiteMode.Lax;
+                // In a cluster the browser opens its audio socket on the node that hosts the room: nodes under one
+                // parent domain (node1.loki.example.se, node2.loki.example.se) share the sign-in with Site:CookieDomain.
+                if (builder.Configuration["Site:CookieDomain"] is { Length: > 0 } domain)
+                {
+                    options.Cookie.Domain = domain;
+                }
                 // API callers get status codes, not a redirect to the login page.
                 options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
