@@ -65,6 +65,7 @@ public static class LokiHost
         app.MapStaticAssets();
         app.MapOpenApi();
         app.MapHealthChecks("/health");
+        app.MapLokiCluster();
         app.MapLokiAuth();
         app.MapCultureSwitch();
         app.MapCalendarFeeds();

@@ -1,28 +1,108 @@
+using System.Net;
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
-using Loki.Learning.Web.Data;
+using Orleans.Dashboard;
 
 namespace Loki.Learning.Web.Hosting;
 
 public static class OrleansHosting
 {
-    /// A silo in the same process. Configuration: <c>Cluster:SiloPort</c> (default 11111),
-    /// <c>Cluster:GatewayPort</c> (default 30000), so several hosts can run side by side, and <c>Cluster:ClusterId</c>.
+    /// Every silo of every node belongs to this service; <c>Cluster:ClusterId</c> tells installations apart.
+    public const string ServiceId = "loki-learning";
+
+    /// Where admins find the Orleans dashboard.
+    public const string DashboardPath = "/admin/orleans";
+
+    /// A silo in the same process. Configuration: <c>Cluster:Mode</c> (<c>Localhost</c>, the default: a cluster of
+    /// this node alone; <c>AdoNet</c>: every node on the same PostgreSQL database forms one cluster),
+    /// <c>Cluster:SiloPort</c> (default 11111), <c>Cluster:GatewayPort</c> (default 30000), <c>Cluster:ClusterId</c>
+    /// and, with AdoNet, <c>Cluster:AdvertisedAddress</c> (default 127.0.0.1: the address other nodes dial).
     public static void AddLokiOrleans(this WebApplicationBuilder builder)
     {
-        var siloPort = builder.Configuration.GetValue("Cluster:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-        var gatewayPort = builder.Configuration.GetValue("Cluster:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-        var clusterId = builder.Configuration["Cluster:ClusterId"] ?? "loki-dev";
+        var settings = ClusterSettings.From(builder.Configuration);
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "loki-learning", clusterId: clusterId);
+            if (settings.Mode == ClusterMode.AdoNet)
+            {
+                silo.Configure<ClusterOptions>(options =>
+                {
+                    options.ServiceId = ServiceId;
+                    options.ClusterId = settings.ClusterId;
+                });
+                // Loopback listens on loopback only (tests, one machine); a LAN address listens on every interface.
+                silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort,
+                    listenOnAnyHostAddress: !IPAddress.IsLoopback(settings.AdvertisedAddress));
+                silo.UseAdoNetClustering(options =>
+                {
+                    options.Invariant = ClusterSettings.Invariant;
+                    options.ConnectionString = settings.ConnectionString;
+                });
+                silo.AddAdoNetGrainStorage(RoomStateStorage.Name, options =>
+                {
+                    options.Invariant = ClusterSettings.Invariant;
+                    options.ConnectionString = settings.ConnectionString;
+                });
+                silo.Configure<ClusterMembershipOptions>(TuneFailureDetection);
+                silo.Configure<SiloMessagingOptions>(FailFast);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: ServiceId, clusterId: settings.ClusterId);
+                // A single node keeps room state in memory: it lives as long as the room grain's activation.
+                silo.AddMemoryGrainStorage(RoomStateStorage.Name);
+            }
             silo.AddMemoryGrainStorageAsDefault();
+            silo.AddDashboard();
         });
+    }
+
+    /// Live rooms need a dead node noticed within seconds: its participants must rejoin a room that is re-activated
+    /// on a surviving node. Orleans' defaults (5 s probes, 60 s table refresh, 5 min heartbeats) are tuned for
+    /// large clusters. With these, a killed node misses 3 probes 2 s apart (≈ 6 s) and is voted dead; with 2–3 nodes
+    /// one or two votes suffice (Orleans caps the votes needed at the number of other active silos), so the
+    /// death is in the table after ≈ 6–8 s and every node has read it within the 5 s table refresh (docs/operations.md).
+    private static void TuneFailureDetection(ClusterMembershipOptions options)
+    {
+        options.ProbeTimeout = TimeSpan.FromSeconds(2);
+        options.NumMissedProbesLimit = 3;
+        options.NumVotesForDeathDeclaration = 2;
+        options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+        // Heartbeats in the table let a starting node skip silos that stopped long ago; 30 s keeps the writes cheap.
+        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);
+        // Rows of dead silos are deleted after a day (the default is a week); restarts make a new row each time.
+        options.DefunctSiloExpiration = TimeSpan.FromDays(1);
+        options.DefunctSiloCleanupPeriod = TimeSpan.FromHours(1);
+    }
+
+    /// A call to a node that died is rejected as soon as the death is known; a call that is merely lost gives up
+    /// after 10 s (default 30 s) so a page or a room never hangs on it.
+    private static void FailFast(SiloMessagingOptions options)
+    {
+        options.ResponseTimeout = TimeSpan.FromSeconds(10);
+        options.SystemResponseTimeout = TimeSpan.FromSeconds(10);
     }
 
     public static IHealthChecksBuilder AddLokiHealthChecks(this IHealthChecksBuilder checks) =>
         checks.AddDbContextCheck<LokiDbContext>("database").AddCheck<SiloHealthCheck>("silo");
+
+    /// <c>/health/cluster</c>: this silo and the active silos it sees, for operators and load balancers.
+    /// <c>/admin/orleans</c>: the Orleans dashboard, for admins only.
+    public static void MapLokiCluster(this WebApplication app)
+    {
+        app.MapGet("/health/cluster", async (IGrainFactory grains, ILocalSiloDetails local, CancellationToken cancellationToken) =>
+        {
+            var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            var silos = hosts
+                .Select(h => new ClusterSilo(h.SiloAddress.ToParsableString(), h.SiloName, h.HostName, h.Status.ToString(), h.StartTime))
+                .OrderBy(s => s.Address, StringComparer.Ordinal)
+                .ToList();
+            return TypedResults.Ok(new ClusterView(local.SiloAddress.ToParsableString(), silos.Count, silos));
+        }).ExcludeFromDescription();
+        app.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
+    }
 
     /// Healthy when the silo answers a management call (it is up and has joined its cluster).
     private sealed class SiloHealthCheck(IGrainFactory grains) : IHealthCheck
@@ -39,5 +119,59 @@ public static class OrleansHosting
                 return HealthCheckResult.Unhealthy("silo not reachable", exception);
             }
         }
+    }
+}
+
+/// The grain storage that room grains persist their state in (<c>[PersistentState("room", RoomStateStorage.Name)]</c>):
+/// PostgreSQL shared by the cluster in AdoNet mode, memory on a single node.
+public static class RoomStateStorage
+{
+    public const string Name = "rooms";
+}
+
+public sealed record ClusterView(string Silo, int ActiveSilos, IReadOnlyList<ClusterSilo> Silos);
+
+public sealed record ClusterSilo(string Address, string Name, string HostName, string Status, DateTime StartTime);
+
+public enum ClusterMode
+{
+    Localhost,
+    AdoNet,
+}
+
+/// The <c>Cluster:*</c> settings, checked once when the host is built.
+public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int SiloPort, int GatewayPort, IPAddress AdvertisedAddress, string ConnectionString)
+{
+    /// The ADO.NET provider Orleans loads for PostgreSQL.
+    public const string Invariant = "Npgsql";
+
+    public static ClusterSettings From(IConfiguration configuration)
+    {
+        var mode = configuration["Cluster:Mode"] switch
+        {
+            null or "" => ClusterMode.Localhost,
+            var value when Enum.TryParse<ClusterMode>(value, ignoreCase: true, out var parsed) => parsed,
+            var value => throw new InvalidOperationException($"Cluster:Mode must be Localhost or AdoNet, not '{value}'."),
+        };
+        var connectionString = "";
+        if (mode == ClusterMode.AdoNet)
+        {
+            if (DatabaseProviders.Parse(configuration["Database:Provider"]) != DatabaseProvider.Postgres)
+            {
+                throw new InvalidOperationException("Cluster:Mode AdoNet needs Database:Provider Postgres: the nodes meet in the shared database.");
+            }
+            connectionString = configuration.GetConnectionString("Loki")
+                ?? throw new InvalidOperationException("Cluster:Mode is AdoNet but ConnectionStrings:Loki is not set.");
+        }
+        var advertised = configuration["Cluster:AdvertisedAddress"] is { Length: > 0 } address
+            ? IPAddress.TryParse(address, out var ip) ? ip : throw new InvalidOperationException($"Cluster:AdvertisedAddress must be an IP address, not '{address}'.")
+            : IPAddress.Loopback;
+        return new ClusterSettings(
+            mode,
+            configuration["Cluster:ClusterId"] ?? "loki-dev",
+            configuration.GetValue("Cluster:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+            configuration.GetValue("Cluster:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+            advertised,
+            connectionString);
     }
 }

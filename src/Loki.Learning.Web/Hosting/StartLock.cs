@@ -1,0 +1,70 @@
+using Npgsql;
+
+namespace Loki.Learning.Web.Hosting;
+
+/// Serializes the start-up work of nodes that share one PostgreSQL database (migrations, seed data, Orleans'
+/// schema, the first Data Protection key): two nodes starting together would otherwise both seed, or both create
+/// the same table. A session-level advisory lock, held on its own connection until disposed; a crashed node's lock
+/// goes with its connection. On SQLite (one node per file) there is nothing to take.
+public sealed class StartLock : IAsyncDisposable
+{
+    /// Any fixed number, the same on every node: "Loki" in ASCII.
+    private const long Key = 0x4C6F6B69;
+
+    private readonly NpgsqlConnection? _connection;
+
+    private StartLock(NpgsqlConnection? connection) => _connection = connection;
+
+    public static async Task<StartLock> TakeAsync(IConfiguration configuration, CancellationToken cancellationToken = default)
+    {
+        if (DatabaseProviders.Parse(configuration["Database:Provider"]) != DatabaseProvider.Postgres)
+        {
+            return new StartLock(null);
+        }
+        var connection = new NpgsqlConnection(configuration.GetConnectionString("Loki"));
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection);
+            take.Parameters.AddWithValue("key", Key);
+            // Waits for as long as another node takes to prepare (migrations may take a while on an upgrade).
+            take.CommandTimeout = 0;
+            await take.ExecuteNonQueryAsync(cancellationToken);
+            return new StartLock(connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// Runs Orleans' tables, functions and queries for PostgreSQL (Hosting/Cluster/*.sql, in name order), each file
+    /// in one transaction. Every file may be applied again, so this runs on every start of a cluster node.
+    public async Task ApplyOrleansSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("Orleans' ADO.NET schema needs PostgreSQL.");
+        var assembly = typeof(StartLock).Assembly;
+        const string prefix = "Loki.Learning.Web.Hosting.Cluster.";
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
+            var sql = await reader.ReadToEndAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var command = new NpgsqlCommand(sql, connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            // Closing the session releases its advisory lock.
+            await _connection.DisposeAsync();
+        }
+    }
+}

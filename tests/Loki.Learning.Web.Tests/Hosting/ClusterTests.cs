@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Loki.Learning.Web.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Loki.Learning.Web.Tests.Hosting;
+
+/// Two nodes of the real host on one PostgreSQL database with Cluster:Mode=AdoNet, as docs/operations.md runs them.
+public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<PostgresServer>
+{
+    /// Far above the tuned detection time (≈ 6–11 s for a killed node, at once for one that stops): a bound, not a measure.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task TwoNodesStartingTogetherFormOneClusterShareSignInsAndRoomStateAndSeeANodeLeave()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("loki_" + Guid.NewGuid().ToString("N")[..8]);
+        var clusterId = "cluster-" + Guid.NewGuid().ToString("N")[..8];
+        var a = Node(connectionString, clusterId);
+        var b = Node(connectionString, clusterId);
+        var bStopped = false;
+        try
+        {
+            // Together: the start lock must keep them from racing on migrations, seed data and Orleans' tables.
+            await Task.WhenAll(a.InitializeAsync(), b.InitializeAsync());
+
+            var viewA = await ClusterViewWhenAsync(a, silos => silos == 2);
+            var viewB = await ClusterViewWhenAsync(b, silos => silos == 2);
+            Assert.Equal(viewA["silos"]!.AsArray().Select(s => s!["address"]!.GetValue<string>()), viewB["silos"]!.AsArray().Select(s => s!["address"]!.GetValue<string>()));
+            Assert.NotEqual(viewA["silo"]!.GetValue<string>(), viewB["silo"]!.GetValue<string>());
+            Assert.All(viewA["silos"]!.AsArray(), s => Assert.Equal("Active", s!["status"]!.GetValue<string>()));
+            Assert.Equal("Healthy", await b.Client().GetStringAsync("health"));
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync();
+                await using var seeded = new NpgsqlCommand("""SELECT count(*) FROM "Courses" WHERE "Title" = 'Ensemble pedagogy at a distance'""", connection);
+                Assert.Equal(1L, await seeded.ExecuteScalarAsync());
+            }
+
+            // A sign-in cookie issued by node A opens node B: both read the same Data Protection keys.
+            var cookie = await SignInWithCookieAsync(a, "teacher@demo.loki.local", "Demo-teacher-2026");
+            using var onB = new HttpRequestMessage(HttpMethod.Get, "api/auth/manage/info");
+            onB.Headers.Add("Cookie", cookie);
+            var info = await b.Client().SendAsync(onB);
+            Assert.Equal(HttpStatusCode.OK, info.StatusCode);
+            Assert.Equal("teacher@demo.loki.local", (await info.Content.ReadFromJsonAsync<JsonObject>())!["email"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.Unauthorized, (await b.Client().GetAsync("api/auth/manage/info")).StatusCode);
+
+            // Room state written through node A's "rooms" storage is read back by node B, from PostgreSQL.
+            var room = GrainId.Create("room", "cluster-test-" + Guid.NewGuid().ToString("N")[..8]);
+            var written = new GrainState<string> { State = "tempo 96, bar 17" };
+            await a.Services.GetRequiredKeyedService<IGrainStorage>(RoomStateStorage.Name).WriteStateAsync("room", room, written);
+            var read = new GrainState<string>();
+            await b.Services.GetRequiredKeyedService<IGrainStorage>(RoomStateStorage.Name).ReadStateAsync("room", room, read);
+            Assert.True(read.RecordExists);
+            Assert.Equal("tempo 96, bar 17", read.State);
+            Assert.Equal(written.ETag, read.ETag);
+            // A write from a stale version is refused, not silently lost.
+            await a.Services.GetRequiredKeyedService<IGrainStorage>(RoomStateStorage.Name).WriteStateAsync("room", room, written);
+            await Assert.ThrowsAnyAsync<InconsistentStateException>(() =>
+                b.Services.GetRequiredKeyedService<IGrainStorage>(RoomStateStorage.Name).WriteStateAsync("room", room, read));
+
+            // Node B leaves: node A soon lists itself alone.
+            await b.DisposeAsync();
+            bStopped = true;
+            var alone = await ClusterViewWhenAsync(a, silos => silos == 1);
+            Assert.Equal(viewA["silo"]!.GetValue<string>(), alone["silos"]![0]!["address"]!.GetValue<string>());
+            Assert.Equal("Healthy", await a.Client().GetStringAsync("health"));
+        }
+        finally
+        {
+            if (!bStopped)
+            {
+                await b.DisposeAsync();
+            }
+            await a.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ANodeRefusesAdoNetClusteringWithoutPostgres()
+    {
+        var node = new RunningApp { Settings = new Dictionary<string, string?> { ["Loki:Cluster:Mode"] = "AdoNet" } };
+
+        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(node.InitializeAsync);
+
+        Assert.Contains("Database:Provider Postgres", refusal.Message, StringComparison.Ordinal);
+        await node.DisposeAsync();
+    }
+
+    private static RunningApp Node(string connectionString, string clusterId) => new()
+    {
+        Settings = new Dictionary<string, string?>
+        {
+            ["Loki:Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Loki"] = connectionString,
+            ["Loki:Cluster:Mode"] = "AdoNet",
+            ["Loki:Cluster:ClusterId"] = clusterId,
+        },
+    };
+
+    /// Polls the node's /health/cluster until the number of active silos satisfies <paramref name="expected"/>.
+    private static async Task<JsonObject> ClusterViewWhenAsync(RunningApp node, Func<int, bool> expected)
+    {
+        using var client = node.Client();
+        var clock = Stopwatch.StartNew();
+        JsonObject? view = null;
+        while (clock.Elapsed < Patience)
+        {
+            view = await client.GetFromJsonAsync<JsonObject>("health/cluster");
+            if (expected(view!["activeSilos"]!.GetValue<int>()))
+            {
+                return view;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"the cluster view did not settle within {Patience}: {view}");
+        return view!;
+    }
+
+    private static async Task<string> SignInWithCookieAsync(RunningApp node, string email, string password)
+    {
+        using var client = node.Client();
+        var login = await client.PostAsJsonAsync("api/auth/login?useCookies=true", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var cookie = login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("loki.auth=", StringComparison.Ordinal));
+        return cookie[..cookie.IndexOf(';', StringComparison.Ordinal)];
+    }
+}
