@@ -73,7 +73,7 @@ public sealed class RunningApp : IAsyncLifetime
         return client;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
