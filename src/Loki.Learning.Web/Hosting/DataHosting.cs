@@ -17,8 +17,7 @@ public static class DataHosting
     /// files, default a "scores" folder beside the SQLite file).
     public static void AddLokiData(this WebApplicationBuilder builder)
     {
-        var path = builder.Configuration["Database:Path"] ?? "App_Data/loki.db";
-        var fullPath = Path.IsPathRooted(path) ? path : Path.Combine(builder.Environment.ContentRootPath, path);
+        var fullPath = SqliteFile(builder.Configuration, builder.Environment);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var provider = DatabaseProviders.Parse(builder.Configuration["Database:Provider"]);
         if (provider == DatabaseProvider.Postgres)
@@ -47,6 +46,13 @@ public static class DataHosting
             .SetApplicationName("Loki.Learning")
             .PersistKeysToDbContext<LokiDbContext>();
         return services;
+    }
+
+    /// The SQLite file (<c>Database:Path</c>, relative to the content root); its folder holds the node's other files.
+    public static string SqliteFile(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var path = configuration["Database:Path"] ?? "App_Data/loki.db";
+        return Path.IsPathRooted(path) ? path : Path.Combine(environment.ContentRootPath, path);
     }
 
     /// The database alone, for the host and for silos and tools that share its file.
@@ -87,10 +93,7 @@ public static class DataHosting
             }
         }
         await app.Services.GetRequiredService<SeedLoader>().LoadAsync();
-        if (ClusterSettings.From(app.Configuration).Mode == ClusterMode.AdoNet)
-        {
-            await startLock.ApplyOrleansSchemaAsync();
-        }
+        await OrleansSchema.ApplyAsync(ClusterSettings.From(app.Configuration, app.Environment), startLock);
         // The first node makes the key ring, under the lock; the others find it instead of each making their own.
         app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Loki.Learning.Start").Protect("ready"u8.ToArray());
     }

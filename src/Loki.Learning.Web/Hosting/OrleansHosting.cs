@@ -1,6 +1,7 @@
 using System.Net;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.People;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -21,7 +22,7 @@ public static class OrleansHosting
     /// and, with AdoNet, <c>Cluster:AdvertisedAddress</c> (default 127.0.0.1: the address other nodes dial).
     public static void AddLokiOrleans(this WebApplicationBuilder builder)
     {
-        var settings = ClusterSettings.From(builder.Configuration);
+        var settings = ClusterSettings.From(builder.Configuration, builder.Environment);
 
         builder.UseOrleans(silo =>
         {
@@ -51,8 +52,12 @@ public static class OrleansHosting
             else
             {
                 silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: ServiceId, clusterId: settings.ClusterId);
-                // A single node keeps room state in memory: it lives as long as the room grain's activation.
-                silo.AddMemoryGrainStorage(RoomStateStorage.Name);
+                // A single node keeps room state in orleans.db beside its SQLite database, so a restart keeps it.
+                silo.AddAdoNetGrainStorage(RoomStateStorage.Name, options =>
+                {
+                    options.Invariant = ClusterSettings.SqliteInvariant;
+                    options.ConnectionString = settings.ConnectionString;
+                });
             }
             silo.AddMemoryGrainStorageAsDefault();
             silo.AddDashboard();
@@ -123,7 +128,7 @@ public static class OrleansHosting
 }
 
 /// The grain storage that room grains persist their state in (<c>[PersistentState("room", RoomStateStorage.Name)]</c>):
-/// PostgreSQL shared by the cluster in AdoNet mode, memory on a single node.
+/// PostgreSQL shared by the cluster in AdoNet mode, orleans.db beside the SQLite database on a single node.
 public static class RoomStateStorage
 {
     public const string Name = "rooms";
@@ -139,13 +144,18 @@ public enum ClusterMode
     AdoNet,
 }
 
-/// The <c>Cluster:*</c> settings, checked once when the host is built.
+/// The <c>Cluster:*</c> settings, checked once when the host is built. <see cref="ConnectionString"/> is the
+/// database of Orleans' tables: the shared PostgreSQL database (AdoNet) or the node's own orleans.db (Localhost).
 public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int SiloPort, int GatewayPort, IPAddress AdvertisedAddress, string ConnectionString)
 {
     /// The ADO.NET provider Orleans loads for PostgreSQL.
     public const string Invariant = "Npgsql";
 
-    public static ClusterSettings From(IConfiguration configuration)
+    /// The name Orleans 10.4 knows SQLite by; it loads Microsoft.Data.Sqlite's factory for it (the package the
+    /// app already uses for its own database).
+    public const string SqliteInvariant = "System.Data.SQLite";
+
+    public static ClusterSettings From(IConfiguration configuration, IHostEnvironment environment)
     {
         var mode = configuration["Cluster:Mode"] switch
         {
@@ -153,7 +163,12 @@ public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int Sil
             var value when Enum.TryParse<ClusterMode>(value, ignoreCase: true, out var parsed) => parsed,
             var value => throw new InvalidOperationException($"Cluster:Mode must be Localhost or AdoNet, not '{value}'."),
         };
-        var connectionString = "";
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DataHosting.SqliteFile(configuration, environment)))!, "orleans.db"),
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
         if (mode == ClusterMode.AdoNet)
         {
             if (DatabaseProviders.Parse(configuration["Database:Provider"]) != DatabaseProvider.Postgres)

@@ -39,25 +39,8 @@ public sealed class StartLock : IAsyncDisposable
         }
     }
 
-    /// Runs Orleans' tables, functions and queries for PostgreSQL (Hosting/Cluster/*.sql, in name order), each file
-    /// in one transaction. Every file may be applied again, so this runs on every start of a cluster node.
-    public async Task ApplyOrleansSchemaAsync(CancellationToken cancellationToken = default)
-    {
-        var connection = _connection ?? throw new InvalidOperationException("Orleans' ADO.NET schema needs PostgreSQL.");
-        var assembly = typeof(StartLock).Assembly;
-        const string prefix = "Loki.Learning.Web.Hosting.Cluster.";
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            var sql = await reader.ReadToEndAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using (var command = new NpgsqlCommand(sql, connection, transaction))
-            {
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
-        }
-    }
+    /// The locked session, to do the start-up work on (null on SQLite).
+    public NpgsqlConnection? Connection => _connection;
 
     public async ValueTask DisposeAsync()
     {
