@@ -60,6 +60,12 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
             Assert.True(read.RecordExists);
             Assert.Equal("tempo 96, bar 17", read.State);
             Assert.Equal(written.ETag, read.ETag);
+            await using (var connection = new NpgsqlConnection(connectionString))
+            {
+                await connection.OpenAsync();
+                await using var rows = new NpgsqlCommand("SELECT count(*) FROM orleansstorage WHERE serviceid = 'loki-learning' AND payloadbinary IS NOT NULL", connection);
+                Assert.Equal(1L, await rows.ExecuteScalarAsync());
+            }
             // A write from a stale version is refused, not silently lost.
             await a.Services.GetRequiredKeyedService<IGrainStorage>(RoomStateStorage.Name).WriteStateAsync("room", room, written);
             await Assert.ThrowsAnyAsync<InconsistentStateException>(() =>
