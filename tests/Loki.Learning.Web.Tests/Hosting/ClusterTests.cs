@@ -40,6 +40,9 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
                 await connection.OpenAsync();
                 await using var seeded = new NpgsqlCommand("""SELECT count(*) FROM "Courses" WHERE "Title" = 'Ensemble pedagogy at a distance'""", connection);
                 Assert.Equal(1L, await seeded.ExecuteScalarAsync());
+                // One key ring for both, in the database: the first node made it under the start lock, the other found it.
+                await using var keys = new NpgsqlCommand("""SELECT count(*) FROM "DataProtectionKeys" """, connection);
+                Assert.Equal(1L, await keys.ExecuteScalarAsync());
             }
 
             // A sign-in cookie issued by node A opens node B: both read the same Data Protection keys.
