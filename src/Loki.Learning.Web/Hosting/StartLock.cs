@@ -4,8 +4,8 @@ namespace Loki.Learning.Web.Hosting;
 
 /// Serializes the start-up work of nodes that share one PostgreSQL database (migrations, seed data, Orleans'
 /// schema, the first Data Protection key): two nodes starting together would otherwise both seed, or both create
-/// the same table. A session-level advisory lock, held on its own connection until disposed; a crashed node's lock
-/// goes with its connection. On SQLite (one node per file) there is nothing to take.
+/// the same table. A session-level advisory lock, held on its own unpooled connection until disposed; a crashed
+/// node's lock goes with its connection. On SQLite (one node per file) there is nothing to take.
 public sealed class StartLock : IAsyncDisposable
 {
     /// Any fixed number, the same on every node: "Loki" in ASCII.
@@ -21,7 +21,9 @@ public sealed class StartLock : IAsyncDisposable
         {
             return new StartLock(null);
         }
-        var connection = new NpgsqlConnection(configuration.GetConnectionString("Loki"));
+        // Not pooled: a pooled connection's session (and with it the lock) would outlive Dispose until the pool
+        // reused or pruned it, minutes later; closing an unpooled one ends the session and releases the lock.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Loki")) { Pooling = false }.ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Loki.Learning.Web.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Runtime;
@@ -128,6 +129,39 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
     }
 
     [Fact]
+    public async Task ANodeWaitsForTheStartLockBeforeTouchingTheDatabase()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("loki_" + Guid.NewGuid().ToString("N")[..8]);
+        var node = Node(connectionString, "cluster-" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["ConnectionStrings:Loki"] = connectionString,
+        }).Build();
+        try
+        {
+            Task starting;
+            await using (await StartLock.TakeAsync(settings))
+            {
+                // Another node (here: this test) is preparing the database; the new node must wait for it.
+                starting = node.InitializeAsync();
+                await WaitUntilAsync(async () => await WaitingForAdvisoryLockAsync(connectionString) == 1);
+                Assert.False(starting.IsCompleted);
+                Assert.Equal(0L, await ScalarAsync(connectionString, "SELECT count(*) FROM information_schema.tables WHERE table_name = '__EFMigrationsHistory'"));
+            }
+            // Releasing the lock lets the node go on at once (a lock left on a pooled session would hold it for minutes).
+            await starting.WaitAsync(Patience);
+
+            Assert.Equal(1L, await ScalarAsync(connectionString, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'orleansmembershiptable'"));
+            Assert.Equal("Healthy", await node.Client().GetStringAsync("health"));
+        }
+        finally
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task ANodeRefusesAdoNetClusteringWithoutPostgres()
     {
         var node = new RunningApp { Settings = new Dictionary<string, string?> { ["Loki:Cluster:Mode"] = "AdoNet" } };
@@ -148,6 +182,27 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
             ["Loki:Cluster:ClusterId"] = clusterId,
         },
     };
+
+    private static Task<long> WaitingForAdvisoryLockAsync(string connectionString) =>
+        ScalarAsync(connectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed < Patience, $"not reached within {Patience}");
+            await Task.Delay(100);
+        }
+    }
 
     /// The built app (copied beside the tests) started with `dotnet`, as an operator starts a node.
     private static Process StartNodeProcess(string connectionString, string clusterId, string folder)
