@@ -61,9 +61,9 @@ public static class OrleansHosting
 
     /// Live rooms need a dead node noticed within seconds: its participants must rejoin a room that is re-activated
     /// on a surviving node. Orleans' defaults (5 s probes, 60 s table refresh, 5 min heartbeats) are tuned for
-    /// large clusters. With these, a killed node misses 3 probes 2 s apart (≈ 6 s) and is voted dead (with 2 nodes
-    /// the survivor's vote suffices, with 3 two votes), and every node has read the death within the 5 s table
-    /// refresh: well under 15 s (measured: about 5 s with 2 nodes; docs/operations.md).
+    /// large clusters. With these, a killed node misses 3 probes 2 s apart (≈ 6 s) and is voted dead (Orleans asks
+    /// fewer than 2 votes of a small cluster: with 2 nodes the survivor's suffices), and every node has read the death
+    /// within the 5 s table refresh at the latest: well under 15 s (measured: about 5 s with 2 nodes; docs/operations.md).
     private static void TuneFailureDetection(ClusterMembershipOptions options)
     {
         options.ProbeTimeout = TimeSpan.FromSeconds(2);
