@@ -19,18 +19,30 @@ public sealed class SingleNodeRoomStateTests : IDisposable
         var written = new GrainState<string> { State = "tempo 72, count-in on" };
 
         var before = Node();
-        await before.InitializeAsync();
-        await Storage(before).WriteStateAsync("room", room, written);
-        await before.DisposeAsync();
+        try
+        {
+            await before.InitializeAsync();
+            await Storage(before).WriteStateAsync("room", room, written);
+        }
+        finally
+        {
+            await before.DisposeAsync();
+        }
 
         var after = Node();
-        await after.InitializeAsync();
         var read = new GrainState<string>();
-        await Storage(after).ReadStateAsync("room", room, read);
-        // A writer that still holds the version from before the restart is refused once the state has moved on.
-        await Storage(after).WriteStateAsync("room", room, new GrainState<string> { State = "tempo 80", ETag = read.ETag, RecordExists = true });
-        await Assert.ThrowsAnyAsync<InconsistentStateException>(() => Storage(after).WriteStateAsync("room", room, read));
-        await after.DisposeAsync();
+        try
+        {
+            await after.InitializeAsync();
+            await Storage(after).ReadStateAsync("room", room, read);
+            // A writer that still holds the version from before the restart is refused once the state has moved on.
+            await Storage(after).WriteStateAsync("room", room, new GrainState<string> { State = "tempo 80", ETag = read.ETag, RecordExists = true });
+            await Assert.ThrowsAnyAsync<InconsistentStateException>(() => Storage(after).WriteStateAsync("room", room, read));
+        }
+        finally
+        {
+            await after.DisposeAsync();
+        }
 
         Assert.True(read.RecordExists);
         Assert.Equal("tempo 72, count-in on", read.State);
