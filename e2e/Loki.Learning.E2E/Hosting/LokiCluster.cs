@@ -88,7 +88,7 @@ public sealed class LokiCluster : IAsyncLifetime
     private static int CountActive(string json)
     {
         using var document = System.Text.Json.JsonDocument.Parse(json);
-        return document.RootElement.GetProperty("active").GetArrayLength();
+        return document.RootElement.GetProperty("activeSilos").GetInt32();
     }
 
     public async Task DisposeAsync()

@@ -6,6 +6,7 @@ using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recording;
 using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,7 @@ namespace Loki.Learning.Web.Data;
 /// Durable facts: people, sites, courses, ensembles, schedules. Live state lives in grains.
 /// The model is the same on every provider; each provider has its own migrations, bound to its own context type:
 /// this one for SQLite (Data/Migrations), <see cref="PostgresLokiDbContext"/> for PostgreSQL (Data/PostgresMigrations).
-public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>
+public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>, IDataProtectionKeyContext
 {
     public LokiDbContext(DbContextOptions<LokiDbContext> options)
         : base(options)
@@ -71,6 +72,9 @@ public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>
     public DbSet<RecordingComment> RecordingComments => Set<RecordingComment>();
 
     public DbSet<RecordingPolicy> RecordingPolicies => Set<RecordingPolicy>();
+
+    /// The keys that sign cookies and audio tokens, shared by every node on the same database.
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -13,3 +13,12 @@ public sealed class PostgresLokiDbContextDesignFactory : IDesignTimeDbContextFac
     public PostgresLokiDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<PostgresLokiDbContext>().UseNpgsql("Host=localhost;Database=loki").Options);
 }
+
+/// For `dotnet ef migrations add … --context Loki.Learning.Web.Data.LokiDbContext` (SQLite). Without it EF would take
+/// the PostgreSQL factory above for this context too (the factory interface is covariant) and write PostgreSQL
+/// migrations into Data/Migrations.
+public sealed class LokiDbContextDesignFactory : IDesignTimeDbContextFactory<LokiDbContext>
+{
+    public LokiDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<LokiDbContext>().UseSqlite("Data Source=loki-design.db").Options);
+}

@@ -2,6 +2,7 @@ using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Mail;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.Scores;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,8 +17,7 @@ public static class DataHosting
     /// files, default a "scores" folder beside the SQLite file).
     public static void AddLokiData(this WebApplicationBuilder builder)
     {
-        var path = builder.Configuration["Database:Path"] ?? "App_Data/loki.db";
-        var fullPath = Path.IsPathRooted(path) ? path : Path.Combine(builder.Environment.ContentRootPath, path);
+        var fullPath = SqliteFile(builder.Configuration, builder.Environment);
         Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
         var provider = DatabaseProviders.Parse(builder.Configuration["Database:Provider"]);
         if (provider == DatabaseProvider.Postgres)
@@ -35,6 +35,24 @@ public static class DataHosting
         builder.Services.AddLokiDatabase(fullPath);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SeedLoader>();
+        builder.Services.AddLokiDataProtection();
+    }
+
+    /// The keys that protect sign-in cookies, antiforgery tokens and room audio tokens live in the database, so
+    /// every node of a cluster reads what another node wrote (and a restart keeps everyone signed in).
+    public static IServiceCollection AddLokiDataProtection(this IServiceCollection services)
+    {
+        services.AddDataProtection()
+            .SetApplicationName("Loki.Learning")
+            .PersistKeysToDbContext<LokiDbContext>();
+        return services;
+    }
+
+    /// The SQLite file (<c>Database:Path</c>, relative to the content root); its folder holds the node's other files.
+    public static string SqliteFile(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var path = configuration["Database:Path"] ?? "App_Data/loki.db";
+        return Path.IsPathRooted(path) ? path : Path.Combine(environment.ContentRootPath, path);
     }
 
     /// The database alone, for the host and for silos and tools that share its file.
@@ -59,9 +77,12 @@ public static class DataHosting
         return services;
     }
 
-    /// Applies migrations, turns on WAL (a kill mid-write cannot corrupt the file) and loads demo data once.
+    /// Applies migrations, turns on WAL (a kill mid-write cannot corrupt the file), loads demo data once and, in a
+    /// cluster, lays out Orleans' tables. On PostgreSQL all of it runs under a lock shared by the nodes (see
+    /// <see cref="StartLock"/>), so nodes starting together neither race nor seed twice.
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
+        await using var startLock = await StartLock.TakeAsync(app.Configuration);
         var dbFactory = app.Services.GetRequiredService<IDbContextFactory<LokiDbContext>>();
         await using (var db = await dbFactory.CreateDbContextAsync())
         {
@@ -72,6 +93,9 @@ public static class DataHosting
             }
         }
         await app.Services.GetRequiredService<SeedLoader>().LoadAsync();
+        await OrleansSchema.ApplyAsync(ClusterSettings.From(app.Configuration, app.Environment), startLock);
+        // The first node makes the key ring, under the lock; the others find it instead of each making their own.
+        app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("Loki.Learning.Start").Protect("ready"u8.ToArray());
     }
 
     /// Hands out PostgreSQL contexts where the code asks for the model's context.

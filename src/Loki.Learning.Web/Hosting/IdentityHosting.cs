@@ -47,7 +47,8 @@ public static class IdentityHosting
                 }
                 // API callers get status codes, not a redirect to the login page.
                 options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
-                options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
+                // So do signed-in people who may not open the Orleans dashboard (its page polls it as an API).
+                options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden, OrleansHosting.DashboardPath);
             }));
         builder.Services.AddAuthorization();
 
@@ -88,9 +89,9 @@ public static class IdentityHosting
         }).ExcludeFromDescription();
     }
 
-    private static Task ApiAwareRedirect(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    private static Task ApiAwareRedirect(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status, string? alsoUnder = null)
     {
-        if (context.Request.Path.StartsWithSegments("/api"))
+        if (context.Request.Path.StartsWithSegments("/api") || (alsoUnder is not null && context.Request.Path.StartsWithSegments(alsoUnder)))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

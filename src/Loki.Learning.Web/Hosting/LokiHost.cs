@@ -67,6 +67,7 @@ public static class LokiHost
         app.MapStaticAssets();
         app.MapOpenApi();
         app.MapHealthChecks("/health");
+        app.MapLokiCluster();
         app.MapLokiAuth();
         app.MapCultureSwitch();
         app.MapCalendarFeeds();

@@ -1,7 +1,10 @@
+using System.Net;
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
-using Loki.Learning.Web.Data;
-using Loki.Learning.Web.Features.Rooms;
+using Orleans.Dashboard;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -9,34 +12,115 @@ namespace Loki.Learning.Web.Hosting;
 
 public static class OrleansHosting
 {
-    /// A silo in the same process. Configuration: <c>Cluster:SiloPort</c> (default 11111),
-    /// <c>Cluster:GatewayPort</c> (default 30000), so several hosts can run side by side, and <c>Cluster:ClusterId</c>.
+    /// Every silo of every node belongs to this service; <c>Cluster:ClusterId</c> tells installations apart.
+    public const string ServiceId = "loki-learning";
+
+    /// Where admins find the Orleans dashboard.
+    public const string DashboardPath = "/admin/orleans";
+
+    /// A silo in the same process. Configuration: <c>Cluster:Mode</c> (<c>Localhost</c>, the default: a cluster of
+    /// this node alone; <c>AdoNet</c>: every node on the same PostgreSQL database forms one cluster),
+    /// <c>Cluster:SiloPort</c> (default 11111), <c>Cluster:GatewayPort</c> (default 30000), <c>Cluster:ClusterId</c>
+    /// and, with AdoNet, <c>Cluster:AdvertisedAddress</c> (default 127.0.0.1: the address other nodes dial).
     public static void AddLokiOrleans(this WebApplicationBuilder builder)
     {
-        var siloPort = builder.Configuration.GetValue("Cluster:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-        var gatewayPort = builder.Configuration.GetValue("Cluster:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-        var clusterId = builder.Configuration["Cluster:ClusterId"] ?? "loki-dev";
+        var settings = ClusterSettings.From(builder.Configuration, builder.Environment);
 
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: "loki-learning", clusterId: clusterId);
+            if (settings.Mode == ClusterMode.AdoNet)
+            {
+                silo.Configure<ClusterOptions>(options =>
+                {
+                    options.ServiceId = ServiceId;
+                    options.ClusterId = settings.ClusterId;
+                });
+                // Loopback listens on loopback only (tests, one machine); a LAN address listens on every interface.
+                silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort,
+                    listenOnAnyHostAddress: !IPAddress.IsLoopback(settings.AdvertisedAddress));
+                silo.UseAdoNetClustering(options =>
+                {
+                    options.Invariant = ClusterSettings.Invariant;
+                    options.ConnectionString = settings.ConnectionString;
+                });
+                silo.Configure<ClusterMembershipOptions>(TuneFailureDetection);
+                silo.Configure<SiloMessagingOptions>(FailFast);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: ServiceId, clusterId: settings.ClusterId);
+            }
+            // Room state in the shared PostgreSQL database, or in a single node's orleans.db so a restart keeps it.
+            silo.AddAdoNetGrainStorage(RoomStateStorage.Name, options =>
+            {
+                options.Invariant = settings.Mode == ClusterMode.AdoNet ? ClusterSettings.Invariant : ClusterSettings.SqliteInvariant;
+                options.ConnectionString = settings.ConnectionString;
+            });
+            silo.Services.WriteWithOrleansSerializer<AdoNetGrainStorageOptions>(RoomStateStorage.Name);
             silo.AddMemoryGrainStorageAsDefault();
-            silo.AddRoomStorageInMemory();
+            silo.AddDashboard();
         });
     }
 
-    /// Room state kept by this silo alone (one node; tests). Written with Orleans' own serializer, which knows
-    /// the state's types by their [GenerateSerializer] contracts and tolerates added fields across versions.
+    /// Live rooms need a dead node noticed within seconds: its participants must rejoin a room that is re-activated
+    /// on a surviving node. Orleans' defaults (5 s probes, 60 s table refresh, 5 min heartbeats) are tuned for
+    /// large clusters. With these, a killed node misses 3 probes 2 s apart (≈ 6 s) and is voted dead (Orleans asks
+    /// fewer than 2 votes of a small cluster: with 2 nodes the survivor's suffices), and every node has read the death
+    /// within the 5 s table refresh at the latest: well under 15 s (measured: about 5 s with 2 nodes; docs/operations.md).
+    private static void TuneFailureDetection(ClusterMembershipOptions options)
+    {
+        options.ProbeTimeout = TimeSpan.FromSeconds(2);
+        options.NumMissedProbesLimit = 3;
+        options.NumVotesForDeathDeclaration = 2;
+        options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+        // Heartbeats in the table let a starting node skip silos that stopped long ago; 30 s keeps the writes cheap.
+        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(30);
+        // Rows of dead silos are deleted after a day (the default is a week); restarts make a new row each time.
+        options.DefunctSiloExpiration = TimeSpan.FromDays(1);
+        options.DefunctSiloCleanupPeriod = TimeSpan.FromHours(1);
+    }
+
+    /// A call to a node that died is rejected as soon as the death is known; a call that is merely lost gives up
+    /// after 10 s (default 30 s) so a page or a room never hangs on it.
+    private static void FailFast(SiloMessagingOptions options)
+    {
+        options.ResponseTimeout = TimeSpan.FromSeconds(10);
+        options.SystemResponseTimeout = TimeSpan.FromSeconds(10);
+    }
+
+    /// Room state kept in this silo's memory alone (the in-process test cluster).
     public static ISiloBuilder AddRoomStorageInMemory(this ISiloBuilder silo)
     {
-        silo.AddMemoryGrainStorage(RoomGrain.StorageName);
-        silo.Services.AddOptions<MemoryGrainStorageOptions>(RoomGrain.StorageName)
-            .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        silo.AddMemoryGrainStorage(RoomStateStorage.Name);
+        silo.Services.WriteWithOrleansSerializer<MemoryGrainStorageOptions>(RoomStateStorage.Name);
         return silo;
     }
 
+    /// Grain state written with Orleans' own serializer rather than the storage's default JSON: it knows the state's
+    /// types by their [GenerateSerializer] contracts (records, immutable lists) and tolerates fields added later.
+    private static void WriteWithOrleansSerializer<TOptions>(this IServiceCollection services, string storage)
+        where TOptions : class, IStorageProviderSerializerOptions =>
+        services.AddOptions<TOptions>(storage)
+            .Configure<Serializer>((options, serializer) => options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+
     public static IHealthChecksBuilder AddLokiHealthChecks(this IHealthChecksBuilder checks) =>
         checks.AddDbContextCheck<LokiDbContext>("database").AddCheck<SiloHealthCheck>("silo");
+
+    /// <c>/health/cluster</c>: this silo and the active silos it sees, for operators and load balancers.
+    /// <c>/admin/orleans</c>: the Orleans dashboard, for admins only.
+    public static void MapLokiCluster(this WebApplication app)
+    {
+        app.MapGet("/health/cluster", async (IGrainFactory grains, ILocalSiloDetails local, CancellationToken cancellationToken) =>
+        {
+            var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            var silos = hosts
+                .Select(h => new ClusterSilo(h.SiloAddress.ToParsableString(), h.SiloName, h.HostName, h.Status.ToString(), h.StartTime))
+                .OrderBy(s => s.Address, StringComparer.Ordinal)
+                .ToList();
+            return TypedResults.Ok(new ClusterView(local.SiloAddress.ToParsableString(), silos.Count, silos));
+        }).ExcludeFromDescription();
+        app.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
+    }
 
     /// Healthy when the silo answers a management call (it is up and has joined its cluster).
     private sealed class SiloHealthCheck(IGrainFactory grains) : IHealthCheck
@@ -53,5 +137,69 @@ public static class OrleansHosting
                 return HealthCheckResult.Unhealthy("silo not reachable", exception);
             }
         }
+    }
+}
+
+/// The grain storage that room grains persist their state in (<c>[PersistentState("room", RoomStateStorage.Name)]</c>):
+/// PostgreSQL shared by the cluster in AdoNet mode, orleans.db beside the SQLite database on a single node.
+public static class RoomStateStorage
+{
+    public const string Name = "rooms";
+}
+
+public sealed record ClusterView(string Silo, int ActiveSilos, IReadOnlyList<ClusterSilo> Silos);
+
+public sealed record ClusterSilo(string Address, string Name, string HostName, string Status, DateTime StartTime);
+
+public enum ClusterMode
+{
+    Localhost,
+    AdoNet,
+}
+
+/// The <c>Cluster:*</c> settings, checked once when the host is built. <see cref="ConnectionString"/> is the
+/// database of Orleans' tables: the shared PostgreSQL database (AdoNet) or the node's own orleans.db (Localhost).
+public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int SiloPort, int GatewayPort, IPAddress AdvertisedAddress, string ConnectionString)
+{
+    /// The ADO.NET provider Orleans loads for PostgreSQL.
+    public const string Invariant = "Npgsql";
+
+    /// The name Orleans 10.4 knows SQLite by; it loads Microsoft.Data.Sqlite's factory for it (the package the
+    /// app already uses for its own database).
+    public const string SqliteInvariant = "System.Data.SQLite";
+
+    public static ClusterSettings From(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var mode = configuration["Cluster:Mode"] switch
+        {
+            null or "" => ClusterMode.Localhost,
+            var value when Enum.TryParse<ClusterMode>(value, ignoreCase: true, out var parsed) => parsed,
+            var value => throw new InvalidOperationException($"Cluster:Mode must be Localhost or AdoNet, not '{value}'."),
+        };
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(DataHosting.SqliteFile(configuration, environment)))!, "orleans.db"),
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        if (mode == ClusterMode.AdoNet)
+        {
+            if (DatabaseProviders.Parse(configuration["Database:Provider"]) != DatabaseProvider.Postgres)
+            {
+                throw new InvalidOperationException("Cluster:Mode AdoNet needs Database:Provider Postgres: the nodes meet in the shared database.");
+            }
+            connectionString = configuration.GetConnectionString("Loki")
+                ?? throw new InvalidOperationException("Cluster:Mode is AdoNet but ConnectionStrings:Loki is not set.");
+        }
+        var advertised = configuration["Cluster:AdvertisedAddress"] is { Length: > 0 } address
+            ? IPAddress.TryParse(address, out var ip) ? ip : throw new InvalidOperationException($"Cluster:AdvertisedAddress must be an IP address, not '{address}'.")
+            : IPAddress.Loopback;
+        return new ClusterSettings(
+            mode,
+            configuration["Cluster:ClusterId"] ?? "loki-dev",
+            configuration.GetValue("Cluster:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+            configuration.GetValue("Cluster:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+            advertised,
+            connectionString);
     }
 }

@@ -30,6 +30,41 @@ public sealed class ApiTests(RunningApp app) : IClassFixture<RunningApp>
     }
 
     [Fact]
+    public async Task TheOrleansDashboardOpensForAdminsOnly()
+    {
+        var admin = await SignedInAsync("admin@demo.loki.local", "Demo-admin-2026");
+        var teacher = await SignedInAsync("teacher@demo.loki.local", "Demo-teacher-2026");
+
+        // The dashboard's page is its folder: /admin/orleans sends the browser on to /admin/orleans/.
+        var entry = await admin.GetAsync("admin/orleans");
+        var forAdmin = await admin.GetAsync("admin/orleans/");
+        var forTeacher = await teacher.GetAsync("admin/orleans/");
+        var forAnonymous = await app.Client().GetAsync("admin/orleans/");
+        // A teacher's browser (cookie, not token) is refused too, not sent to a page of its own.
+        var forTeachersBrowser = await (await app.SignedInWithCookieAsync("teacher@demo.loki.local", "Demo-teacher-2026")).GetAsync("admin/orleans/");
+        var forAdminsBrowser = await (await app.SignedInWithCookieAsync("admin@demo.loki.local", "Demo-admin-2026")).GetAsync("admin/orleans/");
+
+        Assert.Equal("/admin/orleans/", entry.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, forAdmin.StatusCode);
+        Assert.Contains("<html", await forAdmin.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.Forbidden, forTeacher.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, forTeachersBrowser.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, forAdminsBrowser.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, forAnonymous.StatusCode);
+        Assert.StartsWith("/account/login", forAnonymous.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheClusterViewOfASingleNodeListsItsOwnSilo()
+    {
+        var view = await app.Client().GetFromJsonAsync<JsonObject>("health/cluster");
+
+        Assert.Equal(1, view!["activeSilos"]!.GetValue<int>());
+        Assert.Equal(view["silo"]!.GetValue<string>(), view["silos"]![0]!["address"]!.GetValue<string>());
+        Assert.Equal("Active", view["silos"]![0]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AnonymousCallersGet401FromTheApiNotARedirect()
     {
         var response = await app.Client().GetAsync("api/courses");

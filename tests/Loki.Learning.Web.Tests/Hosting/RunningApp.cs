@@ -73,7 +73,16 @@ public sealed class RunningApp : IAsyncLifetime
         return client;
     }
 
-    private static int FreePort()
+    /// A client signed in as a browser is: with the sign-in cookie, which its cookie container sends from then on.
+    public async Task<HttpClient> SignedInWithCookieAsync(string email, string password)
+    {
+        var client = Client();
+        var login = await client.PostAsJsonAsync("api/auth/login?useCookies=true", new { email, password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return client;
+    }
+
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -4,6 +4,7 @@ using Loki.Learning.Media.Mixing;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.Recording;
 using Loki.Learning.Web.Features.Scores;
+using Loki.Learning.Web.Hosting;
 using Orleans.Utilities;
 
 namespace Loki.Learning.Web.Features.Rooms;
@@ -14,11 +15,8 @@ namespace Loki.Learning.Web.Features.Rooms;
 [Orleans.Placement.PreferLocalPlacement]
 public sealed class RoomGrain(
     RoomMedia media, TimeProvider clock, ILogger<RoomGrain> logger,
-    [PersistentState("room", RoomGrain.StorageName)] IPersistentState<RoomGrain.State> saved) : Grain, IRoomGrain
+    [PersistentState("room", RoomStateStorage.Name)] IPersistentState<RoomGrain.State> saved) : Grain, IRoomGrain
 {
-    /// Grain storage of room state: in memory on one node, in the shared database in a cluster.
-    public const string StorageName = "rooms";
-
     /// What must survive the room moving to another node: whether it is open, its beat, its score and the page
     /// shown, the take being recorded, and who had joined (so a locked room lets them back in). Their connections
     /// do not: participants reconnect and join again.
