@@ -172,7 +172,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
         await node.DisposeAsync();
     }
 
-    private static RunningApp Node(string connectionString, string clusterId) => new()
+    internal static RunningApp Node(string connectionString, string clusterId) => new()
     {
         Settings = new Dictionary<string, string?>
         {

@@ -52,9 +52,11 @@ public static class RoomAudioEndpoint
             return;
         }
 
-        if (admission.Node is { } node && context.RequestServices.GetService<ILocalSiloDetails>() is { } here && node != here.SiloAddress.ToParsableString())
+        if (media.Stopping
+            || (admission.Node is { } node && context.RequestServices.GetService<ILocalSiloDetails>() is { } here && node != here.SiloAddress.ToParsableString()))
         {
-            // The room's audio lives on another node (it moved since the join): the page asks again and goes there.
+            // The room's audio lives on another node (it moved since the join) or is leaving this one (shutdown):
+            // the page asks again and goes where the room is.
             await CloseQuietlyAsync(socket, WebSocketCloseStatus.NormalClosure, MovedReason);
             return;
         }
@@ -106,7 +108,10 @@ public static class RoomAudioEndpoint
         finally
         {
             participant.Dispose();
-            await room.MediaLeftAsync(participant.ParticipantId);
+            if (!media.Stopping)
+            {
+                await room.MediaLeftAsync(participant.ParticipantId);
+            }
             var c = connection.Counters;
             logger.LogInformation(
                 "Browser audio closed: person {PersonId} in room {RoomId}; received {Received}, sent {Sent}, malformed {Malformed}, oversized {Oversized}, rate-limited {Limited}, stale {Stale}",

@@ -15,6 +15,8 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     : IHostedService, IAdmissionPolicy, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, byte> _moving = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _opened = new(StringComparer.Ordinal);
+    private volatile bool _draining;
 
     private MediaEngine? _engine;
     private Task? _pump;
@@ -54,6 +56,7 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     public void MoveAway(string mediaRoom)
     {
         _moving[mediaRoom] = 0;
+        _opened.TryRemove(mediaRoom, out _);
         Post(new CloseRoom(mediaRoom));
     }
 
@@ -61,6 +64,7 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     public void Opened(string mediaRoom)
     {
         _moving.TryRemove(mediaRoom, out _);
+        _opened[mediaRoom] = 0;
         Post(new OpenRoom(mediaRoom));
     }
 
@@ -84,6 +88,7 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
             UdpBasePort = configuration.GetValue("Media:UdpBasePort", 61002),
             MaxParticipantsPerRoom = RoomGrain.Capacity,
         };
+        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(Drain);
         _engine = new MediaEngine(options, this, clock);
         _engine.Start();
         _pump = Task.Run(() => PumpEventsAsync(_engine, _stopping.Token), CancellationToken.None);
@@ -110,7 +115,10 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
             {
                 try
                 {
-                    await DeliverAsync(mediaEvent);
+                    if (!Stopping)
+                    {
+                        await DeliverAsync(mediaEvent);
+                    }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
@@ -154,8 +162,21 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
         }
     }
 
-    /// The node is shutting down: sockets that end now end as "moved", so browsers reconnect elsewhere.
-    public bool Stopping => _stopping.IsCancellationRequested;
+    /// The node is shutting down: sockets that end now end as "moved", so browsers reconnect elsewhere, and nothing
+    /// here calls a room grain any more (a call from this node could place it here again).
+    public bool Stopping => _draining || _stopping.IsCancellationRequested;
+
+    /// The first thing a shutdown does (before the web server waits for open sockets and before the silo moves the
+    /// room grains): every room's audio here ends as "moved". Pages join again and follow their room to the node it
+    /// goes to; until this node's silo has let go of it, a socket that arrives here is told the same.
+    private void Drain()
+    {
+        _draining = true;
+        foreach (var mediaRoom in _opened.Keys)
+        {
+            MoveAway(mediaRoom);
+        }
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
