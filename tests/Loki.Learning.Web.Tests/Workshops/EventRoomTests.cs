@@ -82,7 +82,9 @@ public sealed class EventRoomTests(Catalogue catalogue)
         var madeUp = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new AdmitAudience(eventId, "made-up")).AsTask());
 
         Assert.Equal("Refusal.RoomClosed", closed.ReasonKey);
-        Assert.Equal(roomId, admitted);
+        Assert.Equal(roomId, admitted.RoomId);
+        // One node: the stream is on this site, and the token travels with it.
+        Assert.Equal($"/events/{eventId:D}/listen?token={Uri.EscapeDataString(holder.Token!)}", admitted.Url);
         Assert.Equal("Refusal.NotRegistered", notYet.ReasonKey);
         Assert.Equal("Refusal.RegistrationNotFound", madeUp.ReasonKey);
     }

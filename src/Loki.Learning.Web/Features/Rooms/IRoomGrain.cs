@@ -72,6 +72,9 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// Whether the engine renders the room's click into this participant's own mix (JackTrip clients cannot schedule it).
     Task<string?> SetServerClickAsync(string personId, bool enabled);
 
+    /// Where the room's audio lives now (the node hosting this grain).
+    Task<MediaEndpoint> GetMediaEndpointAsync();
+
     /// Start-up check of a take the database still marks as recording: when this room is not recording it (the node
     /// that did died or was restarted), the take is repaired and stored as recovered. True when it was repaired.
     Task<bool> ReconcileRecordingAsync(Guid recordingId);

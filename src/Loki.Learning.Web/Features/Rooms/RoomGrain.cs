@@ -134,6 +134,8 @@ public sealed class RoomGrain(
         return true;
     }
 
+    public Task<MediaEndpoint> GetMediaEndpointAsync() => Task.FromResult(Endpoint);
+
     /// This node's media, named in join answers and checked by the audio socket.
     private MediaEndpoint Endpoint => new(media.PublicHost, media.JackTripPort, media.AudioBaseUrl, ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString());
 

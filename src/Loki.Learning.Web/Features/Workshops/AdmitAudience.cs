@@ -6,12 +6,16 @@ using Microsoft.EntityFrameworkCore;
 namespace Loki.Learning.Web.Features.Workshops;
 
 /// Whether the holder of a registration token may listen to the event's audience stream: the registration holds a
-/// place (any category) and the organizer has opened the live room. The answer is the room to listen to.
-public sealed record AdmitAudience(Guid EventId, string? Token) : IQuery<Guid>;
+/// place (any category) and the organizer has opened the live room. The answer is the room to listen to and where its
+/// audio lives (in a cluster, the node the listener's socket must reach).
+public sealed record AdmitAudience(Guid EventId, string? Token) : IQuery<AudienceAdmission>;
 
-public sealed class AdmitAudienceHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains) : IQueryHandler<AdmitAudience, Guid>
+/// <param name="Url">The stream's address with the token: a path on this site, or the hosting node's address.</param>
+public sealed record AudienceAdmission(Guid RoomId, MediaEndpoint Where, string Url);
+
+public sealed class AdmitAudienceHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains) : IQueryHandler<AdmitAudience, AudienceAdmission>
 {
-    public async ValueTask<Guid> Handle(AdmitAudience query, CancellationToken cancellationToken)
+    public async ValueTask<AudienceAdmission> Handle(AdmitAudience query, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(query.Token) || query.Token.Length > 64)
         {
@@ -29,7 +33,12 @@ public sealed class AdmitAudienceHandler(IDbContextFactory<LokiDbContext> dbFact
         {
             throw Refusal.Forbidden("Refusal.NotRegistered");
         }
-        var view = await grains.GetGrain<IRoomGrain>(registration.RoomId).GetViewAsync();
-        return view.Open ? registration.RoomId : throw Refusal.Conflict("Refusal.RoomClosed");
+        var room = grains.GetGrain<IRoomGrain>(registration.RoomId);
+        if (!(await room.GetViewAsync()).Open)
+        {
+            throw Refusal.Conflict("Refusal.RoomClosed");
+        }
+        var where = await room.GetMediaEndpointAsync();
+        return new AudienceAdmission(registration.RoomId, where, where.AudioBaseUrl + AudienceEndpoint.Path(query.EventId, query.Token));
     }
 }

@@ -21,10 +21,15 @@ public static class AudienceEndpoint
             return;
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        Guid roomId;
+        AudienceAdmission admission;
         try
         {
-            roomId = await mediator.Send(new AdmitAudience(eventId, context.Request.Query["token"]), context.RequestAborted);
+            admission = await mediator.Send(new AdmitAudience(eventId, context.Request.Query["token"]), context.RequestAborted);
+            if (context.RequestServices.GetService<ILocalSiloDetails>() is { } here && admission.Where.Node != here.SiloAddress.ToParsableString())
+            {
+                // The room's audio is mixed on another node: the page asks again and goes there.
+                throw Refusal.Conflict(Rooms.RoomAudioEndpoint.MovedReason);
+            }
         }
         catch (Refusal refusal)
         {
@@ -38,6 +43,6 @@ public static class AudienceEndpoint
             }
             return;
         }
-        await streams.ListenAsync(roomId, socket, context.RequestAborted);
+        await streams.ListenAsync(admission.RoomId, socket, context.RequestAborted);
     }
 }
