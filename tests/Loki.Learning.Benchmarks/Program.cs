@@ -3,7 +3,7 @@ using Loki.Learning.Benchmarks.Audience;
 using Loki.Learning.Benchmarks.Rooms;
 
 // `room-fanout [participants] [updates]` measures live-room update fan-out on the real host;
-// `cluster-load [participants] [rooms] [seconds]` measures two cluster nodes on PostgreSQL with audio;
+// `cluster-load [participants] [rooms] [seconds] [audio clients per room]` measures two cluster nodes on PostgreSQL with audio;
 // `audience-listeners [listeners] [seconds]` measures the audience stream on the real host;
 // anything else goes to BenchmarkDotNet.
 if (args.Length > 0 && args[0] == "room-fanout")

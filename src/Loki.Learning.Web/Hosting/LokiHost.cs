@@ -66,7 +66,7 @@ public static class LokiHost
 
         app.MapStaticAssets();
         app.MapOpenApi();
-        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = OrleansHosting.WriteHealthAsync });
         app.MapLokiCluster();
         app.MapLokiAuth();
         app.MapCultureSwitch();

@@ -111,15 +111,46 @@ public static class OrleansHosting
     public static void MapLokiCluster(this WebApplication app)
     {
         app.MapGet("/health/cluster", async (IGrainFactory grains, ILocalSiloDetails local, CancellationToken cancellationToken) =>
-        {
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-            var silos = hosts
-                .Select(h => new ClusterSilo(h.SiloAddress.ToParsableString(), h.SiloName, h.HostName, h.Status.ToString(), h.StartTime))
-                .OrderBy(s => s.Address, StringComparer.Ordinal)
-                .ToList();
-            return TypedResults.Ok(new ClusterView(local.SiloAddress.ToParsableString(), silos.Count, silos));
-        }).ExcludeFromDescription();
+            TypedResults.Ok(await ReadClusterAsync(grains, local, cancellationToken))).ExcludeFromDescription();
         app.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
+    }
+
+    /// The active silos as this node sees them.
+    public static async Task<ClusterView> ReadClusterAsync(IGrainFactory grains, ILocalSiloDetails local, CancellationToken cancellationToken)
+    {
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+        var silos = hosts
+            .Select(h => new ClusterSilo(h.SiloAddress.ToParsableString(), h.SiloName, h.HostName, h.Status.ToString(), h.StartTime))
+            .OrderBy(s => s.Address, StringComparer.Ordinal)
+            .ToList();
+        return new ClusterView(local.SiloAddress.ToParsableString(), silos.Count, silos);
+    }
+
+    /// <c>/health</c>: the one word (Healthy, Degraded, Unhealthy) for probes; asked for JSON, each check with its
+    /// description and the cluster's membership as well.
+    public static async Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        if (!context.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync(report.Status.ToString());
+            return;
+        }
+        ClusterView? cluster = null;
+        try
+        {
+            cluster = await ReadClusterAsync(context.RequestServices.GetRequiredService<IGrainFactory>(), context.RequestServices.GetRequiredService<ILocalSiloDetails>(), context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The silo check already says Unhealthy; the answer still lists what is known.
+        }
+        await context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+            cluster,
+        });
     }
 
     /// Healthy when the silo answers a management call (it is up and has joined its cluster).

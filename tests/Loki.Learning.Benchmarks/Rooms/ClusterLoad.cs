@@ -27,6 +27,8 @@ public static class ClusterLoad
         var participants = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
         var roomCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20;
         var seconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 30;
+        // How many of each room's participants send and receive audio (default: all of them).
+        var audioPerRoom = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : int.MaxValue;
         var folder = Directory.CreateTempSubdirectory("loki-cluster-load-").FullName;
         var postgres = new PostgresServer();
         await postgres.InitializeAsync();
@@ -61,7 +63,10 @@ public static class ClusterLoad
                     {
                         throw new InvalidOperationException($"{person} was refused: {grant.RefusalKey}");
                     }
-                    targets.Add(new LoadTarget(grant.JackTripCode!, new IPEndPoint(IPAddress.Parse(grant.Media.JackTripHost), grant.Media.JackTripPort)));
+                    if (index < audioPerRoom)
+                    {
+                        targets.Add(new LoadTarget(grant.JackTripCode!, new IPEndPoint(IPAddress.Parse(grant.Media.JackTripHost), grant.Media.JackTripPort)));
+                    }
                     var page = new WatchingPage(r, sent, latencies);
                     pages.Add(page);
                     // Half the pages watch from each node.

@@ -19,6 +19,20 @@ public sealed class ApiTests(RunningApp app) : IClassFixture<RunningApp>
     }
 
     [Fact]
+    public async Task HealthAskedForJsonNamesEachCheckAndTheClustersMembers()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "health");
+        request.Headers.Accept.ParseAdd("application/json");
+        var health = await (await app.Client().SendAsync(request)).Content.ReadFromJsonAsync<JsonObject>();
+
+        Assert.Equal("Healthy", health!["status"]!.GetValue<string>());
+        Assert.Equal("Healthy", health["checks"]!["database"]!["status"]!.GetValue<string>());
+        Assert.Equal("1 active silo(s)", health["checks"]!["silo"]!["description"]!.GetValue<string>());
+        Assert.Equal(1, health["cluster"]!["activeSilos"]!.GetValue<int>());
+        Assert.Equal(health["cluster"]!["silo"]!.GetValue<string>(), health["cluster"]!["silos"]![0]!["address"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task TheOpenApiDocumentDescribesTheCourseAndAuthEndpoints()
     {
         var document = await app.Client().GetFromJsonAsync<JsonObject>("openapi/v1.json");
