@@ -59,7 +59,7 @@ public static class JitterSimulation
             {
                 atWarmUp = buffer.Statistics;
             }
-            buffer.Read(output, period);
+            buffer.Read(output, period, stamp);
             target[read] = buffer.TargetDepthFrames;
             depth[read] = buffer.DepthFrames;
             delay[read] = buffer.PlayDelayFrames;

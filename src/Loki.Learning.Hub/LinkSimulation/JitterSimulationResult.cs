@@ -45,6 +45,9 @@ public sealed class JitterSimulationResult
 
     public long ConcealedPeriods { get; }
 
+    /// <summary>Periods concealed during the warm-up, while the buffer learned the link (not in the other figures).</summary>
+    public long WarmUpConcealedPeriods => Final.ConcealedPeriods - ConcealedPeriods;
+
     /// <summary>Packets concealed as lost: neither the original nor a redundant copy came in time.</summary>
     public long Lost { get; }
 
@@ -84,7 +87,7 @@ public sealed class JitterSimulationResult
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Options.Profile.Name}, -r {Options.Redundancy}, seed {Options.Seed}, {Options.Seconds:0} s: {PeriodsRead} read, {ConcealedPeriods} concealed ({100 * ConcealedShare:0.000}%), " +
         $"lost {Lost}, late {Late}, underruns {Underruns}, skipped {Skipped}, target p50/p99/max {TargetPercentile(50)}/{TargetPercentile(99)}/{TargetPercentile(100)} frames, " +
-        $"depth p50/p99/max {DepthPercentile(50)}/{DepthPercentile(99)}/{DepthPercentile(100)} frames, delay p50/p99 {DelayPercentile(50)}/{DelayPercentile(99)} frames, link lost {LinkLostDatagrams}");
+        $"depth p50/p99/max {DepthPercentile(50)}/{DepthPercentile(99)}/{DepthPercentile(100)} frames, delay p50/p99 {DelayPercentile(50)}/{DelayPercentile(99)} frames, link lost {LinkLostDatagrams}, concealed in the warm-up {WarmUpConcealedPeriods}");
 
     private string P(int frames) => string.Create(CultureInfo.InvariantCulture, $"{PeriodsOf(frames):0.##}");
 

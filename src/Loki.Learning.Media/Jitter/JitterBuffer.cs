@@ -10,9 +10,9 @@ namespace Loki.Learning.Media.Jitter;
 /// <remarks>
 /// <para>
 /// Threading: not thread-safe; the engine's mix thread owns it. All storage is allocated in the constructor;
-/// <see cref="Insert"/> and <see cref="Read"/> do not allocate. Audio is planar: all frames of channel 0, then channel 1, …
-/// Time comes only from the arrival timestamps passed in, and each <see cref="Read"/> is taken to be one read period
-/// after the previous one (the engine reads once per period), so behaviour is deterministic.
+/// <see cref="Insert"/> and <see cref="Read(Span{float}, int)"/> do not allocate. Audio is planar: all frames of channel 0, then channel 1, …
+/// Time comes only from the timestamps passed in: arrivals, and the read's own time when given (the engine gives it);
+/// without it a read is taken to be one read period after the previous one. Behaviour is deterministic.
 /// </para>
 /// <para>
 /// Depth control. A packet's lateness is its arrival time minus its nominal send time (sequence × packet duration)
@@ -23,8 +23,8 @@ namespace Loki.Learning.Media.Jitter;
 /// within: a packet is on time if its lateness is at most the play delay (how late, after the fastest transit, a
 /// packet may arrive and still be read). The play delay grows when a packet is missing and the delay is below the
 /// target (the read is concealed anyway: waiting costs nothing extra), and shrinks when the whole recent window kept
-/// spare audio above the target. A run of consecutive late packets (a sender that stalled) counts once, so a single
-/// stall does not hold the depth up afterwards.
+/// spare audio above the target. Packets far later than the target, close together, are a sender that stalled: they
+/// are not counted unless stalls recur, so a single stall does not hold the depth up afterwards.
 /// </para>
 /// </remarks>
 public sealed class JitterBuffer
@@ -32,6 +32,7 @@ public sealed class JitterBuffer
     private const int OutOfOrderJump = 1000;
     private const double RescaleAbove = 1e150;
     private const int QuantileEverySamples = 4;
+    private const int FullWeightLatePerEvent = 4;
 
     private readonly JitterBufferOptions _options;
     private readonly float[] _slots;          // capacity × channels × framesPerPacket, planar per slot
@@ -51,9 +52,12 @@ public sealed class JitterBuffer
     private readonly int _stallRunPackets;    // late packets in a row that still count as one stall
     private readonly int _windowPackets;      // the histogram's time constant, in packets
     private readonly int _lateEventGapPackets; // late packets this close together belong to one event
+    private readonly int _stallBins;          // lateness this far beyond the target is a stalled sender
+    private readonly int[] _eventBins = new int[64];
+    private readonly double[] _eventWeights = new double[64];
     private readonly int _shrinkWindowReads;
     private readonly int _quickWindowReads;
-    private readonly int _dryAdvancePackets;  // packets past the newest taken as lost before a dry buffer waits
+    private readonly int _quickDropPackets;   // an excess this large (10 ms) is dropped after an eighth of the window
     private readonly int _maxDepthFrames;
 
     private int _readFrames;                  // frames per Read (the engine period)
@@ -69,6 +73,7 @@ public sealed class JitterBuffer
     private float _concealGain = 1f;          // gain of the repeated packet, falling to 0 over ConcealFadeFrames
     private int _concealPosition;             // frame of _lastGood the repeat continues from
     private int _consecutiveOutOfOrder;
+    private long _waitedFor = -1;             // the packet the last waiting read waited for
     private long _lastOutOfOrderSequence = -1;
 
     private long _clock;                      // arrival-clock time of the current read: last arrival, + one read per Read
@@ -81,11 +86,12 @@ public sealed class JitterBuffer
     private double _sampleWeight = 1;
     private int _samplesSinceQuantile;
     private int _targetBin;                   // quantile of the lateness histogram, in bins
-    private int _lateRun;                     // late first copies in the current late event
-    private int _lateEventAge;                // packets since the current late event began
+    private int _lateEventAge = int.MaxValue - 1; // packets since the current late event began
     private int _packetsSinceLate = int.MaxValue - 1;
-    private int _firstLateBin;                // where the first packet of the current late run was counted
-    private double _firstLateWeight;          // ... and with what weight
+    private bool _eventIsStall;
+    private int _eventCount;                  // late packets of the current event counted so far (to take back)
+    private int _eventLate;                   // late packets in the current event
+    private int _eventStartBin;               // the target when the current event began
     private int _packetsSinceStall = int.MaxValue - 1;
     private int _minSpareInWindow = int.MaxValue;
     private int _minSpareInQuickWindow = int.MaxValue;
@@ -141,8 +147,9 @@ public sealed class JitterBuffer
         _shrinkWindowReads = Math.Max(1, (int)(_options.ShrinkWindowSeconds * _options.SampleRate / framesPerPacket));
         _quickWindowReads = Math.Max(1, _shrinkWindowReads / 8);
         _lateEventGapPackets = Math.Max(2, (int)Math.Ceiling(_options.SampleRate / 50.0 / framesPerPacket));
-        // About 10 ms: a burst of losses on a busy link is shorter; a longer silence is a sender that stalled.
-        _dryAdvancePackets = Math.Max(1, (int)Math.Ceiling(_options.SampleRate / 100.0 / framesPerPacket));
+        _stallBins = Math.Max(_binsPerPacket, _options.SampleRate / 50 / _binFrames);
+        // About 10 ms: more spare audio than any jitter this buffer serves leaves room for is a backlog.
+        _quickDropPackets = Math.Max(1, (int)Math.Ceiling(_options.SampleRate / 100.0 / framesPerPacket));
     }
 
     /// <summary>Channels per packet and per read.</summary>
@@ -277,7 +284,7 @@ public sealed class JitterBuffer
     /// <summary>
     /// Produces the next <paramref name="frames"/> frames of audio: buffered packets in order, concealment for lost
     /// packets or a dry buffer, and silence before playing starts. Every transition is ramped, never stepped.
-    /// Each call is taken to be one read period after the previous one.
+    /// The time of the read is taken to be one read after the previous one, or the time of a packet that arrived since.
     /// </summary>
     /// <param name="destination">Planar output of <paramref name="frames"/> × <see cref="Channels"/> samples.</param>
     /// <param name="frames">Frames per channel to produce (the engine period).</param>
@@ -289,6 +296,31 @@ public sealed class JitterBuffer
             throw new ArgumentException("Destination is shorter than frames × channels.", nameof(destination));
         }
         _readFrames = frames;
+        return ReadAtClock(destination, frames);
+    }
+
+    /// <summary>
+    /// <see cref="Read(Span{float}, int)"/> at a known time: how late a missing packet is, and so whether to wait for
+    /// it, is measured against <paramref name="readTimestamp"/> instead of an estimate (which runs up to one read behind
+    /// when packets are stamped when they arrive rather than when the reader takes them).
+    /// </summary>
+    /// <param name="destination">Planar output of <paramref name="frames"/> × <see cref="Channels"/> samples.</param>
+    /// <param name="frames">Frames per channel to produce (the engine period).</param>
+    /// <param name="readTimestamp">Now, in ticks of <see cref="JitterBufferOptions.TimestampFrequency"/>, on the arrival timestamps' clock.</param>
+    /// <returns><c>true</c> when real audio was played; <c>false</c> when the whole read was silence or concealment.</returns>
+    public bool Read(Span<float> destination, int frames, long readTimestamp)
+    {
+        if (destination.Length < frames * Channels)
+        {
+            throw new ArgumentException("Destination is shorter than frames × channels.", nameof(destination));
+        }
+        _readFrames = frames;
+        _clock = readTimestamp;
+        return ReadAtClock(destination, frames);
+    }
+
+    private bool ReadAtClock(Span<float> destination, int frames)
+    {
 
         if (!_playing)
         {
@@ -342,32 +374,40 @@ public sealed class JitterBuffer
                 continue;
             }
 
-            concealed = true;
             var dry = _playSequence > _highestSequence;
             if (dry)
             {
                 _underruns++;
             }
-            if (DelayTicks(_playSequence) < TargetTicks
-                || (dry && _playSequence - _highestSequence > _dryAdvancePackets))
+            if (dry || DelayTicks(_playSequence) < TargetTicks)
             {
-                // The play delay is below the target, or nothing newer has arrived for longer than a burst of losses
-                // (the sender stalled or stopped): conceal the rest of this read and wait at the same position, which
-                // adds the missing time to the delay. The read is concealed either way, so growing costs nothing extra.
+                // Nothing newer has arrived (the sender stalled or stopped, or the newest datagrams were lost), or the
+                // play delay is below the target: conceal the rest of this read and wait at the same position, which
+                // adds the missing time to the delay (a stalled sender's packets are then played, not dropped as late;
+                // any backlog is dropped by the shrinking). The read is concealed either way, so growing costs nothing.
                 Conceal(destination, frames, written, frames - written);
                 written = frames;
+                concealed = true;
+                _waitedFor = _playSequence;
                 break;
             }
 
-            // A gap, or a short dry spell, while the delay covers the target: this packet is later than all but the
-            // allowed share, so it is taken as lost; conceal its remaining frames and move on.
+            // A gap while the delay covers the target: this packet is later than all but the allowed share, so it is
+            // taken as lost; conceal its remaining frames and move on.
             if (_playOffset == 0)
             {
                 _lost++;
                 _slotLost[slot] = _playSequence;
+                if (_waitedFor == _playSequence)
+                {
+                    // Its time was already concealed while the buffer waited for it: go straight on to the next one.
+                    _playSequence++;
+                    continue;
+                }
             }
             var gapFrames = Math.Min(FramesPerPacket - _playOffset, frames - written);
             Conceal(destination, frames, written, gapFrames);
+            concealed = true;
             written += gapFrames;
             _playOffset += gapFrames;
             if (_playOffset == FramesPerPacket)
@@ -452,7 +492,9 @@ public sealed class JitterBuffer
         _started = true;
         // The sender's numbering changed, so its transits did too; the lateness histogram (the link's) stays.
         _hasTransitBase = false;
-        _lateRun = 0;
+        _eventCount = 0;
+        _eventIsStall = false;
+        _lateEventAge = int.MaxValue - 1;
         _packetsSinceLate = int.MaxValue - 1;
         _lastOutOfOrderSequence = -1;
         _consecutiveOutOfOrder = 0;
@@ -489,52 +531,75 @@ public sealed class JitterBuffer
         var latenessFrames = Math.Max(0, TicksToFrames(arrivalTimestamp - FramesToTicks(sequence * FramesPerPacket) - MinTransit));
         var bin = (int)Math.Min(_lateness.Length - 1, (latenessFrames + _binFrames - 1) / _binFrames);
 
-        // Late packets (later than the target) that come close together are one event: a sender that stalled, then
-        // sent its backlog or went on from where it stopped. The event's first packet counts as one late packet no
-        // higher than one packet above the target, so the target climbs a packet per late event when the jitter really
-        // grew; when a second one shows it was a stall, that packet is taken back unless another stall came within the
-        // window, so one stall leaves the target alone and repeated ones deepen it a packet at a time. An event that
-        // lasts so long that it is the link's new normal counts in full.
+        // Late packets (later than the target) within 20 ms of each other are one event. Lateness up to 20 ms beyond
+        // the target counts, no higher than one packet above the target and 20 ms above where the event began: when the
+        // jitter grew, late packets are many and the target climbs a packet with each; one odd packet moves it a packet
+        // at most; a sender that slows down for a while moves it 20 ms at most, and after its first few late packets
+        // the rest weigh an eighth, so the target comes down again within seconds. A packet more than 20 ms late
+        // beyond the target means the sender stalled (then sent its backlog, or went on from where it stopped): what
+        // the event counted so far is taken back and the rest of it is not counted, unless another stall came within
+        // the window; then it counts once, one packet above the target, so repeated stalls deepen the buffer a packet
+        // at a time. An event that lasts so long that it is the link's new normal counts in full.
         var late = bin > _targetBin;
         _sampleWeight *= _growth;
         _packetsSinceStall = Math.Min(_packetsSinceStall + 1, int.MaxValue - 1);
         _lateEventAge = Math.Min(_lateEventAge + 1, int.MaxValue - 1);
-        if (!late)
+        var newEvent = late && _packetsSinceLate > _lateEventGapPackets;
+        _packetsSinceLate = late ? 0 : Math.Min(_packetsSinceLate + 1, int.MaxValue - 1);
+        var remember = false;
+        var weight = _sampleWeight;
+        if (late)
         {
-            _packetsSinceLate = Math.Min(_packetsSinceLate + 1, int.MaxValue - 1);
-        }
-        else
-        {
-            if (_packetsSinceLate > _lateEventGapPackets)
+            if (newEvent)
             {
-                _lateRun = 0;
+                _eventCount = 0;
+                _eventLate = 0;
+                _eventIsStall = false;
                 _lateEventAge = 0;
+                _eventStartBin = _targetBin;
             }
-            _packetsSinceLate = 0;
-            _lateRun++;
-            if (_lateRun == 1)
+            _eventLate++;
+            if (_lateEventAge > _stallRunPackets)
             {
-                bin = Math.Min(bin, _targetBin + _binsPerPacket);
-                _firstLateBin = bin;
-                _firstLateWeight = _sampleWeight;
+                // the link's new normal: counted as it is
             }
-            else if (_lateEventAge <= _stallRunPackets)
+            else if (_eventIsStall)
             {
-                if (_lateRun == 2)
-                {
-                    if (_packetsSinceStall > _windowPackets)
-                    {
-                        _lateness[_firstLateBin] = Math.Max(0, _lateness[_firstLateBin] - _firstLateWeight);
-                        _histogramTotal = Math.Max(0, _histogramTotal - _firstLateWeight);
-                        UpdateTarget();
-                    }
-                    _packetsSinceStall = 0;
-                }
                 return;
             }
+            else if (bin > _targetBin + _stallBins)
+            {
+                _eventIsStall = true;
+                for (var i = 0; i < _eventCount; i++)
+                {
+                    _lateness[_eventBins[i]] = Math.Max(0, _lateness[_eventBins[i]] - _eventWeights[i]);
+                    _histogramTotal = Math.Max(0, _histogramTotal - _eventWeights[i]);
+                }
+                _eventCount = 0;
+                var recurring = _packetsSinceStall <= _windowPackets;
+                _packetsSinceStall = 0;
+                if (!recurring)
+                {
+                    UpdateTarget();
+                    return;
+                }
+                bin = _targetBin + _binsPerPacket;
+            }
+            else
+            {
+                bin = Math.Min(bin, Math.Min(_targetBin + _binsPerPacket, _eventStartBin + _stallBins));
+                weight = _eventLate <= FullWeightLatePerEvent ? _sampleWeight : _sampleWeight / 8;
+                remember = _eventCount < _eventBins.Length;
+            }
         }
-        _lateness[bin] += _sampleWeight;
-        _histogramTotal += _sampleWeight;
+        if (remember)
+        {
+            _eventBins[_eventCount] = bin;
+            _eventWeights[_eventCount] = weight;
+            _eventCount++;
+        }
+        _lateness[bin] += weight;
+        _histogramTotal += weight;
         if (_sampleWeight > RescaleAbove)
         {
             var scale = 1 / _sampleWeight;
@@ -543,7 +608,10 @@ public sealed class JitterBuffer
                 _lateness[i] *= scale;
             }
             _histogramTotal *= scale;
-            _firstLateWeight *= scale;
+            for (var i = 0; i < _eventCount; i++)
+            {
+                _eventWeights[i] *= scale;
+            }
             _sampleWeight = 1;
         }
         if (++_samplesSinceQuantile >= QuantileEverySamples || bin > _targetBin)
@@ -586,7 +654,7 @@ public sealed class JitterBuffer
         }
         var excessFrames = TicksToFrames(DelayTicks(LastSequenceOfRead()) - TargetTicks);
         var packets = (int)(Math.Min(whole ? _minSpareInWindow : _minSpareInQuickWindow, excessFrames) / FramesPerPacket);
-        if ((whole ? packets > 0 : packets > _dryAdvancePackets) && _playOffset == 0 && HasPacket(_playSequence + packets))
+        if ((whole ? packets > 0 : packets > _quickDropPackets) && _playOffset == 0 && HasPacket(_playSequence + packets))
         {
             DropBefore(_playSequence + packets);
             _skipped += packets;

@@ -34,6 +34,18 @@ public sealed class JitterBufferOnASimulatedLinkTests(ITestOutputHelper output)
         Assert.InRange(result.DelayPercentile(99), 3 * Period, (5 * Period) + Bin);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void FromTheFirstPacketTheBufferLearnsTheLinkWithinAFewPeriods(int seed)
+    {
+        var result = Run(new JitterSimulationOptions(ImpairmentProfile.Jitter5MsAndOnePercentLoss, Seconds: 10, Redundancy: 2, Seed: seed));
+
+        // It starts playing at once with no depth; lateness up to 20 ms beyond the target counts at once, so the first
+        // late packets size the buffer and only they (and the link's first losses) are concealed.
+        Assert.InRange(result.WarmUpConcealedPeriods, 0, 12);
+    }
+
     [Fact]
     public void OnACleanLanTheBufferStaysWithinTwoPeriods()
     {

@@ -239,7 +239,7 @@ public sealed class JitterBufferTests
                 next++;
             }
             depthSum += buffer.DepthFrames;
-            buffer.Read(block, frames);
+            buffer.Read(block, frames, readTime);
         }
         nextSequence += packets;
         return (double)depthSum / packets;
@@ -396,7 +396,7 @@ public sealed class JitterBufferTests
                     }
                 }
             }
-            buffer.Read(block, frames);
+            buffer.Read(block, frames, readTime);
         }
     }
 
