@@ -26,7 +26,7 @@ public static class JitterSimulation
         var arrivals = Deliver(options, packets, periodSeconds, random, link, out var linkLost);
         arrivals.Sort();
 
-        var buffer = new JitterBuffer(1, period, new JitterBufferOptions { SampleRate = options.SampleRate, TimestampFrequency = TicksPerSecond, LateShare = options.LateShare });
+        var buffer = new JitterBuffer(1, period, new JitterBufferOptions { SampleRate = options.SampleRate, TimestampFrequency = TicksPerSecond, LateShare = options.LateShare, JitterWindowSeconds = options.JitterWindowSeconds });
         var audio = new float[period];
         var output = new float[period];
         var reads = (int)(options.Seconds / periodSeconds);

@@ -17,6 +17,7 @@ namespace Loki.Learning.Hub.LinkSimulation;
 /// <param name="PeriodFrames">Frames per packet and per mix period.</param>
 /// <param name="SampleRate">Frames per second.</param>
 /// <param name="LateShare">The buffer's <see cref="Loki.Learning.Media.Jitter.JitterBufferOptions.LateShare"/>.</param>
+/// <param name="JitterWindowSeconds">The buffer's <see cref="Loki.Learning.Media.Jitter.JitterBufferOptions.JitterWindowSeconds"/>.</param>
 public sealed record JitterSimulationOptions(
     ImpairmentProfile Profile,
     double Seconds = 60,
@@ -29,11 +30,12 @@ public sealed record JitterSimulationOptions(
     double StallMilliseconds = 150,
     int PeriodFrames = 128,
     int SampleRate = 48000,
-    double LateShare = 0.0002)
+    double LateShare = 0.0002,
+    double JitterWindowSeconds = 3)
 {
     public const string Usage =
         "jitter-sim --profile NAME|all --seconds 60 --redundancy 2 --seed 1 [--runs 1] [--warm-up 3] [--send-jitter-ms 0.1]\n" +
-        "           [--clock-ppm 50] [--stall-at S --stall-ms 150] [--late-share 0.0002]\n" +
+        "           [--clock-ppm 50] [--stall-at S --stall-ms 150] [--late-share 0.0002] [--jitter-window 3]\n" +
         "           profiles: clean-lan, wifi, ugly-wired, 1-loss, 5-ms-jitter-1-loss";
 
     public static (IReadOnlyList<ImpairmentProfile> Profiles, int Runs, JitterSimulationOptions Template) From(CommandArguments arguments)
@@ -55,7 +57,8 @@ public sealed record JitterSimulationOptions(
             arguments.Number("stall-ms", 150, 1, 10_000),
             arguments.Integer("period", 128, 16, 2048),
             arguments.Integer("rate", 48000, 8000, 192000),
-            arguments.Number("late-share", 0.0002, 0, 0.5));
+            arguments.Number("late-share", 0.0002, 0, 0.5),
+            arguments.Number("jitter-window", 3, 0.1, 600));
         if (template.WarmUpSeconds >= template.Seconds)
         {
             throw new UsageException("--warm-up must be shorter than --seconds");

@@ -9,8 +9,8 @@ namespace Loki.Learning.Media.Jitter;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Threading: not thread-safe; the engine's mix thread owns it. All storage is allocated in the constructor;
-/// <see cref="Insert"/> and <see cref="Read(Span{float}, int)"/> do not allocate. Audio is planar: all frames of channel 0, then channel 1, …
+/// Threading: not thread-safe; the engine's mix thread owns it. All storage is allocated in the constructor; inserts
+/// and reads do not allocate. Audio is planar: all frames of channel 0, then channel 1, …
 /// Time comes only from the timestamps passed in: arrivals, and the read's own time when given (the engine gives it);
 /// without it a read is taken to be one read period after the previous one. Behaviour is deterministic.
 /// </para>

@@ -30,11 +30,10 @@ public sealed record JitterBufferOptions
     public int ConcealFadeFrames { get; init; } = 480;
 
     /// <summary>
-    /// Time constant of the lateness histogram, in seconds of packets: older arrivals weigh e⁻¹ less per window. Long
-    /// enough that one late packet alone (weight 1 / window) stays under <see cref="LateShare"/>; short enough that the
-    /// target comes down within seconds once the jitter does.
+    /// Time constant of the lateness histogram, in seconds of packets: older arrivals weigh e⁻¹ less per window. The
+    /// target covers what the last few windows needed and comes down within a few windows once the jitter does.
     /// </summary>
-    public double JitterWindowSeconds { get; init; } = 6;
+    public double JitterWindowSeconds { get; init; } = 3;
 
     /// <summary>
     /// Seconds over which the fastest transit is taken (in two halves). A sender clock that drifts or jumps is
