@@ -22,7 +22,7 @@ public static class HubCommands
         }
         try
         {
-            var arguments = CommandArguments.Parse(args[1..], new HashSet<string>());
+            var arguments = CommandArguments.Parse(args[1..], new HashSet<string> { "stall-resumes" });
             return args[0] switch
             {
                 "serve" => await RunServerAsync(arguments),

@@ -79,7 +79,11 @@ public static class JitterSimulation
         for (var k = 0; k < packets; k++)
         {
             var sent = (k * periodSeconds) + (options.SendJitterMilliseconds / 1000 * ((2 * random.NextDouble()) - 1));
-            if (sent >= stallFrom && sent < stallUntil)
+            if (!options.StallSendsBacklog && k * periodSeconds >= stallFrom)
+            {
+                sent += stallUntil - stallFrom; // the sender goes on from where it stopped: everything after is late
+            }
+            else if (sent >= stallFrom && sent < stallUntil)
             {
                 sent = stallUntil; // the sender stood still; its backlog goes out at once when it resumes
             }

@@ -12,8 +12,12 @@ namespace Loki.Learning.Hub.LinkSimulation;
 /// <param name="WarmUpSeconds">Seconds at the start left out of the figures (the buffer learns the link).</param>
 /// <param name="SendJitterMilliseconds">The sender's own scheduling jitter, uniform ± this, in ms.</param>
 /// <param name="ClockOffsetPpm">How much longer the hub's mix period is than the sender's, in parts per million (drift).</param>
-/// <param name="StallAtSeconds">When the sender stalls once (<c>null</c>: never); it sends its backlog at once afterwards.</param>
+/// <param name="StallAtSeconds">When the sender stalls once (<c>null</c>: never).</param>
 /// <param name="StallMilliseconds">How long that stall lasts.</param>
+/// <param name="StallSendsBacklog">
+/// <c>true</c>: after the stall the sender sends the packets it owes at once; <c>false</c>: it goes on from where it
+/// stopped, every later packet that much late (a JACK client whose cycles were skipped).
+/// </param>
 /// <param name="PeriodFrames">Frames per packet and per mix period.</param>
 /// <param name="SampleRate">Frames per second.</param>
 /// <param name="LateShare">The buffer's <see cref="Loki.Learning.Media.Jitter.JitterBufferOptions.LateShare"/>.</param>
@@ -28,6 +32,7 @@ public sealed record JitterSimulationOptions(
     double ClockOffsetPpm = 50,
     double? StallAtSeconds = null,
     double StallMilliseconds = 150,
+    bool StallSendsBacklog = true,
     int PeriodFrames = 128,
     int SampleRate = 48000,
     double LateShare = 0.0002,
@@ -35,7 +40,7 @@ public sealed record JitterSimulationOptions(
 {
     public const string Usage =
         "jitter-sim --profile NAME|all --seconds 60 --redundancy 2 --seed 1 [--runs 1] [--warm-up 3] [--send-jitter-ms 0.1]\n" +
-        "           [--clock-ppm 50] [--stall-at S --stall-ms 150] [--late-share 0.0002] [--jitter-window 3]\n" +
+        "           [--clock-ppm 50] [--stall-at S --stall-ms 150 [--stall-resumes]] [--late-share 0.0002] [--jitter-window 3]\n" +
         "           profiles: clean-lan, wifi, ugly-wired, 1-loss, 5-ms-jitter-1-loss";
 
     public static (IReadOnlyList<ImpairmentProfile> Profiles, int Runs, JitterSimulationOptions Template) From(CommandArguments arguments)
@@ -55,6 +60,7 @@ public sealed record JitterSimulationOptions(
             arguments.Number("clock-ppm", 50, -10_000, 10_000),
             stallAt < 0 ? null : stallAt,
             arguments.Number("stall-ms", 150, 1, 10_000),
+            !arguments.Flag("stall-resumes"),
             arguments.Integer("period", 128, 16, 2048),
             arguments.Integer("rate", 48000, 8000, 192000),
             arguments.Number("late-share", 0.0002, 0, 0.5),

@@ -96,6 +96,27 @@ public sealed class JitterBufferOnASimulatedLinkTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("clean LAN")]
+    [InlineData("±5 ms jitter + 1% loss")]
+    public void ASenderThatGoesOnFromWhereItStoppedIsPlayedNotDropped(string profileName)
+    {
+        var profile = ImpairmentProfile.Find(profileName)!;
+        var calm = Run(new JitterSimulationOptions(profile, Seconds: 40, Redundancy: 2, Seed: 9));
+        var stalled = Run(new JitterSimulationOptions(profile, Seconds: 40, Redundancy: 2, Seed: 9, StallAtSeconds: 20, StallMilliseconds: 150, StallSendsBacklog: false));
+
+        // The 150 ms the sender never sent are concealed while the buffer waits; nothing it sent afterwards is lost or
+        // dropped as late, and the buffer did not skip ahead.
+        Assert.InRange(stalled.ConcealedPeriods - calm.ConcealedPeriods, 40, 70);
+        Assert.InRange(stalled.Lost, 0, calm.Lost + 2);
+        Assert.InRange(stalled.Late, 0, calm.Late + 2);
+        // Every later packet is 150 ms late against the old fastest transit; within a second and a half the buffer
+        // measures from the new one, and neither the target nor the audio buffered moved.
+        Assert.InRange(stalled.TargetPercentile(100, 20, 40), 0, calm.TargetPercentile(100, 20, 40));
+        Assert.InRange(stalled.DepthPercentile(100, 20, 40), 0, calm.DepthPercentile(100, 20, 40));
+        Assert.InRange(stalled.DelayPercentile(99, 21.5, 40), 0, calm.DelayPercentile(99, 21.5, 40) + Bin);
+    }
+
+    [Theory]
     [InlineData("wifi")]
     [InlineData("ugly wired")]
     public void OnBusierLinksTheDepthStaysBounded(string profileName)
