@@ -321,7 +321,6 @@ public sealed class JitterBuffer
 
     private bool ReadAtClock(Span<float> destination, int frames)
     {
-
         if (!_playing)
         {
             if (_started && HasPacket(_playSequence) && DelayTicks(LastSequenceOfRead()) >= TargetTicks)
@@ -484,6 +483,7 @@ public sealed class JitterBuffer
         _highestSequence = (1L << 20) + sequenceNumber;
         _playSequence = _highestSequence;
         _playOffset = 0;
+        _waitedFor = -1;
         if (_playing)
         {
             _discontinuity = true;
