@@ -1,15 +1,17 @@
 using Loki.Learning.Hub.CommandLine;
+using Loki.Learning.Hub.LinkSimulation;
 using Loki.Learning.Hub.LoadGeneration;
 using Loki.Learning.Hub.Recording;
 using Loki.Learning.Hub.Serving;
 
 namespace Loki.Learning.Hub;
 
-/// <summary>Dispatches <c>serve</c> and <c>loadgen</c>; exit codes: 0 done, 1 failed, 2 usage.</summary>
+/// <summary>Dispatches <c>serve</c>, <c>loadgen</c>, <c>record</c> and <c>jitter-sim</c>; exit codes: 0 done, 1 failed, 2 usage.</summary>
 public static class HubCommands
 {
     private static readonly string Usage =
-        "usage: Loki.Learning.Hub serve|loadgen|record [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage + "\n\n" + RecordOptions.Usage;
+        "usage: Loki.Learning.Hub serve|loadgen|record|jitter-sim [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage + "\n\n" +
+        RecordOptions.Usage + "\n\n" + JitterSimulationOptions.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -20,12 +22,13 @@ public static class HubCommands
         }
         try
         {
-            var arguments = CommandArguments.Parse(args[1..], new HashSet<string>());
+            var arguments = CommandArguments.Parse(args[1..], new HashSet<string> { "stall-resumes" });
             return args[0] switch
             {
                 "serve" => await RunServerAsync(arguments),
                 "loadgen" => RunLoadGenerator(arguments),
                 "record" => await RunRecorderAsync(arguments),
+                "jitter-sim" => RunJitterSimulation(arguments),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }
@@ -67,5 +70,21 @@ public static class HubCommands
         var report = new LoadGenerator(options, Console.Out).Run(cancellation.Token);
         report.WriteTo(Console.Out);
         return report.Admitted == options.Clients ? 0 : 1;
+    }
+
+    private static int RunJitterSimulation(CommandArguments arguments)
+    {
+        var (profiles, runs, template) = JitterSimulationOptions.From(arguments);
+        arguments.ThrowOnUnknown();
+        Console.Out.WriteLine(JitterSimulationResult.TableHeader);
+        foreach (var profile in profiles)
+        {
+            for (var run = 0; run < runs; run++)
+            {
+                var result = JitterSimulation.Run(template with { Profile = profile, Seed = template.Seed + run });
+                Console.Out.WriteLine(result.TableRow());
+            }
+        }
+        return 0;
     }
 }

@@ -196,6 +196,7 @@ internal sealed class MixThread
         MarkStage(MixStage.Receive);
 
         var period = _options.PeriodFrames;
+        var readAt = _time.GetTimestamp(); // the buffers measure how late a missing packet is against this
         foreach (var session in _sessions)
         {
             var participant = session.Participant;
@@ -211,12 +212,12 @@ internal sealed class MixThread
             }
             if (session.WideInput is { } wide)
             {
-                buffer.Read(wide, period);
+                buffer.Read(wide, period, readAt);
                 wide.AsSpan(0, participant.Input.Length).CopyTo(participant.Input);
             }
             else
             {
-                buffer.Read(participant.Input, period);
+                buffer.Read(participant.Input, period, readAt);
             }
             // Concealment and the silence before playing are part of the input too (they fade, never click).
             participant.HasInput = true;

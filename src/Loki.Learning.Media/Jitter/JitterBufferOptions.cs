@@ -12,8 +12,16 @@ public sealed record JitterBufferOptions
     /// <summary>Largest depth the buffer may grow to, in milliseconds; bounds the preallocated ring.</summary>
     public double MaxDepthMilliseconds { get; init; } = 200;
 
-    /// <summary>Extra depth kept on top of the measured jitter, in frames.</summary>
-    public int SafetyFrames { get; init; } = 32;
+    /// <summary>Extra play delay kept on top of the measured lateness quantile, in frames.</summary>
+    public int SafetyFrames { get; init; }
+
+    /// <summary>
+    /// Share of packets the depth may leave late (0.0002 = 0.02%): the target covers the (1 − share) quantile of how
+    /// late the first copy of each packet arrives. Packets the link loses entirely are not in it; with redundancy the
+    /// copy that repairs a loss is, so the target covers the repairs too. The default leaves room, under the design's
+    /// 0.05% of concealed periods, for packets whose every copy is lost (0.01% at 1% loss with two copies).
+    /// </summary>
+    public double LateShare { get; init; } = 0.0002;
 
     /// <summary>Length of the linear ramp that removes a step at any discontinuity (loss, resume, skip), in frames.</summary>
     public int DeclickFrames { get; init; } = 64;
@@ -21,10 +29,19 @@ public sealed record JitterBufferOptions
     /// <summary>How long a concealment takes to fade the repeated audio to silence, in frames.</summary>
     public int ConcealFadeFrames { get; init; } = 480;
 
-    /// <summary>Seconds over which the jitter peak is remembered; the depth shrinks only after one to two windows of calm.</summary>
-    public double JitterWindowSeconds { get; init; } = 2;
+    /// <summary>
+    /// Time constant of the lateness histogram, in seconds of packets: older arrivals weigh e⁻¹ less per window. The
+    /// target covers what the last few windows needed and comes down within a few windows once the jitter does.
+    /// </summary>
+    public double JitterWindowSeconds { get; init; } = 3;
 
-    /// <summary>Seconds of reads over which spare depth must persist before one packet is dropped to shrink the buffer.</summary>
+    /// <summary>
+    /// Seconds over which the fastest transit is taken (in two halves). A sender clock that drifts or jumps is
+    /// re-based within this window; a run of late packets this long (×1.5) counts as the link's new normal, not a stall.
+    /// </summary>
+    public double TransitWindowSeconds { get; init; } = 1;
+
+    /// <summary>Seconds of reads over which spare depth must persist before the buffer drops whole packets to shrink.</summary>
     public double ShrinkWindowSeconds { get; init; } = 1;
 
     /// <summary>Consecutive out-of-order packets (jump over 1000) that make the buffer follow the new sequence (a restarted sender).</summary>

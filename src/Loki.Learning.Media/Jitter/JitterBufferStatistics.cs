@@ -14,8 +14,9 @@ namespace Loki.Learning.Media.Jitter;
 /// <param name="ConcealedPeriods">Reads in which at least one frame was concealed.</param>
 /// <param name="ConcealedFrames">Frames produced by concealment.</param>
 /// <param name="DepthFrames">Frames currently buffered ahead of the play position (counting gaps up to the newest packet).</param>
-/// <param name="TargetDepthFrames">Depth the buffer is aiming for, from the measured jitter.</param>
-/// <param name="JitterMicroseconds">Peak arrival-time variation over the jitter window, in µs.</param>
+/// <param name="TargetDepthFrames">Play delay the buffer is aiming for (the lateness quantile plus the safety margin), in frames.</param>
+/// <param name="JitterMicroseconds">Lateness after the fastest transit that all but the allowed late share of recent packets stay within, in µs.</param>
+/// <param name="PlayDelayMicroseconds">How late, after the fastest transit, the packet at the play position may still arrive: the latency the buffer adds over the fastest path, in µs.</param>
 public readonly record struct JitterBufferStatistics(
     long Received,
     long Duplicates,
@@ -31,4 +32,5 @@ public readonly record struct JitterBufferStatistics(
     long ConcealedFrames,
     int DepthFrames,
     int TargetDepthFrames,
-    double JitterMicroseconds);
+    double JitterMicroseconds,
+    double PlayDelayMicroseconds = 0);

@@ -91,6 +91,11 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
             during.Max(j => j.TargetDepthFrames),
             during.Max(j => j.DepthFrames),
             during.Max(j => j.JitterMicroseconds),
+            Median(during.Select(j => j.TargetDepthFrames)),
+            Median(during.Select(j => j.DepthFrames)),
+            during.Max(j => j.PlayDelayMicroseconds),
+            last.Snapshot.JitterBuffer.Underruns - first.Snapshot.JitterBuffer.Underruns,
+            last.Snapshot.JitterBuffer.Skipped - first.Snapshot.JitterBuffer.Skipped,
             link.Upstream.Lost,
             link.Upstream.ToString());
         output.WriteLine(measurement.ToString());
@@ -98,9 +103,15 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
         {
             var j = e.Snapshot.JitterBuffer;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {(e.Timestamp - start.Timestamp).TotalSeconds,5:0.0} s: read {j.PeriodsRead}, concealed {j.ConcealedPeriods}, lost {j.Lost}, late {j.Late}, underruns {j.Underruns}, depth {j.DepthFrames}/{j.TargetDepthFrames}, jitter {j.JitterMicroseconds / 1000:0.0} ms"));
+                $"  {(e.Timestamp - start.Timestamp).TotalSeconds,5:0.0} s: read {j.PeriodsRead}, concealed {j.ConcealedPeriods}, lost {j.Lost}, late {j.Late}, underruns {j.Underruns}, depth {j.DepthFrames}/{j.TargetDepthFrames}, jitter {j.JitterMicroseconds / 1000:0.0} ms, play delay {j.PlayDelayMicroseconds / 1000:0.0} ms, skipped {j.Skipped}"));
         }
         return measurement;
+    }
+
+    private static int Median(IEnumerable<int> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[sorted.Count / 2];
     }
 
     private static ParticipantStatistics Latest(OurHub hub) =>
@@ -117,6 +128,11 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
         int MaxTargetDepthFrames,
         int MaxDepthFrames,
         double MaxJitterMicroseconds,
+        int MedianTargetDepthFrames,
+        int MedianDepthFrames,
+        double MaxPlayDelayMicroseconds,
+        long Underruns,
+        long Skipped,
         long LinkLost,
         string Link)
     {
@@ -128,6 +144,8 @@ public sealed class JitterBufferOnAnImpairedLinkTests(ITestOutputHelper output)
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
             $"{Profile}, jacktrip -r {Redundancy}, {Seconds:0.0} s: {PeriodsRead} periods read, {ConcealedPeriods} concealed ({100 * ConcealedShare:0.000} %), " +
             $"lost {Lost}, late {Late}, buffer target max {MaxTargetDepthFrames} frames ({MaxTargetDepthFrames / (double)PeriodFrames:0.00} periods), " +
-            $"depth max {MaxDepthFrames} frames, measured jitter max {MaxJitterMicroseconds / 1000:0.00} ms; link: {Link}");
+            $"depth max {MaxDepthFrames} frames, measured jitter max {MaxJitterMicroseconds / 1000:0.00} ms; " +
+            $"target median {MedianTargetDepthFrames} frames ({MedianTargetDepthFrames / (double)PeriodFrames:0.00} periods), depth median {MedianDepthFrames} frames, " +
+            $"play delay max {MaxPlayDelayMicroseconds / 1000:0.0} ms, underruns {Underruns}, skipped {Skipped}; link: {Link}");
     }
 }

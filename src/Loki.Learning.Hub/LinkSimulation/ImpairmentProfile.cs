@@ -1,4 +1,6 @@
-namespace Loki.Learning.Media.Tests.Interop;
+using System.Text.RegularExpressions;
+
+namespace Loki.Learning.Hub.LinkSimulation;
 
 /// <summary>
 /// How one direction of a link misbehaves. Delays are one-way; jitter is uniform in ±<see cref="Jitter"/>
@@ -50,6 +52,13 @@ public sealed record ImpairmentProfile(
 
     public static IReadOnlyList<ImpairmentProfile> All { get; } =
         [CleanLan, Wifi, UglyWired, OnePercentLoss, Jitter5MsAndOnePercentLoss];
+
+    /// <summary>The name as a command-line word: lower case, runs of other characters as one hyphen ("ugly-wired").</summary>
+    public string Key => Regex.Replace(Name.ToLowerInvariant(), "[^a-z0-9]+", "-").Trim('-');
+
+    /// <summary>The profile whose <see cref="Key"/> or name is <paramref name="name"/>, or <c>null</c>.</summary>
+    public static ImpairmentProfile? Find(string name) =>
+        All.FirstOrDefault(p => p.Key == name || string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
 
     public override string ToString() => Name;
 }

@@ -1,4 +1,4 @@
-namespace Loki.Learning.Media.Tests.Interop;
+namespace Loki.Learning.Hub.LinkSimulation;
 
 /// <summary>What happens to one datagram: lost, or delivered once or twice after the given delays.</summary>
 public readonly record struct DatagramFate(bool Lost, TimeSpan Delay, bool Duplicated, TimeSpan DuplicateDelay, bool HeldForReorder);
