@@ -172,7 +172,8 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
         await node.DisposeAsync();
     }
 
-    internal static RunningApp Node(string connectionString, string clusterId) => new()
+    /// <param name="sharedRecordings">A recording folder every node uses (shared storage), or each node its own.</param>
+    internal static RunningApp Node(string connectionString, string clusterId, string? sharedRecordings = null) => new()
     {
         Settings = new Dictionary<string, string?>
         {
@@ -180,6 +181,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
             ["ConnectionStrings:Loki"] = connectionString,
             ["Loki:Cluster:Mode"] = "AdoNet",
             ["Loki:Cluster:ClusterId"] = clusterId,
+            ["Loki:Recording:Path"] = sharedRecordings,
         },
     };
 

@@ -8,10 +8,11 @@ using Loki.Learning.Web.Tests.Hosting;
 
 namespace Loki.Learning.Web.Tests.Rooms;
 
-/// Two nodes of a cluster on PostgreSQL. The room lives on node B (its teacher opened it there) and both
-/// participants' audio goes to B, though the pupil joined through node A. Node B is shut down in order: their
-/// sockets end with "the room moved", and joining again through node A brings them to the room's new home with
-/// its beat unchanged, where they hear each other again.
+/// Two nodes of a cluster on PostgreSQL with one shared recording folder. The room lives on node B (its teacher
+/// opened it there) and both participants' audio goes to B, though the pupil joined through node A; B records them.
+/// Node B is shut down in order: their sockets end with "the room moved", the take is stored complete and is
+/// reviewed through node A, and joining again through node A brings them to the room's new home with its beat
+/// unchanged, where they hear each other again.
 public sealed class DrainingANodeTests(PostgresServer postgres) : IClassFixture<PostgresServer>
 {
     private const string Ensemble = "Mittnorden string orchestra";
@@ -22,8 +23,9 @@ public sealed class DrainingANodeTests(PostgresServer postgres) : IClassFixture<
     {
         var connectionString = await postgres.CreateDatabaseAsync("loki_" + Guid.NewGuid().ToString("N")[..8]);
         var clusterId = "drain-" + Guid.NewGuid().ToString("N")[..8];
-        var a = ClusterTests.Node(connectionString, clusterId);
-        var b = ClusterTests.Node(connectionString, clusterId);
+        var recordings = Directory.CreateTempSubdirectory("loki-shared-recordings-").FullName;
+        var a = ClusterTests.Node(connectionString, clusterId, recordings);
+        var b = ClusterTests.Node(connectionString, clusterId, recordings);
         var bStopped = false;
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         try
@@ -42,6 +44,10 @@ public sealed class DrainingANodeTests(PostgresServer postgres) : IClassFixture<
             var teacherTone = await ConnectAsync(teacherOnB, roomId, 440, b, stop.Token);
             var pupilTone = await ConnectAsync(pupilOnA, roomId, 660, b, stop.Token);
             await Eventually(() => teacherTone.Level(660) > 0.1 && pupilTone.Level(440) > 0.1, () => "both hear each other through node B");
+            var started = await teacherOnB.PostAsync($"api/rooms/{roomId}/recordings", null);
+            Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+            var takeId = (await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+            await Task.Delay(1500);
 
             await b.DisposeAsync();
             bStopped = true;
@@ -51,6 +57,14 @@ public sealed class DrainingANodeTests(PostgresServer postgres) : IClassFixture<
             Assert.Equal((RoomAudioEndpoint.MovedReason, RoomAudioEndpoint.MovedReason), (teacherTone.CloseReason, pupilTone.CloseReason));
             await teacherTone.DisposeAsync();
             await pupilTone.DisposeAsync();
+
+            // The take node B recorded was closed and stored as B left; node A serves it from the shared folder.
+            var take = (await pupilOnA.GetFromJsonAsync<JsonObject>($"api/recordings/{takeId}"))!;
+            Assert.Equal("finished", take["status"]!.GetValue<string>());
+            Assert.Equal(2, take["tracks"]!.AsArray().Count);
+            var mix = await pupilOnA.GetAsync(take["mix"]!["url"]!.GetValue<string>().TrimStart('/'));
+            Assert.Equal(HttpStatusCode.OK, mix.StatusCode);
+            Assert.True((await mix.Content.ReadAsByteArrayAsync()).Length > 48_000 * 2 * 3, "at least a second of stereo 24-bit mix");
 
             // Joining again through node A: the room is there now, open, at the same beat.
             await using var teacherAgain = await ConnectAsync(teacherOnA, roomId, 440, a, stop.Token);
@@ -67,6 +81,7 @@ public sealed class DrainingANodeTests(PostgresServer postgres) : IClassFixture<
                 await b.DisposeAsync();
             }
             await a.DisposeAsync();
+            Directory.Delete(recordings, recursive: true);
         }
     }
 
