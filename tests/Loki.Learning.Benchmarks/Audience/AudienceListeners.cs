@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
 using Loki.Learning.Media.Audience;
 using Loki.Learning.Media.Engine;
@@ -36,8 +34,8 @@ public static class AudienceListeners
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:Path"] = Path.Combine(folder, "loki.db"),
-                ["Cluster:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
                 ["Cluster:ClusterId"] = "audience",
                 ["Media:BindAddress"] = "127.0.0.1",
                 ["Media:JackTripPort"] = "0",
@@ -290,12 +288,5 @@ public static class AudienceListeners
             {
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

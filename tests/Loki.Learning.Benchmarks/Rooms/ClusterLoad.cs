@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Loki.Learning.Hub.LoadGeneration;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Hosting;
@@ -42,8 +40,7 @@ public static class ClusterLoad
             }
             var grainsOf = nodes.Select(node => node.Services.GetRequiredService<IGrainFactory>()).ToList();
 
-            var sent = new ConcurrentDictionary<(int Room, long Version), long>();
-            var latencies = new ConcurrentBag<double>();
+            var meter = new FanOutMeter();
             var rooms = new List<(IRoomGrain Grain, List<string> People, List<WatchingPage> Pages, int Node)>();
             var targets = new List<LoadTarget>();
             for (var r = 0; r < roomCount; r++)
@@ -67,7 +64,7 @@ public static class ClusterLoad
                     {
                         targets.Add(new LoadTarget(grant.JackTripCode!, new IPEndPoint(IPAddress.Parse(grant.Media.JackTripHost), grant.Media.JackTripPort)));
                     }
-                    var page = new WatchingPage(r, sent, latencies);
+                    var page = meter.Page(r);
                     pages.Add(page);
                     // Half the pages watch from each node.
                     await grain.SubscribeAsync(grainsOf[index % 2].CreateObjectReference<IRoomObserver>(page));
@@ -87,30 +84,21 @@ public static class ClusterLoad
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed.TotalSeconds < seconds - 5)
             {
-                var index = updates % rooms.Count;
-                var (grain, people, pages, _) = rooms[index];
-                var before = (await grain.GetViewAsync()).Version;
-                sent[(index, before + 1)] = Stopwatch.GetTimestamp();
-                await grain.RaiseHandAsync(people[updates / rooms.Count % people.Count], updates / rooms.Count % 2 == 0);
-                var deadline = Stopwatch.StartNew();
-                while (pages.Any(p => p.LastVersion < before + 1) && deadline.Elapsed < TimeSpan.FromSeconds(10))
-                {
-                    await Task.Delay(1);
-                }
+                var (grain, people, pages, _) = rooms[updates % rooms.Count];
+                await meter.RaiseHandAsync(updates % rooms.Count, grain, pages, people[updates / rooms.Count % people.Count], updates / rooms.Count % 2 == 0);
                 updates++;
             }
             var report = await audio;
 
-            var sorted = latencies.Order().ToArray();
-            double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+            var delivered = meter.Deliveries;
             var expected = Enumerable.Range(0, updates).Sum(u => (long)rooms[u % rooms.Count].People.Count);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"cluster-load fan-out: {updates} updates, delivered {sorted.Length} of {expected}: p50 {Percentile(0.50):F2} ms, p95 {Percentile(0.95):F2} ms, p99 {Percentile(0.99):F2} ms, max {(sorted.Length > 0 ? sorted[^1] : double.NaN):F2} ms"));
+                $"cluster-load fan-out: {updates} updates, delivered {delivered} of {expected}: {meter.Percentiles()}"));
             report.WriteTo(Console.Out);
             var expectedAudio = (double)report.Admitted * report.SendSeconds * options.PacketsPerSecond;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"cluster-load audio: {report.Admitted} of {targets.Count} clients admitted, delivered {100.0 * report.Received / Math.Max(1, expectedAudio):F2}% of datagrams, stalls > 4 periods {report.Stalls}, lost {report.Lost}, late sends {report.LateSends}"));
-            return sorted.Length == expected && report.Admitted == targets.Count ? 0 : 1;
+            return delivered == expected && report.Admitted == targets.Count ? 0 : 1;
         }
         finally
         {
@@ -134,8 +122,8 @@ public static class ClusterLoad
                 ["ConnectionStrings:Loki"] = connectionString,
                 ["Loki:Cluster:Mode"] = "AdoNet",
                 ["Loki:Cluster:ClusterId"] = "load",
-                ["Loki:Cluster:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Loki:Cluster:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Loki:Cluster:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+                ["Loki:Cluster:GatewayPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
                 ["Loki:Cluster:AdvertisedAddress"] = "127.0.0.1",
                 ["Database:Path"] = Path.Combine(folder, "loki.db"),
                 ["Media:BindAddress"] = "127.0.0.1",
@@ -148,12 +136,5 @@ public static class ClusterLoad
         await app.PrepareDatabaseAsync();
         await app.StartAsync();
         return app;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -27,8 +23,8 @@ public static class RoomFanOut
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:Path"] = Path.Combine(folder, "loki.db"),
-                ["Cluster:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
                 ["Cluster:ClusterId"] = "fanout",
                 ["Media:Enabled"] = "false",
                 ["SeedData:Enabled"] = "false",
@@ -41,8 +37,7 @@ public static class RoomFanOut
             var grains = app.Services.GetRequiredService<IGrainFactory>();
             var roomCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : (participants + RoomGrain.Capacity - 1) / RoomGrain.Capacity;
             var rooms = new List<(IRoomGrain Grain, List<string> People, List<WatchingPage> Pages, List<IRoomObserver> References)>();
-            var sent = new ConcurrentDictionary<(int Room, long Version), long>();
-            var latencies = new ConcurrentBag<double>();
+            var meter = new FanOutMeter();
             for (var r = 0; r < roomCount; r++)
             {
                 var roomId = Guid.NewGuid();
@@ -57,7 +52,7 @@ public static class RoomFanOut
                         throw new InvalidOperationException($"{person} was refused: {grant.RefusalKey} (a room holds {RoomGrain.Capacity}; use more rooms)");
                     }
                 }
-                var pages = people.Select(_ => new WatchingPage(r, sent, latencies)).ToList();
+                var pages = people.Select(_ => meter.Page(r)).ToList();
                 var references = pages.Select(p => grains.CreateObjectReference<IRoomObserver>(p)).ToList();
                 foreach (var reference in references)
                 {
@@ -71,25 +66,17 @@ public static class RoomFanOut
             {
                 if (u == 10)
                 {
-                    latencies.Clear();
+                    meter.Reset();
                 }
                 var (grain, people, pages, _) = rooms[u % rooms.Count];
-                var before = (await grain.GetViewAsync()).Version;
-                sent[(u % rooms.Count, before + 1)] = Stopwatch.GetTimestamp();
-                await grain.RaiseHandAsync(people[u / rooms.Count % people.Count], u / rooms.Count % 2 == 0);
-                var deadline = Stopwatch.StartNew();
-                while (pages.Any(p => p.LastVersion < before + 1) && deadline.Elapsed < TimeSpan.FromSeconds(10))
-                {
-                    await Task.Delay(1);
-                }
+                await meter.RaiseHandAsync(u % rooms.Count, grain, pages, people[u / rooms.Count % people.Count], u / rooms.Count % 2 == 0);
             }
 
-            var sorted = latencies.OrderBy(l => l).ToArray();
-            double Percentile(double p) => sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+            var delivered = meter.Deliveries;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"room-fanout: {participants} participants in {rooms.Count} rooms, {updates} updates, {sorted.Length} deliveries: p50 {Percentile(0.50):F2} ms, p95 {Percentile(0.95):F2} ms, p99 {Percentile(0.99):F2} ms, max {sorted[^1]:F2} ms"));
+                $"room-fanout: {participants} participants in {rooms.Count} rooms, {updates} updates, {delivered} deliveries: {meter.Percentiles()}"));
             var expected = Enumerable.Range(10, updates).Sum(u => (long)rooms[u % rooms.Count].People.Count);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"room-fanout: delivered {sorted.Length} of {expected}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"room-fanout: delivered {delivered} of {expected}"));
             foreach (var (grain, _, _, references) in rooms)
             {
                 foreach (var reference in references)
@@ -97,7 +84,7 @@ public static class RoomFanOut
                     await grain.UnsubscribeAsync(reference);
                 }
             }
-            return sorted.Length == expected ? 0 : 1;
+            return delivered == expected ? 0 : 1;
         }
         finally
         {
@@ -106,12 +93,5 @@ public static class RoomFanOut
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
