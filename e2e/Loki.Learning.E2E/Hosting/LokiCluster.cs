@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Loki.Learning.Web.Tests.Hosting;
 
 namespace Loki.Learning.E2E.Hosting;
@@ -20,37 +17,37 @@ public sealed class LokiCluster : IAsyncLifetime
     private readonly string _clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
     private string _connectionString = "";
 
-    public IReadOnlyList<Node> Nodes { get; private set; } = [];
+    public IReadOnlyList<NodeProcess> Nodes { get; private set; } = [];
 
     public async Task InitializeAsync()
     {
         await _postgres.InitializeAsync();
         _connectionString = await _postgres.CreateDatabaseAsync("loki_cluster");
-        var nodes = new List<Node>();
+        var nodes = new List<NodeProcess>();
+        Nodes = nodes;   // so that a node started before a later one fails is stopped too
         // One after another: the first migrates and seeds, the others find the cluster it formed.
         for (var i = 0; i < NodeCount; i++)
         {
-            var node = new Node((char)('A' + i), FreePort(), Path.Combine(_folder, $"node-{(char)('a' + i)}"));
+            var node = new NodeProcess(((char)('A' + i)).ToString(), NodeProcess.FreePort());
             nodes.Add(node);
-            node.Start(Environment(node));
+            node.Start(Environment(Directory.CreateDirectory(Path.Combine(_folder, $"node-{(char)('a' + i)}")).FullName));
             await node.WaitHealthyAsync(TimeSpan.FromSeconds(120));
         }
-        Nodes = nodes;
         await WaitForMembersAsync(Nodes[0], NodeCount, TimeSpan.FromSeconds(60));
     }
 
-    private Dictionary<string, string> Environment(Node node) => new()
+    /// A node's settings: the documented environment variables, its own ports and files, shared recordings and scores.
+    private Dictionary<string, string> Environment(string nodeFolder) => new()
     {
         ["ASPNETCORE_ENVIRONMENT"] = "Development",
-        ["ASPNETCORE_URLS"] = node.BaseAddress.GetLeftPart(UriPartial.Authority),
         ["Loki__Database__Provider"] = "Postgres",
         ["ConnectionStrings__Loki"] = _connectionString,
         ["Loki__Cluster__Mode"] = "AdoNet",
         ["Loki__Cluster__ClusterId"] = _clusterId,
-        ["Loki__Cluster__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-        ["Loki__Cluster__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+        ["Loki__Cluster__SiloPort"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+        ["Loki__Cluster__GatewayPort"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
         ["Loki__Cluster__AdvertisedAddress"] = "127.0.0.1",
-        ["Loki__Database__Path"] = Path.Combine(node.Folder, "loki.db"),
+        ["Loki__Database__Path"] = Path.Combine(nodeFolder, "loki.db"),
         ["Loki__Recording__Path"] = Path.Combine(_folder, "shared", "recordings"),
         ["Loki__Scores__Path"] = Path.Combine(_folder, "shared", "scores"),
         ["Loki__Media__BindAddress"] = "127.0.0.1",
@@ -62,7 +59,7 @@ public sealed class LokiCluster : IAsyncLifetime
     };
 
     /// Polls a node's cluster health until it counts <paramref name="members"/> active silos.
-    public static async Task WaitForMembersAsync(Node node, int members, TimeSpan patience)
+    public static async Task WaitForMembersAsync(NodeProcess node, int members, TimeSpan patience)
     {
         var clock = Stopwatch.StartNew();
         var last = "";
@@ -105,120 +102,6 @@ public sealed class LokiCluster : IAsyncLifetime
         catch (IOException)
         {
             // A killed node's files may still be closing; the temp folder is left for the system.
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// One node process, its output kept for the failure message.
-    public sealed class Node(char name, int port, string folder) : IAsyncDisposable
-    {
-        private readonly StringBuilder _log = new();
-        private Process? _process;
-
-        public char Name { get; } = name;
-
-        public string Folder { get; } = Directory.CreateDirectory(folder).FullName;
-
-        public Uri BaseAddress { get; } = new($"http://127.0.0.1:{port}/");
-
-        public HttpClient Http { get; } = new() { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
-
-        public bool Running => _process is { HasExited: false };
-
-        public void Start(IReadOnlyDictionary<string, string> environment)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = AppContext.BaseDirectory,
-            };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Loki.Learning.Web.dll"));
-            start.ArgumentList.Add("--contentRoot");
-            start.ArgumentList.Add(AppContext.BaseDirectory);
-            foreach (var (key, value) in environment)
-            {
-                start.Environment[key] = value;
-            }
-            _process = Process.Start(start)!;
-            _process.OutputDataReceived += (_, e) => Append(e.Data);
-            _process.ErrorDataReceived += (_, e) => Append(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
-        }
-
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                {
-                    return _log.ToString();
-                }
-            }
-        }
-
-        public async Task WaitHealthyAsync(TimeSpan patience)
-        {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < patience)
-            {
-                if (!Running)
-                {
-                    throw new InvalidOperationException($"node {Name} exited: {Log}");
-                }
-                try
-                {
-                    if ((await Http.GetAsync("health")).StatusCode == HttpStatusCode.OK)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-                catch (TaskCanceledException)
-                {
-                }
-                await Task.Delay(250);
-            }
-            throw new TimeoutException($"node {Name} not healthy within {patience.TotalSeconds} s: {Log}");
-        }
-
-        /// SIGKILL: the node vanishes as in a power cut, telling nobody.
-        public void Kill()
-        {
-            _process?.Kill(entireProcessTree: true);
-            _process?.WaitForExit(10_000);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Running)
-            {
-                _process!.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-            _process?.Dispose();
-            Http.Dispose();
         }
     }
 }

@@ -101,13 +101,13 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
         await a.InitializeAsync();
         // Node B is the same app in a process of its own, so that it can die without saying goodbye (SIGKILL).
         var folder = Directory.CreateTempSubdirectory("loki-node-").FullName;
-        using var b = StartNodeProcess(connectionString, clusterId, folder);
+        var b = StartNodeProcess(connectionString, clusterId, folder);
         try
         {
             await ClusterViewWhenAsync(a, silos => silos == 2, b);
 
             var clock = Stopwatch.StartNew();
-            b.Kill(entireProcessTree: true);
+            b.Kill();
             var alone = await ClusterViewWhenAsync(a, silos => silos == 1);
             clock.Stop();
 
@@ -118,11 +118,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
         }
         finally
         {
-            if (!b.HasExited)
-            {
-                b.Kill(entireProcessTree: true);
-            }
-            await b.WaitForExitAsync();
+            await b.DisposeAsync();
             Directory.Delete(folder, recursive: true);
             await a.DisposeAsync();
         }
@@ -206,47 +202,36 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
         }
     }
 
-    /// The built app (copied beside the tests) started with `dotnet`, as an operator starts a node.
-    private static Process StartNodeProcess(string connectionString, string clusterId, string folder)
+    /// Node B: the built app in its own process, configured as docs/operations.md configures a node.
+    private static NodeProcess StartNodeProcess(string connectionString, string clusterId, string folder)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = AppContext.BaseDirectory, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Loki.Learning.Web.dll"));
-        foreach (var (key, value) in new Dictionary<string, string>
+        var node = new NodeProcess("B", NodeProcess.FreePort());
+        node.Start(new Dictionary<string, string>
         {
             ["ConnectionStrings__Loki"] = connectionString,
             ["Loki__Database__Provider"] = "Postgres",
             ["Loki__Database__Path"] = Path.Combine(folder, "loki.db"),
             ["Loki__Cluster__Mode"] = "AdoNet",
             ["Loki__Cluster__ClusterId"] = clusterId,
-            ["Loki__Cluster__SiloPort"] = RunningApp.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Loki__Cluster__GatewayPort"] = RunningApp.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Loki__Cluster__SiloPort"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Loki__Cluster__GatewayPort"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Loki__Media__BindAddress"] = "127.0.0.1",
             ["Loki__Media__JackTripPort"] = "0",
             ["Loki__Media__UdpBasePort"] = "0",
-            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Logging__LogLevel__Default"] = "Warning",
-        })
-        {
-            start.Environment[key] = value;
-        }
-        var process = Process.Start(start)!;
-        // Drained so a chatty node never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        });
+        return node;
     }
 
     /// Polls the node's /health/cluster until the number of active silos satisfies <paramref name="expected"/>
     /// (and gives up early when the other node's process is gone).
-    private static async Task<JsonObject> ClusterViewWhenAsync(RunningApp node, Func<int, bool> expected, Process? other = null)
+    private static async Task<JsonObject> ClusterViewWhenAsync(RunningApp node, Func<int, bool> expected, NodeProcess? other = null)
     {
         using var client = node.Client();
         var clock = Stopwatch.StartNew();
         JsonObject? view = null;
-        while (clock.Elapsed < Patience && other is not { HasExited: true })
+        while (clock.Elapsed < Patience && other is not { Running: false })
         {
             view = await client.GetFromJsonAsync<JsonObject>("health/cluster");
             if (expected(view!["activeSilos"]!.GetValue<int>()))
@@ -255,7 +240,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
             }
             await Task.Delay(200);
         }
-        Assert.Fail($"the cluster view did not settle within {Patience} (other node exited: {other?.HasExited}): {view}");
+        Assert.Fail($"the cluster view did not settle within {Patience} (other node exited: {other is { Running: false }}): {view}");
         return view!;
     }
 

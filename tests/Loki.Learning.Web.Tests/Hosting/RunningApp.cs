@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Net.Sockets;
 using Loki.Learning.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -36,8 +35,8 @@ public sealed class RunningApp : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:Path"] = DatabaseFile,
-                ["Cluster:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Cluster:SiloPort"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Media:BindAddress"] = "127.0.0.1",
@@ -80,13 +79,6 @@ public sealed class RunningApp : IAsyncLifetime
         var login = await client.PostAsJsonAsync("api/auth/login?useCookies=true", new { email, password });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         return client;
-    }
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async Task DisposeAsync()

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loki.Learning.E2E.Hosting;
+using Loki.Learning.Web.Tests.Hosting;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -101,7 +102,7 @@ public sealed class RoomOnAClusterTests(LokiCluster cluster) : IClassFixture<Lok
     }
 
     /// The audio address a join answer names, asked through <paramref name="node"/> (the token is the same everywhere).
-    private static async Task<string> AudioUrlAsync(HttpClient api, LokiCluster.Node node, Guid roomId)
+    private static async Task<string> AudioUrlAsync(HttpClient api, NodeProcess node, Guid roomId)
     {
         var answer = await api.PostAsync(new Uri(node.BaseAddress, $"api/rooms/{roomId}/join"), null);
         answer.EnsureSuccessStatusCode();
@@ -110,7 +111,7 @@ public sealed class RoomOnAClusterTests(LokiCluster cluster) : IClassFixture<Lok
 
     /// The teacher opens the ensemble's next rehearsal room through node C's API: the room grain is placed there.
     /// Returns the room and the teacher's signed-in API client.
-    private static async Task<(Guid RoomId, HttpClient Api)> OpenRoomOnAsync(LokiCluster.Node node, string login)
+    private static async Task<(Guid RoomId, HttpClient Api)> OpenRoomOnAsync(NodeProcess node, string login)
     {
         var http = new HttpClient { BaseAddress = node.BaseAddress };
         var signIn = await http.PostAsJsonAsync("api/auth/login", new { email = login, password = DemoAccounts.PasswordOf(login) });
