@@ -53,7 +53,7 @@ public static class RoomAudioEndpoint
         }
 
         if (media.Stopping
-            || (admission.Node is { } node && context.RequestServices.GetService<ILocalSiloDetails>() is { } here && node != here.SiloAddress.ToParsableString()))
+            || media.IsElsewhere(admission.Node))
         {
             // The room's audio lives on another node (it moved since the join) or is leaving this one (shutdown):
             // the page asks again and goes where the room is.

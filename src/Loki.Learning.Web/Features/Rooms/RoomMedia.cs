@@ -51,6 +51,16 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
         }
     }
 
+    /// This node's media, as join answers name it: where its rooms' audio lives.
+    public MediaEndpoint Endpoint => new(PublicHost, JackTripPort, AudioBaseUrl, Node ?? throw new InvalidOperationException("This node runs no silo."));
+
+    /// Whether <paramref name="node"/>, a room's <see cref="MediaEndpoint.Node"/>, is another node than this one: a socket
+    /// for that room reached the wrong node (the room moved since the join).
+    public bool IsElsewhere(string? node) => node is not null && Node is { } here && node != here;
+
+    /// This node's silo address (the <see cref="MediaEndpoint.Node"/> of the rooms it hosts).
+    private string? Node => services.GetService<ILocalSiloDetails>()?.SiloAddress.ToParsableString();
+
     /// The room grain is leaving this node (shutdown, or it was collected): its audio ends here and its
     /// browsers are told to reconnect (they find the room on the node where it is active next).
     public void MoveAway(string mediaRoom)

@@ -13,7 +13,7 @@ public static class AudienceEndpoint
     public static void MapAudienceStream(this IEndpointRouteBuilder app) =>
         app.Map("/events/{eventId:guid}/listen", HandleAsync).ExcludeFromDescription();
 
-    private static async Task HandleAsync(HttpContext context, Guid eventId, IMediator mediator, AudienceStreams streams, ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext context, Guid eventId, IMediator mediator, AudienceStreams streams, Rooms.RoomMedia media, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -25,7 +25,7 @@ public static class AudienceEndpoint
         try
         {
             admission = await mediator.Send(new AdmitAudience(eventId, context.Request.Query["token"]), context.RequestAborted);
-            if (context.RequestServices.GetService<ILocalSiloDetails>() is { } here && admission.Where.Node != here.SiloAddress.ToParsableString())
+            if (media.IsElsewhere(admission.Where.Node))
             {
                 // The room's audio is mixed on another node: the page asks again and goes there.
                 throw Refusal.Conflict(Rooms.RoomAudioEndpoint.MovedReason);
