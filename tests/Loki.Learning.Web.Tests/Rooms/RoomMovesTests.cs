@@ -1,8 +1,10 @@
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Scores;
+using Loki.Learning.Web.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Core.Internal;
+using Orleans.Storage;
 
 namespace Loki.Learning.Web.Tests.Rooms;
 
@@ -56,6 +58,33 @@ public sealed class RoomMovesTests(Catalogue catalogue)
         Assert.False(after.Open);
         var refusal = await Assert.ThrowsAsync<Features.Refusal>(() => catalogue.Mediator.Send(new JoinRoom(pupil, roomId)).AsTask());
         Assert.Equal("Refusal.RoomClosed", refusal.ReasonKey);
+    }
+
+    [Fact]
+    public async Task ARoomWhoseTakeWasCutOffByItsNodeComesBackOpenAndStaysOpen()
+    {
+        var (teacher, _, roomId) = await catalogue.WithTeacherAndPupilAsync();
+        var room = catalogue.Services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId);
+        await catalogue.Mediator.Send(new OpenLiveRoom(teacher, roomId));
+        var version = (await room.GetViewAsync()).Version;
+        catalogue.Clock.Advance(TimeSpan.FromSeconds(1));
+        await room.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        // As a node that died mid-take leaves it: the state still names the running take.
+        var storage = catalogue.Cluster.GetSiloServiceProvider(catalogue.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(RoomStateStorage.Name);
+        var state = new GrainState<RoomGrain.State>();
+        await storage.ReadStateAsync("room", room.GetGrainId(), state);
+        Assert.True(state.State!.Open);
+        state.State = state.State! with { Recording = new RoomRecordingState(Guid.NewGuid(), DateTime.UtcNow, []) };
+        await storage.WriteStateAsync("room", room.GetGrainId(), state);
+
+        var after = await MoveAsync(room, version);
+
+        Assert.True(after.Open);
+        Assert.Null(after.Recording);
+        // The repair saved the state: saved as it was restored, open, not as a room not yet opened.
+        var again = await MoveAsync(room, after.Version);
+        Assert.True(again.Open);
+        Assert.Null(again.Recording);
     }
 
     /// Loses the room's activation a second later and waits for the next one: its views are numbered from its

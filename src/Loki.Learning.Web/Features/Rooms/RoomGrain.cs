@@ -69,6 +69,7 @@ public sealed class RoomGrain(
         // Views are numbered on from the activation time, so a page keeps taking them after the room moved here.
         _version = (long)(NowEpochMs() * 1000);
         var state = saved.State;
+        _open = state.Open;
         _description = state.Description;
         _locked = state.Locked;
         _beat = state.Beat ?? BeatTimeline.Initial;
@@ -77,12 +78,12 @@ public sealed class RoomGrain(
         _members.UnionWith(state.Members ?? []);
         if (state.Recording is { } cut)
         {
-            // The node recording this take is gone; what reached the disk is kept.
+            // The node recording this take is gone; what reached the disk is kept. (Everything else is restored
+            // first: the repair saves the state again.)
             await RepairTakeAsync(cut.RecordingId);
         }
-        if (state.Open)
+        if (_open)
         {
-            _open = true;
             media.Opened(MediaRoom);
             PostClickTrack();
             logger.LogInformation("Room {Room} resumed on this node at beat version {Version}", MediaRoom, _beat.Version);
@@ -113,9 +114,12 @@ public sealed class RoomGrain(
     private async Task RepairTakeAsync(Guid recordingId)
     {
         await ServiceProvider.GetRequiredService<RecordingRecovery>().RepairTakeAsync(recordingId);
-        if (saved.State.Recording?.RecordingId == recordingId)
+        if (_recording?.RecordingId == recordingId)
         {
             _recording = null;
+        }
+        if (saved.State.Recording?.RecordingId == recordingId)
+        {
             await SaveAsync();
         }
     }
@@ -126,18 +130,11 @@ public sealed class RoomGrain(
         {
             return false;
         }
-        if (_recording?.RecordingId == recordingId)
-        {
-            _recording = null;
-        }
         await RepairTakeAsync(recordingId);
         return true;
     }
 
-    public Task<MediaEndpoint> GetMediaEndpointAsync() => Task.FromResult(Endpoint);
-
-    /// This node's media, named in join answers and checked by the audio socket.
-    private MediaEndpoint Endpoint => new(media.PublicHost, media.JackTripPort, media.AudioBaseUrl, ServiceProvider.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString());
+    public Task<MediaEndpoint> GetMediaEndpointAsync() => Task.FromResult(media.Endpoint);
 
     public Task<RoomView> GetViewAsync() => Task.FromResult(View());
 
@@ -211,7 +208,7 @@ public sealed class RoomGrain(
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         _audioNonces[nonce] = (member.PersonId, now + RoomAudioTokens.Lifetime);
         await ChangedAsync();
-        return new JoinGrant(null, code, expires, nonce, Endpoint);
+        return new JoinGrant(null, code, expires, nonce, media.Endpoint);
     }
 
     public Task LeaveAsync(string personId)
@@ -261,7 +258,7 @@ public sealed class RoomGrain(
         var clientName = "browser-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         participant.Code = clientName;
         participant.PendingVia = AudioVia.Browser;
-        return Task.FromResult(new BrowserAudioAdmission(null, MediaRoom, clientName, Endpoint.Node));
+        return Task.FromResult(new BrowserAudioAdmission(null, MediaRoom, clientName, media.Endpoint.Node));
     }
 
     public Task MediaJoinedAsync(string code, int mediaId)
