@@ -81,10 +81,10 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
     /// Sends <paramref name="seconds"/> of audio paced in real time from a dedicated thread (the thread pool is too
     /// bursty on a busy machine); <paramref name="signal"/> maps a frame index and channel to a sample.
     /// </summary>
-    public Task StreamAsync(double seconds, Func<long, int, float> signal, long firstFrame = 0) =>
-        Task.Factory.StartNew(() => Stream(seconds, signal, firstFrame), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    public Task StreamAsync(double seconds, Func<long, int, float> signal, long firstFrame = 0, CancellationToken stop = default) =>
+        Task.Factory.StartNew(() => Stream(seconds, signal, firstFrame, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private void Stream(double seconds, Func<long, int, float> signal, long firstFrame)
+    private void Stream(double seconds, Func<long, int, float> signal, long firstFrame, CancellationToken stop)
     {
         var encoder = _encoder ?? throw new InvalidOperationException("Not admitted.");
         var audio = new float[FramesPerPacket * Channels];
@@ -92,7 +92,7 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
         var packets = (int)(seconds * 48000 / FramesPerPacket);
         var clock = Stopwatch.StartNew();
         var frame = firstFrame;
-        for (var packet = 0; packet < packets; packet++)
+        for (var packet = 0; packet < packets && !stop.IsCancellationRequested; packet++)
         {
             for (var c = 0; c < Channels; c++)
             {
@@ -121,6 +121,34 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
         JackTripDatagram.WriteExit(exit);
         await SendRawAsync(exit);
         await SendRawAsync(exit);
+    }
+
+    /// <summary>How many frames of channel 0 have arrived so far; a mark for <see cref="ReceivedAfter"/>.</summary>
+    public int FramesReceived
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _received.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="frames"/> frames have arrived after <paramref name="skip"/> frames past
+    /// <paramref name="mark"/>, and returns them: what was heard after a change, however slow the machine.
+    /// </summary>
+    public async Task<float[]> ReceivedAfterAsync(int mark, int skip, int frames, TimeSpan timeout)
+    {
+        if (!await WaitForAsync(c => c.FramesReceived >= mark + skip + frames, timeout))
+        {
+            throw new TimeoutException($"Only {FramesReceived - mark} of {skip + frames} frames arrived after the mark.");
+        }
+        lock (_gate)
+        {
+            return _received.GetRange(mark + skip, frames).ToArray();
+        }
     }
 
     /// <summary>The last <paramref name="frames"/> frames received on channel 0.</summary>

@@ -80,14 +80,15 @@ public sealed class MediaEngineRoomTests
         await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]));
         engine.Start();
         await using var client = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "soloist");
-        var streaming = client.StreamAsync(1.6, (frame, _) => Sine(frame, 700, 0.3f));
+        using var done = new CancellationTokenSource();
+        var streaming = client.StreamAsync(30, (frame, _) => Sine(frame, 700, 0.3f), stop: done.Token);
         var joined = await WaitForEventAsync<ParticipantJoined>(engine.Events);
-        await Task.Delay(500);
-        var alone = TypicalRms(client.LastReceived(14400));
+        var alone = TypicalRms(await client.ReceivedAfterAsync(client.FramesReceived, 2 * Skip, Heard, Timeout));
 
+        var mark = client.FramesReceived;
         Assert.True(engine.Post(new SetSelfMonitor(joined.ParticipantId, true)));
-        await Task.Delay(700);
-        var monitored = TypicalRms(client.LastReceived(14400));
+        var monitored = TypicalRms(await client.ReceivedAfterAsync(mark, Skip, Heard, Timeout));
+        await done.CancelAsync();
         await streaming;
 
         Assert.InRange(alone, 0, 0.001);
@@ -101,19 +102,25 @@ public sealed class MediaEngineRoomTests
         engine.Start();
         await using var singer = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "singer");
         await using var listener = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "listener", channels: 2);
+        using var done = new CancellationTokenSource();
         var streaming = Task.WhenAll(
-            singer.StreamAsync(1.6, (frame, _) => Sine(frame, 400, 0.4f)),
-            listener.StreamAsync(1.6, (frame, _) => 0f));
+            singer.StreamAsync(30, (frame, _) => Sine(frame, 400, 0.4f), stop: done.Token),
+            listener.StreamAsync(30, (frame, _) => 0f, stop: done.Token));
         await WaitForEventAsync<ParticipantJoined>(engine.Events, j => j.ClientName == "listener");
-        await Task.Delay(500);
-        var full = TypicalRms(listener.LastReceived(14400));
+        var full = TypicalRms(await listener.ReceivedAfterAsync(listener.FramesReceived, 2 * Skip, Heard, Timeout));
 
+        var mark = listener.FramesReceived;
         Assert.True(engine.Post(new SetMasterGain("band", 0.25f)));
-        await Task.Delay(700);
-        var quieter = TypicalRms(listener.LastReceived(14400));
+        var quieter = TypicalRms(await listener.ReceivedAfterAsync(mark, Skip, Heard, Timeout));
+        await done.CancelAsync();
         await streaming;
 
         Assert.InRange(full, 0.4 / Math.Sqrt(2) * 0.9, 0.4 / Math.Sqrt(2) * 1.1);
         Assert.InRange(quieter / full, 0.22, 0.28);
     }
+
+    // What arrives after a command, skipping 0.2 s for the command and the buffers in between, however slow the machine.
+    private const int Skip = 9600;
+    private const int Heard = 14400;
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 }

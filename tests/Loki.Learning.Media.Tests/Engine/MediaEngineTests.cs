@@ -180,9 +180,11 @@ public sealed class MediaEngineTests
         engine.Start();
         await using var singer = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "singer");
         await using var listener = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "listener");
+        // Streams outlast any slow machine and stop when the test has heard enough.
+        using var done = new CancellationTokenSource();
         var streaming = Task.WhenAll(
-            singer.StreamAsync(2.4, (frame, _) => Sine(frame, 500, 0.4f)),
-            listener.StreamAsync(2.4, (frame, _) => 0f));
+            singer.StreamAsync(30, (frame, _) => Sine(frame, 500, 0.4f), stop: done.Token),
+            listener.StreamAsync(30, (frame, _) => 0f, stop: done.Token));
         var joined = new Dictionary<string, int>();
         while (joined.Count < 2)
         {
@@ -190,16 +192,19 @@ public sealed class MediaEngineTests
             joined[join.ClientName] = join.ParticipantId;
         }
 
-        await Task.Delay(700);
-        var before = TypicalRms(listener.LastReceived(14400));
+        // What arrives after each command, skipping 0.2 s for the command and the buffers in between.
+        const int Skip = 9600;
+        const int Heard = 14400;
+        var timeout = TimeSpan.FromSeconds(10);
+        var before = TypicalRms(await listener.ReceivedAfterAsync(listener.FramesReceived, 2 * Skip, Heard, timeout));
+        var mark = listener.FramesReceived;
         Assert.True(engine.Post(new SetGain(joined["listener"], joined["singer"], 0.5f)));
-        await Task.Delay(700);
-        var halved = TypicalRms(listener.LastReceived(14400));
-        var diagnosis = string.Join(" ", Enumerable.Range(0, 20).Select(i => Rms(listener.LastReceived(48000).AsSpan(i * 2400, 2400)).ToString("F3")))
-            + " " + string.Join(" | ", engine.GetParticipantSnapshots());
+        var halved = TypicalRms(await listener.ReceivedAfterAsync(mark, Skip, Heard, timeout));
+        mark = listener.FramesReceived;
         Assert.True(engine.Post(new SetMute(joined["singer"], true)));
-        await Task.Delay(700);
-        var muted = TypicalRms(listener.LastReceived(14400));
+        var muted = TypicalRms(await listener.ReceivedAfterAsync(mark, Skip, Heard, timeout));
+        var diagnosis = string.Join(" | ", engine.GetParticipantSnapshots());
+        await done.CancelAsync();
         await streaming;
 
         Assert.InRange(before, 0.4 / Math.Sqrt(2) * 0.9, 0.4 / Math.Sqrt(2) * 1.1);
