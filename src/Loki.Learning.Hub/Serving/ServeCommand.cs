@@ -25,6 +25,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
             PeriodFrames = options.Period,
             BitsPerSample = options.Bits,
             StatisticsInterval = options.StatisticsInterval,
+            RealTimePriority = options.RealTimePriority,
         };
         var policy = new AllowListAdmissionPolicy(options.Room, options.Admit);
         await using var engine = new MediaEngine(engineOptions, policy);
@@ -91,6 +92,9 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
                 break;
             case CommandRejected e:
                 log.WriteLine(Invariant($"{time} command {e.Command.GetType().Name} rejected: {e.Reason}"));
+                break;
+            case MixThreadScheduling e:
+                log.WriteLine($"{time} mix thread: {(e.RealTime ? "real-time, " : "normal priority: real-time ")}{e.Detail}");
                 break;
             case EngineError e:
                 log.WriteLine(Invariant($"{time} error: {e.Message}{(e.Exception is null ? "" : " (" + e.Exception.Message + ")")}"));

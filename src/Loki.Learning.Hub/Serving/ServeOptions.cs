@@ -14,11 +14,13 @@ public sealed record ServeOptions(
     int MaxClients,
     string Room,
     TimeSpan StatisticsInterval,
-    TimeSpan? RunFor)
+    TimeSpan? RunFor,
+    int RealTimePriority)
 {
     public const string Usage =
         "serve --port 4464 --bind 127.0.0.1 --admit NAME[,NAME…]|'*' [--period 128] [--udp-base 61002]\n" +
-        "      [--bits 16] [--max-clients 128] [--room hub] [--stats-seconds 5] [--seconds S]";
+        "      [--bits 16] [--max-clients 128] [--room hub] [--stats-seconds 5] [--seconds S]\n" +
+        "      [--rt-priority 20]   (SCHED_FIFO priority of the mix thread; 0 = normal priority)";
 
     public static ServeOptions From(CommandArguments arguments)
     {
@@ -53,6 +55,7 @@ public sealed record ServeOptions(
             arguments.Integer("max-clients", 128, 1, 4096),
             arguments.Text("room", "hub"),
             TimeSpan.FromSeconds(arguments.Number("stats-seconds", 5, 0.5, 3600)),
-            seconds > 0 ? TimeSpan.FromSeconds(seconds) : null);
+            seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
+            arguments.Integer("rt-priority", 20, 0, 99));
     }
 }

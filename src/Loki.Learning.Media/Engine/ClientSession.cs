@@ -77,6 +77,12 @@ internal sealed class ClientSession
 
     public TimeSpan? HandshakeRoundTrip { get; init; }
 
+    /// <summary>
+    /// The descriptor of <see cref="Socket"/> while the mix thread's poller watches it (the portable receive then
+    /// skips it), else -1.
+    /// </summary>
+    public int WatchedDescriptor { get; set; } = -1;
+
     /// <summary>Filled by every ReceiveFrom; compared with <see cref="Peer"/>.</summary>
     public SocketAddress ReceiveAddress { get; }
 

@@ -54,6 +54,16 @@ public sealed record MediaEngineOptions
     /// <summary>Events kept for a slow reader; the oldest are dropped beyond this.</summary>
     public int EventQueueCapacity { get; init; } = 4096;
 
+    /// <summary>
+    /// Linux SCHED_FIFO priority (1–99) the mix thread asks for, like JACK's and JackTrip's audio threads; 0 leaves it
+    /// at normal priority. Granted to root, to a service with CAP_SYS_NICE, or with LimitRTPRIO; a
+    /// <see cref="MixThreadScheduling"/> event says whether it was.
+    /// </summary>
+    public int RealTimePriority { get; init; } = 20;
+
+    /// <summary>Receive the way other systems do even on Linux x64 (tests exercise both paths).</summary>
+    internal bool PortableReceive { get; init; }
+
     /// <summary>Tuning of every participant's jitter buffer (its sample rate and timestamp unit are set by the engine).</summary>
     public JitterBufferOptions JitterBuffer { get; init; } = new();
 
@@ -75,6 +85,10 @@ public sealed record MediaEngineOptions
         if (TcpPort is < 0 or > 65535 || UdpBasePort < 0 || UdpBasePort + MaxClients > 65536)
         {
             throw new ArgumentOutOfRangeException(nameof(UdpBasePort), "Ports must lie within 0..65535.");
+        }
+        if (RealTimePriority is < 0 or > 99)
+        {
+            throw new ArgumentOutOfRangeException(nameof(RealTimePriority), "The real-time priority is 0 (off) or 1–99.");
         }
         if (MaxClients < 1 || MaxParticipantsPerRoom < 1 || CommandQueueCapacity < 1 || EventQueueCapacity < 1)
         {

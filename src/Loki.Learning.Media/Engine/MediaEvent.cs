@@ -91,6 +91,17 @@ public sealed record DatagramRejected(DateTimeOffset Timestamp, int ParticipantI
 /// <param name="Reason">Why.</param>
 public sealed record CommandRejected(DateTimeOffset Timestamp, MediaCommand Command, string Reason) : MediaEvent(Timestamp);
 
+/// <summary>
+/// How the mix thread is scheduled, reported once when it starts: <paramref name="RealTime"/> when the real-time
+/// priority asked for was granted, else <paramref name="Detail"/> says why not (the engine works either way, with
+/// more timing jitter under load).
+/// </summary>
+/// <param name="Timestamp">When the mix thread started.</param>
+/// <param name="RealTime">Whether the mix thread runs with real-time (SCHED_FIFO) priority.</param>
+/// <param name="Priority">The priority asked for.</param>
+/// <param name="Detail">What was granted, or why not.</param>
+public sealed record MixThreadScheduling(DateTimeOffset Timestamp, bool RealTime, int Priority, string Detail) : MediaEvent(Timestamp);
+
 /// <summary>An unexpected failure the engine survived (socket errors, a failing admission policy).</summary>
 /// <param name="Timestamp">When it happened.</param>
 /// <param name="Message">What failed.</param>

@@ -39,6 +39,8 @@ internal sealed class MixThread
     private readonly Dictionary<string, MixingRoom> _rooms = new(StringComparer.Ordinal);
     private readonly List<MixingRoom> _roomList = new(16);
     private readonly PeriodPacer _pacer;
+    private readonly ReadySockets? _ready;
+    private readonly ClientSession?[] _bySlot;
     private readonly Thread _thread;
     private readonly long _statisticsTicks;
     private readonly long _rejectionReportTicks;
@@ -77,6 +79,8 @@ internal sealed class MixThread
         _recordAddedLatency = recordAddedLatency;
         _jitterOptions = options.JitterBuffer with { SampleRate = options.SampleRate, TimestampFrequency = time.TimestampFrequency };
         _pacer = new PeriodPacer(options.PeriodFrames, options.SampleRate);
+        _ready = options.PortableReceive ? null : ReadySockets.TryCreate(options.MaxClients);
+        _bySlot = new ClientSession?[options.MaxClients];
         _statisticsTicks = (long)(options.StatisticsInterval.TotalSeconds * time.TimestampFrequency);
         _rejectionReportTicks = (long)(options.RejectionReportInterval.TotalSeconds * time.TimestampFrequency);
         _thread = new Thread(Run) { IsBackground = true, Name = "Loki media mix", Priority = ThreadPriority.Highest };
@@ -123,6 +127,12 @@ internal sealed class MixThread
     private void Run()
     {
         PeriodPacer.TightenTimerSlack();
+        if (_options.RealTimePriority > 0)
+        {
+            var refused = PeriodPacer.TryRunInRealTime(_options.RealTimePriority);
+            Report(new MixThreadScheduling(_time.GetUtcNow(), refused is null, _options.RealTimePriority,
+                refused ?? $"SCHED_FIFO at priority {_options.RealTimePriority}"));
+        }
         _nextStatisticsAt = _time.GetTimestamp() + _statisticsTicks;
         while (!_stopRequested)
         {
@@ -149,6 +159,7 @@ internal sealed class MixThread
             room.RemoveAllTaps();
         }
         DropPendingAttachments();
+        _ready?.Dispose();
     }
 
     private void MarkStage(MixStage stage)
@@ -170,6 +181,11 @@ internal sealed class MixThread
             {
                 TryJoinExternal(session);
             }
+            else if (_ready is not null && session.Socket is not null)
+            {
+                _bySlot[session.Slot] = session;
+                session.WatchedDescriptor = _ready.Watch(session.Socket, session.Slot);
+            }
         }
         while (_detachments.TryDequeue(out var detached))
         {
@@ -181,6 +197,7 @@ internal sealed class MixThread
         MarkStage(MixStage.Commands);
 
         var firstReceive = 0L;
+        ReceiveFromReadySockets(ref firstReceive);
         for (var i = _sessions.Count - 1; i >= 0; i--)
         {
             var session = _sessions[i];
@@ -188,7 +205,7 @@ internal sealed class MixThread
             {
                 ReceiveExternal(session, external, ref firstReceive);
             }
-            else
+            else if (session.WatchedDescriptor < 0)
             {
                 Receive(session, ref firstReceive);
             }
@@ -284,6 +301,51 @@ internal sealed class MixThread
         }
     }
 
+    /// <summary>
+    /// Reads one datagram from each socket the poller reports readable, and asks again until none is (or a flooding
+    /// client has had its share): one system call per datagram, none to find out that nothing is there.
+    /// </summary>
+    private void ReceiveFromReadySockets(ref long firstReceive)
+    {
+        if (_ready is null)
+        {
+            return;
+        }
+        for (var round = 0; round < MaxDatagramsPerClientPerPeriod; round++)
+        {
+            var ready = _ready.Poll();
+            if (ready == 0)
+            {
+                return;
+            }
+            for (var i = 0; i < ready; i++)
+            {
+                var session = _bySlot[_ready.KeyAt(i)];
+                if (session is null || session.WatchedDescriptor < 0)
+                {
+                    continue; // left earlier in this round; its closed socket is no longer watched
+                }
+                var outcome = ReadySockets.TryReceive(session.WatchedDescriptor, session.ReceiveBuffer, session.ReceiveAddress, out var result);
+                if (outcome == ReadySockets.Received.Nothing)
+                {
+                    continue;
+                }
+                if (outcome == ReadySockets.Received.Failure)
+                {
+                    Report(new EngineError(_time.GetUtcNow(), "Receiving from a client's port failed.", new SocketException(result)));
+                    continue;
+                }
+                if (firstReceive == 0)
+                {
+                    firstReceive = Stopwatch.GetTimestamp();
+                }
+                var now = _time.GetTimestamp();
+                var wallMicroseconds = (long)JackTripPacketEncoder.TimestampFrom(_time);
+                HandleDatagram(session, session.ReceiveBuffer.AsSpan(0, result), now, wallMicroseconds);
+            }
+        }
+    }
+
     private void Receive(ClientSession session, ref long firstReceive)
     {
         var socket = session.Socket!;
@@ -292,7 +354,9 @@ internal sealed class MixThread
             int length;
             try
             {
-                if (socket.Available == 0)
+                // Poll, not Available: a zero-length datagram is readable but has nothing "available", and would
+                // otherwise sit at the head of the queue for ever.
+                if (!socket.Poll(0, SelectMode.SelectRead))
                 {
                     return;
                 }
@@ -518,10 +582,15 @@ internal sealed class MixThread
             }
         }
         session.Room?.RemoveParticipant(session.ParticipantId);
+        session.WatchedDescriptor = -1;
         session.Socket?.Dispose();
         _sessions.Remove(session);
         if (session.Slot >= 0)
         {
+            if (_bySlot[session.Slot] == session)
+            {
+                _bySlot[session.Slot] = null;
+            }
             _slots.Release(session.Slot);
         }
         _levels.TryRemove(session.ParticipantId, out _);

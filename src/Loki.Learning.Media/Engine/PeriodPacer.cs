@@ -13,6 +13,8 @@ internal sealed partial class PeriodPacer
     private const int ClockMonotonic = 1;
     private const int TimerAbsoluteTime = 1;
     private const int SetTimerSlack = 29; // prctl PR_SET_TIMERSLACK
+    private const int SchedulingFifo = 1; // SCHED_FIFO
+    private const int OperationNotPermitted = 1; // EPERM
     private const int MaxCatchUpPeriods = 40; // about 100 ms at 128 frames
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // without clock_nanosleep: spin the last 200 µs
 
@@ -38,6 +40,30 @@ internal sealed partial class PeriodPacer
         {
             prctl(SetTimerSlack, 1000, 0, 0, 0);
         }
+    }
+
+    /// <summary>
+    /// Call once on the pacing thread: asks Linux to run it first-in-first-out at <paramref name="priority"/> (1–99),
+    /// as JACK and JackTrip do for their audio threads, so other work on the core cannot hold a period back. Needs
+    /// root, CAP_SYS_NICE or an RLIMIT_RTPRIO of at least <paramref name="priority"/>; returns why not otherwise.
+    /// </summary>
+    /// <returns><c>null</c> when granted, else the reason it was not.</returns>
+    public static string? TryRunInRealTime(int priority)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "real-time scheduling is only requested on Linux";
+        }
+        var parameters = new SchedulingParameters { Priority = priority };
+        // pid 0 is the calling thread on Linux, not the whole process.
+        if (sched_setscheduler(0, SchedulingFifo, ref parameters) == 0)
+        {
+            return null;
+        }
+        var error = Marshal.GetLastPInvokeError();
+        return error == OperationNotPermitted
+            ? "not permitted (needs CAP_SYS_NICE or LimitRTPRIO)"
+            : $"sched_setscheduler failed with errno {error}";
     }
 
     /// <summary>Times the thread fell so far behind that it dropped the missed periods instead of catching up.</summary>
@@ -89,6 +115,15 @@ internal sealed partial class PeriodPacer
         public long Seconds;
         public long Nanoseconds;
     }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SchedulingParameters
+    {
+        public int Priority;
+    }
+
+    [DllImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static extern int sched_setscheduler(int pid, int policy, ref SchedulingParameters parameters);
 
     [DllImport("libc", EntryPoint = "prctl")]
     private static extern int prctl(int option, nuint argument2, nuint argument3, nuint argument4, nuint argument5);

@@ -144,10 +144,12 @@ public sealed class MediaEngineTests
         Assert.True(await client.WaitForAsync(c => c.ExitDatagramsReceived >= 2, TimeSpan.FromSeconds(5)));
     }
 
-    [Fact]
-    public async Task TheMixThreadAllocatesNothingWhileClientsStream()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TheMixThreadAllocatesNothingWhileClientsStream(bool portableReceive)
     {
-        var options = LoopbackOptions with { StatisticsInterval = TimeSpan.FromHours(1) };
+        var options = LoopbackOptions with { StatisticsInterval = TimeSpan.FromHours(1), PortableReceive = portableReceive };
         await using var engine = new MediaEngine(options, new AllowListAdmissionPolicy("band", ["*"]));
         engine.Start();
         await using var a = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "a", channels: 2);
@@ -210,6 +212,50 @@ public sealed class MediaEngineTests
         Assert.InRange(before, 0.4 / Math.Sqrt(2) * 0.9, 0.4 / Math.Sqrt(2) * 1.1);
         Assert.True(halved / before is > 0.45 and < 0.55, $"before {before}, halved {halved}: {diagnosis}");
         Assert.InRange(muted, 0, 0.001);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnEmptyDatagramNeitherJoinsNorBlocksTheClientsPort(bool portableReceive)
+    {
+        // An empty datagram is readable but has no bytes "available": a receive loop that asks for the byte count
+        // first would leave it at the head of the queue, and the client's port would never be read again.
+        await using var engine = new MediaEngine(LoopbackOptions with { PortableReceive = portableReceive }, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        await using var singer = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "singer");
+        await using var listener = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "listener");
+
+        await singer.SendRawAsync(ReadOnlyMemory<byte>.Empty);
+        var rejected = await WaitForEventAsync<DatagramRejected>(engine.Events);
+        using var done = new CancellationTokenSource();
+        var streaming = Task.WhenAll(
+            singer.StreamAsync(30, (frame, _) => Sine(frame, 500, 0.4f), stop: done.Token),
+            listener.StreamAsync(30, (frame, _) => 0f, stop: done.Token));
+        var heard = await listener.ReceivedAfterAsync(listener.FramesReceived, 9600, 9600, TimeSpan.FromSeconds(10));
+        await done.CancelAsync();
+        await streaming;
+
+        Assert.Equal(JackTripError.ShorterThanHeader, rejected.Error);
+        Assert.InRange(TypicalRms(heard), 0.4 / Math.Sqrt(2) * 0.9, 0.4 / Math.Sqrt(2) * 1.1);
+    }
+
+    [Fact]
+    public async Task TheMixThreadSaysWhetherItRunsInRealTime()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions with { RealTimePriority = 7 }, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+
+        var scheduling = await WaitForEventAsync<MixThreadScheduling>(engine.Events);
+
+        Assert.Equal(7, scheduling.Priority);
+        Assert.False(string.IsNullOrWhiteSpace(scheduling.Detail));
+        // Root may always ask for SCHED_FIFO (the test machines run the suite as root; elsewhere the event says why not).
+        if (Environment.UserName == "root")
+        {
+            Assert.True(scheduling.RealTime, scheduling.Detail);
+            Assert.Contains("priority 7", scheduling.Detail);
+        }
     }
 
     [Fact]

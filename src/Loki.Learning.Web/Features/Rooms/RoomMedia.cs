@@ -9,6 +9,7 @@ namespace Loki.Learning.Web.Features.Rooms;
 /// This node's media engine: a JackTrip-compatible hub whose admission asks the room grains, and whose
 /// events flow back to them. Room grains active on this node post commands here (never blocking).
 /// Configuration: <c>Media:Enabled</c>, <c>Media:BindAddress</c>, <c>Media:JackTripPort</c> (4464, 0 = any),
+/// <c>Media:RealTimePriority</c> (SCHED_FIFO priority of the mix thread, 20; 0 = normal priority),
 /// <c>Media:UdpBasePort</c> (61002, 0 = any), <c>Media:PublicHost</c> (the host name clients dial),
 /// <c>Media:PublicUrl</c> (this node's address for browser audio in a cluster).
 public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains, ILogger<RoomMedia> logger, TimeProvider clock, IServiceProvider services)
@@ -97,6 +98,7 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
             TcpPort = configuration.GetValue("Media:JackTripPort", 4464),
             UdpBasePort = configuration.GetValue("Media:UdpBasePort", 61002),
             MaxParticipantsPerRoom = RoomGrain.Capacity,
+            RealTimePriority = configuration.GetValue("Media:RealTimePriority", new MediaEngineOptions().RealTimePriority),
         };
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(Drain);
         _engine = new MediaEngine(options, this, clock);
@@ -163,6 +165,12 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
                     s.Latency.Jitter.TotalMilliseconds, s.DatagramsReceived);
             case ParticipantRefused refused:
                 logger.LogInformation("JackTrip client refused from {EndPoint}: {Reason}", refused.RemoteEndPoint, refused.Reason);
+                return Task.CompletedTask;
+            case MixThreadScheduling { RealTime: true } scheduling:
+                logger.LogInformation("Media mix thread: {Detail}", scheduling.Detail);
+                return Task.CompletedTask;
+            case MixThreadScheduling scheduling:
+                logger.LogWarning("Media mix thread runs at normal priority, real-time priority {Priority} {Detail}; audio timing suffers on a busy node", scheduling.Priority, scheduling.Detail);
                 return Task.CompletedTask;
             case EngineError error:
                 logger.LogWarning(error.Exception, "Media engine: {Message}", error.Message);
