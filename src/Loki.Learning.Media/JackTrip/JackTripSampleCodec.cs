@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Loki.Learning.Media.JackTrip;
 
@@ -51,7 +53,7 @@ public static class JackTripSampleCodec
                 }
                 break;
             case 16:
-                for (var i = 0; i < source.Length; i++)
+                for (var i = Encode16Vectorised(source, destination); i < source.Length; i++)
                 {
                     var scaled = MathF.Round(Sanitize(source[i]) * 32767f, MidpointRounding.AwayFromZero);
                     BinaryPrimitives.WriteInt16LittleEndian(destination[(i * 2)..], (short)Math.Clamp(scaled, -32768f, 32767f));
@@ -106,7 +108,7 @@ public static class JackTripSampleCodec
                 }
                 break;
             case 16:
-                for (var i = 0; i < count; i++)
+                for (var i = Decode16Vectorised(source[..(count * 2)], destination); i < count; i++)
                 {
                     destination[i] = BinaryPrimitives.ReadInt16LittleEndian(source[(i * 2)..]) / 32768f;
                 }
@@ -132,4 +134,60 @@ public static class JackTripSampleCodec
     }
 
     private static float Sanitize(float value) => float.IsFinite(value) ? value : 0f;
+
+    // 16-bit is the hub's default depth and encoding is its most expensive step per listener, so the 16-bit paths
+    // work 8 samples at a time; results are bit-identical to the scalar loops (a test compares them).
+
+    /// <returns>How many leading samples were encoded; the caller finishes the rest.</returns>
+    private static int Encode16Vectorised(ReadOnlySpan<float> source, Span<byte> destination)
+    {
+        if (!Vector128.IsHardwareAccelerated || !BitConverter.IsLittleEndian)
+        {
+            return 0;
+        }
+        ref var from = ref MemoryMarshal.GetReference(source);
+        ref var to = ref MemoryMarshal.GetReference(MemoryMarshal.Cast<byte, short>(destination));
+        var done = 0;
+        for (; done + 8 <= source.Length; done += 8)
+        {
+            var low = ScaleTo16(Vector128.LoadUnsafe(ref from, (nuint)done));
+            var high = ScaleTo16(Vector128.LoadUnsafe(ref from, (nuint)(done + 4)));
+            Vector128.Narrow(low, high).StoreUnsafe(ref to, (nuint)done);
+        }
+        return done;
+    }
+
+    /// <summary>round(x·32767) with halves away from zero, NaN and infinities as 0, clamped to the int16 range.</summary>
+    private static Vector128<int> ScaleTo16(Vector128<float> samples)
+    {
+        var finite = Vector128.LessThan(Vector128.Abs(samples), Vector128.Create(float.PositiveInfinity));
+        var scaled = Vector128.ConditionalSelect(finite, samples, Vector128<float>.Zero) * 32767f;
+        var whole = Vector128.Truncate(scaled);
+        var fraction = scaled - whole; // exact
+        // Round to nearest, except that an exact half goes away from zero (as MathF.Round AwayFromZero does).
+        var rounded = Vector128.ConditionalSelect(
+            Vector128.Equals(Vector128.Abs(fraction), Vector128.Create(0.5f)), whole + fraction + fraction, Vector128.Round(scaled));
+        return Vector128.ConvertToInt32(Vector128.Clamp(rounded, Vector128.Create(-32768f), Vector128.Create(32767f)));
+    }
+
+    /// <returns>How many leading samples were decoded; the caller finishes the rest.</returns>
+    private static int Decode16Vectorised(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (!Vector128.IsHardwareAccelerated || !BitConverter.IsLittleEndian)
+        {
+            return 0;
+        }
+        var samples = MemoryMarshal.Cast<byte, short>(source);
+        ref var from = ref MemoryMarshal.GetReference(samples);
+        ref var to = ref MemoryMarshal.GetReference(destination);
+        var scale = Vector128.Create(1f / 32768f); // a power of two: multiplying equals dividing, bit for bit
+        var done = 0;
+        for (; done + 8 <= samples.Length; done += 8)
+        {
+            var (low, high) = Vector128.Widen(Vector128.LoadUnsafe(ref from, (nuint)done));
+            (Vector128.ConvertToSingle(low) * scale).StoreUnsafe(ref to, (nuint)done);
+            (Vector128.ConvertToSingle(high) * scale).StoreUnsafe(ref to, (nuint)(done + 4));
+        }
+        return done;
+    }
 }

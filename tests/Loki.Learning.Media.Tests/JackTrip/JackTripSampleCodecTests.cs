@@ -38,6 +38,39 @@ public sealed class JackTripSampleCodecTests
     }
 
     [Fact]
+    public void SixteenBitCodingIsBitIdenticalToTheOneSampleAtATimeDefinition()
+    {
+        // The codec works 8 samples at a time; every value must come out exactly as the scalar definition says,
+        // including exact halves, values beyond full scale, NaN and infinities, and a ragged tail.
+        var random = new Random(1604);
+        var edges = new List<float> { 0f, -0f, 1f, -1f, 1.5f, -1.5f, 1e10f, -1e10f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon };
+        for (var k = -40; k <= 40; k++)
+        {
+            // Samples whose scaled value is an exact half, and the floats either side of it.
+            var half = (k + 0.5f) / 32767f;
+            edges.AddRange([half, MathF.BitDecrement(half), MathF.BitIncrement(half), (k + 0.5f) * 1000f / 32767f]);
+        }
+        var source = edges.Concat(Enumerable.Range(0, 5000).Select(_ => (float)((random.NextDouble() * 2.4) - 1.2))).Append(0.3f).ToArray();
+        var encoded = new byte[source.Length * 2];
+        JackTripSampleCodec.Encode(source, 16, encoded);
+
+        for (var i = 0; i < source.Length; i++)
+        {
+            var sample = float.IsFinite(source[i]) ? source[i] : 0f;
+            var expected = (short)Math.Clamp(MathF.Round(sample * 32767f, MidpointRounding.AwayFromZero), -32768f, 32767f);
+            Assert.True(expected == BitConverter.ToInt16(encoded, i * 2), $"sample {i}: {source[i]:R} encoded {BitConverter.ToInt16(encoded, i * 2)}, expected {expected}");
+        }
+
+        var every = Enumerable.Range(short.MinValue, 65536).SelectMany(v => BitConverter.GetBytes((short)v)).Append((byte)0).Append((byte)0).Append((byte)7).Append((byte)1).ToArray();
+        var decoded = new float[every.Length / 2];
+        JackTripSampleCodec.Decode(every, 16, decoded);
+        for (var i = 0; i < decoded.Length; i++)
+        {
+            Assert.Equal(BitConverter.ToInt16(every, i * 2) / 32768f, decoded[i]);
+        }
+    }
+
+    [Fact]
     public void SixteenBitSamplesAreRoundedTimes32767AndDecodedOver32768()
     {
         var bytes = new byte[6];
