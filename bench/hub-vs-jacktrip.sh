@@ -125,7 +125,7 @@ run_load() { # HUB-KIND CLIENTS
     fi
     results+=("$(printf '%s|%s|%.1f|%.1f|%.2f|%s|%s|%s|%s|%s|%s|%s|%s' "$kind" "$n" "$hub_pct" "$jack_pct" \
         "$(echo "($hub_pct + $jack_pct) / $n" | bc -l)" \
-        "$(field "$result" received)" "$(field "$result" lost)" "$(field "$result" stalls)" \
+        "$(field "$result" received)" "$(field "$result" lost)" "$(field "$result" stalls) ($(field "$result" steady_stalls))" \
         "$(field "$result" p50_ms)" "$(field "$result" p99_ms)" "$added" "$(field "$result" late_sends)" \
         "$(cut -d' ' -f1 /proc/loadavg)")")
     echo "${results[-1]}" >&2
@@ -160,6 +160,9 @@ round_trip() { # HUB-KIND -> median ms of jack_iodelay readings after a settling
     for pid in "$io" "$a" "$b" "$hub_pid" "$jack_cli" ${jack_hub:+"$jack_hub"}; do stop "$pid"; done
 }
 
+# A JACK server killed without its clean-up leaves its entry in the shared registry, and after eight of those
+# jackd refuses to start ("Too many servers already active"); with no jackd running the registry is stale.
+pgrep -x jackd >/dev/null || rm -f /dev/shm/jack-shm-registry
 echo "loki hub vs jacktrip hub: clients [$clients_list], $seconds s each, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $clients_list; do
@@ -176,7 +179,7 @@ fi
 report() {
     echo "Run: $(date -u +%Y-%m-%dT%H:%MZ), load average before the run $load_before (other work on the machine), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $seconds s per load step, 48 kHz, 128 frames, 16-bit stereo"
     echo
-    echo "| hub | clients | hub process CPU % of a core | its jackd CPU % | CPU % per client (hub + jackd) | datagrams received | lost | stalls > 4 periods | reply latency p50 ms | p99 ms | added latency p50 / p99 ms (hub's own figure) | loadgen late sends | load avg after |"
+    echo "| hub | clients | hub process CPU % of a core | its jackd CPU % | CPU % per client (hub + jackd) | datagrams received | lost | stalls > 4 periods (after the first 2 s) | reply latency p50 ms | p99 ms | added latency p50 / p99 ms (hub's own figure) | loadgen late sends | load avg after |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
     for row in "${results[@]}"; do
         IFS='|' read -r kind n hub jack per recv lost stalls p50 p99 added late load <<<"$row"

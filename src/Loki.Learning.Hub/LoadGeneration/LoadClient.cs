@@ -49,6 +49,9 @@ public sealed class LoadClient : IDisposable
     public long OutOfOrder { get; set; }
     public long Duplicates { get; set; }
     public long Stalls { get; set; }
+
+    /// <summary>Stalls after the warm-up (every client joining in the same period is not what a hub meets in use).</summary>
+    public long SteadyStalls { get; set; }
     public long Malformed { get; set; }
     public long ExitsReceived { get; set; }
     public int LastSequence { get; set; } = -1;

@@ -35,6 +35,13 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log, IReadOnly
     private long _refusedHandshakes;
     private LatencyRecorder _latency = new(0);
     private volatile bool _receiving;
+    private long _sendingSince = long.MaxValue / 2;
+
+    /// <summary>
+    /// Stalls in the first seconds are counted apart: every client joins in the same period here, and the hub sets up
+    /// all their buffers at once, which a hub in use never meets.
+    /// </summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
     public LoadReport Run(CancellationToken cancellation)
     {
@@ -57,11 +64,14 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log, IReadOnly
             log.WriteLine($"loadgen: {admitted} of {options.Clients} clients admitted by {options.Host}:{options.Port}, {options.Channels} ch, {options.Bits}-bit, {options.Period} frames, {options.PacketsPerSecond:0.#} packets/s each");
 
             _receiving = true;
-            var receiver = new Thread(ReceiveAll) { IsBackground = true, Name = "loadgen-receive", Priority = ThreadPriority.AboveNormal };
+            var receiver = new Thread(ReceiveAll) { IsBackground = true, Name = "loadgen-receive" };
             receiver.Start();
 
             var clock = Stopwatch.StartNew();
-            Pace(totalPeriods, periodTicks, cancellation);
+            // Its own thread, so that asking for real-time priority never changes the caller's thread.
+            var pacer = new Thread(() => Pace(totalPeriods, periodTicks, cancellation)) { IsBackground = true, Name = "loadgen-pace" };
+            pacer.Start();
+            pacer.Join();
             var sendSeconds = clock.Elapsed.TotalSeconds;
 
             foreach (var client in _clients)
@@ -153,7 +163,9 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log, IReadOnly
 
     private void Pace(long totalPeriods, double periodTicks, CancellationToken cancellation)
     {
+        RunInRealTime();
         var start = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _sendingSince, start);
         for (long period = 0; period < totalPeriods && !cancellation.IsCancellationRequested; period++)
         {
             var due = start + (long)(period * periodTicks);
@@ -187,8 +199,21 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log, IReadOnly
 
     private static float MarkerSign(int round) => round % 2 == 0 ? 1f : -1f;
 
+    /// <summary>
+    /// Real JackTrip clients run their audio threads with real-time priority; so do the simulated ones, below the
+    /// hub's default (20), so that the generator's own scheduling does not show up as the hub's stalls.
+    /// </summary>
+    private void RunInRealTime()
+    {
+        if (options.RealTimePriority > 0 && PeriodPacer.TryRunInRealTime(options.RealTimePriority) is { } refused)
+        {
+            log.WriteLine($"loadgen: {Thread.CurrentThread.Name ?? "pacing"} thread at normal priority: real-time {refused}");
+        }
+    }
+
     private void ReceiveAll()
     {
+        RunInRealTime();
         var buffer = new byte[JackTripDatagram.MaxDatagramLength];
         var channel = new float[JackTripHeader.MaxSamplesPerChannel];
         var stallTicks = (long)(4 * options.Period * Stopwatch.Frequency / (double)options.SampleRate);
@@ -263,6 +288,10 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log, IReadOnly
         if (client.LastArrivalTicks != 0 && arrival - client.LastArrivalTicks > stallTicks)
         {
             client.Stalls++;
+            if (arrival - Volatile.Read(ref _sendingSince) > WarmUp.TotalSeconds * Stopwatch.Frequency)
+            {
+                client.SteadyStalls++;
+            }
         }
         client.LastArrivalTicks = arrival;
         CountSequence(client, info.Newest.SequenceNumber);
@@ -345,6 +374,7 @@ public sealed class LoadGenerator(LoadOptions options, TextWriter log, IReadOnly
         _clients.Sum(c => c.OutOfOrder),
         _clients.Sum(c => c.Duplicates),
         _clients.Sum(c => c.Stalls),
+        _clients.Sum(c => c.SteadyStalls),
         _clients.Sum(c => c.Malformed),
         _clients.Sum(c => c.ExitsReceived),
         _clients.Count(c => c.Received == 0 && c.HubEndPoint is not null),

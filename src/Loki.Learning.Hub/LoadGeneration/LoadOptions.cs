@@ -16,11 +16,13 @@ public sealed record LoadOptions(
     int Redundancy,
     int MarkerEveryPeriods,
     string NamePrefix,
-    TimeSpan HandshakeTimeout)
+    TimeSpan HandshakeTimeout,
+    int RealTimePriority = 10)
 {
     public const string Usage =
         "loadgen --host 127.0.0.1 --port 4464 --clients N --seconds S [--channels 2] [--bits 16] [--period 128]\n" +
-        "        [--redundancy 1] [--marker-every 32] [--name-prefix lg]";
+        "        [--redundancy 1] [--marker-every 32] [--name-prefix lg]\n" +
+        "        [--rt-priority 10]   (SCHED_FIFO priority of the pacing and receiving threads; 0 = normal priority)";
 
     public double PacketsPerSecond => (double)SampleRate / Period;
 
@@ -44,7 +46,8 @@ public sealed record LoadOptions(
             arguments.Integer("redundancy", 1, 1, 16),
             arguments.Integer("marker-every", 32, 4, 100_000),
             arguments.Text("name-prefix", "lg"),
-            TimeSpan.FromSeconds(arguments.Number("handshake-timeout", 5, 0.1, 60)));
+            TimeSpan.FromSeconds(arguments.Number("handshake-timeout", 5, 0.1, 60)),
+            arguments.Integer("rt-priority", 10, 0, 99));
         if (options.Bits is not (8 or 16 or 24 or 32))
         {
             throw new UsageException("--bits must be 8, 16, 24 or 32");

@@ -58,7 +58,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
             _latest[snapshot.ParticipantId] = snapshot;
         }
         await engine.StopAsync();
-        WriteFinal();
+        WriteFinal(engine.LatePeriods, engine.ScheduleResynchronisations);
         return 0;
     }
 
@@ -117,7 +117,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
             $"{time} #{s.ParticipantId} '{s.ClientName}': in {s.DatagramsReceived} out {s.DatagramsSent} bad {s.DatagramsRejected}; buffer {j.DepthFrames}/{j.TargetDepthFrames} frames, jitter {j.JitterMicroseconds / 1000:0.00} ms, play delay {j.PlayDelayMicroseconds / 1000:0.0} ms, lost {j.Lost}, late {j.Late}, concealed {concealedShare:0.000} % ({j.ConcealedPeriods}/{j.PeriodsRead}), underruns {j.Underruns}{upstream}");
     }
 
-    private void WriteFinal()
+    private void WriteFinal(long latePeriods, long resynchronisations)
     {
         var periodsRead = _latest.Values.Sum(s => s.JitterBuffer.PeriodsRead);
         var concealed = _latest.Values.Sum(s => s.JitterBuffer.ConcealedPeriods);
@@ -125,7 +125,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
         var late = _latest.Values.Sum(s => s.JitterBuffer.Late);
         var underruns = _latest.Values.Sum(s => s.JitterBuffer.Underruns);
         log.WriteLine(Invariant(
-            $"FINAL added_p50_ms={Ms(_addedLatency.P50)} added_p99_ms={Ms(_addedLatency.P99)} added_max_ms={Ms(_addedLatency.Max)} added_periods={_addedLatency.Periods} participants_seen={_latest.Count} periods_read={periodsRead} concealed_periods={concealed} lost={lost} late={late} underruns={underruns}"));
+            $"FINAL added_p50_ms={Ms(_addedLatency.P50)} added_p99_ms={Ms(_addedLatency.P99)} added_max_ms={Ms(_addedLatency.Max)} added_periods={_addedLatency.Periods} participants_seen={_latest.Count} periods_read={periodsRead} concealed_periods={concealed} lost={lost} late={late} underruns={underruns} late_periods={latePeriods} resynchronisations={resynchronisations}"));
     }
 
     private static string Ms(TimeSpan value) => value.TotalMilliseconds.ToString("0.000", CultureInfo.InvariantCulture);

@@ -92,6 +92,12 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <summary>Times the mix thread fell so far behind (about 100 ms) that it dropped the missed periods instead of catching up.</summary>
     public long ScheduleResynchronisations => _mixThread.Resynchronisations;
 
+    /// <summary>
+    /// Mix periods that started more than a whole period after their deadline: the engine's own count of the moments a
+    /// client may hear a gap (its jitter buffer may still cover it).
+    /// </summary>
+    public long LatePeriods => _mixThread.LatePeriods;
+
     /// <summary>JackTrip clients holding a slot (admitted and not yet left).</summary>
     public int ConnectedClients => _slots.InUse;
 

@@ -98,6 +98,9 @@ internal sealed class MixThread
     /// <summary>Periods skipped because the thread fell far behind.</summary>
     public long Resynchronisations => _pacer.Resynchronisations;
 
+    /// <summary>Periods that started more than a period late.</summary>
+    public long LatePeriods => _pacer.LatePeriods;
+
     public void Start() => _thread.Start();
 
     public void Stop()

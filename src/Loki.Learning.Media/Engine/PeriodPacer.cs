@@ -66,6 +66,12 @@ internal sealed partial class PeriodPacer
             : $"sched_setscheduler failed with errno {error}";
     }
 
+    /// <summary>
+    /// Periods that started more than a whole period after their deadline: each is a gap a client hears unless its
+    /// jitter buffer covers it (the engine's own count of dropouts, independent of any client's view).
+    /// </summary>
+    public long LatePeriods { get; private set; }
+
     /// <summary>Times the thread fell so far behind that it dropped the missed periods instead of catching up.</summary>
     public long Resynchronisations { get; private set; }
 
@@ -75,6 +81,10 @@ internal sealed partial class PeriodPacer
         var now = Stopwatch.GetTimestamp();
         if (now >= _deadline)
         {
+            if (now - _deadline > _periodTicks)
+            {
+                LatePeriods++;
+            }
             // Behind schedule: run the next period at once so the average rate stays exact (clients' buffers absorb
             // the burst) — unless so far behind that catching up would only flood them.
             if (now - _deadline <= MaxCatchUpPeriods * _periodTicks)
