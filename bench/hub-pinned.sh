@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/.."
 H=src/Loki.Learning.Hub/bin/Release/net10.0/Loki.Learning.Hub.dll
 n=$1; secs=$2
-taskset -c 1 env ${HUB_ENV:-} dotnet $H serve --port 14464 --bind 127.0.0.1 --admit '*' --udp-base 40000 --max-clients 256 --stats-seconds 30 ${HUB_ARGS:-} > /tmp/hub-$n.log 2>&1 &
+taskset -c 1 env ${HUB_ENV:-} dotnet $H serve --port 14464 --bind 127.0.0.1 --admit '*' --udp-base 61002 --max-clients 256 --stats-seconds 30 ${HUB_ARGS:-} > /tmp/hub-$n.log 2>&1 &
 HP=$! # taskset execs dotnet: the hub's pid
 until (exec 3<>/dev/tcp/127.0.0.1/14464) 2>/dev/null; do sleep 0.2; done
 T0=$(awk '{print $14+$15}' /proc/$HP/stat); S0=$(date +%s.%N)

@@ -26,8 +26,9 @@ public sealed class MediaEngine : IAsyncDisposable
 
     private readonly IAdmissionPolicy _admissionPolicy;
     private readonly TimeProvider _time;
-    private readonly Channel<MediaCommand> _commands;
+    private readonly CommandInbox _commands;
     private readonly Channel<MediaEvent> _events;
+    private readonly EventOutbox _outbox;
     private readonly ConcurrentQueue<ClientSession> _attachments = new();
     private readonly ConcurrentQueue<int> _detachments = new();
     private readonly ConcurrentDictionary<int, InputLevelMeter> _levels = new();
@@ -55,11 +56,7 @@ public sealed class MediaEngine : IAsyncDisposable
         Options = options;
         _admissionPolicy = admissionPolicy;
         _time = timeProvider ?? TimeProvider.System;
-        _commands = Channel.CreateBounded<MediaCommand>(new BoundedChannelOptions(options.CommandQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of waiting
-        });
+        _commands = new CommandInbox(options.CommandQueueCapacity);
         _events = Channel.CreateBounded<MediaEvent>(new BoundedChannelOptions(options.EventQueueCapacity)
         {
             SingleReader = false,
@@ -67,7 +64,8 @@ public sealed class MediaEngine : IAsyncDisposable
         });
         _slots = new SlotTable(options.MaxClients);
         _metrics = new MediaMetrics(this, () => Volatile.Read(ref _snapshots), _addedLatency.Snapshot, () => _slots.InUse);
-        _mixThread = new MixThread(options, _time, _commands.Reader, _attachments, _detachments, _levels, _events.Writer, _slots, _postedAdmissions,
+        _outbox = new EventOutbox(_events.Writer);
+        _mixThread = new MixThread(options, _time, _commands, _attachments, _detachments, _levels, _outbox, _slots, _postedAdmissions,
             _addedLatency, snapshots => Volatile.Write(ref _snapshots, snapshots), _metrics.RecordAddedLatency);
     }
 
@@ -113,6 +111,7 @@ public sealed class MediaEngine : IAsyncDisposable
         listener.Bind(new IPEndPoint(Options.BindAddress, Options.TcpPort));
         listener.Listen(64);
         _listener = listener;
+        _outbox.Start();
         _mixThread.Start();
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token));
     }
@@ -122,7 +121,7 @@ public sealed class MediaEngine : IAsyncDisposable
     public bool Post(MediaCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return _commands.Writer.TryWrite(command);
+        return _commands.TryPost(command);
     }
 
     /// <summary>
@@ -206,8 +205,9 @@ public sealed class MediaEngine : IAsyncDisposable
         {
             // Expected on stop.
         }
-        _commands.Writer.TryComplete();
+        _commands.Close();
         await Task.Run(_mixThread.Stop).ConfigureAwait(false);
+        await Task.Run(_outbox.Stop).ConfigureAwait(false);
         _events.Writer.TryComplete();
     }
 

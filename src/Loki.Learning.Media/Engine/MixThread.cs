@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Loki.Learning.Media.JackTrip;
 using Loki.Learning.Media.Jitter;
 using Loki.Learning.Media.Mixing;
@@ -24,11 +23,11 @@ internal sealed class MixThread
 
     private readonly MediaEngineOptions _options;
     private readonly TimeProvider _time;
-    private readonly ChannelReader<MediaCommand> _commands;
+    private readonly CommandInbox _commands;
     private readonly ConcurrentQueue<ClientSession> _attachments;
     private readonly ConcurrentQueue<int> _detachments;
     private readonly ConcurrentDictionary<int, InputLevelMeter> _levels;
-    private readonly ChannelWriter<MediaEvent> _events;
+    private readonly EventOutbox _events;
     private readonly SlotTable _slots;
     private readonly ConcurrentDictionary<string, AdmissionDecision> _postedAdmissions;
     private readonly AddedLatencyHistogram _addedLatency;
@@ -54,11 +53,11 @@ internal sealed class MixThread
     public MixThread(
         MediaEngineOptions options,
         TimeProvider time,
-        ChannelReader<MediaCommand> commands,
+        CommandInbox commands,
         ConcurrentQueue<ClientSession> attachments,
         ConcurrentQueue<int> detachments,
         ConcurrentDictionary<int, InputLevelMeter> levels,
-        ChannelWriter<MediaEvent> events,
+        EventOutbox events,
         SlotTable slots,
         ConcurrentDictionary<string, AdmissionDecision> postedAdmissions,
         AddedLatencyHistogram addedLatency,
@@ -627,7 +626,7 @@ internal sealed class MixThread
 
     private void ApplyCommands()
     {
-        for (var i = 0; i < MaxCommandsPerPeriod && _commands.TryRead(out var command); i++)
+        for (var i = 0; i < MaxCommandsPerPeriod && _commands.TryTake(out var command); i++)
         {
             var problem = Apply(command);
             if (problem is not null)
@@ -821,7 +820,7 @@ internal sealed class MixThread
             session.DatagramsReceived, session.External?.DroppedInputBlocks ?? session.DatagramsRejected, session.DatagramsSent, jitter, latency);
     }
 
-    private void Report(MediaEvent mediaEvent) => _events.TryWrite(mediaEvent);
+    private void Report(MediaEvent mediaEvent) => _events.Post(mediaEvent);
 }
 
 /// <summary>Stages of a mix period, for allocation accounting.</summary>
