@@ -20,6 +20,7 @@ internal sealed class MixThread
 {
     private const int MaxCommandsPerPeriod = 256;
     private const int MaxDatagramsPerClientPerPeriod = 32;
+    private const string ReceiveFailed = "Receiving from a client's port failed.";
 
     private readonly MediaEngineOptions _options;
     private readonly TimeProvider _time;
@@ -334,16 +335,10 @@ internal sealed class MixThread
                 }
                 if (outcome == ReadySockets.Received.Failure)
                 {
-                    Report(new EngineError(_time.GetUtcNow(), "Receiving from a client's port failed.", new SocketException(result)));
+                    Report(new EngineError(_time.GetUtcNow(), ReceiveFailed, new SocketException(result)));
                     continue;
                 }
-                if (firstReceive == 0)
-                {
-                    firstReceive = Stopwatch.GetTimestamp();
-                }
-                var now = _time.GetTimestamp();
-                var wallMicroseconds = (long)JackTripPacketEncoder.TimestampFrom(_time);
-                HandleDatagram(session, session.ReceiveBuffer.AsSpan(0, result), now, wallMicroseconds);
+                Arrived(session, result, ref firstReceive);
             }
         }
     }
@@ -366,21 +361,28 @@ internal sealed class MixThread
             }
             catch (SocketException exception)
             {
-                Report(new EngineError(_time.GetUtcNow(), "Receiving from a client's port failed.", exception));
+                Report(new EngineError(_time.GetUtcNow(), ReceiveFailed, exception));
                 return;
             }
-            if (firstReceive == 0)
-            {
-                firstReceive = Stopwatch.GetTimestamp();
-            }
-            // Read the clocks per datagram: a preempted period must not distort arrival times or the one-way delay.
-            var now = _time.GetTimestamp();
-            var wallMicroseconds = (long)JackTripPacketEncoder.TimestampFrom(_time);
-            if (!HandleDatagram(session, session.ReceiveBuffer.AsSpan(0, length), now, wallMicroseconds))
+            if (!Arrived(session, length, ref firstReceive))
             {
                 return; // the session left
             }
         }
+    }
+
+    /// <summary>Handles the datagram just read into the session's receive buffer.</summary>
+    /// <returns><c>false</c> when the session left.</returns>
+    private bool Arrived(ClientSession session, int length, ref long firstReceive)
+    {
+        if (firstReceive == 0)
+        {
+            firstReceive = Stopwatch.GetTimestamp();
+        }
+        // Read the clocks per datagram: a preempted period must not distort arrival times or the one-way delay.
+        var now = _time.GetTimestamp();
+        var wallMicroseconds = (long)JackTripPacketEncoder.TimestampFrom(_time);
+        return HandleDatagram(session, session.ReceiveBuffer.AsSpan(0, length), now, wallMicroseconds);
     }
 
     /// <returns><c>false</c> when the session left.</returns>

@@ -151,6 +151,13 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// 0.3 s of what was heard after <paramref name="mark"/> (a <see cref="FramesReceived"/> taken when a command was
+    /// posted), skipping <paramref name="settleFrames"/> (0.2 s by default) for the command and the buffers in between.
+    /// </summary>
+    public Task<float[]> HeardAfterAsync(int mark, int settleFrames = 9600) =>
+        ReceivedAfterAsync(mark, settleFrames, 14400, TimeSpan.FromSeconds(10));
+
     /// <summary>The last <paramref name="frames"/> frames received on channel 0.</summary>
     public float[] LastReceived(int frames)
     {

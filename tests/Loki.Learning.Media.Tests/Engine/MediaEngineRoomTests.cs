@@ -83,11 +83,11 @@ public sealed class MediaEngineRoomTests
         using var done = new CancellationTokenSource();
         var streaming = client.StreamAsync(30, (frame, _) => Sine(frame, 700, 0.3f), stop: done.Token);
         var joined = await WaitForEventAsync<ParticipantJoined>(engine.Events);
-        var alone = TypicalRms(await client.ReceivedAfterAsync(client.FramesReceived, 2 * Skip, Heard, Timeout));
+        var alone = TypicalRms(await client.HeardAfterAsync(client.FramesReceived, settleFrames: 19200));
 
         var mark = client.FramesReceived;
         Assert.True(engine.Post(new SetSelfMonitor(joined.ParticipantId, true)));
-        var monitored = TypicalRms(await client.ReceivedAfterAsync(mark, Skip, Heard, Timeout));
+        var monitored = TypicalRms(await client.HeardAfterAsync(mark));
         await done.CancelAsync();
         await streaming;
 
@@ -107,20 +107,15 @@ public sealed class MediaEngineRoomTests
             singer.StreamAsync(30, (frame, _) => Sine(frame, 400, 0.4f), stop: done.Token),
             listener.StreamAsync(30, (frame, _) => 0f, stop: done.Token));
         await WaitForEventAsync<ParticipantJoined>(engine.Events, j => j.ClientName == "listener");
-        var full = TypicalRms(await listener.ReceivedAfterAsync(listener.FramesReceived, 2 * Skip, Heard, Timeout));
+        var full = TypicalRms(await listener.HeardAfterAsync(listener.FramesReceived, settleFrames: 19200));
 
         var mark = listener.FramesReceived;
         Assert.True(engine.Post(new SetMasterGain("band", 0.25f)));
-        var quieter = TypicalRms(await listener.ReceivedAfterAsync(mark, Skip, Heard, Timeout));
+        var quieter = TypicalRms(await listener.HeardAfterAsync(mark));
         await done.CancelAsync();
         await streaming;
 
         Assert.InRange(full, 0.4 / Math.Sqrt(2) * 0.9, 0.4 / Math.Sqrt(2) * 1.1);
         Assert.InRange(quieter / full, 0.22, 0.28);
     }
-
-    // What arrives after a command, skipping 0.2 s for the command and the buffers in between, however slow the machine.
-    private const int Skip = 9600;
-    private const int Heard = 14400;
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 }

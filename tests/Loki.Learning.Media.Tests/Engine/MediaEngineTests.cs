@@ -204,17 +204,13 @@ public sealed class MediaEngineTests
             joined[join.ClientName] = join.ParticipantId;
         }
 
-        // What arrives after each command, skipping 0.2 s for the command and the buffers in between.
-        const int Skip = 9600;
-        const int Heard = 14400;
-        var timeout = TimeSpan.FromSeconds(10);
-        var before = TypicalRms(await listener.ReceivedAfterAsync(listener.FramesReceived, 2 * Skip, Heard, timeout));
+        var before = TypicalRms(await listener.HeardAfterAsync(listener.FramesReceived, settleFrames: 19200));
         var mark = listener.FramesReceived;
         Assert.True(engine.Post(new SetGain(joined["listener"], joined["singer"], 0.5f)));
-        var halved = TypicalRms(await listener.ReceivedAfterAsync(mark, Skip, Heard, timeout));
+        var halved = TypicalRms(await listener.HeardAfterAsync(mark));
         mark = listener.FramesReceived;
         Assert.True(engine.Post(new SetMute(joined["singer"], true)));
-        var muted = TypicalRms(await listener.ReceivedAfterAsync(mark, Skip, Heard, timeout));
+        var muted = TypicalRms(await listener.HeardAfterAsync(mark));
         var diagnosis = string.Join(" | ", engine.GetParticipantSnapshots());
         await done.CancelAsync();
         await streaming;
@@ -242,7 +238,7 @@ public sealed class MediaEngineTests
         var streaming = Task.WhenAll(
             singer.StreamAsync(30, (frame, _) => Sine(frame, 500, 0.4f), stop: done.Token),
             listener.StreamAsync(30, (frame, _) => 0f, stop: done.Token));
-        var heard = await listener.ReceivedAfterAsync(listener.FramesReceived, 9600, 9600, TimeSpan.FromSeconds(10));
+        var heard = await listener.HeardAfterAsync(listener.FramesReceived);
         await done.CancelAsync();
         await streaming;
 
