@@ -21,6 +21,7 @@ internal sealed class MixThread
     private const int MaxCommandsPerPeriod = 256;
     private const int MaxDatagramsPerClientPerPeriod = 32;
     private const string ReceiveFailed = "Receiving from a client's port failed.";
+    private static readonly TimeSpan IdlePause = TimeSpan.FromMilliseconds(20);
 
     private readonly MediaEngineOptions _options;
     private readonly TimeProvider _time;
@@ -150,7 +151,14 @@ internal sealed class MixThread
             }
             Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
             Volatile.Write(ref _periods, _periods + 1);
-            _pacer.WaitForNextPeriod();
+            if (NothingToMix())
+            {
+                _pacer.Idle(IdlePause);
+            }
+            else
+            {
+                _pacer.WaitForNextPeriod();
+            }
         }
 
         for (var i = _sessions.Count - 1; i >= 0; i--)
@@ -163,6 +171,26 @@ internal sealed class MixThread
         }
         DropPendingAttachments();
         _ready?.Dispose();
+    }
+
+    /// <summary>
+    /// No participant and no tap (recorder, audience stream): the periods would mix silence for nobody. A client that
+    /// arrives meanwhile waits at most <see cref="IdlePause"/> longer for its first period.
+    /// </summary>
+    private bool NothingToMix()
+    {
+        if (_sessions.Count > 0 || !_attachments.IsEmpty)
+        {
+            return false;
+        }
+        foreach (var room in _roomList)
+        {
+            if (room.Taps.Length > 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void MarkStage(MixStage stage)

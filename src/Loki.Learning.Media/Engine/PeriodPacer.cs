@@ -75,6 +75,16 @@ internal sealed partial class PeriodPacer
     /// <summary>Times the thread fell so far behind that it dropped the missed periods instead of catching up.</summary>
     public long Resynchronisations { get; private set; }
 
+    /// <summary>
+    /// Sleeps for <paramref name="pause"/> instead of a period while there is nothing to mix, then starts a fresh
+    /// schedule: an idle engine need not wake 375 times a second, and the pause is neither late nor a resynchronisation.
+    /// </summary>
+    public void Idle(TimeSpan pause)
+    {
+        Thread.Sleep(pause);
+        _deadline = Stopwatch.GetTimestamp() + _periodTicks;
+    }
+
     /// <summary>Waits for the end of the current period and starts the next.</summary>
     public void WaitForNextPeriod()
     {

@@ -247,6 +247,34 @@ public sealed class MediaEngineTests
     }
 
     [Fact]
+    public async Task AnEngineWithNobodyInItIdlesAndWakesUpForTheFirstClient()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        engine.Post(new OpenRoom("band"));
+        await Task.Delay(300);
+
+        var idleBefore = engine.PeriodsElapsed;
+        await Task.Delay(1000);
+        var idlePeriods = engine.PeriodsElapsed - idleBefore;
+
+        await using var client = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "first");
+        using var done = new CancellationTokenSource();
+        var streaming = client.StreamAsync(30, (frame, _) => 0f, stop: done.Token);
+        await WaitForEventAsync<ParticipantJoined>(engine.Events);
+        var busyBefore = engine.PeriodsElapsed;
+        await Task.Delay(1000);
+        var busyPeriods = engine.PeriodsElapsed - busyBefore;
+        await done.CancelAsync();
+        await streaming;
+
+        // 375 periods a second while someone is there; one wake-up every 20 ms (50 a second) while nobody is.
+        Assert.InRange(idlePeriods, 1, 100);
+        Assert.True(busyPeriods > 250, $"{busyPeriods} periods in a second with a client");
+        Assert.True(client.AudioPacketsReceived > 0);
+    }
+
+    [Fact]
     public async Task TheMixThreadSaysWhetherItRunsInRealTime()
     {
         await using var engine = new MediaEngine(LoopbackOptions with { RealTimePriority = 7 }, new AllowListAdmissionPolicy("band", ["*"]));
