@@ -132,7 +132,7 @@ public sealed class RoomTests(Catalogue catalogue)
         await catalogue.Mediator.Send(new OpenLiveRoom(teacher, roomId));
         var join = await catalogue.Mediator.Send(new JoinRoom(pupil, roomId));
 
-        catalogue.Clock.Advance(RoomGrain.CodeLifetime + TimeSpan.FromSeconds(1));
+        catalogue.Clock.Advance(LiveRoom.CodeLifetime + TimeSpan.FromSeconds(1));
         var redemption = await catalogue.Cluster.Client.GetGrain<IRoomGrain>(roomId).RedeemJackTripCodeAsync(join.JackTripCode);
 
         Assert.False(redemption.Admitted);
