@@ -224,7 +224,15 @@ public sealed class RoomGrain(
     {
         foreach (var command in outcome.Media)
         {
-            media.Post(command);
+            if (command is Media.Engine.OpenRoom)
+            {
+                // The node keeps the rooms open here (a drain moves them, the hub admits only them).
+                media.Opened(_room.MediaRoom);
+            }
+            else
+            {
+                media.Post(command);
+            }
         }
         if (outcome.Take.Count > 0 && _room.Recording is { } recording)
         {
