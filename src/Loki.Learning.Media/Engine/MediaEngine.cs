@@ -307,8 +307,9 @@ public sealed class MediaEngine : IAsyncDisposable
             {
                 HandshakeRoundTrip = roundTrip,
             };
-            Report(new ParticipantAdmitted(_time.GetUtcNow(), participantId, decision.RoomId, name, port, roundTrip));
+            // Queued before it is reported: a command that answers the report finds the session (see MixThread.FindCommanded).
             _attachments.Enqueue(session);
+            Report(new ParticipantAdmitted(_time.GetUtcNow(), participantId, decision.RoomId, name, port, roundTrip));
             await ReplyAsync(connection, (uint)port, timeout.Token).ConfigureAwait(false);
             connection.Shutdown(SocketShutdown.Both);
         }

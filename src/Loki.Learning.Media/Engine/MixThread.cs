@@ -204,20 +204,7 @@ internal sealed class MixThread
     {
         MarkStage(MixStage.Pacing);
         ApplyCommands();
-        while (_attachments.TryDequeue(out var session))
-        {
-            session.LastHeardAt = session.AdmittedAt;
-            _sessions.Add(session);
-            if (session.External is not null)
-            {
-                TryJoinExternal(session);
-            }
-            else if (_ready is not null && session.Socket is not null)
-            {
-                _bySlot[session.Slot] = session;
-                session.WatchedDescriptor = _ready.Watch(session.Socket, session.Slot);
-            }
-        }
+        AttachPending();
         while (_detachments.TryDequeue(out var detached))
         {
             if (FindSession(detached) is { External: not null } leaving)
@@ -642,6 +629,36 @@ internal sealed class MixThread
         return room;
     }
 
+    private void AttachPending()
+    {
+        while (_attachments.TryDequeue(out var session))
+        {
+            session.LastHeardAt = session.AdmittedAt;
+            _sessions.Add(session);
+            if (session.External is not null)
+            {
+                TryJoinExternal(session);
+            }
+            else if (_ready is not null && session.Socket is not null)
+            {
+                _bySlot[session.Slot] = session;
+                session.WatchedDescriptor = _ready.Watch(session.Socket, session.Slot);
+            }
+        }
+    }
+
+    /// A command may name a participant whose attachment is still queued (the control plane heard of its admission
+    /// before this period took it in): the queue is taken in first, so a removal is never lost.
+    private ClientSession? FindCommanded(int participantId)
+    {
+        if (FindSession(participantId) is { } session)
+        {
+            return session;
+        }
+        AttachPending();
+        return FindSession(participantId);
+    }
+
     private ClientSession? FindSession(int participantId)
     {
         foreach (var session in _sessions)
@@ -712,7 +729,7 @@ internal sealed class MixThread
                 return _postedAdmissions.TryRemove(revoke.ClientName, out _) ? null : "The name was not admitted by command.";
 
             case RemoveParticipant remove:
-                if (FindSession(remove.ParticipantId) is not { } removed)
+                if (FindCommanded(remove.ParticipantId) is not { } removed)
                 {
                     return "No such participant.";
                 }
@@ -720,8 +737,8 @@ internal sealed class MixThread
                 return null;
 
             case SetGain gain:
-                var listener = FindSession(gain.ListenerId);
-                var source = FindSession(gain.SourceId);
+                var listener = FindCommanded(gain.ListenerId);
+                var source = FindCommanded(gain.SourceId);
                 if (listener?.Room is null || source?.Room is null || listener.Room != source.Room)
                 {
                     return "Listener and source must both have joined the same room.";
@@ -729,7 +746,7 @@ internal sealed class MixThread
                 return listener.Room.SetGain(gain.ListenerId, gain.SourceId, gain.Gain) ? null : "The gain must be a finite number of 0 or more.";
 
             case SetMute mute:
-                if (FindSession(mute.ParticipantId) is not { } muted)
+                if (FindCommanded(mute.ParticipantId) is not { } muted)
                 {
                     return "No such participant.";
                 }
@@ -738,7 +755,7 @@ internal sealed class MixThread
                 return null;
 
             case SetSelfMonitor monitor:
-                if (FindSession(monitor.ParticipantId) is not { } monitored)
+                if (FindCommanded(monitor.ParticipantId) is not { } monitored)
                 {
                     return "No such participant.";
                 }
@@ -769,7 +786,7 @@ internal sealed class MixThread
                 return null;
 
             case SetClick click:
-                if (FindSession(click.ParticipantId)?.Participant is not { } listening)
+                if (FindCommanded(click.ParticipantId)?.Participant is not { } listening)
                 {
                     return "No such participant.";
                 }

@@ -74,6 +74,8 @@ public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>, ID
     public DbSet<RecordingPolicy> RecordingPolicies => Set<RecordingPolicy>();
 
     /// The keys that sign cookies and audio tokens, shared by every node on the same database.
+    public DbSet<Features.Rooms.RoomVisit> RoomVisits => Set<Features.Rooms.RoomVisit>();
+
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)

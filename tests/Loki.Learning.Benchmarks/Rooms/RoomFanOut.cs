@@ -35,7 +35,7 @@ public static class RoomFanOut
         try
         {
             var grains = app.Services.GetRequiredService<IGrainFactory>();
-            var roomCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : (participants + RoomGrain.Capacity - 1) / RoomGrain.Capacity;
+            var roomCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : (participants + LiveRoom.Capacity - 1) / LiveRoom.Capacity;
             var rooms = new List<(IRoomGrain Grain, List<string> People, List<WatchingPage> Pages, List<IRoomObserver> References)>();
             var meter = new FanOutMeter();
             for (var r = 0; r < roomCount; r++)
@@ -49,7 +49,7 @@ public static class RoomFanOut
                     var grant = await grain.JoinAsync(new RoomMember(person, person, person == people[0] ? RoomRole.Host : RoomRole.Performer));
                     if (grant.RefusalKey is not null)
                     {
-                        throw new InvalidOperationException($"{person} was refused: {grant.RefusalKey} (a room holds {RoomGrain.Capacity}; use more rooms)");
+                        throw new InvalidOperationException($"{person} was refused: {grant.RefusalKey} (a room holds {LiveRoom.Capacity}; use more rooms)");
                     }
                 }
                 var pages = people.Select(_ => meter.Page(r)).ToList();

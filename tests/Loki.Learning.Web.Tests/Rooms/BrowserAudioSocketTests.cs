@@ -15,7 +15,7 @@ namespace Loki.Learning.Web.Tests.Rooms;
 /// The browser audio WebSocket on the real host: two clients that speak the frame format the way the
 /// browser module does hear each other through the room's mixer; the host's mute applies; bad input is
 /// dropped without disturbing anyone; bad tokens are refused with a reason.
-public sealed class BrowserAudioSocketTests(RunningApp app) : IClassFixture<RunningApp>
+public sealed partial class BrowserAudioSocketTests(RunningApp app) : IClassFixture<RunningApp>
 {
     private const string Ensemble = "Mittnorden string orchestra";
     private const string Teacher = "teacher@demo.loki.local";
@@ -223,13 +223,7 @@ public sealed class BrowserAudioSocketTests(RunningApp app) : IClassFixture<Runn
     {
         var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
         var (pupil, _) = await SignedInAsync(Pupil, "Demo-pupil-2026");
-        var ensembles = (await teacher.GetFromJsonAsync<JsonArray>("api/ensembles"))!;
-        var ensembleId = ensembles.Single(e => e!["name"]!.GetValue<string>() == Ensemble)!["id"]!.GetValue<Guid>();
-        var created = await teacher.PostAsJsonAsync($"api/ensembles/{ensembleId}/rehearsals", new { title = "Hall and browser", start = DateTime.Today.AddDays(20).AddHours(18), durationMinutes = 60 });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var roomId = (await teacher.GetFromJsonAsync<JsonArray>("api/rooms"))!
-            .Single(r => r!["title"]!.GetValue<string>() == "Hall and browser")!["roomId"]!.GetValue<Guid>();
-        Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
+        var roomId = await OpenNewRehearsalAsync(teacher, "Hall and browser");
         var teacherJoin = await JoinAsync(teacher, roomId);
         var hallJoin = await JoinAsync(pupil, roomId);
 

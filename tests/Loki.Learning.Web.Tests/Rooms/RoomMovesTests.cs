@@ -71,7 +71,7 @@ public sealed class RoomMovesTests(Catalogue catalogue)
         await room.Cast<IGrainManagementExtension>().DeactivateOnIdle();
         // As a node that died mid-take leaves it: the state still names the running take.
         var storage = catalogue.Cluster.GetSiloServiceProvider(catalogue.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(RoomStateStorage.Name);
-        var state = new GrainState<RoomGrain.State>();
+        var state = new GrainState<RoomState>();
         await storage.ReadStateAsync("room", room.GetGrainId(), state);
         Assert.True(state.State!.Open);
         state.State = state.State! with { Recording = new RoomRecordingState(Guid.NewGuid(), DateTime.UtcNow, []) };

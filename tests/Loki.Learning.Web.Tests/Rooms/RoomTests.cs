@@ -30,6 +30,26 @@ public sealed class RoomTests(Catalogue catalogue)
     }
 
     [Fact]
+    public async Task AnAdminWhoDoesNotBelongIsShownToEveryoneAndTheVisitIsKept()
+    {
+        var (teacher, pupil, roomId) = await RehearsalAsync();
+        var admin = await catalogue.PersonAsync(Roles.Admin);
+        await catalogue.Mediator.Send(new OpenLiveRoom(teacher, roomId));
+        await catalogue.Mediator.Send(new JoinRoom(teacher, roomId));
+
+        var entered = await catalogue.Mediator.Send(new JoinRoom(admin, roomId));
+        var seenByPupil = await catalogue.Mediator.Send(new GetRoom(pupil, roomId));
+        var visits = await catalogue.Mediator.Send(new ListRoomVisits(admin));
+
+        Assert.Equal(RoomRole.Host, entered.Role);
+        Assert.True(seenByPupil.View.Roster.Single(p => p.PersonId == admin.PersonId).AdminVisit);
+        Assert.False(seenByPupil.View.Roster.Single(p => p.PersonId == teacher.PersonId).AdminVisit);
+        Assert.Contains(visits, v => v.RoomId == roomId && v.PersonId == admin.PersonId);
+        Assert.DoesNotContain(visits, v => v.PersonId == teacher.PersonId);
+        await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new ListRoomVisits(teacher)).AsTask());
+    }
+
+    [Fact]
     public async Task JoiningAClosedRoomIsRefused()
     {
         var (_, pupil, roomId) = await RehearsalAsync();
@@ -132,7 +152,7 @@ public sealed class RoomTests(Catalogue catalogue)
         await catalogue.Mediator.Send(new OpenLiveRoom(teacher, roomId));
         var join = await catalogue.Mediator.Send(new JoinRoom(pupil, roomId));
 
-        catalogue.Clock.Advance(RoomGrain.CodeLifetime + TimeSpan.FromSeconds(1));
+        catalogue.Clock.Advance(LiveRoom.CodeLifetime + TimeSpan.FromSeconds(1));
         var redemption = await catalogue.Cluster.Client.GetGrain<IRoomGrain>(roomId).RedeemJackTripCodeAsync(join.JackTripCode);
 
         Assert.False(redemption.Admitted);

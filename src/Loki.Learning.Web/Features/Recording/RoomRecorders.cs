@@ -76,6 +76,29 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
         }
     }
 
+    /// What a change in the room means for its take (see <see cref="LiveRoom"/>).
+    public void Apply(Guid recordingId, IReadOnlyList<TakeChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            switch (change)
+            {
+                case IncludeInTake include:
+                    Include(recordingId, include.MediaId, include.PersonId, include.DisplayName, include.OneWayMs, include.JitterMs);
+                    break;
+                case ExcludeFromTake exclude:
+                    Exclude(recordingId, exclude.MediaId, exclude.DisplayName);
+                    break;
+                case BeatChangedInTake beat:
+                    Beat(recordingId, beat.Beat);
+                    break;
+                case ScoreChangedInTake score:
+                    Score(recordingId, score.Title);
+                    break;
+            }
+        }
+    }
+
     public void Beat(Guid recordingId, BeatTimeline beat) => Write(recordingId, new TimelineLine(TimelineLine.Beat, NowEpochMs(), Segments: beat.Running ? beat.Segments : []));
 
     public void Score(Guid recordingId, string? title) => Write(recordingId, new TimelineLine(TimelineLine.Score, NowEpochMs(), title ?? ""));

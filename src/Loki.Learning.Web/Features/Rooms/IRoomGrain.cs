@@ -5,7 +5,7 @@ namespace Loki.Learning.Web.Features.Rooms;
 
 /// One per live room (keyed by the room id of a class session, rehearsal or workshop). Holds who is there,
 /// their roles and the host's controls, and drives the room's audio on the node where it is active.
-/// Callers have already checked that a person belongs in the room.
+/// Callers have already checked that a person belongs in the room; the rules themselves are in <see cref="LiveRoom"/>.
 public interface IRoomGrain : IGrainWithGuidKey
 {
     Task<RoomView> GetViewAsync();
@@ -28,6 +28,10 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// client name under which the transport attaches the browser to the engine.
     Task<BrowserAudioAdmission> AdmitBrowserAudioAsync(string personId, string nonce);
 
+    /// The hub admitted the client holding <paramref name="code"/> at its handshake as media participant <paramref name="mediaId"/>
+    /// (no audio yet). A connection replaced or removed since is dropped from the engine at once.
+    Task MediaAdmittedAsync(string code, int mediaId);
+
     /// The hub reports that the client holding <paramref name="code"/> is sending audio as media participant <paramref name="mediaId"/>.
     Task MediaJoinedAsync(string code, int mediaId);
 
@@ -36,9 +40,12 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// Latest measured figures for a media participant (from the engine's statistics).
     Task MediaStatisticsAsync(int mediaId, double? oneWayMs, double jitterMs, long datagramsReceived);
 
+    /// Input level (peak, 0–1) of each person whose audio is connected, read from this room's engine on the node hosting it.
+    Task<IReadOnlyDictionary<string, float>> GetLevelsAsync();
+
     Task<string?> RaiseHandAsync(string personId, bool raised);
 
-    /// Host controls; each returns a refusal key or null.
+    /// Host controls; each returns a refusal key or null. Each acts on every media connection of the person.
     Task<string?> MuteAsync(string hostId, string personId, bool muted);
 
     Task<string?> SetGainAsync(string hostId, string personId, float gain);
@@ -102,8 +109,11 @@ public interface IRoomObserver : IGrainObserver
 }
 
 /// <param name="RecordingConsent">Whether this person may be recorded (see <c>Features/Recording/RecordingConsent</c>).</param>
+/// <param name="AdminVisit">An admin who does not belong to the room enters it as host; the roster shows it to everyone.</param>
 [GenerateSerializer, Immutable, Alias("Loki.RoomMember")]
-public sealed record RoomMember([property: Id(0)] string PersonId, [property: Id(1)] string DisplayName, [property: Id(2)] RoomRole Role, [property: Id(3)] bool RecordingConsent = false);
+public sealed record RoomMember(
+    [property: Id(0)] string PersonId, [property: Id(1)] string DisplayName, [property: Id(2)] RoomRole Role, [property: Id(3)] bool RecordingConsent = false,
+    [property: Id(4)] bool AdminVisit = false);
 
 /// <param name="RefusalKey">Null when admitted.</param>
 [GenerateSerializer, Immutable, Alias("Loki.JoinGrant")]
@@ -156,7 +166,8 @@ public sealed record RosterEntry(
     [property: Id(8)] double JitterMs,
     [property: Id(9)] AudioVia Via = AudioVia.None,
     [property: Id(10)] int? MediaId = null,
-    [property: Id(11)] bool ServerClick = false);
+    [property: Id(11)] bool ServerClick = false,
+    [property: Id(12)] bool AdminVisit = false);
 
 /// <param name="Gains">Person id → linear gain; a participant not listed is heard at 1.</param>
 [GenerateSerializer, Immutable, Alias("Loki.PersonalMix")]

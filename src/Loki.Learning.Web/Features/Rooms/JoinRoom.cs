@@ -16,10 +16,11 @@ public sealed record JoinAnswer(
     string AudioToken, string AudioUrl, DateTime AudioTokenExpiresUtc);
 
 /// A member joins an open room. Membership is checked against the database first, then the room decides
-/// (locked, full, closed).
+/// (locked, full, closed). An admin who is not a member enters as host, shown as such in the roster and kept in the
+/// visit log (<see cref="RoomVisit"/>).
 public sealed record JoinRoom(Actor Actor, Guid RoomId) : ICommand<JoinAnswer>;
 
-public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, RoomAudioTokens tokens) : ICommandHandler<JoinRoom, JoinAnswer>
+public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, RoomAudioTokens tokens, TimeProvider clock) : ICommandHandler<JoinRoom, JoinAnswer>
 {
     public async ValueTask<JoinAnswer> Handle(JoinRoom command, CancellationToken cancellationToken)
     {
@@ -28,10 +29,20 @@ public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, 
         var person = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => new { u.DisplayName, u.RecordingConsent }).SingleAsync(cancellationToken);
 
         var consent = Recording.RecordingConsent.Given(person.RecordingConsent, role);
-        var grant = await grains.GetGrain<IRoomGrain>(command.RoomId).JoinAsync(new RoomMember(command.Actor.PersonId, person.DisplayName, role, consent));
+        var visit = await db.IsAdminVisitAsync(room, command.Actor, cancellationToken);
+        var grant = await grains.GetGrain<IRoomGrain>(command.RoomId).JoinAsync(new RoomMember(command.Actor.PersonId, person.DisplayName, role, consent, visit));
         if (grant.RefusalKey is not null)
         {
             throw Refusal.Conflict(grant.RefusalKey);
+        }
+        if (visit)
+        {
+            db.RoomVisits.Add(new RoomVisit
+            {
+                RoomId = room.RoomId, RoomTitle = room.Title, OwnerTitle = room.OwnerTitle, PersonId = command.Actor.PersonId, DisplayName = person.DisplayName,
+                AtUtc = clock.GetUtcNow().UtcDateTime,
+            });
+            await db.SaveChangesAsync(cancellationToken);
         }
         // The room's audio is on the node where its grain is active, which need not be the one serving this request.
         var where = grant.Media!;

@@ -96,7 +96,7 @@ public static class RoomAudioEndpoint
                     // The engine let the participant go: the host removed them or the room closed. Start the close
                     // handshake; the receive loop ends when the client answers.
                     var reason = media.Stopping || media.IsMovingAway(admission.MediaRoom) ? MovedReason
-                        : (await room.GetViewAsync()).Open ? "Room.Audio.Removed" : "Refusal.RoomClosed";
+                        : await WhyLeftAsync(room, admission.Ticket.PersonId);
                     await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason);
                 }
             }, CancellationToken.None);
@@ -117,6 +117,16 @@ public static class RoomAudioEndpoint
                 "Browser audio closed: person {PersonId} in room {RoomId}; received {Received}, sent {Sent}, malformed {Malformed}, oversized {Oversized}, rate-limited {Limited}, stale {Stale}",
                 admission.Ticket.PersonId, roomId, c.Received, c.Sent, c.Malformed, c.Oversized, c.RateLimited, c.Stale);
         }
+    }
+
+    /// The engine let a browser go while the room stays here: closed, or the person removed, or their audio now
+    /// arrives through a newer connection (another tab, or JackTrip) — a page told so does not reconnect on its own.
+    private static async Task<string> WhyLeftAsync(IRoomGrain room, string personId)
+    {
+        var view = await room.GetViewAsync();
+        return !view.Open ? "Refusal.RoomClosed"
+            : view.Roster.Any(p => p.PersonId == personId) ? "Room.Audio.Replaced"
+            : "Room.Audio.Removed";
     }
 
     private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)

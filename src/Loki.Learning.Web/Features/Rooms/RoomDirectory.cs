@@ -48,13 +48,17 @@ internal static class RoomDirectory
                 .SingleOrDefaultAsync(cancellationToken);
     }
 
-    /// The actor's role in the room, or null when they do not belong there.
-    public static async Task<RoomRole?> RoleInRoomAsync(this LokiDbContext db, RoomDescription room, Actor actor, CancellationToken cancellationToken)
+    /// The actor's role in the room, or null when they do not belong there. Admins may enter every room as host.
+    public static async Task<RoomRole?> RoleInRoomAsync(this LokiDbContext db, RoomDescription room, Actor actor, CancellationToken cancellationToken) =>
+        await MembershipAsync(db, room, actor, cancellationToken) ?? (actor.IsAdmin ? RoomRole.Host : null);
+
+    /// Whether the actor is an admin who enters as host only because they are an admin (everyone in the room sees it).
+    public static async Task<bool> IsAdminVisitAsync(this LokiDbContext db, RoomDescription room, Actor actor, CancellationToken cancellationToken) =>
+        actor.IsAdmin && await MembershipAsync(db, room, actor, cancellationToken) is null;
+
+    /// The role the actor's own membership gives them (teacher, pupil, enrolled, organizer, registered), or null.
+    private static async Task<RoomRole?> MembershipAsync(LokiDbContext db, RoomDescription room, Actor actor, CancellationToken cancellationToken)
     {
-        if (actor.IsAdmin)
-        {
-            return RoomRole.Host;
-        }
         var me = actor.PersonId;
         switch (room.Kind)
         {

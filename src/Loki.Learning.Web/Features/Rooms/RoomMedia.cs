@@ -97,7 +97,7 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
             BindAddress = IPAddress.Parse(configuration["Media:BindAddress"] ?? "0.0.0.0"),
             TcpPort = configuration.GetValue("Media:JackTripPort", 4464),
             UdpBasePort = configuration.GetValue("Media:UdpBasePort", 61002),
-            MaxParticipantsPerRoom = RoomGrain.Capacity,
+            MaxParticipantsPerRoom = LiveRoom.Capacity,
             RealTimePriority = configuration.GetValue("Media:RealTimePriority", new MediaEngineOptions().RealTimePriority),
         };
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(Drain);
@@ -155,6 +155,8 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
         }
         switch (mediaEvent)
         {
+            case ParticipantAdmitted admitted when Guid.TryParseExact(admitted.RoomId, "N", out var roomId):
+                return grains.GetGrain<IRoomGrain>(roomId).MediaAdmittedAsync(admitted.ClientName, admitted.ParticipantId);
             case ParticipantJoined joined when Guid.TryParseExact(joined.RoomId, "N", out var roomId):
                 return grains.GetGrain<IRoomGrain>(roomId).MediaJoinedAsync(joined.ClientName, joined.ParticipantId);
             case ParticipantLeft left when Guid.TryParseExact(left.RoomId, "N", out var roomId):

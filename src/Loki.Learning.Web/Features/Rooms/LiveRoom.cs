@@ -1,0 +1,742 @@
+using System.Security.Cryptography;
+using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.Mixing;
+using Loki.Learning.Web.Features.Metronome;
+using Loki.Learning.Web.Features.Scores;
+
+namespace Loki.Learning.Web.Features.Rooms;
+
+/// What must survive the room moving to another node: whether it is open, its beat, its score and the page
+/// shown, the take being recorded, and who had joined (so a locked room lets them back in). Their connections
+/// do not: participants reconnect and join again. (The alias is the one this record was first stored under.)
+[GenerateSerializer, Immutable, Alias("Loki.RoomGrain.State")]
+public sealed record RoomState(
+    [property: Id(0)] RoomDescription? Description = null,
+    [property: Id(1)] bool Open = false,
+    [property: Id(2)] bool Locked = false,
+    [property: Id(3)] BeatTimeline? Beat = null,
+    [property: Id(4)] ScoreChoice? Score = null,
+    [property: Id(5)] int ScorePage = 1,
+    [property: Id(6)] RoomRecordingState? Recording = null,
+    [property: Id(7)] IReadOnlyList<string>? Members = null)
+{
+    /// A room never opened: what the storage hands out before anything was written.
+    public RoomState() : this(null, false, false, null, null, 1, null, null)
+    {
+    }
+}
+
+/// Why a room refused something. The page or API turns it into words (<see cref="RoomRefusals.Key"/>).
+public enum RoomRefusal
+{
+    None,
+    RoomClosed,
+    RoomLocked,
+    RoomFull,
+    NotInRoom,
+    NotRoomHost,
+    InvalidGain,
+    AudioTokenUsed,
+    AudioTokenExpired,
+    AlreadyRecording,
+    NotRecording,
+}
+
+public static class RoomRefusals
+{
+    /// The localization key of a refusal; null for none.
+    public static string? Key(this RoomRefusal refusal) => refusal switch
+    {
+        RoomRefusal.None => null,
+        RoomRefusal.InvalidGain => "Validation.Gain",
+        RoomRefusal.AlreadyRecording => "Recording.Refusal.AlreadyRecording",
+        RoomRefusal.NotRecording => "Recording.Refusal.NotRecording",
+        _ => "Refusal." + refusal,
+    };
+}
+
+/// What happens to the running take because of a change in the room (applied by the recorder, off the model).
+public abstract record TakeChange;
+
+/// A connected participant with consent goes into the take.
+public sealed record IncludeInTake(int MediaId, string PersonId, string DisplayName, double? OneWayMs, double JitterMs) : TakeChange;
+
+public sealed record ExcludeFromTake(int MediaId, string DisplayName) : TakeChange;
+
+public sealed record BeatChangedInTake(BeatTimeline Beat) : TakeChange;
+
+public sealed record ScoreChangedInTake(string? Title) : TakeChange;
+
+/// The answer of the model to one command: a refusal, or what to do about the change.
+/// <param name="Changed">Watchers need a new view.</param>
+/// <param name="Persist">The durable part (<see cref="RoomState"/>) changed.</param>
+/// <param name="Media">Commands for the media engine, in order.</param>
+/// <param name="Take">Changes for the running take, in order.</param>
+public sealed record RoomOutcome(RoomRefusal Refusal, bool Changed, bool Persist, IReadOnlyList<MediaCommand> Media, IReadOnlyList<TakeChange> Take)
+{
+    public static readonly RoomOutcome Nothing = new(RoomRefusal.None, false, false, [], []);
+
+    public static RoomOutcome Refuse(RoomRefusal refusal) => new(refusal, false, false, [], []);
+
+    public bool Refused => Refusal != RoomRefusal.None;
+}
+
+/// The rules of one live room, with no Orleans, EF or I/O: who is in it and in which role, who may connect
+/// audio and how (single-use JackTrip codes and browser nonces, one live media connection per person), the
+/// host's controls, personal mixes, hands, lock, stage, the beat timeline and the score page. Each command
+/// returns a <see cref="RoomOutcome"/>; the grain that holds the model persists, posts and notifies.
+/// Not thread-safe: the grain's turns serialise every call.
+public sealed class LiveRoom
+{
+    /// A JackTrip code works once, within this time after joining.
+    public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
+
+    /// The media engine mixes at most this many per room.
+    public const int Capacity = 64;
+
+    /// Rate of the engine's mix (the media engine runs at 48 kHz).
+    private const int SampleRate = 48000;
+
+    private readonly Dictionary<string, Participant> _participants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Pass> _codes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Pass> _audioNonces = new(StringComparer.Ordinal);
+
+    /// Everyone admitted since the room opened and not removed (ids only).
+    private readonly HashSet<string> _members = new(StringComparer.Ordinal);
+
+    private Outcome _pending = new();
+
+    public LiveRoom(Guid roomId, RoomState state)
+    {
+        RoomId = roomId;
+        Description = state.Description;
+        Open = state.Open;
+        Locked = state.Locked;
+        Beat = state.Beat ?? BeatTimeline.Initial;
+        Score = state.Score;
+        ScorePage = state.ScorePage;
+        Recording = state.Recording;
+        _members.UnionWith(state.Members ?? []);
+    }
+
+    public Guid RoomId { get; }
+
+    /// The engine's name for this room.
+    public string MediaRoom => RoomId.ToString("N");
+
+    public RoomDescription? Description { get; private set; }
+
+    public bool Open { get; private set; }
+
+    public bool Locked { get; private set; }
+
+    public BeatTimeline Beat { get; private set; }
+
+    public ScoreChoice? Score { get; private set; }
+
+    public int ScorePage { get; private set; }
+
+    public RoomRecordingState? Recording { get; private set; }
+
+    public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members]);
+
+    /// Every media participant id of the room's people, as the engine knows them (connected or still handshaking).
+    public IEnumerable<(string PersonId, int MediaId)> MediaOf() =>
+        _participants.Values.SelectMany(p => p.Connections.Where(c => c.MediaId is not null).Select(c => (p.PersonId, c.MediaId!.Value)));
+
+    public bool IsHost(string personId) => _participants.TryGetValue(personId, out var p) && p.Role == RoomRole.Host;
+
+    /// The room resumes on this node (open rooms need their engine room and click back).
+    public RoomOutcome Resume()
+    {
+        if (Open)
+        {
+            _pending.Media.Add(new OpenRoom(MediaRoom));
+            PostClickTrack();
+        }
+        return Done(changed: false);
+    }
+
+    public RoomOutcome OpenRoom(RoomDescription description)
+    {
+        Description = description;
+        if (!Open)
+        {
+            Open = true;
+            _pending.Media.Add(new OpenRoom(MediaRoom));
+            PostClickTrack();
+        }
+        return Done(persist: true);
+    }
+
+    /// Everyone leaves, their codes end and the beat stops. (A running take is stopped by the grain first.)
+    public RoomOutcome Close(double nowEpochMs)
+    {
+        Open = false;
+        Beat = Beat.Stop(nowEpochMs);
+        _codes.Clear();
+        _audioNonces.Clear();
+        _participants.Clear();
+        _members.Clear();
+        _pending.Media.Add(new CloseRoom(MediaRoom));
+        return Done(persist: true);
+    }
+
+    /// Admits a member (the caller has checked they belong) and issues them a new JackTrip code and browser
+    /// nonce; older unused ones of theirs stop working.
+    public RoomOutcome Join(RoomMember member, DateTime nowUtc, out string code, out string nonce)
+    {
+        code = "";
+        nonce = "";
+        if (!Open)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.RoomClosed);
+        }
+        var present = _participants.ContainsKey(member.PersonId);
+        if (Locked && !present && !_members.Contains(member.PersonId) && member.Role != RoomRole.Host)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.RoomLocked);
+        }
+        if (!present && _participants.Count >= Capacity)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.RoomFull);
+        }
+        if (!_participants.TryGetValue(member.PersonId, out var participant))
+        {
+            participant = new Participant(member.PersonId, member.DisplayName, member.Role);
+            _participants.Add(member.PersonId, participant);
+        }
+        participant.RecordingConsent = member.RecordingConsent;
+        participant.AdminVisit = member.AdminVisit;
+        ForgetPasses(member.PersonId);
+        code = JackTripCodes.Create(RoomId);
+        _codes[code] = new Pass(member.PersonId, nowUtc + CodeLifetime);
+        // The browser audio token carries this nonce; the room is the one place that can tell a first use from a replay.
+        nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        _audioNonces[nonce] = new Pass(member.PersonId, nowUtc + RoomAudioTokens.Lifetime);
+        return Done(persist: _members.Add(member.PersonId));
+    }
+
+    public RoomOutcome Leave(string personId)
+    {
+        ForgetPasses(personId);
+        if (_participants.Remove(personId, out var participant))
+        {
+            EndConnections(participant);
+        }
+        return Done();
+    }
+
+    /// The hub asks about a JackTrip client's name at its handshake: the code is consumed, and the person's other
+    /// media connections end (one live media connection per person, so one person holds one hub slot).
+    public RoomOutcome RedeemJackTripCode(string code, DateTime nowUtc, out CodeRedemption redemption)
+    {
+        redemption = new CodeRedemption(false);
+        if (!Open || !_codes.Remove(code, out var pass) || pass.ExpiresUtc <= nowUtc || !_participants.TryGetValue(pass.PersonId, out var participant))
+        {
+            return RoomOutcome.Nothing;
+        }
+        Connect(participant, code, AudioVia.JackTrip);
+        // Listeners hear the mix but send nothing into it.
+        redemption = new CodeRedemption(true, participant.PersonId, participant.Role == RoomRole.Listener ? 1 : 2);
+        return Done();
+    }
+
+    /// The browser audio endpoint presents the nonce of a verified token. Consumed whatever happens next.
+    public RoomOutcome AdmitBrowserAudio(string personId, string nonce, DateTime nowUtc, out string? clientName)
+    {
+        clientName = null;
+        if (!_audioNonces.Remove(nonce, out var pass) || pass.PersonId != personId)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.AudioTokenUsed);
+        }
+        if (pass.ExpiresUtc <= nowUtc)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.AudioTokenExpired);
+        }
+        if (!Open)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.RoomClosed);
+        }
+        if (!_participants.TryGetValue(personId, out var participant))
+        {
+            return RoomOutcome.Refuse(RoomRefusal.NotInRoom);
+        }
+        clientName = "browser-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        Connect(participant, clientName, AudioVia.Browser);
+        return Done();
+    }
+
+    /// The engine gave the connection admitted as <paramref name="connectionName"/> its participant id (at the
+    /// JackTrip handshake, or when a browser socket attached). A connection that was replaced or whose person
+    /// left in the meantime is removed from the engine at once.
+    public RoomOutcome MediaAdmitted(string connectionName, int mediaId)
+    {
+        if (FindConnection(connectionName) is not var (_, connection))
+        {
+            _pending.Media.Add(new RemoveParticipant(mediaId));
+            return Done(changed: false);
+        }
+        connection.MediaId = mediaId;
+        return Done(changed: false);
+    }
+
+    /// The connection's audio arrives (first datagram, or the browser socket is up): the person's settings apply to it.
+    public RoomOutcome MediaJoined(string connectionName, int mediaId)
+    {
+        if (FindConnection(connectionName) is not var (participant, connection))
+        {
+            // Left, removed or replaced between handshake and first datagram.
+            _pending.Media.Add(new RemoveParticipant(mediaId));
+            return Done(changed: false);
+        }
+        if (connection.MediaId == mediaId && connection.Joined)
+        {
+            // Told twice (the transport and the engine's event): the settings are already applied.
+            return Done(changed: false);
+        }
+        connection.MediaId = mediaId;
+        connection.Joined = true;
+        if (participant.Muted || participant.Role == RoomRole.Listener)
+        {
+            _pending.Media.Add(new SetMute(mediaId, true));
+        }
+        ApplyGains(participant);
+        ApplyClick(participant);
+        IncludeInTake(participant);
+        return Done();
+    }
+
+    public RoomOutcome MediaLeft(int mediaId)
+    {
+        if (FindConnection(mediaId) is not var (participant, connection))
+        {
+            return Done(changed: false);
+        }
+        if (connection.Joined && Recording is not null && participant.RecordingConsent)
+        {
+            _pending.Take.Add(new ExcludeFromTake(mediaId, participant.DisplayName));
+        }
+        participant.Connections.Remove(connection);
+        return Done();
+    }
+
+    public RoomOutcome MediaStatistics(int mediaId, double? oneWayMs, double jitterMs)
+    {
+        if (FindConnection(mediaId) is not var (participant, connection))
+        {
+            return Done(changed: false);
+        }
+        connection.OneWayMs = oneWayMs;
+        connection.JitterMs = jitterMs;
+        if (participant.ServerClick)
+        {
+            ApplyClick(participant);
+        }
+        return Done();
+    }
+
+    public RoomOutcome RaiseHand(string personId, bool raised) => AsSelf(personId, p => p.HandRaised = raised);
+
+    public RoomOutcome Mute(string hostId, string personId, bool muted) => AsHost(hostId, personId, participant =>
+    {
+        participant.Muted = muted;
+        ApplyMute(participant);
+    });
+
+    /// A workshop's host brings a listener on stage (a performer: their microphone is heard) or sends them back.
+    public RoomOutcome SetStage(string hostId, string personId, bool onStage) => AsHost(hostId, personId, participant =>
+    {
+        if (participant.Role == RoomRole.Host)
+        {
+            return;
+        }
+        participant.Role = onStage ? RoomRole.Performer : RoomRole.Listener;
+        ApplyMute(participant);
+    });
+
+    public RoomOutcome SetGain(string hostId, string personId, float gain) => !IsGain(gain)
+        ? RoomOutcome.Refuse(RoomRefusal.InvalidGain)
+        : AsHost(hostId, personId, participant =>
+        {
+            participant.Gain = gain;
+            ApplyGains(participant);
+        });
+
+    public RoomOutcome Lock(string hostId, bool locked)
+    {
+        if (!IsHost(hostId))
+        {
+            return RoomOutcome.Refuse(RoomRefusal.NotRoomHost);
+        }
+        Locked = locked;
+        return Done(persist: true);
+    }
+
+    /// The host removes someone: every media connection of theirs ends, their codes stop working, and a locked room
+    /// no longer lets them back in.
+    public RoomOutcome Remove(string hostId, string personId)
+    {
+        var outcome = AsHost(hostId, personId, participant =>
+        {
+            _participants.Remove(personId);
+            _members.Remove(personId);
+            ForgetPasses(personId);
+            EndConnections(participant);
+        });
+        return outcome.Refused ? outcome : outcome with { Persist = true };
+    }
+
+    public RoomOutcome ChangeBeat(BeatChange change, double nowEpochMs)
+    {
+        var beat = change.ApplyTo(Beat, nowEpochMs);
+        if (ReferenceEquals(beat, Beat))
+        {
+            return Done(changed: false);
+        }
+        Beat = beat;
+        PostClickTrack();
+        RecordBeat();
+        return Done(persist: true);
+    }
+
+    /// The score everyone sees and follows, or none. Its time signatures become the timeline's metre.
+    public RoomOutcome SelectScore(ScoreChoice? score, double nowEpochMs)
+    {
+        Score = score;
+        ScorePage = 1;
+        Beat = Beat.FollowScore(score?.Measures ?? [], nowEpochMs);
+        PostClickTrack();
+        RecordBeat();
+        if (Recording is not null)
+        {
+            _pending.Take.Add(new ScoreChangedInTake(score?.Title));
+        }
+        return Done(persist: true);
+    }
+
+    public RoomOutcome TurnScorePage(int page)
+    {
+        ScorePage = Math.Clamp(page, 1, Math.Max(1, Score?.PageCount ?? 1));
+        return Done(persist: true);
+    }
+
+    public RoomOutcome SetServerClick(string personId, bool enabled) => AsSelf(personId, participant =>
+    {
+        participant.ServerClick = enabled;
+        ApplyClick(participant);
+    });
+
+    /// A take starts (the recorder has started it): everyone connected with consent goes into it.
+    public RoomOutcome RecordingStarted(Guid recordingId, DateTime nowUtc)
+    {
+        Recording = new RoomRecordingState(recordingId, nowUtc, []);
+        foreach (var participant in _participants.Values)
+        {
+            IncludeInTake(participant);
+        }
+        return Done(persist: true);
+    }
+
+    public RoomOutcome RecordingStopped()
+    {
+        Recording = null;
+        return Done(persist: true);
+    }
+
+    public RoomOutcome SetMyGain(string listenerId, string sourceId, float gain)
+    {
+        if (!IsGain(gain))
+        {
+            return RoomOutcome.Refuse(RoomRefusal.InvalidGain);
+        }
+        if (!_participants.TryGetValue(listenerId, out var listener) || !_participants.TryGetValue(sourceId, out var source))
+        {
+            return RoomOutcome.Refuse(RoomRefusal.NotInRoom);
+        }
+        listener.MyGains[sourceId] = gain;
+        foreach (var listening in listener.Connections)
+        {
+            foreach (var sounding in source.Connections)
+            {
+                if (listening.MediaId is { } listenerMedia && sounding.MediaId is { } sourceMedia)
+                {
+                    _pending.Media.Add(new SetGain(listenerMedia, sourceMedia, source.Gain * gain));
+                }
+            }
+        }
+        return Done(changed: false);
+    }
+
+    public RoomOutcome SetSelfMonitor(string personId, bool enabled)
+    {
+        var outcome = AsSelf(personId, participant =>
+        {
+            participant.SelfMonitor = enabled;
+            foreach (var mediaId in participant.MediaIds)
+            {
+                _pending.Media.Add(new SetSelfMonitor(mediaId, enabled));
+            }
+        });
+        return outcome with { Changed = false };
+    }
+
+    public PersonalMix MixOf(string personId) =>
+        _participants.TryGetValue(personId, out var me)
+            ? new PersonalMix(new Dictionary<string, float>(me.MyGains), me.SelfMonitor)
+            : new PersonalMix(new Dictionary<string, float>(), false);
+
+    public RoomView View(long version) => new(
+        Description,
+        Open,
+        Locked,
+        _participants.Values
+            .OrderBy(p => p.Role)
+            .ThenBy(p => p.DisplayName, StringComparer.CurrentCulture)
+            .Select(p =>
+            {
+                // The connection that carries audio (a person has one at a time).
+                var live = p.Connections.LastOrDefault(c => c.Joined);
+                return new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, live is not null, live?.OneWayMs, live?.JitterMs ?? 0,
+                    live?.Via ?? AudioVia.None, live?.MediaId, p.ServerClick, p.AdminVisit);
+            })
+            .ToList(),
+        version,
+        Beat,
+        Score,
+        ScorePage,
+        Recording is null ? null : Recording with
+        {
+            NotRecorded = _participants.Values.Where(p => !p.RecordingConsent).Select(p => p.DisplayName).Order(StringComparer.CurrentCulture).ToList(),
+        });
+
+    /// A new media connection for <paramref name="participant"/>: every other one of theirs ends.
+    private void Connect(Participant participant, string name, AudioVia via)
+    {
+        EndConnections(participant);
+        participant.Connections.Add(new Connection(name, via));
+    }
+
+    /// Ends a person's media connections: the engine drops those it knows; one still handshaking is dropped when the
+    /// engine names it (<see cref="MediaAdmitted"/> finds no connection under that name).
+    private void EndConnections(Participant participant)
+    {
+        foreach (var connection in participant.Connections)
+        {
+            if (connection.MediaId is { } mediaId)
+            {
+                if (connection.Joined && Recording is not null && participant.RecordingConsent)
+                {
+                    _pending.Take.Add(new ExcludeFromTake(mediaId, participant.DisplayName));
+                }
+                _pending.Media.Add(new RemoveParticipant(mediaId));
+            }
+        }
+        participant.Connections.Clear();
+    }
+
+    private void ApplyMute(Participant participant)
+    {
+        foreach (var mediaId in participant.MediaIds)
+        {
+            _pending.Media.Add(new SetMute(mediaId, participant.Muted || participant.Role == RoomRole.Listener));
+        }
+    }
+
+    /// Every mix that involves <paramref name="changed"/>, as listener or as source: the host's gain for the source
+    /// times the listener's own choice for it.
+    private void ApplyGains(Participant changed)
+    {
+        foreach (var changedId in changed.MediaIds)
+        {
+            foreach (var other in _participants.Values)
+            {
+                foreach (var otherId in other.MediaIds)
+                {
+                    if (otherId == changedId)
+                    {
+                        continue;
+                    }
+                    _pending.Media.Add(new SetGain(otherId, changedId, changed.Gain * other.MyGains.GetValueOrDefault(changed.PersonId, 1f)));
+                    _pending.Media.Add(new SetGain(changedId, otherId, other.Gain * changed.MyGains.GetValueOrDefault(other.PersonId, 1f)));
+                }
+            }
+            _pending.Media.Add(new SetSelfMonitor(changedId, changed.SelfMonitor));
+        }
+    }
+
+    /// Rendered early by the participant's measured one-way delay, so it reaches them about when the beat sounds elsewhere.
+    private void ApplyClick(Participant participant)
+    {
+        foreach (var connection in participant.Connections)
+        {
+            if (connection.MediaId is { } mediaId)
+            {
+                _pending.Media.Add(new SetClick(mediaId, participant.ServerClick ? 1f : 0f, connection.OneWayMs ?? 0));
+            }
+        }
+    }
+
+    /// The engine renders the click for those who asked, from a copy of the running timeline.
+    private void PostClickTrack()
+    {
+        if (!Open)
+        {
+            return;
+        }
+        var track = Beat.Running
+            ? new ClickTrack(Beat.Segments.Select(s => new ClickSegment(s.Beat, s.EpochMs, s.Bpm, s.BeatsPerBar)), SampleRate, Beat.Click.Volume)
+            : null;
+        _pending.Media.Add(new SetClickTrack(MediaRoom, track));
+    }
+
+    private void RecordBeat()
+    {
+        if (Recording is not null)
+        {
+            _pending.Take.Add(new BeatChangedInTake(Beat));
+        }
+    }
+
+    /// A connected participant with consent goes into the running take; nobody else is ever recorded.
+    private void IncludeInTake(Participant participant)
+    {
+        if (Recording is null || !participant.RecordingConsent || participant.Role == RoomRole.Listener)
+        {
+            return;
+        }
+        foreach (var connection in participant.Connections)
+        {
+            if (connection.Joined && connection.MediaId is { } mediaId)
+            {
+                _pending.Take.Add(new IncludeInTake(mediaId, participant.PersonId, participant.DisplayName, connection.OneWayMs, connection.JitterMs));
+            }
+        }
+    }
+
+    private void ForgetPasses(string personId)
+    {
+        foreach (var passes in (Dictionary<string, Pass>[])[_codes, _audioNonces])
+        {
+            foreach (var stale in passes.Where(p => p.Value.PersonId == personId).Select(p => p.Key).ToList())
+            {
+                passes.Remove(stale);
+            }
+        }
+    }
+
+    private (Participant, Connection)? FindConnection(string name)
+    {
+        foreach (var participant in _participants.Values)
+        {
+            if (participant.Connections.Find(c => c.Name == name) is { } connection)
+            {
+                return (participant, connection);
+            }
+        }
+        return null;
+    }
+
+    private (Participant, Connection)? FindConnection(int mediaId)
+    {
+        foreach (var participant in _participants.Values)
+        {
+            if (participant.Connections.Find(c => c.MediaId == mediaId) is { } connection)
+            {
+                return (participant, connection);
+            }
+        }
+        return null;
+    }
+
+    private static bool IsGain(float gain) => float.IsFinite(gain) && gain >= 0 && gain <= 4;
+
+    private RoomOutcome AsHost(string hostId, string personId, Action<Participant> change)
+    {
+        if (!IsHost(hostId))
+        {
+            return RoomOutcome.Refuse(RoomRefusal.NotRoomHost);
+        }
+        return AsSelf(personId, change);
+    }
+
+    private RoomOutcome AsSelf(string personId, Action<Participant> change)
+    {
+        if (!_participants.TryGetValue(personId, out var participant))
+        {
+            return RoomOutcome.Refuse(RoomRefusal.NotInRoom);
+        }
+        change(participant);
+        return Done();
+    }
+
+    /// Hands out what the command caused and starts a fresh list for the next.
+    private RoomOutcome Done(bool changed = true, bool persist = false)
+    {
+        var outcome = new RoomOutcome(RoomRefusal.None, changed || persist, persist, _pending.Media, _pending.Take);
+        _pending = new Outcome();
+        return outcome;
+    }
+
+    private sealed class Outcome
+    {
+        public List<MediaCommand> Media { get; } = [];
+
+        public List<TakeChange> Take { get; } = [];
+    }
+
+    private readonly record struct Pass(string PersonId, DateTime ExpiresUtc);
+
+    /// One way a person's audio reaches the room: a JackTrip client (named by its code) or a browser socket.
+    private sealed class Connection(string name, AudioVia via)
+    {
+        public string Name { get; } = name;
+
+        public AudioVia Via { get; } = via;
+
+        /// The engine's participant id, once the engine has one (JackTrip: at the handshake).
+        public int? MediaId { get; set; }
+
+        /// Audio arrives (the person's settings are applied to it).
+        public bool Joined { get; set; }
+
+        public double? OneWayMs { get; set; }
+
+        public double JitterMs { get; set; }
+    }
+
+    private sealed class Participant(string personId, string displayName, RoomRole role)
+    {
+        public string PersonId { get; } = personId;
+
+        public string DisplayName { get; } = displayName;
+
+        /// Changes when a workshop's host brings a listener on stage or sends them back.
+        public RoomRole Role { get; set; } = role;
+
+        public bool HandRaised { get; set; }
+
+        public bool Muted { get; set; }
+
+        public float Gain { get; set; } = 1f;
+
+        /// This participant's own volume for each other participant (person id → linear gain), on top of the host's.
+        public Dictionary<string, float> MyGains { get; } = new(StringComparer.Ordinal);
+
+        public bool SelfMonitor { get; set; }
+
+        /// The engine renders the room's click into this participant's mix (for JackTrip clients).
+        public bool ServerClick { get; set; }
+
+        /// Consent on file for recording this person's audio.
+        public bool RecordingConsent { get; set; }
+
+        /// An admin who does not belong to the room entered it; everyone in it sees that.
+        public bool AdminVisit { get; set; }
+
+        /// At most one: a new admission ends the others (see <see cref="Connect"/>).
+        public List<Connection> Connections { get; } = [];
+
+        public IEnumerable<int> MediaIds => Connections.Where(c => c.MediaId is not null).Select(c => c.MediaId!.Value);
+    }
+}

@@ -1,0 +1,204 @@
+using Loki.Learning.Media.Engine;
+using Loki.Learning.Web.Features.Rooms;
+
+namespace Loki.Learning.Web.Tests.Rooms;
+
+/// The room's rules on their own: no cluster, no engine, no database. What the grain would post is read from the
+/// outcomes.
+public sealed class LiveRoomTests
+{
+    private static readonly DateTime Now = new(2026, 12, 6, 18, 0, 0, DateTimeKind.Utc);
+    private static readonly RoomDescription Description = new(Guid.NewGuid(), RoomKind.Rehearsal, "Weekly rehearsal", "Strings", Guid.NewGuid(), Now, Now.AddHours(1), "Europe/Stockholm");
+
+    private static readonly RoomMember Teacher = new("teacher", "Tove", RoomRole.Host, RecordingConsent: true);
+    private static readonly RoomMember Pupil = new("pupil", "Elsa", RoomRole.Performer, RecordingConsent: true);
+
+    private static LiveRoom OpenRoom()
+    {
+        var room = new LiveRoom(Guid.NewGuid(), new RoomState());
+        room.OpenRoom(Description);
+        return room;
+    }
+
+    /// Joins and connects over JackTrip: handshake (code redeemed, engine id known), then the first datagram.
+    private static int ConnectJackTrip(LiveRoom room, RoomMember member, int mediaId)
+    {
+        room.Join(member, Now, out var code, out _);
+        room.RedeemJackTripCode(code, Now, out var redemption);
+        Assert.True(redemption.Admitted);
+        room.MediaAdmitted(code, mediaId);
+        room.MediaJoined(code, mediaId);
+        return mediaId;
+    }
+
+    private static int ConnectBrowser(LiveRoom room, RoomMember member, int mediaId)
+    {
+        room.Join(member, Now, out _, out var nonce);
+        Assert.False(room.AdmitBrowserAudio(member.PersonId, nonce, Now, out var clientName).Refused);
+        room.MediaJoined(clientName!, mediaId);
+        return mediaId;
+    }
+
+    private static IEnumerable<int> Removed(RoomOutcome outcome) => outcome.Media.OfType<RemoveParticipant>().Select(r => r.ParticipantId);
+
+    [Fact]
+    public void ASecondJackTripConnectionOfThePersonEndsTheFirst()
+    {
+        var room = OpenRoom();
+        ConnectJackTrip(room, Teacher, 1);
+        var first = ConnectJackTrip(room, Pupil, 2);
+
+        room.Join(Pupil, Now, out var code, out _);
+        var redeemed = room.RedeemJackTripCode(code, Now, out _);
+
+        Assert.Equal([first], Removed(redeemed));
+        room.MediaAdmitted(code, 3);
+        room.MediaJoined(code, 3);
+        Assert.Equal(3, room.View(1).Roster.Single(p => p.PersonId == Pupil.PersonId).MediaId);
+    }
+
+    [Fact]
+    public void ABrowserConnectionEndsTheJackTripOneAndTheOtherWayRound()
+    {
+        var room = OpenRoom();
+        var jackTrip = ConnectJackTrip(room, Pupil, 1);
+
+        room.Join(Pupil, Now, out var code, out var nonce);
+        var browser = room.AdmitBrowserAudio(Pupil.PersonId, nonce, Now, out var clientName);
+        Assert.Equal([jackTrip], Removed(browser));
+        room.MediaJoined(clientName!, 2);
+
+        room.Join(Pupil, Now, out code, out _);
+        Assert.Equal([2], Removed(room.RedeemJackTripCode(code, Now, out _)));
+    }
+
+    [Fact]
+    public void AConnectionReplacedWhileItWasStillHandshakingIsDroppedWhenTheEngineNamesIt()
+    {
+        var room = OpenRoom();
+        room.Join(Pupil, Now, out var oldCode, out _);
+        room.RedeemJackTripCode(oldCode, Now, out _);
+        // A second join and connection before the engine reported the first handshake.
+        room.Join(Pupil, Now, out var newCode, out _);
+        room.RedeemJackTripCode(newCode, Now, out _);
+
+        Assert.Equal([7], Removed(room.MediaAdmitted(oldCode, 7)));
+        Assert.Equal([7], Removed(room.MediaJoined(oldCode, 7)));
+        Assert.Empty(Removed(room.MediaAdmitted(newCode, 8)));
+    }
+
+    [Fact]
+    public void RemoveEndsEveryConnectionTheEngineKnowsIncludingOneStillHandshaking()
+    {
+        var room = OpenRoom();
+        ConnectJackTrip(room, Teacher, 1);
+        ConnectBrowser(room, Pupil, 2);
+        room.Join(Pupil, Now, out var code, out _);
+        room.RedeemJackTripCode(code, Now, out _);
+        room.MediaAdmitted(code, 3);
+
+        var removed = room.Remove(Teacher.PersonId, Pupil.PersonId);
+
+        Assert.False(removed.Refused);
+        Assert.Equal([3], Removed(removed));
+        Assert.DoesNotContain(room.View(1).Roster, p => p.PersonId == Pupil.PersonId);
+        // Whatever of theirs the engine still reports is dropped, and nothing of theirs is admitted again.
+        Assert.Equal([3], Removed(room.MediaJoined(code, 3)));
+        room.Lock(Teacher.PersonId, true);
+        Assert.Equal(RoomRefusal.RoomLocked, room.Join(Pupil, Now, out _, out _).Refusal);
+    }
+
+    [Fact]
+    public void MuteAndStageActOnTheConnectionThatCarriesTheirAudio()
+    {
+        var room = OpenRoom();
+        ConnectJackTrip(room, Teacher, 1);
+        ConnectBrowser(room, Pupil, 2);
+        var jackTrip = ConnectJackTrip(room, Pupil, 3);
+
+        var muted = room.Mute(Teacher.PersonId, Pupil.PersonId, true);
+
+        Assert.Equal([new SetMute(jackTrip, true)], muted.Media.OfType<SetMute>());
+        Assert.True(room.View(1).Roster.Single(p => p.PersonId == Pupil.PersonId).Muted);
+    }
+
+    [Fact]
+    public void ACodeWorksOnceAndNotAfterANewJoinOrItsLifetime()
+    {
+        var room = OpenRoom();
+        room.Join(Pupil, Now, out var first, out _);
+        room.Join(Pupil, Now, out var second, out _);
+
+        room.RedeemJackTripCode(first, Now, out var stale);
+        room.RedeemJackTripCode(second, Now + LiveRoom.CodeLifetime, out var expired);
+        room.Join(Pupil, Now, out var third, out _);
+        room.RedeemJackTripCode(third, Now, out var good);
+        room.RedeemJackTripCode(third, Now, out var reused);
+
+        Assert.False(stale.Admitted);
+        Assert.False(expired.Admitted);
+        Assert.True(good.Admitted);
+        Assert.False(reused.Admitted);
+    }
+
+    [Fact]
+    public void OnlyTheHostControlsOthersAndGainsAreChecked()
+    {
+        var room = OpenRoom();
+        room.Join(Teacher, Now, out _, out _);
+        room.Join(Pupil, Now, out _, out _);
+
+        Assert.Equal(RoomRefusal.NotRoomHost, room.Remove(Pupil.PersonId, Teacher.PersonId).Refusal);
+        Assert.Equal(RoomRefusal.NotRoomHost, room.Mute(Pupil.PersonId, Teacher.PersonId, true).Refusal);
+        Assert.Equal(RoomRefusal.InvalidGain, room.SetGain(Teacher.PersonId, Pupil.PersonId, float.NaN).Refusal);
+        Assert.Equal(RoomRefusal.InvalidGain, room.SetMyGain(Pupil.PersonId, Teacher.PersonId, 5).Refusal);
+        Assert.Equal(RoomRefusal.NotInRoom, room.Mute(Teacher.PersonId, "nobody", true).Refusal);
+        Assert.Equal("Refusal.NotRoomHost", RoomRefusal.NotRoomHost.Key());
+        Assert.Equal("Validation.Gain", RoomRefusal.InvalidGain.Key());
+    }
+
+    [Fact]
+    public void AnAdminWhoDoesNotBelongIsShownAsSuch()
+    {
+        var room = OpenRoom();
+        room.Join(Pupil, Now, out _, out _);
+        room.Join(new RoomMember("admin", "Ada", RoomRole.Host, AdminVisit: true), Now, out _, out _);
+
+        var roster = room.View(1).Roster;
+
+        Assert.True(roster.Single(p => p.PersonId == "admin").AdminVisit);
+        Assert.False(roster.Single(p => p.PersonId == Pupil.PersonId).AdminVisit);
+    }
+
+    [Fact]
+    public void AStartedTakeIncludesTheConnectedWithConsentAndARemovalLeavesIt()
+    {
+        var room = OpenRoom();
+        ConnectJackTrip(room, Teacher, 1);
+        ConnectBrowser(room, Pupil, 2);
+        ConnectBrowser(room, Pupil with { PersonId = "other", DisplayName = "Olle", RecordingConsent = false }, 4);
+
+        var started = room.RecordingStarted(Guid.NewGuid(), Now);
+        var removed = room.Remove(Teacher.PersonId, Pupil.PersonId);
+
+        Assert.True(started.Persist);
+        Assert.Equal([1, 2], started.Take.OfType<IncludeInTake>().Select(i => i.MediaId).Order());
+        Assert.Equal([2], removed.Take.OfType<ExcludeFromTake>().Select(e => e.MediaId));
+        Assert.Equal(["Olle"], room.View(1).Recording!.NotRecorded);
+    }
+
+    [Fact]
+    public void CloseEndsEverythingAndTheStateSaysSo()
+    {
+        var room = OpenRoom();
+        ConnectJackTrip(room, Teacher, 1);
+
+        var closed = room.Close(0);
+
+        Assert.Contains(closed.Media, c => c is CloseRoom);
+        Assert.True(closed.Persist);
+        Assert.False(room.ToState().Open);
+        Assert.Empty(room.View(1).Roster);
+        Assert.Equal(RoomRefusal.RoomClosed, room.Join(Pupil, Now, out _, out _).Refusal);
+    }
+}
