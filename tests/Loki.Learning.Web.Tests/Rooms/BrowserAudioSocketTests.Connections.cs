@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Loki.Learning.Media.Tests.Engine;
 using Loki.Learning.Web.Features.Rooms;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Loki.Learning.Web.Tests.Rooms;
 
@@ -118,5 +119,42 @@ public sealed partial class BrowserAudioSocketTests
         await RemoveAsync(teacher, roomId, pupilId);
         Assert.True(await second.WaitForAsync(c => c.ExitDatagramsReceived > 0, Patience), "the removed client got no exit datagrams");
         await Eventually(() => Task.FromResult(host.Level(880) < Silent), () => $"the removed client is still heard at {host.Level(880):F3}");
+    }
+
+    /// Before, every join issued a code and every redeemed code held a hub slot: one member took all 128 in a second.
+    [Fact]
+    public async Task OneMemberHoldsOneHubSlotInARoomHoweverOftenTheyJoin()
+    {
+        var (teacher, _) = await SignedInAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, _) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var roomId = await OpenNewRehearsalAsync(teacher, "Many codes");
+        var engine = app.Services.GetRequiredService<RoomMedia>().Engine!;
+        var before = engine.ConnectedClients;
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var clients = new List<FakeJackTripClient>();
+        try
+        {
+            for (var i = 0; i < 8; i++)
+            {
+                clients.Add(await JackTripAsync(await JoinAsync(pupil, roomId), 300 + (50 * i), stop.Token));
+            }
+
+            await Eventually(() => Task.FromResult(engine.ConnectedClients - before <= 1),
+                () => $"{engine.ConnectedClients - before} hub slots are held by one member");
+            // The replaced clients hear nothing more (a slot dropped before its first datagram has no peer to say goodbye to).
+            var heard = clients.Select(c => c.AudioPacketsReceived).ToList();
+            var latest = clients[^1];
+            Assert.True(await latest.WaitForAsync(c => c.AudioPacketsReceived > heard[^1] + 750, Patience), "the newest client does not hear the room");
+            Assert.All(clients[..^1], (replaced, i) => Assert.True(replaced.AudioPacketsReceived - heard[i] < 10, $"replaced client {i} still hears the room"));
+            Assert.Equal(0, latest.ExitDatagramsReceived);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
     }
 }

@@ -1,0 +1,188 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using Loki.Learning.Web.Features.Rooms;
+
+namespace Loki.Learning.Web.Tests.Architecture;
+
+/// Features point one way: a feature that must react to another subscribes to what the other declares instead of
+/// calling back into it. This reads the web assembly — signatures and every method body's tokens — and lists the
+/// pairs of feature folders that use each other. The pairs that existed when the rule was written are debt to pay
+/// off, listed below; a new pair fails the test, and a pair paid off must be struck from the list.
+public sealed class FeatureDependencyTests
+{
+    private const string FeaturePrefix = "Loki.Learning.Web.Features.";
+
+    /// Two-way pairs still to be broken (see docs/decisions/0004): alphabetical, "A ⇄ B".
+    private static readonly string[] KnownTwoWayPairs =
+    [
+        "Calendar ⇄ Courses",
+        "Calendar ⇄ Ensembles",
+        "Calendar ⇄ Workshops",
+        "Metronome ⇄ Rooms",
+        "Recording ⇄ Rooms",
+        "Rooms ⇄ Scores",
+        "Rooms ⇄ Workshops",
+    ];
+
+    private static readonly Dictionary<short, OperandType> OperandTypes = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)!)
+        .ToDictionary(o => o.Value, o => o.OperandType);
+
+    [Fact]
+    public void NoNewPairOfFeaturesDependsOnEachOtherInBothDirections()
+    {
+        var edges = FeatureEdges(typeof(LiveRoom).Assembly);
+        var twoWay = edges
+            .Where(e => string.CompareOrdinal(e.From, e.To) < 0 && edges.Contains((e.To, e.From)))
+            .Select(e => $"{e.From} ⇄ {e.To}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.NotEmpty(edges);
+        Assert.True(KnownTwoWayPairs.Order(StringComparer.Ordinal).SequenceEqual(twoWay), "The two-way pairs are now: " + string.Join(", ", twoWay.Select(p => $"\"{p}\"")));
+    }
+
+    [Fact]
+    public void TheReaderSeesADependencyThatOnlyAMethodBodyHas()
+    {
+        var edges = FeatureEdges(typeof(LiveRoom).Assembly);
+
+        // The room grain resolves the recorder inside a method body only (a service lookup), never in a signature.
+        Assert.Contains(("Rooms", "Recording"), edges);
+    }
+
+    /// Feature → feature edges: every type of a feature folder (nested and compiler-generated types count as their
+    /// outermost type) and everything its signatures and method bodies name.
+    private static HashSet<(string From, string To)> FeatureEdges(Assembly assembly)
+    {
+        var edges = new HashSet<(string, string)>();
+        foreach (var type in assembly.GetTypes())
+        {
+            if (FeatureOf(type) is not { } from)
+            {
+                continue;
+            }
+            foreach (var used in Uses(type))
+            {
+                if (FeatureOf(used) is { } to && to != from)
+                {
+                    edges.Add((from, to));
+                }
+            }
+        }
+        return edges;
+    }
+
+    private static string? FeatureOf(Type type)
+    {
+        while (type.DeclaringType is { } outer)
+        {
+            type = outer;
+        }
+        var ns = type.Namespace ?? "";
+        if (!ns.StartsWith(FeaturePrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var rest = ns[FeaturePrefix.Length..];
+        var dot = rest.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0 ? rest : rest[..dot];
+    }
+
+    private static IEnumerable<Type> Uses(Type type)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var named = new List<Type>();
+        if (type.BaseType is { } baseType)
+        {
+            named.Add(baseType);
+        }
+        named.AddRange(type.GetInterfaces());
+        named.AddRange(type.GetFields(all).Select(f => f.FieldType));
+        named.AddRange(type.GetProperties(all).Select(p => p.PropertyType));
+        foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+        {
+            named.AddRange(method.GetParameters().Select(p => p.ParameterType));
+            if (method is MethodInfo info)
+            {
+                named.Add(info.ReturnType);
+            }
+            named.AddRange(BodyUses(method));
+        }
+        return named.SelectMany(Unwrap);
+    }
+
+    /// The types named by the tokens in a method's IL (calls, fields, types, constructors).
+    private static IEnumerable<Type> BodyUses(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray();
+        if (il is null)
+        {
+            yield break;
+        }
+        var module = method.Module;
+        var typeArguments = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
+        var methodArguments = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        var at = 0;
+        while (at < il.Length)
+        {
+            short value = il[at] == 0xFE ? (short)(0xFE00 | il[at + 1]) : il[at];
+            at += il[at] == 0xFE ? 2 : 1;
+            var operand = OperandTypes.GetValueOrDefault(value, OperandType.InlineNone);
+            if (operand is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok)
+            {
+                var token = BitConverter.ToInt32(il, at);
+                Type? found = null;
+                try
+                {
+                    found = module.ResolveMember(token, typeArguments, methodArguments) switch
+                    {
+                        Type t => t,
+                        MemberInfo m => m.DeclaringType,
+                        _ => null,
+                    };
+                }
+                catch (ArgumentException)
+                {
+                    // A token of a generic context this walk does not model; its declaring type is seen elsewhere.
+                }
+                if (found is not null)
+                {
+                    yield return found;
+                }
+            }
+            at += OperandSize(operand, il, at);
+        }
+    }
+
+    private static int OperandSize(OperandType operand, byte[] il, int at) => operand switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, at)),
+        _ => 4,
+    };
+
+    private static IEnumerable<Type> Unwrap(Type type)
+    {
+        if (type.HasElementType)
+        {
+            foreach (var inner in Unwrap(type.GetElementType()!))
+            {
+                yield return inner;
+            }
+            yield break;
+        }
+        yield return type;
+        if (type.IsGenericType && !type.IsGenericTypeDefinition)
+        {
+            foreach (var argument in type.GetGenericArguments().SelectMany(Unwrap))
+            {
+                yield return argument;
+            }
+        }
+    }
+}
