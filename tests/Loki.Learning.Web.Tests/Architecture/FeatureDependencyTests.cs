@@ -19,7 +19,6 @@ public sealed class FeatureDependencyTests
         "Calendar ⇄ Ensembles",
         "Calendar ⇄ Workshops",
         "Metronome ⇄ Rooms",
-        "Recording ⇄ Rooms",
         "Rooms ⇄ Scores",
         "Rooms ⇄ Workshops",
     ];
@@ -48,8 +47,9 @@ public sealed class FeatureDependencyTests
     {
         var edges = FeatureEdges(typeof(LiveRoom).Assembly);
 
-        // The room grain resolves the recorder inside a method body only (a service lookup), never in a signature.
-        Assert.Contains(("Rooms", "Recording"), edges);
+        // The room page makes its score view's parameters inside a method body only (a render fragment), never in a signature.
+        Assert.Contains(("Rooms", "Scores"), edges);
+        Assert.Contains(("Recording", "Rooms"), edges);
     }
 
     /// Feature → feature edges: every type of a feature folder (nested and compiler-generated types count as their

@@ -108,7 +108,7 @@ public interface IRoomObserver : IGrainObserver
     Task RoomChangedAsync(RoomView view);
 }
 
-/// <param name="RecordingConsent">Whether this person may be recorded (see <c>Features/Recording/RecordingConsent</c>).</param>
+/// <param name="RecordingConsent">Whether this person may be recorded (see <see cref="Rooms.RecordingConsent"/>).</param>
 /// <param name="AdminVisit">An admin who does not belong to the room enters it as host; the roster shows it to everyone.</param>
 [GenerateSerializer, Immutable, Alias("Loki.RoomMember")]
 public sealed record RoomMember(

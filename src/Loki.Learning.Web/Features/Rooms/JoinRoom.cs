@@ -28,7 +28,7 @@ public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var person = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => new { u.DisplayName, u.RecordingConsent }).SingleAsync(cancellationToken);
 
-        var consent = Recording.RecordingConsent.Given(person.RecordingConsent, role);
+        var consent = RecordingConsent.Given(person.RecordingConsent, role);
         var visit = await db.IsAdminVisitAsync(room, command.Actor, cancellationToken);
         var grant = await grains.GetGrain<IRoomGrain>(command.RoomId).JoinAsync(new RoomMember(command.Actor.PersonId, person.DisplayName, role, consent, visit));
         if (grant.RefusalKey is not null)

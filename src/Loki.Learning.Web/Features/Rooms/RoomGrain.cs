@@ -1,5 +1,4 @@
 using Loki.Learning.Web.Features.Metronome;
-using Loki.Learning.Web.Features.Recording;
 using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Hosting;
 using Orleans.Utilities;
@@ -13,15 +12,12 @@ namespace Loki.Learning.Web.Features.Rooms;
 [GrainType("room")]
 [Orleans.Placement.PreferLocalPlacement]
 public sealed class RoomGrain(
-    RoomMedia media, TimeProvider clock, ILogger<RoomGrain> logger,
+    RoomMedia media, IRoomTakes takes, TimeProvider clock, ILogger<RoomGrain> logger,
     [PersistentState("room", RoomStateStorage.Name)] IPersistentState<RoomState> saved) : Grain, IRoomGrain
 {
     private readonly ObserverManager<IRoomObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
     private LiveRoom _room = null!;
     private long _version;
-
-    /// The recorder is resolved on use: it depends on the room media this grain also uses, and is not needed by rooms that never record.
-    private RoomRecorders Recorders => ServiceProvider.GetRequiredService<RoomRecorders>();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -46,7 +42,7 @@ public sealed class RoomGrain(
         if (_room.Recording is { } recording)
         {
             // Leaving in order (shutdown, rebalancing): the take ends here and is stored complete.
-            await Recorders.StopAsync(recording.RecordingId);
+            await takes.StopAsync(recording.RecordingId);
             await ApplyAsync(_room.RecordingStopped(), notify: false);
         }
         if (_room.Open)
@@ -57,7 +53,7 @@ public sealed class RoomGrain(
 
     private async Task RepairTakeAsync(Guid recordingId)
     {
-        await ServiceProvider.GetRequiredService<RecordingRecovery>().RepairTakeAsync(recordingId);
+        await takes.RepairAsync(recordingId);
         if (_room.Recording?.RecordingId == recordingId)
         {
             await ApplyAsync(_room.RecordingStopped(), notify: false);
@@ -66,7 +62,7 @@ public sealed class RoomGrain(
 
     public async Task<bool> ReconcileRecordingAsync(Guid recordingId)
     {
-        if (_room.Recording?.RecordingId == recordingId && Recorders.IsRecording(recordingId))
+        if (_room.Recording?.RecordingId == recordingId && takes.IsRecording(recordingId))
         {
             return false;
         }
@@ -179,7 +175,7 @@ public sealed class RoomGrain(
         {
             return RoomRefusal.AlreadyRecording.Key();
         }
-        if (!Recorders.Start(recordingId, _room.MediaRoom, folder, _room.Beat, _room.Score?.Title))
+        if (!takes.Start(recordingId, _room.MediaRoom, folder, _room.Beat, _room.Score?.Title))
         {
             return "Recording.Refusal.NoAudio";
         }
@@ -192,7 +188,7 @@ public sealed class RoomGrain(
         {
             return RoomRefusal.NotRecording.Key();
         }
-        await Recorders.StopAsync(recordingId);
+        await takes.StopAsync(recordingId);
         return await ApplyAsync(_room.RecordingStopped());
     }
 
@@ -202,7 +198,7 @@ public sealed class RoomGrain(
         {
             return Task.FromResult(RoomRefusal.NotRecording.Key());
         }
-        Recorders.Marker(recording.RecordingId, name);
+        takes.Marker(recording.RecordingId, name);
         return Task.FromResult<string?>(null);
     }
 
@@ -236,7 +232,7 @@ public sealed class RoomGrain(
         }
         if (outcome.Take.Count > 0 && _room.Recording is { } recording)
         {
-            Recorders.Apply(recording.RecordingId, outcome.Take);
+            takes.Apply(recording.RecordingId, outcome.Take);
         }
         if (outcome.Persist)
         {

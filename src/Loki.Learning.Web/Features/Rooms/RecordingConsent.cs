@@ -1,6 +1,4 @@
-using Loki.Learning.Web.Features.Rooms;
-
-namespace Loki.Learning.Web.Features.Recording;
+namespace Loki.Learning.Web.Features.Rooms;
 
 /// Who may be recorded. Consent lives on the person (<c>Person.RecordingConsent</c>): for a pupil it is the guardian's
 /// consent given with the request to join an ensemble and kept when a teacher approves it. A room's host starts and stops
