@@ -13,6 +13,8 @@ command -v npm >/dev/null || need_apt+=(npm)
 command -v chromium >/dev/null || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v stdbuf >/dev/null || need_apt+=(coreutils)
+# ClusterTlsTests run the openssl recipe for cluster certificates of docs/operations.md.
+command -v openssl >/dev/null || need_apt+=(openssl)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "test.sh: installing ${need_apt[*]}"

@@ -25,12 +25,11 @@ public sealed class LokiApp : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var (siloPort, gatewayPort) = TwoFreePorts();
+        var (siloPort, _) = TwoFreePorts();
         var settings = new Dictionary<string, string?>
         {
             ["Database:Path"] = _databasePath,
             ["Cluster:SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Cluster:GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Cluster:ClusterId"] = $"loki-e2e-{Guid.NewGuid():N}",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",

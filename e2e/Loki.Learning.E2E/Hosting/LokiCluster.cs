@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Loki.Learning.Web.Hosting;
 using Loki.Learning.Web.Tests.Hosting;
 
 namespace Loki.Learning.E2E.Hosting;
@@ -37,26 +38,33 @@ public sealed class LokiCluster : IAsyncLifetime
     }
 
     /// A node's settings: the documented environment variables, its own ports and files, shared recordings and scores.
-    private Dictionary<string, string> Environment(string nodeFolder) => new()
+    private Dictionary<string, string> Environment(string nodeFolder)
     {
-        ["ASPNETCORE_ENVIRONMENT"] = "Development",
-        ["Loki__Database__Provider"] = "Postgres",
-        ["ConnectionStrings__Loki"] = _connectionString,
-        ["Loki__Cluster__Mode"] = "AdoNet",
-        ["Loki__Cluster__ClusterId"] = _clusterId,
-        ["Loki__Cluster__SiloPort"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
-        ["Loki__Cluster__GatewayPort"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
-        ["Loki__Cluster__AdvertisedAddress"] = "127.0.0.1",
-        ["Loki__Database__Path"] = Path.Combine(nodeFolder, "loki.db"),
-        ["Loki__Recording__Path"] = Path.Combine(_folder, "shared", "recordings"),
-        ["Loki__Scores__Path"] = Path.Combine(_folder, "shared", "scores"),
-        ["Loki__Media__BindAddress"] = "127.0.0.1",
-        ["Loki__Media__PublicHost"] = "127.0.0.1",
-        ["Loki__Media__JackTripPort"] = "0",
-        ["Loki__Media__UdpBasePort"] = "0",
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Logging__LogLevel__Loki"] = "Information",
-    };
+        // Each node its certificate from one cluster CA, as docs/operations.md sets a cluster up.
+        var certificate = ClusterCertificates.Write(Path.Combine(_folder, "certificates"), _clusterId, [Path.GetFileName(nodeFolder)])[0];
+        return new()
+        {
+            ["Loki__Cluster__Tls__CertificatePath"] = certificate.CertificatePath,
+            ["Loki__Cluster__Tls__KeyPath"] = certificate.KeyPath,
+            ["Loki__Cluster__Tls__CaPath"] = certificate.CaPath,
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Loki__Database__Provider"] = "Postgres",
+            ["ConnectionStrings__Loki"] = _connectionString,
+            ["Loki__Cluster__Mode"] = "AdoNet",
+            ["Loki__Cluster__ClusterId"] = _clusterId,
+            ["Loki__Cluster__SiloPort"] = NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Loki__Cluster__AdvertisedAddress"] = "127.0.0.1",
+            ["Loki__Database__Path"] = Path.Combine(nodeFolder, "loki.db"),
+            ["Loki__Recording__Path"] = Path.Combine(_folder, "shared", "recordings"),
+            ["Loki__Scores__Path"] = Path.Combine(_folder, "shared", "scores"),
+            ["Loki__Media__BindAddress"] = "127.0.0.1",
+            ["Loki__Media__PublicHost"] = "127.0.0.1",
+            ["Loki__Media__JackTripPort"] = "0",
+            ["Loki__Media__UdpBasePort"] = "0",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Loki"] = "Information",
+        };
+    }
 
     /// Polls a node's cluster health until it counts <paramref name="members"/> active silos.
     public static async Task WaitForMembersAsync(NodeProcess node, int members, TimeSpan patience)

@@ -19,12 +19,18 @@ public static class OrleansHosting
     public const string DashboardPath = "/admin/orleans";
 
     /// A silo in the same process. Configuration: <c>Cluster:Mode</c> (<c>Localhost</c>, the default: a cluster of
-    /// this node alone; <c>AdoNet</c>: every node on the same PostgreSQL database forms one cluster),
-    /// <c>Cluster:SiloPort</c> (default 11111), <c>Cluster:GatewayPort</c> (default 30000), <c>Cluster:ClusterId</c>
-    /// and, with AdoNet, <c>Cluster:AdvertisedAddress</c> (default 127.0.0.1: the address other nodes dial).
+    /// this node alone, listening on loopback; <c>AdoNet</c>: every node on the same PostgreSQL database forms one
+    /// cluster), <c>Cluster:SiloPort</c> (default 11111), <c>Cluster:ClusterId</c> and, with AdoNet,
+    /// <c>Cluster:AdvertisedAddress</c> (default 127.0.0.1: the address other nodes dial) and <c>Cluster:Tls:*</c>
+    /// (<see cref="ClusterTls"/>: without the cluster certificate a node in AdoNet mode does not start).
+    /// No silo opens a client gateway: nothing connects to the cluster as an external Orleans client (the web app,
+    /// the media engine and the dashboard all run inside a silo), so that port would only be a door for others.
     public static void AddLokiOrleans(this WebApplicationBuilder builder)
     {
         var settings = ClusterSettings.From(builder.Configuration, builder.Environment);
+        var tls = settings.Mode == ClusterMode.AdoNet ? ClusterTls.FromConfiguration(builder.Configuration, builder.Environment) : null;
+        builder.Services.AddHostedService(services => new ClusterSecurityNotice(
+            settings, tls, builder.Configuration["Cluster:GatewayPort"], services.GetRequiredService<ILogger<ClusterSecurityNotice>>()));
 
         builder.UseOrleans(silo =>
         {
@@ -35,9 +41,17 @@ public static class OrleansHosting
                     options.ServiceId = ServiceId;
                     options.ClusterId = settings.ClusterId;
                 });
-                // Loopback listens on loopback only (tests, one machine); a LAN address listens on every interface.
-                silo.ConfigureEndpoints(settings.AdvertisedAddress, settings.SiloPort, settings.GatewayPort,
-                    listenOnAnyHostAddress: !IPAddress.IsLoopback(settings.AdvertisedAddress));
+                silo.Configure<EndpointOptions>(options =>
+                {
+                    options.AdvertisedIPAddress = settings.AdvertisedAddress;
+                    options.SiloPort = settings.SiloPort;
+                    options.GatewayPort = 0;
+                    options.GatewayListeningEndpoint = null;
+                    // Loopback listens on loopback only (tests, one machine); a LAN address listens on every interface.
+                    // (Not Orleans' ConfigureEndpoints: with listenOnAnyHostAddress it binds a gateway on 0.0.0.0:0, a
+                    // random port on every interface, even when the gateway port is 0.)
+                    options.SiloListeningEndpoint = IPAddress.IsLoopback(settings.AdvertisedAddress) ? null : new IPEndPoint(IPAddress.Any, settings.SiloPort);
+                });
                 silo.UseAdoNetClustering(options =>
                 {
                     options.Invariant = ClusterSettings.Invariant;
@@ -45,10 +59,12 @@ public static class OrleansHosting
                 });
                 silo.Configure<ClusterMembershipOptions>(TuneFailureDetection);
                 silo.Configure<SiloMessagingOptions>(FailFast);
+                tls?.Apply(silo);
             }
             else
             {
-                silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: ServiceId, clusterId: settings.ClusterId);
+                // Loopback only and a cluster of one: no other process has a reason to talk to this silo.
+                silo.UseLocalhostClustering(settings.SiloPort, gatewayPort: 0, serviceId: ServiceId, clusterId: settings.ClusterId);
             }
             // Room state in the shared PostgreSQL database, or in a single node's orleans.db so a restart keeps it.
             silo.AddAdoNetGrainStorage(RoomStateStorage.Name, options =>
@@ -60,6 +76,40 @@ public static class OrleansHosting
             silo.AddMemoryGrainStorageAsDefault();
             silo.AddDashboard();
         });
+    }
+
+    /// One look at the start log tells an operator how this node's silo is protected.
+    private sealed class ClusterSecurityNotice(ClusterSettings settings, ClusterTls? tls, string? gatewayPort, ILogger<ClusterSecurityNotice> logger) : IHostedService, IDisposable
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (!string.IsNullOrEmpty(gatewayPort))
+            {
+                logger.LogWarning("Cluster:GatewayPort ({Port}) is no longer used: no node opens an Orleans client gateway. Remove the setting and close the port", gatewayPort);
+            }
+            if (settings.Mode == ClusterMode.Localhost)
+            {
+                return Task.CompletedTask;
+            }
+            if (tls is null)
+            {
+                logger.LogWarning("Cluster:Tls:Disabled: silo port {Port} speaks plain TCP and takes any process that reaches it as a cluster member; allow this only on a network nobody else is on", settings.SiloPort);
+            }
+            else
+            {
+                logger.LogInformation("Cluster traffic on silo port {Port} is TLS: this node is {Subject} (valid until {NotAfter:yyyy-MM-dd}); peers must show a certificate of {Authority}",
+                    settings.SiloPort, tls.Certificate.Subject, tls.Certificate.NotAfter, tls.Authority.Subject);
+                if (tls.Certificate.NotAfter - DateTime.Now < TimeSpan.FromDays(30))
+                {
+                    logger.LogWarning("This node's cluster certificate expires on {NotAfter:yyyy-MM-dd}: issue a new one (docs/operations.md, \"Cluster certificates\")", tls.Certificate.NotAfter);
+                }
+            }
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose() => tls?.Dispose();
     }
 
     /// Live rooms need a dead node noticed within seconds: its participants must rejoin a room that is re-activated
@@ -190,7 +240,8 @@ public enum ClusterMode
 
 /// The <c>Cluster:*</c> settings, checked once when the host is built. <see cref="ConnectionString"/> is the
 /// database of Orleans' tables: the shared PostgreSQL database (AdoNet) or the node's own orleans.db (Localhost).
-public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int SiloPort, int GatewayPort, IPAddress AdvertisedAddress, string ConnectionString)
+/// The silo-to-silo TLS settings are <see cref="ClusterTls"/>'s.
+public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int SiloPort, IPAddress AdvertisedAddress, string ConnectionString)
 {
     /// The ADO.NET provider Orleans loads for PostgreSQL.
     public const string Invariant = "Npgsql";
@@ -229,7 +280,6 @@ public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int Sil
             mode,
             configuration["Cluster:ClusterId"] ?? "loki-dev",
             configuration.GetValue("Cluster:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-            configuration.GetValue("Cluster:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
             advertised,
             connectionString);
     }

@@ -35,7 +35,6 @@ public static class AudienceListeners
             {
                 ["Database:Path"] = Path.Combine(folder, "loki.db"),
                 ["Cluster:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
                 ["Cluster:ClusterId"] = "audience",
                 ["Media:BindAddress"] = "127.0.0.1",
                 ["Media:JackTripPort"] = "0",

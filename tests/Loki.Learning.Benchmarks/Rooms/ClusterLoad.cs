@@ -115,6 +115,8 @@ public static class ClusterLoad
     private static async Task<WebApplication> StartNodeAsync(string connectionString, string folder)
     {
         Directory.CreateDirectory(folder);
+        // Each node its certificate from one cluster CA, as docs/operations.md sets a cluster up.
+        var certificate = ClusterCertificates.Write(Path.Combine(Path.GetDirectoryName(folder)!, "certificates"), "load", [Path.GetFileName(folder)])[0];
         var app = LokiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -123,7 +125,9 @@ public static class ClusterLoad
                 ["Loki:Cluster:Mode"] = "AdoNet",
                 ["Loki:Cluster:ClusterId"] = "load",
                 ["Loki:Cluster:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
-                ["Loki:Cluster:GatewayPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+                ["Loki:Cluster:Tls:CertificatePath"] = certificate.CertificatePath,
+                ["Loki:Cluster:Tls:KeyPath"] = certificate.KeyPath,
+                ["Loki:Cluster:Tls:CaPath"] = certificate.CaPath,
                 ["Loki:Cluster:AdvertisedAddress"] = "127.0.0.1",
                 ["Database:Path"] = Path.Combine(folder, "loki.db"),
                 ["Media:BindAddress"] = "127.0.0.1",

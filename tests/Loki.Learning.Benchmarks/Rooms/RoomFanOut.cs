@@ -24,7 +24,6 @@ public static class RoomFanOut
             {
                 ["Database:Path"] = Path.Combine(folder, "loki.db"),
                 ["Cluster:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
                 ["Cluster:ClusterId"] = "fanout",
                 ["Media:Enabled"] = "false",
                 ["SeedData:Enabled"] = "false",

@@ -36,7 +36,6 @@ public sealed class RunningApp : IAsyncLifetime
             {
                 ["Database:Path"] = DatabaseFile,
                 ["Cluster:SiloPort"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["Cluster:GatewayPort"] = NodeProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Cluster:ClusterId"] = "test-" + Guid.NewGuid().ToString("N")[..8],
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Media:BindAddress"] = "127.0.0.1",
