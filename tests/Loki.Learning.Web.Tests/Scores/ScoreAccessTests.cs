@@ -83,14 +83,14 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
         var teachers = await catalogue.Mediator.Send(new AddScoreAnnotation(teacher, score.Id, 1, AnnotationMark.Fermata, null));
         var pupils = await catalogue.Mediator.Send(new AddScoreAnnotation(pupil, score.Id, 3, AnnotationMark.Text, "Slower here"));
 
-        var refused = await RefusedAsync(catalogue.Mediator.Send(new DeleteScoreAnnotation(pupil, teachers)));
-        await catalogue.Mediator.Send(new DeleteScoreAnnotation(pupil, pupils));
+        var refused = await RefusedAsync(catalogue.Mediator.Send(new DeleteScoreAnnotation(pupil, score.Id, teachers)));
+        await catalogue.Mediator.Send(new DeleteScoreAnnotation(pupil, score.Id, pupils));
 
         Assert.Equal("Scores.Refusal.NotAuthor", refused.ReasonKey);
         var left = Assert.Single(await catalogue.Mediator.Send(new ListScoreAnnotations(pupil, score.Id)));
         Assert.Equal(teachers, left.Id);
         Assert.False(left.CanDelete);
-        await catalogue.Mediator.Send(new DeleteScoreAnnotation(teacher, teachers));
+        await catalogue.Mediator.Send(new DeleteScoreAnnotation(teacher, score.Id, teachers));
         Assert.Empty(await catalogue.Mediator.Send(new ListScoreAnnotations(pupil, score.Id)));
     }
 
