@@ -22,7 +22,7 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
         await using var db = await catalogue.Db.CreateDbContextAsync();
         var ensembleId = await db.Rehearsals.Where(r => r.RoomId == roomId).Select(r => r.EnsembleId).SingleAsync();
         var score = await catalogue.Mediator.Send(new UploadScore(teacher, ensembleId, "tutti.musicxml",
-            Utf8(Partwise(Time("3", "4") + Rehearsal("A") + Note, Note, Note, Note))));
+            Utf8(Partwise(Time("3", "4") + Rehearsal("A") + Note + Note + Note, Note + Note + Note, Note + Note + Note, Note + Note + Note))));
         return (teacher, pupil, ensembleId, score);
     }
 
@@ -40,7 +40,7 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
         Assert.Equal("Test piece", Assert.Single(shelf.Scores).Title);
         Assert.Equal(ScoreKind.MusicXml, choice.Kind);
         Assert.Equal($"/scores/{uploaded.Id}/file", choice.FileUrl);
-        Assert.Equal(new ScoreMeasure(1, 3, 4, "A"), choice.Measures[0]);
+        Assert.Equal(new ScoreMeasure(1, 3, 4, "A", 1, 3), choice.Measures[0]);
         Assert.Equal(4, choice.Measures.Count);
         var file = await catalogue.Mediator.Send(new GetScoreFile(pupil, uploaded.Id));
         Assert.StartsWith(Storage.Folder, file.FullPath, StringComparison.Ordinal);

@@ -36,7 +36,7 @@ public sealed class ScoreApiTests(RunningApp app) : IClassFixture<RunningApp>
     {
         var ensembleId = await OrchestraIdAsync();
         var teacher = await SignedInAsync("teacher@demo.loki.local", "Demo-teacher-2026");
-        var xml = Utf8(Partwise(Time("2", "4") + Note, Rehearsal("A") + Note));
+        var xml = Utf8(Partwise(Time("2", "4") + Note + Note, Rehearsal("A") + Note + Note));
 
         var created = await teacher.PostAsync($"api/scores?ownerId={ensembleId}", Upload("duet.musicxml", xml, "Duet"));
 

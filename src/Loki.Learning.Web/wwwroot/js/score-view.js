@@ -255,9 +255,12 @@ export function current() {
     if (view.pdf) {
         return { bar: null, page: view.page };
     }
-    // Read back from the cursor itself, so a test sees where it really is.
+    // Read back from the cursor itself, so a test sees where it really is. bar: written order; number: as counted
+    // (the pickup is 0).
     const cursor = view.osmd?.cursor;
-    return { bar: cursor ? cursor.Iterator.CurrentMeasureIndex + 1 : null, page: cursor?.currentPageNumber ?? 1 };
+    const bar = cursor ? cursor.Iterator.CurrentMeasureIndex + 1 : null;
+    const measure = bar ? view.choice.measures[bar - 1] : null;
+    return { bar, number: measure ? (measure.number ?? measure.bar) : null, page: cursor?.currentPageNumber ?? 1 };
 }
 
 /// Annotations ({ bar, mark, text, authorName }) to show beside the score: those on the bar under the cursor and
