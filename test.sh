@@ -14,6 +14,7 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v stdbuf >/dev/null || need_apt+=(coreutils)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+/usr/bin/python3 -c 'import icalendar' 2>/dev/null || need_apt+=(python3-icalendar)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "test.sh: installing ${need_apt[*]}"
     sudo_cmd=""

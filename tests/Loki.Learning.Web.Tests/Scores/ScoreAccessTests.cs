@@ -62,6 +62,27 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
     }
 
     [Fact]
+    public async Task AScoreStoredBeforeBarsWereCountedIsReadAgainFromItsFileWhenChosen()
+    {
+        var (teacher, _, ensembleId, _) = await EnsembleWithScoreAsync();
+        var pickup = await catalogue.Mediator.Send(new UploadScore(teacher, ensembleId, "upbeat.musicxml",
+            Utf8(Partwise(Time("3", "4") + Note, Note + Note + Note, Note + Note + Note))));
+        await using (var db = await catalogue.Db.CreateDbContextAsync())
+        {
+            // As the reader stored it before: every bar a full bar, numbered in written order.
+            var row = await db.Scores.SingleAsync(s => s.Id == pickup.Id);
+            row.MeasuresJson = "[{\"bar\":1,\"beats\":3,\"beatType\":4},{\"bar\":2,\"beats\":3,\"beatType\":4},{\"bar\":3,\"beats\":3,\"beatType\":4}]";
+            await db.SaveChangesAsync();
+        }
+
+        var choice = await catalogue.Mediator.Send(new GetScoreChoice(teacher, pickup.Id));
+
+        Assert.Equal([(0, 1.0), (1, 3), (2, 3)], choice.Measures.Select(m => (m.Number!.Value, m.Length!.Value)));
+        await using var after = await catalogue.Db.CreateDbContextAsync();
+        Assert.True(ScoreBars.IsCounted((await after.Scores.SingleAsync(s => s.Id == pickup.Id)).Measures()));
+    }
+
+    [Fact]
     public async Task APupilAnnotatesButCannotUploadOrDeleteScores()
     {
         var (teacher, pupil, ensembleId, score) = await EnsembleWithScoreAsync();
