@@ -23,8 +23,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-# axe-core for the browser suite, from the committed lock file (served to pages from disk, never a CDN).
-(cd e2e/Loki.Learning.E2E && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund)
+# axe-core for the browser suite (served to pages from disk, never a CDN) and the OpenAPI validator, from the
+# committed lock file.
+(cd e2e/Loki.Learning.E2E && [ -d node_modules/axe-core ] && [ -d node_modules/@readme/openapi-parser ] || npm ci --no-audit --no-fund)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build Loki.Learning.sln -c Release -nologo -v q

@@ -160,7 +160,8 @@ internal static class MusicXmlReader
                 var m = _measures[i];
                 if (i == 0)
                 {
-                    number = m.Implicit || m.Length < m.Beats - ScoreBars.Tolerance ? 0 : 1;
+                    // A piece of one bar has no upbeat: a pickup leads into a bar after it.
+                    number = _measures.Count > 1 && (m.Implicit || m.Length < m.Beats - ScoreBars.Tolerance) ? 0 : 1;
                 }
                 else if (!m.Implicit)
                 {
