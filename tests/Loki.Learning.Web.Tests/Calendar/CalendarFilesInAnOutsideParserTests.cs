@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Tests.Hosting;
+using Loki.Learning.Web.Tests.Workshops;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,23 +38,7 @@ public sealed class CalendarFilesInAnOutsideParserTests(RunningApp app) : IClass
     private async Task<Guid> CreateEventAsync()
     {
         var organizer = await app.SignedInAsync(Organizer, OrganizerPassword);
-        var created = await organizer.PostAsJsonAsync("api/events", new
-        {
-            title = "Fiddle weekend " + Guid.NewGuid().ToString("N")[..6],
-            description = "Two sessions.",
-            language = "en",
-            online = true,
-            timeZoneId = "Europe/Stockholm",
-            sessions = new[]
-            {
-                new { title = "Polska workshop", start = DateTime.UtcNow.Date.AddDays(30).AddHours(9), durationMinutes = 120 },
-                new { title = "Dance", start = DateTime.UtcNow.Date.AddDays(30).AddHours(18), durationMinutes = 180 },
-            },
-            performerPlaces = 0,
-            participantPlaces = 10,
-            audiencePlaces = 0,
-            publish = true,
-        });
+        var created = await organizer.PostAsJsonAsync("api/events", EventsApiTests.NewEvent("Fiddle weekend " + Guid.NewGuid().ToString("N")[..6]));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
     }
