@@ -16,6 +16,7 @@ command -v stdbuf >/dev/null || need_apt+=(coreutils)
 # ClusterTlsTests run the openssl recipe for cluster certificates of docs/operations.md.
 command -v openssl >/dev/null || need_apt+=(openssl)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+/usr/bin/python3 -c 'import icalendar' 2>/dev/null || need_apt+=(python3-icalendar)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "test.sh: installing ${need_apt[*]}"
     sudo_cmd=""
@@ -24,8 +25,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-# axe-core for the browser suite, from the committed lock file (served to pages from disk, never a CDN).
-(cd e2e/Loki.Learning.E2E && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund)
+# axe-core for the browser suite (served to pages from disk, never a CDN) and the OpenAPI validator, from the
+# committed lock file.
+(cd e2e/Loki.Learning.E2E && [ -d node_modules/axe-core ] && [ -d node_modules/@readme/openapi-parser ] || npm ci --no-audit --no-fund)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build Loki.Learning.sln -c Release -nologo -v q

@@ -28,18 +28,18 @@ public static class DawExport
         for (var i = 0; i < project.Markers.Count; i++)
         {
             var marker = project.Markers[i];
-            writer.WriteLine(F($"  MARKER {i + 1} {marker.TimeSeconds:0.000000} {Quote(marker.Name)} 0"));
+            writer.WriteLine(F($"  MARKER {i + 1} {marker.TimeSeconds:0.000000} {ReaperString(marker.Name)} 0"));
         }
         foreach (var track in project.Tracks)
         {
             writer.WriteLine("  <TRACK");
-            writer.WriteLine(F($"    NAME {Quote(track.Name)}"));
+            writer.WriteLine(F($"    NAME {ReaperString(track.Name)}"));
             writer.WriteLine("    <ITEM");
             writer.WriteLine(F($"      POSITION {track.PositionSeconds:0.000000}"));
             writer.WriteLine(F($"      LENGTH {track.LengthSeconds:0.000000}"));
-            writer.WriteLine(F($"      NAME {Quote(track.Name)}"));
+            writer.WriteLine(F($"      NAME {ReaperString(track.Name)}"));
             writer.WriteLine("      <SOURCE WAVE");
-            writer.WriteLine(F($"        FILE {Quote(track.File)}"));
+            writer.WriteLine(F($"        FILE {ReaperString(track.File)}"));
             writer.WriteLine("      >");
             writer.WriteLine("    >");
             writer.WriteLine("  >");
@@ -58,8 +58,21 @@ public static class DawExport
 
     private static string F(FormattableString text) => text.ToString(Invariant);
 
-    /// REAPER and Audacity read double-quoted strings without escapes: a double quote in a name becomes a single one.
+    /// Audacity reads double-quoted names without escapes: a double quote in a name becomes a single one.
     private static string Quote(string text) => "\"" + text.Replace('"', '\'').Replace('\n', ' ').Replace('\r', ' ') + "\"";
+
+    /// A string as REAPER writes one: it has no escapes, so it is wrapped in the first of " ' ` that the text does not
+    /// contain; text with all three is wrapped in ` and its own backticks become '. A line break would end the line.
+    public static string ReaperString(string text)
+    {
+        text = text.Replace('\r', ' ').Replace('\n', ' ');
+        var quote = !text.Contains('"') ? '"' : !text.Contains('\'') ? '\'' : '`';
+        if (quote == '`')
+        {
+            text = text.Replace('`', '\'');
+        }
+        return quote + text + quote;
+    }
 }
 
 /// <summary>A project: tracks, tempo map and markers.</summary>

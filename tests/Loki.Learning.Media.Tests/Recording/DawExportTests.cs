@@ -21,12 +21,22 @@ public sealed class DawExportTests
         Assert.Contains("PT 0.000000 120 1 262148", rpp);
         Assert.Contains("PT 32.000000 90 1 262147", rpp);
         Assert.Contains("MARKER 1 12.500000 \"A\" 0", rpp);
-        Assert.Contains("MARKER 2 40.000000 \"Say 'again'\" 0", rpp);
+        Assert.Contains("MARKER 2 40.000000 'Say \"again\"' 0", rpp);
         Assert.Contains("NAME \"Elsa (Härnösand)\"", rpp);
         Assert.Contains("POSITION 0.250000", rpp);
         Assert.Contains("FILE \"mix.wav\"", rpp);
         Assert.Equal(rpp.Count(c => c == '<'), rpp.Count(c => c == '>'));
     }
+
+    [Theory]
+    [InlineData("Coda", "\"Coda\"")]
+    [InlineData("Say \"again\"", "'Say \"again\"'")]
+    [InlineData("Don't \"rush\"", "`Don't \"rush\"`")]
+    [InlineData("All \"three\" isn't `one`", "`All \"three\" isn't 'one'`")]
+    [InlineData("Two\nlines", "\"Two lines\"")]
+    [InlineData("", "\"\"")]
+    public void NamesAreQuotedAsReaperQuotesThemKeepingEveryQuoteItCan(string name, string written) =>
+        Assert.Equal(written, DawExport.ReaperString(name));
 
     [Fact]
     public void TheAudacityListHasEachFileWithItsOffset()

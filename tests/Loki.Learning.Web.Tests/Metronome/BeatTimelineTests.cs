@@ -150,4 +150,44 @@ public sealed class BeatTimelineTests
         Assert.Equal("Validation.Accents", new BeatChange(Click: ClickSettings.Default with { Accents = [3] }).FindProblem()?.Key);
         Assert.Null(new BeatChange(Click: ClickSettings.Default with { Accents = [2, 0, 1, 0], Subdivision = 2 }).FindProblem());
     }
+
+    /// 3/4 with a one-beat pickup (bar 0), then eight full bars.
+    private static IReadOnlyList<ScoreMeasure> WithPickup() =>
+        [new ScoreMeasure(1, 3, 4, null, 0, 1), .. Enumerable.Range(2, 8).Select(bar => new ScoreMeasure(bar, 3, 4, null, bar - 1, 3))];
+
+    [Fact]
+    public void TheCountInEndsOnThePickupAndBarOneIsTheFirstFullBar()
+    {
+        var beat = (BeatTimeline.Initial with { Bpm = 60, CountInBars = 2 }).FollowScore(WithPickup(), 0).Start(nowMs: 0);
+
+        // Two bars of 3/4 count-in from 600 ms; the pickup is their last beat; bar 1 at beat 0.
+        Assert.Equal((-6L, 600d, -1), (beat.Segments[0].Beat, beat.Segments[0].EpochMs, beat.Segments[0].Bar));
+        Assert.Equal((0, 2, true), (beat.PositionOfBeat(-1).Bar, beat.PositionOfBeat(-1).BeatInBar, beat.PositionOfBeat(-1).CountIn));
+        Assert.Equal(6600, beat.TimeOfBeat(0));
+        Assert.Equal((1, 0, false), (beat.PositionOfBeat(0).Bar, beat.PositionOfBeat(0).BeatInBar, beat.PositionOfBeat(0).CountIn));
+    }
+
+    [Fact]
+    public void AStartFromALaterBarHasNoPickupAndAStopInTheCountInStartsFromThePickupAgain()
+    {
+        var followed = (BeatTimeline.Initial with { Bpm = 60, CountInBars = 1 }).FollowScore(WithPickup(), 0);
+
+        var fromBarFive = followed.JumpTo(5, 0).Start(0);
+        var stoppedInCountIn = followed.Start(0).Stop(nowMs: 1000).Start(2000);
+
+        Assert.Equal((-3L, 600d, 0), (fromBarFive.Segments[0].Beat, fromBarFive.Segments[0].EpochMs, fromBarFive.Segments[0].Bar));
+        Assert.Equal(5, fromBarFive.PositionOfBeat(0).Bar);
+        Assert.Equal(1, stoppedInCountIn.StartBar);
+        Assert.Equal(1, stoppedInCountIn.PickupBeats);
+        Assert.Equal(2000 + BeatTimeline.StartLeadMs + 3000, stoppedInCountIn.TimeOfBeat(0));
+    }
+
+    [Fact]
+    public void ATeachersMetreReplacesTheScoresPickup()
+    {
+        var beat = (BeatTimeline.Initial with { Bpm = 60, CountInBars = 1 }).FollowScore(WithPickup(), 0).ChangeMetre(4, 4, 0);
+
+        Assert.Equal(0, beat.PickupBeats);
+        Assert.Empty(beat.Metres);
+    }
 }

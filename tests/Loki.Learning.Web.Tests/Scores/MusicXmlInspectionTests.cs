@@ -12,7 +12,7 @@ public sealed class MusicXmlInspectionTests
     {
         var bars = Bars(Partwise(Note, Note));
 
-        Assert.Equal([new ScoreMeasure(1, 4, 4), new ScoreMeasure(2, 4, 4)], bars);
+        Assert.Equal([new ScoreMeasure(1, 4, 4, null, 1, 4), new ScoreMeasure(2, 4, 4, null, 2, 4)], bars);
     }
 
     [Fact]
@@ -36,13 +36,33 @@ public sealed class MusicXmlInspectionTests
     }
 
     [Fact]
-    public void APickupBarIsABarOfItsOwn()
+    public void APickupIsBarZeroAndAsLongAsItsNotes()
     {
-        var bars = Bars(Partwise("<measure number=\"0\" implicit=\"yes\">" + Time("2", "4") + Note + "</measure>", Note, Note));
+        var bars = Bars(Partwise("<measure number=\"0\" implicit=\"yes\">" + Time("2", "4") + Note + "</measure>", Note + Note, Note + Note));
 
         Assert.Equal(3, bars.Count);
-        Assert.Equal(new ScoreMeasure(1, 2, 4), bars[0]);
-        Assert.Equal(new ScoreMeasure(3, 2, 4), bars[2]);
+        Assert.Equal(new ScoreMeasure(1, 2, 4, null, 0, 1), bars[0]);
+        Assert.Equal(new ScoreMeasure(3, 2, 4, null, 2, 2), bars[2]);
+    }
+
+    [Fact]
+    public void TheRestOfABarSplitAroundARepeatSignKeepsItsNumber()
+    {
+        var bars = Bars(Partwise(Time("3", "4") + Note + Note + Note, Note, "<measure number=\"X1\" implicit=\"yes\">" + Note + Note + "</measure>", Note + Note + Note));
+
+        Assert.Equal([(1, 3.0), (2, 1), (2, 2), (3, 3)], bars.Select(b => (b.Number!.Value, b.Length!.Value)));
+    }
+
+    [Fact]
+    public void ChordNotesGraceNotesAndASecondStaffAfterABackupDoNotLengthenABar()
+    {
+        const string chordNote = "<note><chord/><pitch><step>E</step><octave>4</octave></pitch><duration>4</duration></note>";
+        const string grace = "<note><grace/><pitch><step>D</step><octave>4</octave></pitch></note>";
+        const string backup = "<backup><duration>8</duration></backup>";
+        var bars = Bars(Partwise(Time("3", "4") + Note + Note + Note, grace + Note + chordNote + Note + backup + Note));
+
+        Assert.Equal(2, bars[1].Length);
+        Assert.True(bars[1].IsShort);
     }
 
     [Fact]
@@ -74,9 +94,9 @@ public sealed class MusicXmlInspectionTests
     [Fact]
     public void ACompressedScoreIsReadFromTheRootFileItsContainerNames()
     {
-        var inspection = ScoreInspector.Inspect("piece.mxl", Compressed(Partwise(Time("3", "4") + Rehearsal("A") + Note, Note)));
+        var inspection = ScoreInspector.Inspect("piece.mxl", Compressed(Partwise(Time("3", "4") + Rehearsal("A") + Note + Note + Note, Note + Note + Note)));
 
-        Assert.Equal([new ScoreMeasure(1, 3, 4, "A"), new ScoreMeasure(2, 3, 4)], inspection.Measures);
+        Assert.Equal([new ScoreMeasure(1, 3, 4, "A", 1, 3), new ScoreMeasure(2, 3, 4, null, 2, 3)], inspection.Measures);
         Assert.Equal(".mxl", inspection.Extension);
     }
 
@@ -98,6 +118,9 @@ public sealed class MusicXmlInspectionTests
 
         Assert.Equal(17, bars.Count);
         Assert.Equal((2, 4), (bars[0].Beats, bars[0].BeatType));
+        Assert.Equal((0, 1.0), (bars[0].Number, bars[0].Length));
+        Assert.Equal(16, ScoreBars.CountOf(bars));
+        Assert.Equal([(1, "A"), (9, "B")], bars.Where(b => b.Mark is not null).Select(b => (b.CountedNumber, b.Mark!)));
         Assert.Equal((3, 4), (bars[9].Beats, bars[9].BeatType));
         Assert.Equal((2, 4), (bars[13].Beats, bars[13].BeatType));
         Assert.Equal(["A", "B"], bars.Where(b => b.Mark is not null).Select(b => b.Mark));
@@ -110,7 +133,7 @@ public sealed class MusicXmlInspectionTests
 
         Assert.Equal(20, bars.Count);
         Assert.Equal((3, 4), (bars[11].Beats, bars[11].BeatType));
-        Assert.Equal(new ScoreMeasure(13, 6, 8, "Coda"), bars[12]);
+        Assert.Equal(new ScoreMeasure(13, 6, 8, "Coda", 13, 6), bars[12]);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
         await using var db = await catalogue.Db.CreateDbContextAsync();
         var ensembleId = await db.Rehearsals.Where(r => r.RoomId == roomId).Select(r => r.EnsembleId).SingleAsync();
         var score = await catalogue.Mediator.Send(new UploadScore(teacher, ensembleId, "tutti.musicxml",
-            Utf8(Partwise(Time("3", "4") + Rehearsal("A") + Note, Note, Note, Note))));
+            Utf8(Partwise(Time("3", "4") + Rehearsal("A") + Note + Note + Note, Note + Note + Note, Note + Note + Note, Note + Note + Note))));
         return (teacher, pupil, ensembleId, score);
     }
 
@@ -40,7 +40,7 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
         Assert.Equal("Test piece", Assert.Single(shelf.Scores).Title);
         Assert.Equal(ScoreKind.MusicXml, choice.Kind);
         Assert.Equal($"/scores/{uploaded.Id}/file", choice.FileUrl);
-        Assert.Equal(new ScoreMeasure(1, 3, 4, "A"), choice.Measures[0]);
+        Assert.Equal(new ScoreMeasure(1, 3, 4, "A", 1, 3), choice.Measures[0]);
         Assert.Equal(4, choice.Measures.Count);
         var file = await catalogue.Mediator.Send(new GetScoreFile(pupil, uploaded.Id));
         Assert.StartsWith(Storage.Folder, file.FullPath, StringComparison.Ordinal);
@@ -59,6 +59,27 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
         Assert.Equal(RefusalKind.NotFound, (await RefusedAsync(catalogue.Mediator.Send(new ListScoreAnnotations(stranger, score.Id)))).Kind);
         Assert.Equal(RefusalKind.NotFound, (await RefusedAsync(catalogue.Mediator.Send(new AddScoreAnnotation(stranger, score.Id, 1, AnnotationMark.Text, "mine")))).Kind);
         Assert.Equal(RefusalKind.Forbidden, (await RefusedAsync(catalogue.Mediator.Send(new UploadScore(stranger, ensembleId, "x.musicxml", Utf8(Partwise(Note)))))).Kind);
+    }
+
+    [Fact]
+    public async Task AScoreStoredBeforeBarsWereCountedIsReadAgainFromItsFileWhenChosen()
+    {
+        var (teacher, _, ensembleId, _) = await EnsembleWithScoreAsync();
+        var pickup = await catalogue.Mediator.Send(new UploadScore(teacher, ensembleId, "upbeat.musicxml",
+            Utf8(Partwise(Time("3", "4") + Note, Note + Note + Note, Note + Note + Note))));
+        await using (var db = await catalogue.Db.CreateDbContextAsync())
+        {
+            // As the reader stored it before: every bar a full bar, numbered in written order.
+            var row = await db.Scores.SingleAsync(s => s.Id == pickup.Id);
+            row.MeasuresJson = "[{\"bar\":1,\"beats\":3,\"beatType\":4},{\"bar\":2,\"beats\":3,\"beatType\":4},{\"bar\":3,\"beats\":3,\"beatType\":4}]";
+            await db.SaveChangesAsync();
+        }
+
+        var choice = await catalogue.Mediator.Send(new GetScoreChoice(teacher, pickup.Id));
+
+        Assert.Equal([(0, 1.0), (1, 3), (2, 3)], choice.Measures.Select(m => (m.Number!.Value, m.Length!.Value)));
+        await using var after = await catalogue.Db.CreateDbContextAsync();
+        Assert.True(ScoreBars.IsCounted((await after.Scores.SingleAsync(s => s.Id == pickup.Id)).Measures()));
     }
 
     [Fact]
@@ -83,14 +104,14 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
         var teachers = await catalogue.Mediator.Send(new AddScoreAnnotation(teacher, score.Id, 1, AnnotationMark.Fermata, null));
         var pupils = await catalogue.Mediator.Send(new AddScoreAnnotation(pupil, score.Id, 3, AnnotationMark.Text, "Slower here"));
 
-        var refused = await RefusedAsync(catalogue.Mediator.Send(new DeleteScoreAnnotation(pupil, teachers)));
-        await catalogue.Mediator.Send(new DeleteScoreAnnotation(pupil, pupils));
+        var refused = await RefusedAsync(catalogue.Mediator.Send(new DeleteScoreAnnotation(pupil, score.Id, teachers)));
+        await catalogue.Mediator.Send(new DeleteScoreAnnotation(pupil, score.Id, pupils));
 
         Assert.Equal("Scores.Refusal.NotAuthor", refused.ReasonKey);
         var left = Assert.Single(await catalogue.Mediator.Send(new ListScoreAnnotations(pupil, score.Id)));
         Assert.Equal(teachers, left.Id);
         Assert.False(left.CanDelete);
-        await catalogue.Mediator.Send(new DeleteScoreAnnotation(teacher, teachers));
+        await catalogue.Mediator.Send(new DeleteScoreAnnotation(teacher, score.Id, teachers));
         Assert.Empty(await catalogue.Mediator.Send(new ListScoreAnnotations(pupil, score.Id)));
     }
 

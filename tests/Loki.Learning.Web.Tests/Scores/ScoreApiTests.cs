@@ -36,7 +36,7 @@ public sealed class ScoreApiTests(RunningApp app) : IClassFixture<RunningApp>
     {
         var ensembleId = await OrchestraIdAsync();
         var teacher = await SignedInAsync("teacher@demo.loki.local", "Demo-teacher-2026");
-        var xml = Utf8(Partwise(Time("2", "4") + Note, Rehearsal("A") + Note));
+        var xml = Utf8(Partwise(Time("2", "4") + Note + Note, Rehearsal("A") + Note + Note));
 
         var created = await teacher.PostAsync($"api/scores?ownerId={ensembleId}", Upload("duet.musicxml", xml, "Duet"));
 
@@ -94,5 +94,24 @@ public sealed class ScoreApiTests(RunningApp app) : IClassFixture<RunningApp>
 
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Contains(annotations!, a => a!["bar"]!.GetValue<int>() == 9 && a["mark"]!.GetValue<string>() == "Breath");
+    }
+
+    [Fact]
+    public async Task AnAnnotationCannotBeDeletedThroughAnotherScoresAddress()
+    {
+        var ensembleId = await OrchestraIdAsync();
+        var teacher = await SignedInAsync("teacher@demo.loki.local", "Demo-teacher-2026");
+        var shelf = await teacher.GetFromJsonAsync<JsonObject>($"api/scores?ownerId={ensembleId}");
+        var ids = shelf!["scores"]!.AsArray().Select(s => s!["id"]!.GetValue<Guid>()).ToList();
+        var (annotated, other) = (ids[0], ids[1]);
+        var created = await teacher.PostAsJsonAsync($"api/scores/{annotated}/annotations", new { bar = 2, mark = "Text", text = "Keep me" });
+        var annotationId = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
+
+        var crossed = await teacher.DeleteAsync($"api/scores/{other}/annotations/{annotationId}");
+
+        Assert.Equal(HttpStatusCode.NotFound, crossed.StatusCode);
+        var left = await teacher.GetFromJsonAsync<JsonArray>($"api/scores/{annotated}/annotations");
+        Assert.Contains(left!, a => a!["id"]!.GetValue<Guid>() == annotationId);
+        Assert.Equal(HttpStatusCode.NoContent, (await teacher.DeleteAsync($"api/scores/{annotated}/annotations/{annotationId}")).StatusCode);
     }
 }

@@ -11,7 +11,8 @@ public sealed class EventsApiTests(RunningApp app) : IClassFixture<RunningApp>
     private const string Organizer = "organizer@demo.loki.local";
     private const string OrganizerPassword = "Demo-organizer-2026";
 
-    private static object NewEvent(string title, int audience = 2, string description = "A *public* evening.") => new
+    /// A published online event with two sessions (a masterclass and a concert) three weeks ahead.
+    internal static object NewEvent(string title, int audience = 2, string description = "A *public* evening.") => new
     {
         title,
         description,

@@ -11,8 +11,8 @@ namespace Loki.Learning.E2E.Features.Metronome;
 public sealed class FollowingTheScoreTests(BrowserFixture browser, LokiApp app) : BrowserTest(browser, app), IClassFixture<LokiApp>
 {
     private const string Ensemble = "Mittnorden string orchestra";
-    // A pickup, then 2/4 with rehearsal mark A on the second bar in written order; mark B and 3/4 from the tenth
-    // (printed as bar 9), 2/4 again from the 14th.
+    // A one-beat pickup (bar 0), then 2/4 with rehearsal mark A on bar 1; mark B and 3/4 from bar 9, 2/4 again from
+    // bar 13, numbered as printed (the pickup is not counted).
     private const string March = "March in two and three";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -29,11 +29,12 @@ public sealed class FollowingTheScoreTests(BrowserFixture browser, LokiApp app) 
         }
     }
 
-    /// The score cursor's bar, the bar counter's and the beats in the current bar, read in the same instant.
+    /// The score cursor's bar and the bar counter's (both as printed: the pickup is bar 0) and the beats in the current
+    /// bar, read in the same instant.
     private static async Task<(int? Cursor, int Counter, int BeatsPerBar)> ReadingAsync(IPage page)
     {
         var reading = await page.EvaluateAsync<JsonElement>(
-            "() => ({ cursor: window.loki.score && window.loki.score.current().bar, counter: Number(document.getElementById('beat-counter').dataset.bar || 0), beats: window.loki.metronome.position().beatsPerBar })");
+            "() => ({ cursor: window.loki.score && window.loki.score.current().number, counter: Number(document.getElementById('beat-counter').dataset.bar || 0), beats: window.loki.metronome.position().beatsPerBar })");
         var cursor = reading.GetProperty("cursor");
         return (cursor.ValueKind == JsonValueKind.Number ? cursor.GetInt32() : null, reading.GetProperty("counter").GetInt32(), reading.GetProperty("beats").GetInt32());
     }
@@ -42,7 +43,7 @@ public sealed class FollowingTheScoreTests(BrowserFixture browser, LokiApp app) 
     private static async Task<(int? Cursor, int? Counter)> BarsAsync(IPage page)
     {
         var bars = await page.EvaluateAsync<JsonElement>(
-            "() => ({ cursor: window.loki.score && window.loki.score.current().bar, counter: Number(document.getElementById('beat-counter').dataset.bar || 0) })");
+            "() => ({ cursor: window.loki.score && window.loki.score.current().number, counter: Number(document.getElementById('beat-counter').dataset.bar || 0) })");
         var cursor = bars.GetProperty("cursor");
         return (cursor.ValueKind == JsonValueKind.Number ? cursor.GetInt32() : null, bars.GetProperty("counter").GetInt32());
     }
@@ -65,18 +66,19 @@ public sealed class FollowingTheScoreTests(BrowserFixture browser, LokiApp app) 
         await Expect(pupil.Locator("#room-score svg").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Expect(pupil.Button("Visa för alla")).ToHaveCountAsync(0);
 
-        // The score's time signatures are the timeline's: 2/4, then 3/4 at bar 10, then 2/4 at bar 14.
+        // The score's time signatures are the timeline's: 2/4 from the pickup (bar 0), then 3/4 at bar 9, then 2/4 at bar 13.
         var beat = await pupil.EvaluateAsync<JsonElement>("async path => (await fetch('/api' + path + '/beat')).json()", roomPath);
         var metres = beat.GetProperty("metres").EnumerateArray().Select(m => (m.GetProperty("bar").GetInt32(), m.GetProperty("beatsPerBar").GetInt32())).ToList();
-        Assert.Equal([(1, 2), (10, 3), (14, 2)], metres);
+        Assert.Equal([(0, 2), (9, 3), (13, 2)], metres);
+        Assert.Equal(1, beat.GetProperty("pickupBeats").GetDouble());
 
         await teacher.GetByLabel("Tempo (slag/min)").FillAsync("90");
         await teacher.Button("Ändra tempo").ClickWhenInteractiveAsync();
         await teacher.GetByLabel("Inräkningstakter").SelectOptionAsync("0");
         await teacher.Button("Starta med inräkning").ClickWhenInteractiveAsync();
 
-        // Bar by bar: every reading of the pupil's page until bar 11 has the cursor on the counter's bar (or, read on a
-        // bar line, one frame behind), bars 2 to 6 are each seen, and the 3/4 bars from bar 10 count three beats.
+        // Bar by bar: every reading of the pupil's page until bar 10 has the cursor on the counter's bar (or, read on a
+        // bar line, one frame behind), bars 1 to 5 are each seen, and the 3/4 bars from bar 9 count three beats.
         var seen = new HashSet<int>();
         var readings = new List<string>();
         await WaitUntilAsync(async () =>
@@ -87,22 +89,22 @@ public sealed class FollowingTheScoreTests(BrowserFixture browser, LokiApp app) 
             {
                 Assert.True(cursor == counter || cursor == counter - 1, $"cursor {cursor} at counter bar {counter}; readings {string.Join(' ', readings)}");
                 seen.Add(counter);
-                if (counter is >= 10 and <= 12)
+                if (counter is >= 9 and <= 11)
                 {
                     Assert.Equal(3, beatsPerBar);
                 }
             }
-            return counter >= 11;
-        }, async () => $"the pupil reaches bar 11 (readings {string.Join(' ', readings)}; now {await ReadingAsync(pupil)})");
-        Assert.Superset(new HashSet<int> { 2, 3, 4, 5, 6 }, seen);
+            return counter >= 10;
+        }, async () => $"the pupil reaches bar 10 (readings {string.Join(' ', readings)}; now {await ReadingAsync(pupil)})");
+        Assert.Superset(new HashSet<int> { 1, 2, 3, 4, 5 }, seen);
 
-        // The jump back to mark A (bar 2, after the pickup): from the next bar line both count from there again.
+        // The jump back to mark A (bar 1, after the pickup): from the next bar line both count from there again.
         await teacher.GetByLabel("Repetitionsbokstav").SelectOptionAsync("A");
         await teacher.Button("Gå till bokstav").ClickWhenInteractiveAsync();
         foreach (var page in new[] { teacher, pupil })
         {
-            await WaitUntilAsync(async () => (await BarsAsync(page)) is var (cursor, counter) && counter is >= 2 and <= 4 && (cursor == counter || cursor == counter - 1),
-                async () => $"cursor and counter back from bar 2 on (now {await BarsAsync(page)})");
+            await WaitUntilAsync(async () => (await BarsAsync(page)) is var (cursor, counter) && counter is >= 1 and <= 3 && (cursor == counter || cursor == counter - 1),
+                async () => $"cursor and counter back from bar 1 on (now {await BarsAsync(page)})");
         }
         await Expect(pupil.Locator("#room-score img[id^='cursorImg']").First).ToBeInViewportAsync();
 

@@ -44,6 +44,41 @@ public sealed class ReadingAScoreTests(BrowserFixture browser, LokiApp app) : Br
         await Expect(teacher.Locator("#score [data-score-notes] li")).ToContainTextAsync("Andas före sexan");
     }
 
+    /// Uploads a file of the MusicXML corpus (tests/Corpus/MusicXml) and opens its page from the score list.
+    private async Task OpenUploadedAsync(IPage teacher, string corpusFile, string title)
+    {
+        var upload = await teacher.Button("Ladda upp").WhenInteractiveAsync();
+        var path = Path.Combine(AppContext.BaseDirectory, "Corpus", "MusicXml", corpusFile);
+        await teacher.GetByLabel("MusicXML- eller PDF-fil").SetInputFilesAsync(path);
+        await Expect(teacher.GetByTestId("score-file-chosen")).ToHaveTextAsync(Path.GetFileName(path));
+        await upload.ClickAsync();
+        var link = teacher.Link(title);
+        await Expect(link).ToBeVisibleAsync();
+        await teacher.OpenAsync((await link.GetAttributeAsync("href"))!);
+        await Expect(teacher.Heading(title, 1)).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task AUtf16ScoreAndACompressedScoreRenderTheirNotesWithTheTitlesTheirProgramsGaveThem()
+    {
+        var teacher = await TeacherOnTheEnsemblePageAsync();
+
+        // UTF-16 with a byte-order mark, as Finale and older Sibelius write it: decoded by its mark, not as UTF-8.
+        await OpenUploadedAsync(teacher, "osmd/test_UTF16LEBOM_decoding_nested_tuplet.musicxml", "test_UTF16LEBOM_decoding_nested_tuplet");
+        await Expect(teacher.Locator("#score svg .vf-stavenote").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await teacher.WaitForFunctionAsync("() => window.loki?.score?.current().bar === 1");
+
+        // A MuseScore 2 .mxl whose title is only the largest centred words on the first page; 52 bars after an upbeat.
+        await teacher.OpenAsync($"ensembles/{await App.EnsembleIdAsync(Ensemble)}");
+        await Expect(teacher.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "test_UTF16LEBOM_decoding_nested_tuplet" })).ToContainTextAsync("1 takt");
+        await OpenUploadedAsync(teacher, "osmd/Cornelius_P_Christbaum_Opus_8_1_1865.mxl", "Christbaum");
+        await Expect(teacher.Locator("#score svg .vf-stavenote").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(teacher.GetByText("52 takter")).ToBeVisibleAsync();
+        // The cursor follows bars as musicians count them: bar 0 is the pickup, bar 1 the first full bar.
+        Assert.Equal(2, await teacher.EvaluateAsync<int>("() => { window.loki.score.follow(1, 0, 8); return window.loki.score.current().bar; }"));
+        Assert.Equal(1, await teacher.EvaluateAsync<int>("() => { window.loki.score.follow(0, 5, 8); return window.loki.score.current().bar; }"));
+    }
+
     [Fact]
     public async Task ABrokenPdfIsRefusedWithTheReasonInSwedish()
     {

@@ -11,9 +11,11 @@ public static class CalendarApi
     public static void MapCalendarFeeds(this IEndpointRouteBuilder app)
     {
         var feeds = app.MapGroup("/calendar").AllowAnonymous().WithTags("Calendar");
-        feeds.MapGet("/me/{token}.ics", PersonalFeed);
-        feeds.MapGet("/courses/{courseId:guid}.ics", CourseFeed);
-        feeds.MapGet("/ensembles/{ensembleId:guid}.ics", EnsembleFeed);
+        // GET and HEAD: some calendar clients probe a subscription with HEAD before they fetch it.
+        string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
+        feeds.MapMethods("/me/{token}.ics", getOrHead, PersonalFeed);
+        feeds.MapMethods("/courses/{courseId:guid}.ics", getOrHead, CourseFeed);
+        feeds.MapMethods("/ensembles/{ensembleId:guid}.ics", getOrHead, EnsembleFeed);
     }
 
     private static DateTime FeedStart(TimeProvider clock) => clock.GetUtcNow().UtcDateTime.AddDays(-30);

@@ -19,9 +19,17 @@ public sealed record BeatSegment(
     public double MsPerBeat => 60_000 / Bpm;
 }
 
-/// A time signature that holds from <paramref name="Bar"/> on.
+/// A time signature that holds from <paramref name="Bar"/> on: the score's, or a bar's real length where its notes
+/// fill less than the printed metre (a split bar, a pickup's closing bar).
+/// <param name="Scale">Clicks per beat of the printed metre: a bar whose length is not a whole number of beats
+/// (3½ quarters) is counted in a shorter note value (7 eighths), at that many times the tempo, so it lasts exactly as
+/// long as its notes.</param>
 [GenerateSerializer, Immutable, Alias("Loki.MetreChange")]
-public sealed record MetreChange([property: Id(0)] int Bar, [property: Id(1)] int BeatsPerBar, [property: Id(2)] int BeatUnit);
+public sealed record MetreChange(
+    [property: Id(0)] int Bar,
+    [property: Id(1)] int BeatsPerBar,
+    [property: Id(2)] int BeatUnit,
+    [property: Id(3)] int Scale = 1);
 
 /// How the click sounds. Each listener may still turn it down or off in their own browser.
 /// <param name="Accents">Per beat of the bar: 2 strong, 1 medium, 0 plain, −1 silent. Empty: the first beat strong.</param>
@@ -47,6 +55,10 @@ public readonly record struct BeatPosition(int Bar, int BeatInBar, double Fracti
 /// server time to beats. Every site computes its clicks, bar counter and score cursor from the same segments, so they
 /// agree as well as their clocks do. Changes never move a beat that may already have sounded: a running timeline
 /// changes only from a bar line at least <see cref="ChangeLeadMs"/> ahead, and starts <see cref="StartLeadMs"/> ahead.
+/// Bars are numbered as musicians number them: beat 0 is the downbeat of the first bar played (bar 1 from the start),
+/// count-in bars are numbered below it, and a score's pickup is bar 0, the last bar of the count-in.
+/// <param name="PickupBeats">The score's pickup (an upbeat before bar 1), in beats of bar 0's metre; 0 for none. It
+/// sounds on the last beats of the count-in: bar 1 still starts at beat 0.</param>
 [GenerateSerializer, Immutable, Alias("Loki.BeatTimeline")]
 public sealed record BeatTimeline(
     [property: Id(0)] bool Running,
@@ -58,7 +70,8 @@ public sealed record BeatTimeline(
     [property: Id(6)] IReadOnlyList<BeatSegment> Segments,
     [property: Id(7)] IReadOnlyList<MetreChange> Metres,
     [property: Id(8)] ClickSettings Click,
-    [property: Id(9)] long Version)
+    [property: Id(9)] long Version,
+    [property: Id(10)] double PickupBeats = 0)
 {
     /// Time for a change to reach every site before it sounds (a push to a page takes tens of milliseconds).
     public const double ChangeLeadMs = 300;
@@ -121,12 +134,18 @@ public sealed record BeatTimeline(
     /// The metre written at <paramref name="bar"/>: the score's, or the one the teacher set.
     public (int BeatsPerBar, int BeatUnit) MetreAt(int bar)
     {
-        var metre = (BeatsPerBar, BeatUnit);
+        var change = MetreChangeAt(bar);
+        return (change.BeatsPerBar, change.BeatUnit);
+    }
+
+    private MetreChange MetreChangeAt(int bar)
+    {
+        var metre = new MetreChange(bar, BeatsPerBar, BeatUnit);
         foreach (var change in Metres)
         {
             if (change.Bar <= bar)
             {
-                metre = (change.BeatsPerBar, change.BeatUnit);
+                metre = change;
             }
         }
         return metre;
@@ -138,17 +157,22 @@ public sealed record BeatTimeline(
         {
             return this;
         }
-        var (beats, unit) = MetreAt(StartBar);
-        var startMs = nowMs + StartLeadMs;
+        // From the beginning of a score with a pickup, the count-in is in the pickup's metre and ends on it (bar 0);
+        // without a count-in the clicks start on the pickup's first whole beat.
+        var bar = Math.Max(1, StartBar);
+        var pickup = bar == 1 ? PickupBeats : 0;
+        var countIn = MetreChangeAt(pickup > 0 ? 0 : bar);
+        var msPerBeat = 60_000 / (Bpm * countIn.Scale);
+        var countInBars = pickup > 0 ? Math.Max(CountInBars, 1) : CountInBars;
+        var firstSounding = CountInBars > 0 ? -(long)CountInBars * countIn.BeatsPerBar : -(long)Math.Ceiling(pickup * countIn.Scale - ScoreBars.Tolerance);
+        var downbeatMs = nowMs + StartLeadMs + -firstSounding * msPerBeat;
         var segments = new List<BeatSegment>();
-        long firstBeat = 0;
-        if (CountInBars > 0)
+        if (countInBars > 0)
         {
-            firstBeat = -(long)CountInBars * beats;
-            segments.Add(new BeatSegment(firstBeat, startMs, Bpm, beats, unit, 1 - CountInBars));
+            long firstBeat = -(long)countInBars * countIn.BeatsPerBar;
+            segments.Add(new BeatSegment(firstBeat, downbeatMs + firstBeat * msPerBeat, Bpm * countIn.Scale, countIn.BeatsPerBar, countIn.BeatUnit, 1 - countInBars));
         }
-        var downbeatMs = startMs + -firstBeat * 60_000 / Bpm;
-        segments.AddRange(Plan(0, downbeatMs, StartBar, Bpm));
+        segments.AddRange(Plan(0, downbeatMs, bar, Bpm));
         return Changed() with { Running = true, Segments = segments };
     }
 
@@ -177,27 +201,62 @@ public sealed record BeatTimeline(
     /// A metre the teacher sets holds from now on and replaces the score's time signatures.
     public BeatTimeline ChangeMetre(int beatsPerBar, int beatUnit, double nowMs)
     {
-        var changed = Changed() with { BeatsPerBar = beatsPerBar, BeatUnit = beatUnit, Metres = [] };
+        var changed = Changed() with { BeatsPerBar = beatsPerBar, BeatUnit = beatUnit, Metres = [], PickupBeats = 0 };
         return Running ? changed.Replan(nowMs) : changed;
     }
 
-    /// Bars and time signatures of the score the room follows (none: the teacher's metre).
+    /// Bars and time signatures of the score the room follows (none: the teacher's metre), as musicians count them
+    /// (<see cref="ScoreBars.Count"/>): each bar as long as its notes, the pickup as bar 0, the printed metre again
+    /// after the last bar.
     public BeatTimeline FollowScore(IReadOnlyList<ScoreMeasure> measures, double nowMs)
     {
         var metres = new List<MetreChange>();
-        foreach (var measure in measures)
+        var pickup = 0.0;
+        var bars = ScoreBars.Count(measures);
+        foreach (var bar in bars)
         {
-            if (metres.Count == 0 || metres[^1].BeatsPerBar != measure.Beats || metres[^1].BeatUnit != measure.BeatType)
+            if (bar.Number == 0)
             {
-                metres.Add(new MetreChange(measure.Bar, Math.Clamp(measure.Beats, 1, MaxBeatsPerBar), measure.BeatType));
+                // The count-in carries the pickup: bar 0 is a whole bar of the printed metre, the pickup its last beats.
+                pickup = Math.Min(bar.Length, bar.Beats);
+                Add(metres, new MetreChange(0, Math.Clamp(bar.Beats, 1, MaxBeatsPerBar), bar.BeatType));
+                continue;
             }
+            Add(metres, bar.IsFull ? new MetreChange(bar.Number, Math.Clamp(bar.Beats, 1, MaxBeatsPerBar), bar.BeatType) : Counted(bar));
         }
-        var changed = Changed() with { Metres = metres };
+        if (bars.Count > 0 && !bars[^1].IsFull && bars[^1].Number > 0)
+        {
+            Add(metres, new MetreChange(bars[^1].Number + 1, Math.Clamp(bars[^1].Beats, 1, MaxBeatsPerBar), bars[^1].BeatType));
+        }
+        var changed = Changed() with { Metres = metres, PickupBeats = pickup };
         if (metres.Count > 0)
         {
-            changed = changed with { BeatsPerBar = metres[0].BeatsPerBar, BeatUnit = metres[0].BeatUnit };
+            var (beats, unit) = changed.MetreAt(1);
+            changed = changed with { BeatsPerBar = beats, BeatUnit = unit };
         }
         return Running ? changed.Replan(nowMs) : changed with { StartBar = 1 };
+    }
+
+    private static void Add(List<MetreChange> metres, MetreChange change)
+    {
+        if (metres.Count == 0 || metres[^1] with { Bar = change.Bar } != change)
+        {
+            metres.Add(change);
+        }
+    }
+
+    /// A bar shorter (or longer) than its time signature, as a metre of its own: whole beats where they fit, else
+    /// the beat halved until they do (3½ quarters are 7 eighths).
+    private static MetreChange Counted(CountedBar bar)
+    {
+        var scale = 1;
+        while (scale < 16 && Math.Abs(bar.Length * scale - Math.Round(bar.Length * scale)) > ScoreBars.Tolerance * scale
+               && Math.Round(bar.Length * scale * 2) <= MaxBeatsPerBar)
+        {
+            scale *= 2;
+        }
+        var beats = (int)Math.Clamp(Math.Round(bar.Length * scale), 1, MaxBeatsPerBar);
+        return new MetreChange(bar.Number, beats, bar.BeatType * scale, scale);
     }
 
     /// Running: the next bar line becomes <paramref name="bar"/>. Stopped: the next start begins there.
@@ -280,15 +339,16 @@ public sealed record BeatTimeline(
     }
 
     /// Segments from a bar line on: one at <paramref name="bar"/> and one more at every later change of metre.
+    /// <paramref name="bpm"/> is per beat of the printed metre; a bar counted in a shorter note value clicks faster.
     private List<BeatSegment> Plan(long beat, double epochMs, int bar, double bpm)
     {
-        var (beats, unit) = MetreAt(bar);
-        var planned = new List<BeatSegment> { new(beat, epochMs, bpm, beats, unit, bar) };
+        var first = MetreChangeAt(bar);
+        var planned = new List<BeatSegment> { new(beat, epochMs, bpm * first.Scale, first.BeatsPerBar, first.BeatUnit, bar) };
         foreach (var change in Metres.Where(m => m.Bar > bar))
         {
             var last = planned[^1];
             var beatsBefore = (long)(change.Bar - last.Bar) * last.BeatsPerBar;
-            planned.Add(new BeatSegment(last.Beat + beatsBefore, last.EpochMs + beatsBefore * last.MsPerBeat, bpm, change.BeatsPerBar, change.BeatUnit, change.Bar));
+            planned.Add(new BeatSegment(last.Beat + beatsBefore, last.EpochMs + beatsBefore * last.MsPerBeat, bpm * change.Scale, change.BeatsPerBar, change.BeatUnit, change.Bar));
         }
         return planned;
     }

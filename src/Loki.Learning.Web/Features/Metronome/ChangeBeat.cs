@@ -29,9 +29,10 @@ public sealed class ChangeBeatHandler(IDbContextFactory<LokiDbContext> dbFactory
         if (!string.IsNullOrWhiteSpace(command.JumpToMark))
         {
             var score = (await room.GetViewAsync()).Score;
-            var bar = score?.Measures.FirstOrDefault(m => string.Equals(m.Mark, command.JumpToMark.Trim(), StringComparison.OrdinalIgnoreCase))?.Bar
+            var bar = score?.Measures.FirstOrDefault(m => string.Equals(m.Mark, command.JumpToMark.Trim(), StringComparison.OrdinalIgnoreCase))?.CountedNumber
                 ?? throw Refusal.Invalid("Validation.RehearsalMark", nameof(command.JumpToMark));
-            change = change with { JumpToBar = bar };
+            // A mark on the pickup starts from the beginning: the pickup is played from the count-in.
+            change = change with { JumpToBar = Math.Max(1, bar) };
         }
         var (refusal, beat) = await room.ChangeBeatAsync(change);
         if (refusal is not null)

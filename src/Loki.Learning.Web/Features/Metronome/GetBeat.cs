@@ -24,6 +24,7 @@ public sealed record BeatAnchor(double EpochMs, long Beat, int Bar);
 /// <param name="Anchor">The segment in force now (or the first one, before the start); null when stopped.</param>
 /// <param name="Segments">All segments, past and planned: a tempo or metre change appears here before it sounds.</param>
 /// <param name="ServerEpochMs">The server's clock when this answer was made.</param>
+/// <param name="PickupBeats">The followed score's pickup in beats of bar 0 (it sounds on the count-in's last beats).</param>
 public sealed record BeatAnswer(
     bool Running,
     double Bpm,
@@ -36,7 +37,8 @@ public sealed record BeatAnswer(
     IReadOnlyList<MetreChange> Metres,
     ClickSettings Click,
     long Version,
-    double ServerEpochMs)
+    double ServerEpochMs,
+    double PickupBeats = 0)
 {
     public static BeatAnswer From(BeatTimeline beat, TimeProvider clock)
     {
@@ -46,6 +48,6 @@ public sealed record BeatAnswer(
         return new BeatAnswer(
             beat.Running, bpm, beats, unit, beat.CountInBars, beat.StartBar,
             current is null ? null : new BeatAnchor(current.EpochMs, current.Beat, current.Bar),
-            beat.Segments, beat.Metres, beat.Click, beat.Version, now);
+            beat.Segments, beat.Metres, beat.Click, beat.Version, now, beat.PickupBeats);
     }
 }

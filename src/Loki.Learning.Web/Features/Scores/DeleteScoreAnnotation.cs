@@ -5,15 +5,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Scores;
 
-/// Its author or a leader of the score's owner removes an annotation.
-public sealed record DeleteScoreAnnotation(Actor Actor, Guid AnnotationId) : ICommand;
+/// Its author or a leader of the score's owner removes an annotation of that score. An annotation of another score
+/// is "not found" whatever the asker may do there, so no address reaches an annotation through a score it is not on.
+public sealed record DeleteScoreAnnotation(Actor Actor, Guid ScoreId, Guid AnnotationId) : ICommand;
 
 public sealed class DeleteScoreAnnotationHandler(IDbContextFactory<LokiDbContext> dbFactory) : ICommandHandler<DeleteScoreAnnotation>
 {
     public async ValueTask<Unit> Handle(DeleteScoreAnnotation command, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var annotation = await db.ScoreAnnotations.SingleOrDefaultAsync(a => a.Id == command.AnnotationId, cancellationToken)
+        var annotation = await db.ScoreAnnotations.SingleOrDefaultAsync(a => a.Id == command.AnnotationId && a.ScoreId == command.ScoreId, cancellationToken)
             ?? throw Refusal.NotFound("Scores.Refusal.AnnotationNotFound");
         var (_, role) = await db.ScoreForAsync(annotation.ScoreId, command.Actor, cancellationToken);
         if (role != ScoreRole.Leader && annotation.AuthorId != command.Actor.PersonId)

@@ -55,9 +55,9 @@ public static class ScoresApi
             return TypedResults.Created($"/api/scores/{scoreId}/annotations/{id}", new IdResponse(id));
         });
 
-        scores.MapDelete("/{scoreId:guid}/annotations/{annotationId:guid}", async (Guid annotationId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        scores.MapDelete("/{scoreId:guid}/annotations/{annotationId:guid}", async (Guid scoreId, Guid annotationId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
-            await mediator.Send(new DeleteScoreAnnotation(Actor.From(user)!, annotationId), ct);
+            await mediator.Send(new DeleteScoreAnnotation(Actor.From(user)!, scoreId, annotationId), ct);
             return TypedResults.NoContent();
         });
 

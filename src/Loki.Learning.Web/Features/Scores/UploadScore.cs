@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Scores;
 
+/// <param name="Bars">Bars as musicians count them: the number of the last bar (a pickup is bar 0).</param>
 public sealed record ScoreSummary(Guid Id, string Title, ScoreKind Kind, string FileName, long Size, int Bars, int PageCount, DateTime UploadedUtc);
 
 /// A leader of the owner adds a MusicXML or PDF score. The file is inspected before anything is written:
@@ -76,5 +77,5 @@ public sealed class UploadScoreHandler(IDbContextFactory<LokiDbContext> dbFactor
 internal static class ScoreSummaries
 {
     public static ScoreSummary ToSummary(this Score score) =>
-        new(score.Id, score.Title, score.Kind, score.OriginalFileName, score.Size, score.Measures().Count, score.PageCount, score.UploadedUtc);
+        new(score.Id, score.Title, score.Kind, score.OriginalFileName, score.Size, ScoreBars.CountOf(score.Measures()), score.PageCount, score.UploadedUtc);
 }

@@ -61,14 +61,15 @@ public static class EventsApi
         events.MapGet("/{eventId:guid}/registrations", async (Guid eventId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ListRegistrations(Actor.From(user)!, eventId), ct))).RequireAuthorization();
 
-        // For people, not programs: the links on the event page and the organizer's attendee list.
-        app.MapGet("/events/{eventId:guid}.ics", async (Guid eventId, HttpContext context, IMediator mediator, CancellationToken ct) =>
+        // For people, not programs: the links on the event page and the organizer's attendee list. Each session keeps
+        // the UID it has in the personal feed (its own id), so a calendar that imports both shows it once. GET and HEAD:
+        // some calendar clients probe a subscription with HEAD first.
+        app.MapMethods("/events/{eventId:guid}.ics", [HttpMethods.Get, HttpMethods.Head], async (Guid eventId, HttpContext context, IMediator mediator, CancellationToken ct) =>
         {
             var details = await mediator.Send(new GetEvent(Actor.From(context.User), eventId), ct);
             var site = new Uri($"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/");
-            var items = details.Sessions.Select((s, i) => new ScheduleItem(
-                Guid.Parse(details.Id.ToString("N")[..24] + i.ToString("x8", System.Globalization.CultureInfo.InvariantCulture)),
-                ScheduleItemKind.Workshop, s.Title, details.Title, details.Id, s.StartsUtc, s.EndsUtc, details.TimeZoneId, details.RoomId));
+            var items = details.Sessions.Select(s => new ScheduleItem(
+                s.Id, ScheduleItemKind.Workshop, s.Title, details.Title, details.Id, s.StartsUtc, s.EndsUtc, details.TimeZoneId, details.RoomId));
             return TypedResults.Text(CalendarFeed.Render(details.Title, items, site), CalendarFeed.ContentType, Encoding.UTF8);
         }).AllowAnonymous().ExcludeFromDescription();
 

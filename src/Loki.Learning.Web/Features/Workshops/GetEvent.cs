@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Workshops;
 
-public sealed record EventSessionView(string Title, DateTime StartsUtc, DateTime EndsUtc);
+/// <param name="Id">The session's id (the event's own when it has no sessions): its calendar UID everywhere.</param>
+public sealed record EventSessionView(string Title, DateTime StartsUtc, DateTime EndsUtc, Guid Id);
 
 /// <param name="Taken">Places held (registered or offered) per category.</param>
 public sealed record EventPlaces(TicketCategory Category, int Places, int Taken, int Waiting);
@@ -48,10 +49,10 @@ public sealed class GetEventHandler(IDbContextFactory<LokiDbContext> dbFactory, 
             .Select(r => new { r.Status, r.Category })
             .FirstOrDefaultAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var sessions = workshop.Sessions.OrderBy(s => s.StartsUtc).Select(s => new EventSessionView(s.Title, s.StartsUtc, s.EndsUtc)).ToList();
+        var sessions = workshop.Sessions.OrderBy(s => s.StartsUtc).Select(s => new EventSessionView(s.Title, s.StartsUtc, s.EndsUtc, s.Id)).ToList();
         if (sessions.Count == 0)
         {
-            sessions.Add(new EventSessionView(workshop.Title, workshop.StartsUtc, workshop.EndsUtc));
+            sessions.Add(new EventSessionView(workshop.Title, workshop.StartsUtc, workshop.EndsUtc, workshop.Id));
         }
         return new EventDetails(workshop.Id, workshop.Title, EventText.ToHtml(workshop.Description), EventText.Excerpt(workshop.Description),
             workshop.Language, workshop.Venue ?? venue?.Name, venue?.Town, workshop.Online, workshop.ImagePath, workshop.StartsUtc, workshop.EndsUtc,

@@ -257,7 +257,7 @@ export function position() {
     return { running: true, bar: timeline.startBar, beat: 1, fraction: 0, beatsPerBar: timeline.beatsPerBar, countIn: true, waiting: true };
   }
   const p = positionOfBeat(timeline, beat);
-  return { running: true, bar: p.bar, beat: p.beatInBar + 1, fraction: p.fraction, beatsPerBar: p.beatsPerBar, countIn: p.countIn };
+  return { running: true, bar: p.bar, beat: p.beatInBar + 1, fraction: p.fraction, beatsPerBar: p.beatsPerBar, beatUnit: p.beatUnit, countIn: p.countIn };
 }
 
 function draw() {
@@ -277,9 +277,12 @@ function draw() {
     shown = text;
   }
   const score = window.loki && window.loki.score;
-  if (follow && score && score.show) {
-    // Beats into the bar, in the bar's beat unit (score-view.js turns them into the score's timestamps).
-    score.show(p.bar, p.countIn ? 0 : p.beat - 1 + p.fraction);
+  if (follow && score && score.follow) {
+    // Bar as the timeline numbers it and beats into it in the bar's beat unit (score-view.js finds the written
+    // measure: the pickup sounds in bar 0, the last bar of the count-in). Stopped at the start: the cursor waits
+    // at the beginning, on the pickup if there is one.
+    const waiting = !p.running || p.waiting;
+    score.follow(waiting && p.bar <= 1 ? 0 : p.bar, waiting ? 0 : p.beat - 1 + p.fraction, p.beatUnit);
   }
 }
 

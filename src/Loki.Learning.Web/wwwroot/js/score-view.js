@@ -2,8 +2,10 @@
 // site (bundled from npm by the build). The room page calls show(bar, beat) on every animation frame from the beat
 // clock, so show() does nothing but compare two numbers unless the cursor really has to move.
 //
-// Bars are 1-based in written order (repeats not expanded), as in ScoreMeasure.Bar; beat is the position inside
-// the bar in that bar's beat units, counted from 0 at the bar line (2.5 = halfway through the third beat).
+// show(): bars are 1-based in written order (repeats not expanded), as in ScoreMeasure.Bar; beat is the position
+// inside the bar in that bar's beat units, counted from 0 at the bar line (2.5 = halfway through the third beat).
+// follow(): bars as the beat timeline and musicians number them (ScoreMeasure.Number: the pickup is bar 0, a bar
+// split around a repeat sign is one number over two written measures).
 
 const osmdUrl = new URL('../lib/osmd/opensheetmusicdisplay.min.js', import.meta.url).href;
 const pdfUrl = new URL('../lib/pdfjs/pdf.min.mjs', import.meta.url).href;
@@ -83,7 +85,7 @@ async function mountMusicXml(state, bytes) {
         cursorsOptions: [{ type: 0, color: '#1f6feb', alpha: 0.5, follow: true }],
     });
     const isZip = bytes.length > 3 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
-    await osmd.load(isZip ? new Blob([bytes]) : new TextDecoder().decode(bytes));
+    await osmd.load(isZip ? new Blob([bytes]) : decodeXml(bytes));
     osmd.render();
     osmd.cursor.show();
     // The cursor is an image drawn over the notes: decoration, not content.
@@ -93,6 +95,31 @@ async function mountMusicXml(state, bytes) {
     state.bar = 1;
     state.step = 0;
     renderNotes(state);
+}
+
+/// MusicXML text as its author's program wrote it: by the byte-order mark, else by the declaration's encoding
+/// (Finale and older Sibelius write UTF-16 or Latin-1), else UTF-8 (what the XML standard assumes).
+export function decodeXml(bytes) {
+    const decode = (label) => new TextDecoder(label).decode(bytes);
+    if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+        return decode('utf-8');
+    }
+    if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0x3c && bytes[1] === 0x00))) {
+        return decode('utf-16le');
+    }
+    if (bytes.length >= 2 && ((bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0x00 && bytes[1] === 0x3c))) {
+        return decode('utf-16be');
+    }
+    const head = new TextDecoder('latin1').decode(bytes.subarray(0, 200));
+    const declared = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
+    if (declared) {
+        try {
+            return decode(declared[1]);
+        } catch {
+            // An encoding the browser does not know: UTF-8 below, as the server would refuse anything else.
+        }
+    }
+    return decode('utf-8');
 }
 
 /// Per bar (0-based written index): the cursor positions inside it, as offsets from the bar line in whole notes,
@@ -150,6 +177,44 @@ export function show(bar, beat = 0) {
     return true;
 }
 
+/// Moves the cursor to a bar as the beat timeline numbers it (ScoreMeasure.Number) and a beat into it, in beats of
+/// beatUnit (the timeline's unit for that bar; a short bar may be counted in eighths). Bar 0 is the pickup: the
+/// timeline counts it as a whole bar (the last of the count-in) whose last beats are the pickup's notes, so the
+/// cursor waits at the pickup until they begin. Bars before the first sit at the start, after the last at the end.
+export function follow(bar, beat = 0, beatUnit = 0) {
+    const state = view;
+    if (!state?.osmd || !Number.isFinite(bar)) {
+        return false;
+    }
+    const measures = state.choice.measures;
+    if (measures.length === 0) {
+        return false;
+    }
+    const numberOf = (m) => m.number ?? m.bar;
+    const lengthOf = (m) => (m.length ?? m.beats) / m.beatType;
+    const group = measures.filter(m => numberOf(m) === Math.trunc(bar));
+    if (group.length === 0) {
+        return Math.trunc(bar) > numberOf(measures[measures.length - 1]) ? show(measures[measures.length - 1].bar, 0) : show(measures[0].bar, 0);
+    }
+    let wholes = Math.max(0, Number.isFinite(beat) ? beat : 0) / (beatUnit || group[0].beatType);
+    if (numberOf(group[0]) === 0) {
+        // The timeline's bar 0 is a whole bar of the printed metre; the pickup is its end.
+        const pickup = group.reduce((sum, m) => sum + lengthOf(m), 0);
+        wholes -= group[0].beats / group[0].beatType - pickup;
+        if (wholes < 0) {
+            return show(group[0].bar, 0);
+        }
+    }
+    for (let i = 0; i < group.length; i++) {
+        const length = lengthOf(group[i]);
+        if (wholes < length - 1e-9 || i === group.length - 1) {
+            return show(group[i].bar, wholes * group[i].beatType);
+        }
+        wholes -= length;
+    }
+    return false;
+}
+
 // Forward within the next bar or two the cursor steps on (the usual case while playing); anywhere else it is placed
 // by a fresh iterator started at that time (what the iterator's constructor does with a start timestamp).
 // Iterator.clone(timestamp) would keep the old position's voice entries, so it is not used.
@@ -190,9 +255,12 @@ export function current() {
     if (view.pdf) {
         return { bar: null, page: view.page };
     }
-    // Read back from the cursor itself, so a test sees where it really is.
+    // Read back from the cursor itself, so a test sees where it really is. bar: written order; number: as counted
+    // (the pickup is 0).
     const cursor = view.osmd?.cursor;
-    return { bar: cursor ? cursor.Iterator.CurrentMeasureIndex + 1 : null, page: cursor?.currentPageNumber ?? 1 };
+    const bar = cursor ? cursor.Iterator.CurrentMeasureIndex + 1 : null;
+    const measure = bar ? view.choice.measures[bar - 1] : null;
+    return { bar, number: measure ? (measure.number ?? measure.bar) : null, page: cursor?.currentPageNumber ?? 1 };
 }
 
 /// Annotations ({ bar, mark, text, authorName }) to show beside the score: those on the bar under the cursor and
@@ -272,4 +340,4 @@ async function renderPdfPage(state) {
 }
 
 window.loki = window.loki || {};
-window.loki.score = { show, current, showPage };
+window.loki.score = { show, follow, current, showPage };
