@@ -96,6 +96,15 @@ public sealed class NodeProcess(string name, int port) : IAsyncDisposable
         throw new TimeoutException($"node {Name} not healthy within {patience.TotalSeconds} s: {Log}");
     }
 
+    /// Waits for a node that is expected to stop on its own (a refused start) and answers its exit code.
+    public async Task<int> ExitCodeAsync(TimeSpan patience)
+    {
+        await _process!.WaitForExitAsync().WaitAsync(patience);
+        // The asynchronous readers may still hold the last lines.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     /// SIGKILL: the node vanishes as in a power cut, telling nobody.
     public void Kill()
     {
