@@ -11,6 +11,7 @@ command -v sox >/dev/null || need_apt+=(sox)
 command -v node >/dev/null || need_apt+=(nodejs)
 command -v npm >/dev/null || need_apt+=(npm)
 command -v chromium >/dev/null || need_apt+=(chromium)
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v stdbuf >/dev/null || need_apt+=(coreutils)
 # ClusterTlsTests run the openssl recipe for cluster certificates of docs/operations.md.

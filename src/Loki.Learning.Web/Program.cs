@@ -1,8 +1,12 @@
 using Loki.Learning.Web.Hosting;
 
-var app = LokiHost.Build(args);
-await app.PrepareDatabaseAsync();
-app.PrintWelcomeOnStart();
-await app.RunAsync();
+// `certificate …` and `admin create …` run a command and exit; anything else starts the node.
+return await LokiCommands.RunAsync(args, async nodeArgs =>
+{
+    var app = LokiHost.Build(nodeArgs);
+    await app.PrepareDatabaseAsync();
+    app.PrintWelcomeOnStart();
+    await app.RunAsync();
+});
 
 public partial class Program;

@@ -23,6 +23,9 @@ public sealed class LokiApp : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// More settings over the defaults below (a proxy in front, a public address).
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         var (siloPort, _) = TwoFreePorts();
@@ -47,7 +50,7 @@ public sealed class LokiApp : IAsyncLifetime
             "--applicationName", typeof(LokiHost).Assembly.GetName().Name!,
             "--contentRoot", AppContext.BaseDirectory,
         ];
-        _app = LokiHost.Build(args, builder => builder.Configuration.AddInMemoryCollection(settings));
+        _app = LokiHost.Build(args, builder => builder.Configuration.AddInMemoryCollection(settings).AddInMemoryCollection(Settings));
         if (!_app.Environment.IsDevelopment())
         {
             throw new InvalidOperationException($"The app runs as '{_app.Environment.EnvironmentName}'; demo logins only work in Development.");

@@ -19,11 +19,12 @@ public sealed class ToneBrowsers : IAsyncDisposable
     public static async Task<ToneBrowsers> StartAsync() => new(await Playwright.CreateAsync());
 
     /// A Chromium of its own whose fake microphone plays <paramref name="frequency"/> (looped), signed in unless no login is given.
-    public Task<IPage> PersonWithToneAsync(Uri baseAddress, double frequency, string? login, string? password)
+    /// <param name="chromiumArgs">More switches for this Chromium (a host name mapped to loopback, a trusted test certificate).</param>
+    public Task<IPage> PersonWithToneAsync(Uri baseAddress, double frequency, string? login, string? password, IReadOnlyList<string>? chromiumArgs = null)
     {
         var wav = Path.Combine(_folder, $"tone-{frequency:0}.wav");
         WriteWav(wav, 48000 * 4, i => 0.5 * Math.Sin(2 * Math.PI * frequency * i / 48000));
-        return PersonWithMicrophoneAsync(baseAddress, wav, login, password);
+        return PersonWithMicrophoneAsync(baseAddress, wav, login, password, chromiumArgs);
     }
 
     /// A Chromium whose fake microphone plays a 2 ms burst of 2 kHz at 0.9 every half second, silence between: easy to
@@ -36,13 +37,13 @@ public sealed class ToneBrowsers : IAsyncDisposable
     }
 
     /// A Chromium of its own whose fake microphone plays <paramref name="wav"/> (looped), signed in unless no login is given.
-    private async Task<IPage> PersonWithMicrophoneAsync(Uri baseAddress, string wav, string? login, string? password)
+    private async Task<IPage> PersonWithMicrophoneAsync(Uri baseAddress, string wav, string? login, string? password, IReadOnlyList<string>? chromiumArgs = null)
     {
         var chromium = await _playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = BrowserFixture.ChromiumPath,
             Headless = true,
-            Args = [.. BrowserFixture.ChromiumArgs, "--use-file-for-fake-audio-capture=" + wav, "--autoplay-policy=no-user-gesture-required"],
+            Args = [.. BrowserFixture.ChromiumArgs, "--use-file-for-fake-audio-capture=" + wav, "--autoplay-policy=no-user-gesture-required", .. chromiumArgs ?? []],
         });
         _browsers.Add(chromium);
         var context = await chromium.NewContextAsync(new()

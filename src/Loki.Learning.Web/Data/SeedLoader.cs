@@ -34,7 +34,8 @@ public sealed class SeedLoader(
 
     public async Task LoadAsync()
     {
-        if (!configuration.GetValue("SeedData:Enabled", true) || !Directory.Exists(Folder))
+        // Demo data is for trying the platform: a production installation starts empty unless asked (SeedData:Enabled).
+        if (!configuration.GetValue("SeedData:Enabled", environment.IsDevelopment()) || !Directory.Exists(Folder))
         {
             return;
         }

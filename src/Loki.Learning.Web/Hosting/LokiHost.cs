@@ -38,6 +38,7 @@ public static class LokiHost
         configure?.Invoke(builder);
         builder.UseLokiSection();
 
+        builder.AddLokiHttps();
         builder.AddLokiData();
         builder.AddLokiIdentity();
         // The media engine before the silo: hosted services stop in reverse, so on shutdown the room grains leave
@@ -55,6 +56,7 @@ public static class LokiHost
         builder.Services.AddHealthChecks().AddLokiHealthChecks();
 
         var app = builder.Build();
+        app.UseLokiHttps();
         // Culture first, so problem details written by the exception handler speak the caller's language.
         app.UseLokiLocalization();
         app.UseExceptionHandler();

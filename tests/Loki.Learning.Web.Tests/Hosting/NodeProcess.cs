@@ -24,19 +24,7 @@ public sealed class NodeProcess(string name, int port) : IAsyncDisposable
     /// Starts the node listening on <see cref="BaseAddress"/> with <paramref name="environment"/> as its settings.
     public void Start(IReadOnlyDictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Loki.Learning.Web.dll"));
-        start.ArgumentList.Add("--contentRoot");
-        start.ArgumentList.Add(AppContext.BaseDirectory);
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
+        var start = Platform(["--contentRoot", AppContext.BaseDirectory], environment);
         start.Environment["ASPNETCORE_URLS"] = BaseAddress.GetLeftPart(UriPartial.Authority);
         _process = Process.Start(start)!;
         // Read as it comes, so a chatty node never blocks on a full pipe.
@@ -96,6 +84,15 @@ public sealed class NodeProcess(string name, int port) : IAsyncDisposable
         throw new TimeoutException($"node {Name} not healthy within {patience.TotalSeconds} s: {Log}");
     }
 
+    /// Waits for a node that is expected to stop on its own (a refused start) and answers its exit code.
+    public async Task<int> ExitCodeAsync(TimeSpan patience)
+    {
+        await _process!.WaitForExitAsync().WaitAsync(patience);
+        // The asynchronous readers may still hold the last lines.
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
     /// SIGKILL: the node vanishes as in a power cut, telling nobody.
     public void Kill()
     {
@@ -112,6 +109,42 @@ public sealed class NodeProcess(string name, int port) : IAsyncDisposable
         }
         _process?.Dispose();
         Http.Dispose();
+    }
+
+    /// `dotnet Loki.Learning.Web.dll ARGS` as an operator runs it, in the folder of the build (its content root), with
+    /// <paramref name="environment"/>.
+    private static ProcessStartInfo Platform(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Loki.Learning.Web.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        return start;
+    }
+
+    /// One of the platform's commands (`certificate …`, `admin create …`), <paramref name="input"/> piped to it.
+    public static async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, string? input = null)
+    {
+        var start = Platform(args, environment);
+        start.RedirectStandardInput = true;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input ?? "");
+        process.StandardInput.Close();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        return (process.ExitCode, await output, await error);
     }
 
     /// A TCP port on loopback that was free a moment ago.

@@ -8,7 +8,8 @@ namespace Loki.Learning.Web.Tests.Hosting;
 
 public sealed class ProductionApp : IAsyncLifetime
 {
-    public RunningApp App { get; } = new() { Environment = "Production" };
+    // Demo data only when asked for outside Development.
+    public RunningApp App { get; } = new() { Environment = "Production", Settings = new Dictionary<string, string?> { ["SeedData:Enabled"] = "true" } };
 
     public Task InitializeAsync() => App.InitializeAsync();
 

@@ -47,7 +47,9 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
             {
                 return null;
             }
-            var listening = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            // The node's HTTPS address when it has one: a page served over https may only open wss:// sockets.
+            var listening = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses
+                .OrderByDescending(address => address.StartsWith("https://", StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
             return listening is null ? null : new UriBuilder(listening) { Host = PublicHost }.Uri.GetLeftPart(UriPartial.Authority);
         }
     }

@@ -3,6 +3,7 @@
 // The Blazor room page drives it through IJSRuntime; window.loki.audio exposes the same state for diagnostics.
 
 import { goertzel } from './tone-level.js';
+import { problem, problemError } from './audio-readiness.js';
 
 let context = null;       // AudioContext at 48 kHz
 let stream = null;        // the microphone
@@ -28,10 +29,32 @@ function constraints(deviceId) {
   return { audio, video: false };
 }
 
+/** Throws a text key the page shows in the reader's language when audio cannot work here (audio-readiness.js). */
+function ensureUsable() {
+  const reason = problem();
+  if (reason) {
+    throw problemError(reason);
+  }
+}
+
+/** getUserMedia, with a refusal by the reader or the browser's settings as its own text key. */
+async function microphone(deviceId) {
+  ensureUsable();
+  try {
+    return await navigator.mediaDevices.getUserMedia(constraints(deviceId));
+  } catch (error) {
+    if (error && (error.name === 'NotAllowedError' || error.name === 'SecurityError')) {
+      throw problemError('MicrophoneDenied');
+    }
+    throw error;
+  }
+}
+
 /** The microphones the browser offers. Asks for permission first so the labels are filled in. */
 export async function listDevices() {
+  ensureUsable();
   if (!stream) {
-    const probe = await navigator.mediaDevices.getUserMedia(constraints(null));
+    const probe = await microphone(null);
     probe.getTracks().forEach((t) => t.stop());
   }
   const devices = await navigator.mediaDevices.enumerateDevices();
@@ -40,12 +63,13 @@ export async function listDevices() {
 
 /** Opens the microphone and the worklet; the level meter runs from here on, nothing is sent yet. */
 export async function start(deviceId, meterId, page) {
+  ensureUsable();
   await stopPreview();
   listener = page || null;
   meterElement = meterId ? document.getElementById(meterId) : null;
   context = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
   await context.audioWorklet.addModule(new URL('./room-audio-worklet.js', import.meta.url));
-  stream = await navigator.mediaDevices.getUserMedia(constraints(deviceId));
+  stream = await microphone(deviceId);
   source = context.createMediaStreamSource(stream);
   node = new AudioWorkletNode(context, 'loki-room-audio', {
     numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1], channelCount: 1, channelCountMode: 'explicit',
