@@ -55,6 +55,11 @@ public sealed partial class BrowserAudioSocketTests
         await using var first = await BrowserAsync(pupilBearer, await JoinAsync(pupil, roomId), 660, stop.Token);
         await Eventually(() => Task.FromResult(host.Level(660) > Heard && first.Level(440) > Heard), "the teacher and the pupil's first tab hear each other");
         var pupilId = await PersonIdAsync(teacher, roomId, "Elsa");
+        var teacherId = await PersonIdAsync(teacher, roomId, "Tove");
+        // Level meters come from the room, for its own people only (the page once read the engine of whichever node served it).
+        var room = app.Services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId);
+        await Eventually(async () => (await room.GetLevelsAsync()) is var levels && levels.Count == 2 && levels.Values.All(l => l > 0.05f)
+            && levels.ContainsKey(pupilId) && levels.ContainsKey(teacherId), "the room reports both people's input levels");
 
         await using var second = await BrowserAsync(pupilBearer, await JoinAsync(pupil, roomId), 880, stop.Token);
 
