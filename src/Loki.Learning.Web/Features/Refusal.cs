@@ -9,6 +9,9 @@ public enum RefusalKind
     Forbidden,
     NotFound,
     Conflict,
+
+    /// Too many attempts from one client address in a while (enrolment keys, class codes, sign-in, registrations).
+    TooManyAttempts,
 }
 
 /// A request the platform refuses for a reason the user can act on. <see cref="ReasonKey"/>
@@ -28,6 +31,8 @@ public sealed class Refusal(RefusalKind kind, string reasonKey, string? field = 
     public static Refusal Conflict(string reasonKey, string? field = null) => new(RefusalKind.Conflict, reasonKey, field);
 
     public static Refusal Invalid(string reasonKey, string? field = null) => new(RefusalKind.Invalid, reasonKey, field);
+
+    public static Refusal TooManyAttempts() => new(RefusalKind.TooManyAttempts, "Refusal.TooManyAttempts");
 }
 
 /// Field errors found by data annotations on a message; values are resource keys.

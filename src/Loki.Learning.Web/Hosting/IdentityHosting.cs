@@ -1,6 +1,10 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.People;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
@@ -52,11 +56,22 @@ public static class IdentityHosting
             }));
         builder.Services.AddAuthorization();
 
+        // AddApiEndpoints registers the stock SignInManager: ours goes after it, or demo accounts sign in anywhere.
         builder.Services.AddLokiPeople()
-            .AddSignInManager<LokiSignInManager>()
+            .AddApiEndpoints()
             .AddDefaultTokenProviders()
-            .AddApiEndpoints();
+            .AddSignInManager<LokiSignInManager>();
         builder.Services.AddSingleton<IEmailSender<Person>, NoEmailSender>();
+
+        builder.Services.AddSingleton<DemoAccountLock>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoAccountLock>());
+        builder.Services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .PostConfigure<DemoAccountLock>((options, demo) => options.TicketDataFormat = new DemoAccountLock.TicketFormat(options.TicketDataFormat, demo));
+        builder.Services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).PostConfigure<DemoAccountLock>((options, demo) =>
+        {
+            options.BearerTokenProtector = new DemoAccountLock.TicketFormat(options.BearerTokenProtector, demo);
+            options.RefreshTokenProtector = new DemoAccountLock.TicketFormat(options.RefreshTokenProtector, demo);
+        });
     }
 
     /// Accounts, roles and their stores: what grains need to create a pupil's account.
@@ -76,18 +91,63 @@ public static class IdentityHosting
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddRoles<IdentityRole>()
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddEntityFrameworkStores<LokiDbContext>()
             .AddClaimsPrincipalFactory<PersonClaimsFactory>();
 
+    /// <c>Identity:SelfRegistration</c>: whether anyone may create an account at <c>/api/auth/register</c> (off unless
+    /// an admin turns it on; pupils get accounts through class codes, others from their teacher or admin).
+    public const string SelfRegistrationSetting = "Identity:SelfRegistration";
+
     public static void MapLokiAuth(this WebApplication app)
     {
-        app.MapGroup("/api/auth").WithTags("Auth").MapIdentityApi<Person>();
+        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+        auth.MapIdentityApi<Person>();
+        ((IEndpointConventionBuilder)auth).Add(endpoint =>
+        {
+            var pattern = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText ?? "";
+            if (pattern.EndsWith("/register", StringComparison.Ordinal))
+            {
+                endpoint.Metadata.Add(new AbuseLimitMetadata(AbuseLimit.Registration));
+            }
+            else if (PasswordGuessing.Any(path => pattern.EndsWith(path, StringComparison.Ordinal)))
+            {
+                endpoint.Metadata.Add(new AbuseLimitMetadata(AbuseLimit.Login));
+            }
+        });
+        auth.AddEndpointFilter(async (context, next) =>
+        {
+            var path = context.HttpContext.Request.Path;
+            if (path.Value?.EndsWith("/register", StringComparison.OrdinalIgnoreCase) == true
+                && !context.HttpContext.RequestServices.GetRequiredService<IConfiguration>().GetValue(SelfRegistrationSetting, false))
+            {
+                throw Refusal.Forbidden("Refusal.SelfRegistrationOff");
+            }
+            var result = await next(context);
+            // Locked out, not allowed (a demo account outside Development) and a wrong password answer alike: which
+            // accounts exist and which are locked is no business of a caller without the password.
+            if (path.Value?.EndsWith("/login", StringComparison.OrdinalIgnoreCase) == true
+                && (result as INestedHttpResult)?.Result is ProblemHttpResult { StatusCode: StatusCodes.Status401Unauthorized })
+            {
+                return TypedResults.Problem(SignInResult.Failed.ToString(), statusCode: StatusCodes.Status401Unauthorized);
+            }
+            return result;
+        });
         app.MapPost("/account/logout", async (SignInManager<Person> signIn) =>
         {
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("~/");
         }).ExcludeFromDescription();
     }
+
+    /// Documents that map the site (the OpenAPI description, the silo addresses of the cluster) are for admins
+    /// outside Development.
+    public static TBuilder RequireAdminOutsideDevelopment<TBuilder>(this TBuilder builder, IHostEnvironment environment)
+        where TBuilder : IEndpointConventionBuilder =>
+        environment.IsDevelopment() ? builder : builder.RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
+
+    /// Auth API calls that try a password or a reset code.
+    private static readonly string[] PasswordGuessing = ["/login", "/refresh", "/forgotPassword", "/resetPassword", "/resendConfirmationEmail", "/manage/2fa"];
 
     private static Task ApiAwareRedirect(RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status, string? alsoUnder = null)
     {

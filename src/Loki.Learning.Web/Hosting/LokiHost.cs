@@ -41,6 +41,7 @@ public static class LokiHost
         builder.AddLokiHttps();
         builder.AddLokiData();
         builder.AddLokiIdentity();
+        builder.AddLokiAbuseLimits();
         // The media engine before the silo: hosted services stop in reverse, so on shutdown the room grains leave
         // (their browsers reconnect to where the rooms go next) while this node's audio still runs.
         builder.AddLokiRooms();
@@ -63,11 +64,12 @@ public static class LokiHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseLokiAbuseLimits();
         app.UseAntiforgery();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 
         app.MapStaticAssets();
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAdminOutsideDevelopment(app.Environment);
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = OrleansHosting.WriteHealthAsync });
         app.MapLokiCluster();
         app.MapLokiAuth();

@@ -161,7 +161,8 @@ public static class OrleansHosting
     public static void MapLokiCluster(this WebApplication app)
     {
         app.MapGet("/health/cluster", async (IGrainFactory grains, ILocalSiloDetails local, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await ReadClusterAsync(grains, local, cancellationToken))).ExcludeFromDescription();
+            TypedResults.Ok(await ReadClusterAsync(grains, local, cancellationToken))).ExcludeFromDescription()
+            .RequireAdminOutsideDevelopment(app.Environment);
         app.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(policy => policy.RequireRole(Roles.Admin));
     }
 
@@ -187,9 +188,11 @@ public static class OrleansHosting
             return;
         }
         ClusterView? cluster = null;
+        // Silo addresses map the cluster for an attacker: outside Development only an admin sees them.
+        var mayMap = context.RequestServices.GetRequiredService<IHostEnvironment>().IsDevelopment() || context.User.IsInRole(Roles.Admin);
         try
         {
-            cluster = await ReadClusterAsync(context.RequestServices.GetRequiredService<IGrainFactory>(), context.RequestServices.GetRequiredService<ILocalSiloDetails>(), context.RequestAborted);
+            cluster = !mayMap ? null : await ReadClusterAsync(context.RequestServices.GetRequiredService<IGrainFactory>(), context.RequestServices.GetRequiredService<ILocalSiloDetails>(), context.RequestAborted);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -46,6 +46,7 @@ public sealed class RefusalToProblem(IProblemDetailsService problems, IStringLoc
         RefusalKind.Forbidden => StatusCodes.Status403Forbidden,
         RefusalKind.NotFound => StatusCodes.Status404NotFound,
         RefusalKind.Conflict => StatusCodes.Status409Conflict,
+        RefusalKind.TooManyAttempts => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status400BadRequest,
     };
 }

@@ -43,6 +43,34 @@ public sealed class ClassCodeTests(Catalogue catalogue)
     }
 
     [Fact]
+    public async Task APupilStillGetsAUsernameWhenEveryFourDigitSuffixOfTheirNameIsTaken()
+    {
+        var (teacher, ensembleId, code) = await EnsembleWithCodeAsync();
+        var surname = string.Concat(Guid.NewGuid().ToString("N")[..8].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))));
+        var stem = "vex." + surname;
+        await using (var db = await catalogue.Db.CreateDbContextAsync())
+        {
+            db.Users.AddRange(Enumerable.Range(1000, 9000).Select(n => new Person
+            {
+                UserName = $"{stem}-{n}",
+                NormalizedUserName = $"{stem}-{n}".ToUpperInvariant(),
+                DisplayName = "Vex " + surname,
+                SecurityStamp = Guid.NewGuid().ToString(),
+            }));
+            await db.SaveChangesAsync();
+        }
+        var receipt = await catalogue.Mediator.Send(new RequestToJoinEnsemble(code, "Vex " + surname, null, GuardianConsentForRecording: false));
+
+        // Before, the name generator drew four-digit suffixes for ever; the bound only keeps this test from hanging.
+        var outcome = await catalogue.Mediator.Send(new DecideJoinRequest(teacher, ensembleId, receipt.RequestId, Approve: true)).AsTask()
+            .WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Matches($"^{stem.Replace(".", "\\.", StringComparison.Ordinal)}-[a-z0-9]{{8}}$", outcome.UserName);
+        using var scope = catalogue.Services.CreateScope();
+        Assert.NotNull(await scope.ServiceProvider.GetRequiredService<UserManager<Person>>().FindByNameAsync(outcome.UserName!));
+    }
+
+    [Fact]
     public async Task AWrongCodeIsRefusedAndNothingIsWritten()
     {
         await using var db = await catalogue.Db.CreateDbContextAsync();

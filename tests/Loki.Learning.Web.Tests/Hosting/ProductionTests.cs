@@ -27,6 +27,25 @@ public sealed class ProductionTests(ProductionApp production) : IClassFixture<Pr
     }
 
     [Fact]
+    public async Task TheApiDescriptionAndTheClusterMapAreNotPublic()
+    {
+        var client = production.App.Client();
+        using var healthAsJson = new HttpRequestMessage(HttpMethod.Get, "health");
+        healthAsJson.Headers.Accept.ParseAdd("application/json");
+
+        var openApi = await client.GetAsync("openapi/v1.json");
+        var cluster = await client.GetAsync("health/cluster");
+        var health = await (await client.SendAsync(healthAsJson)).Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>();
+
+        Assert.Equal(HttpStatusCode.Redirect, openApi.StatusCode);
+        Assert.StartsWith("/account/login", openApi.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, cluster.StatusCode);
+        // Probes still read the status; the silo addresses are left out.
+        Assert.Equal("Healthy", health!["status"]!.GetValue<string>());
+        Assert.Null(health["cluster"]);
+    }
+
+    [Fact]
     public async Task LoadingTheDemoDataAgainAddsNothing()
     {
         var dbFactory = production.App.Services.GetRequiredService<IDbContextFactory<LokiDbContext>>();

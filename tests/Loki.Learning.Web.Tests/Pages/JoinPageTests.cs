@@ -20,6 +20,30 @@ public sealed class JoinPageTests(Catalogue catalogue) : PageContext(catalogue, 
     }
 
     [Fact]
+    public async Task AfterTooManyTriesFromOneAddressThePageAsksToWaitAndSendsNothing()
+    {
+        Limits.ClassCode.PermitLimit = 2;
+        var teacher = await Catalogue.PersonAsync(Roles.Teacher);
+        var ensembleId = await Catalogue.Mediator.Send(new CreateEnsemble(teacher, "Jämtlands blåsare", null, "Europe/Stockholm", null));
+        var code = await Catalogue.Mediator.Send(new IssueClassCode(teacher, ensembleId, null));
+        var cut = Render<JoinPage>();
+        cut.Find("#join-name").Change("Vera");
+        foreach (var guess in new[] { "ZZZZ9998", "ZZZZ9999" })
+        {
+            cut.Find("#join-code").Change(guess);
+            cut.FindAll("button").Single(b => b.TextContent == "Ansök").Click();
+            cut.WaitForAssertion(() => Assert.Equal("Klasskoden är inte giltig. Kontrollera den med din lärare.", cut.Find("[role=alert]").TextContent));
+        }
+
+        // The right code, but the address has had its tries.
+        cut.Find("#join-code").Change(code.Code);
+        cut.FindAll("button").Single(b => b.TextContent == "Ansök").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("För många försök från det här nätverket. Försök igen om några minuter.", cut.Find("[role=alert]").TextContent));
+        Assert.Empty((await Catalogue.Mediator.Send(new GetEnsemble(teacher, ensembleId))).PendingRequests);
+    }
+
+    [Fact]
     public async Task ARightCodeSendsTheRequestAndNamesTheEnsemble()
     {
         var teacher = await Catalogue.PersonAsync(Roles.Teacher);

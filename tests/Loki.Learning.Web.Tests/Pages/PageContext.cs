@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Security.Claims;
 using Bunit;
+using System.Net;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +20,12 @@ public abstract class PageContext : BunitContext
         Services.AddSingleton(catalogue.Mediator);
         Services.AddSingleton<TimeProvider>(catalogue.Clock);
         Services.AddLocalization();
+        Services.AddSingleton(_ => new AbuseLimiter(Options.Create(Limits)));
+        Services.AddSingleton(new ClientAddress { Value = IPAddress.Loopback });
     }
+
+    /// The forms' rate limits: the defaults, unless a test sets its own before rendering.
+    protected AbuseLimitOptions Limits { get; } = new();
 
     protected Catalogue Catalogue { get; }
 

@@ -21,7 +21,11 @@ internal static class Events
     }
 
     public static RegisterForEvent Visitor(Guid eventId, TicketCategory category, string? name = null) =>
-        new(null, eventId, name ?? "Visitor " + Guid.NewGuid().ToString("N")[..6], $"v-{Guid.NewGuid():N}@example.se", category, Consent: true);
+        new(null, eventId, name ?? "Visitor " + RandomSurname(), $"v-{Guid.NewGuid():N}@example.se", category, Consent: true);
+
+    /// Six random letters: a registration's name is a person's name, without digits.
+    public static string RandomSurname() =>
+        string.Concat(Guid.NewGuid().ToString("N")[..6].Select(c => (char)('a' + Convert.ToInt32(c.ToString(), 16))));
 }
 
 internal static class CatalogueTime

@@ -1,4 +1,5 @@
 using Loki.Learning.E2E.Hosting;
+using Loki.Learning.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -85,6 +86,28 @@ public sealed class JoiningWithAClassCodeTests(BrowserFixture browser, LokiApp a
         await Expect(page.GetByLabel(codeLabel)).ToHaveValueAsync("ZZZZ-9999");
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveCountAsync(0);
         Assert.Equal(requestsBefore, await App.QueryAsync(db => db.JoinRequests.CountAsync()));
+    }
+
+    [Fact]
+    public async Task EachTryOnTheJoinPageCountsAgainstTheBrowsersOwnAddress()
+    {
+        // The page is a live circuit, not a request per try: it must still know the browser's address.
+        var limiter = App.Service<AbuseLimiter>().Limiter;
+        var browserAddress = new AbuseKey(AbuseLimit.ClassCode, "127.0.0.1");
+        var unknownAddress = new AbuseKey(AbuseLimit.ClassCode, "unknown");
+        var before = limiter.GetStatistics(browserAddress)!.CurrentAvailablePermits;
+        var unknownBefore = limiter.GetStatistics(unknownAddress)!.CurrentAvailablePermits;
+        var page = await NewPageAsync();
+        await page.OpenAsync("join");
+
+        var ask = await page.Button("Ansök").WhenInteractiveAsync();
+        await page.GetByLabel("Klasskod").FillAsync("ZZZZ-9998");
+        await page.GetByLabel("Ditt namn som ensemblet ska se det").FillAsync("Nora");
+        await ask.ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Klasskoden är inte giltig. Kontrollera den med din lärare.");
+        Assert.Equal(before - 1, limiter.GetStatistics(browserAddress)!.CurrentAvailablePermits);
+        Assert.Equal(unknownBefore, limiter.GetStatistics(unknownAddress)!.CurrentAvailablePermits);
     }
 
     /// Issues a class code for <paramref name="school"/> on the open ensemble page and returns the new code as shown.

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -42,7 +43,7 @@ public static class CoursesApi
             TypedResults.Ok(await mediator.Send(new EnrollInCourse(Actor.From(user)!, courseId, body.Student), ct)));
 
         courses.MapPost("/{courseId:guid}/self-enrolment", async (Guid courseId, SelfEnrolment body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new SelfEnrollInCourse(Actor.From(user)!, courseId, body.Key), ct)));
+            TypedResults.Ok(await mediator.Send(new SelfEnrollInCourse(Actor.From(user)!, courseId, body.Key), ct))).RequireAbuseLimit(AbuseLimit.EnrolmentKey);
 
         courses.MapDelete("/{courseId:guid}/enrolments/{personId}", async (Guid courseId, string personId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new UnenrollFromCourse(Actor.From(user)!, courseId, personId), ct)));

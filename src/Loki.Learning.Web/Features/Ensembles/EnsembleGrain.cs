@@ -110,14 +110,24 @@ public sealed class EnsembleGrain(IDbContextFactory<LokiDbContext> dbFactory, IS
             baseName = "pupil";
         }
         baseName = baseName[..Math.Min(baseName.Length, 20)];
-        while (true)
+        // Four digits are easy to read out, but a common name can use up all 9000 of them: after a few taken ones the
+        // suffix becomes eight random letters and digits (about 40 bits), which do not run out.
+        for (var attempt = 0; attempt < ShortSuffixAttempts + LongSuffixAttempts; attempt++)
         {
-            var candidate = baseName + "-" + Random.Shared.Next(1000, 10000).ToString(CultureInfo.InvariantCulture);
+            var suffix = attempt < ShortSuffixAttempts
+                ? Random.Shared.Next(1000, 10000).ToString(CultureInfo.InvariantCulture)
+                : SecretTokens.NewReadable(8).ToLowerInvariant();
+            var candidate = baseName + "-" + suffix;
             var normalized = candidate.ToUpperInvariant();
             if (!await db.Users.AnyAsync(u => u.NormalizedUserName == normalized))
             {
                 return candidate;
             }
         }
+        throw new InvalidOperationException($"No free username for '{baseName}' after {ShortSuffixAttempts + LongSuffixAttempts} attempts.");
     }
+
+    private const int ShortSuffixAttempts = 20;
+
+    private const int LongSuffixAttempts = 5;
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -50,6 +51,6 @@ public static class EnsemblesApi
         // Pupils have no account yet when they ask to join.
         app.MapPost("/api/join-requests", async (NewJoinRequest body, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new RequestToJoinEnsemble(body.Code, body.DisplayName, body.Instrument, body.GuardianConsentForRecording), ct)))
-            .AllowAnonymous().WithTags("Ensembles");
+            .AllowAnonymous().WithTags("Ensembles").RequireAbuseLimit(AbuseLimit.ClassCode);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using Loki.Learning.Web.Features;
 
 namespace Loki.Learning.Web.Features.Localization;
 
@@ -42,8 +43,7 @@ public static class LocalizationHosting
                     CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
                     new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = false });
             }
-            var target = returnUrl is not null && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/";
-            return TypedResults.LocalRedirect(target);
+            return TypedResults.LocalRedirect(LocalUrl.OrDefault(returnUrl));
         }).AllowAnonymous().ExcludeFromDescription();
     }
 }

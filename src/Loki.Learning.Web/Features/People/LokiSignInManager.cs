@@ -1,10 +1,12 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Features.People;
 
-/// Demo accounts (their passwords are published in the README) sign in only in Development.
+/// Demo accounts (their passwords are published in the README) sign in only in Development: not with a password
+/// (form or API), and not with a refresh token or cookie that was issued while the database ran in Development.
 public sealed class LokiSignInManager(
     UserManager<Person> userManager,
     IHttpContextAccessor contextAccessor,
@@ -18,4 +20,8 @@ public sealed class LokiSignInManager(
 {
     public override async Task<bool> CanSignInAsync(Person user) =>
         (!user.IsDemoAccount || environment.IsDevelopment()) && await base.CanSignInAsync(user);
+
+    /// Refresh tokens, cookie revalidation and a Blazor circuit's revalidation all come through here.
+    public override async Task<Person?> ValidateSecurityStampAsync(ClaimsPrincipal? principal) =>
+        await base.ValidateSecurityStampAsync(principal) is { } user && (!user.IsDemoAccount || environment.IsDevelopment()) ? user : null;
 }

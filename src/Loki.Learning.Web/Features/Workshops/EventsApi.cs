@@ -3,6 +3,7 @@ using System.Text;
 using Loki.Learning.Web.Features.Calendar;
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -44,7 +45,7 @@ public static class EventsApi
             var outcome = await mediator.Send(new RegisterForEvent(actor, eventId, name, body.Email, body.Category, body.Consent), ct);
             return TypedResults.Created($"/api/events/{eventId}/registrations/{outcome.Token}",
                 new RegistrationAnswer(outcome.Status == RegistrationStatus.Registered ? "registered" : "waitlisted", outcome.Token!, outcome.Category, outcome.OfferExpiresUtc));
-        }).AllowAnonymous();
+        }).AllowAnonymous().RequireAbuseLimit(AbuseLimit.EventRegistration);
 
         events.MapDelete("/{eventId:guid}/registrations/{token}", async (Guid eventId, string token, IMediator mediator, CancellationToken ct) =>
         {

@@ -12,13 +12,19 @@ namespace Loki.Learning.Web.Features.Workshops;
 public sealed record RegisterForEvent(
     Actor? Actor,
     Guid EventId,
-    [property: Required(ErrorMessage = "Validation.Required"), StringLength(100, MinimumLength = 2, ErrorMessage = "Validation.NameLength")] string Name,
+    [property: Required(ErrorMessage = "Validation.Required"), StringLength(80, MinimumLength = 2, ErrorMessage = "Validation.PersonName"),
+        RegularExpression(RegisterForEvent.PersonNamePattern, ErrorMessage = "Validation.PersonName")] string Name,
     [property: StringLength(256, ErrorMessage = "Validation.TooLong"), RegularExpression(RegisterForEvent.EmailPattern, ErrorMessage = "Validation.Email")] string? Email,
     TicketCategory Category,
     bool Consent) : ICommand<RegistrationOutcome>
 {
     /// Something@something.tld, no spaces or angle brackets: what a mail server can deliver to.
     public const string EmailPattern = @"^[^@\s<>""]+@[^@\s<>""]+\.[^@\s<>""]{2,}$";
+
+    /// A person's name as it goes into the organizer's list and the confirmation mail: letters of any script (with
+    /// their accents), spaces, hyphens and apostrophes, starting and ending with a letter. No digits, dots, colons,
+    /// slashes or brackets, so no link or markup can ride in the mail under the site's name.
+    public const string PersonNamePattern = @"^ *\p{L}[\p{L}\p{M}'’ -]*[\p{L}\p{M}] *$";
 }
 
 public sealed class RegisterForEventHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains) : ICommandHandler<RegisterForEvent, RegistrationOutcome>
@@ -45,7 +51,7 @@ public sealed class RegisterForEventHandler(IDbContextFactory<LokiDbContext> dbF
         }
 
         var outcome = await grains.GetGrain<IWorkshopGrain>(command.EventId)
-            .RegisterAsync(new RegistrationRequest(command.Name, email, command.Category, command.Actor?.PersonId));
+            .RegisterAsync(new RegistrationRequest(command.Name.Trim(), email, command.Category, command.Actor?.PersonId));
         return outcome.RefusalKey switch
         {
             null => outcome,
