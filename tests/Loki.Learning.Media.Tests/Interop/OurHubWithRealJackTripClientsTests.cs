@@ -40,6 +40,16 @@ public sealed class OurHubWithRealJackTripClientsTests(ITestOutputHelper output)
         using var jack = JackServer.Start("hear");
         using var alice = JackTripPeer.Start(jack, "alice", hub.Port);
         using var bob = JackTripPeer.Start(jack, "bob", hub.Port);
+
+        AssertTheyHearEachOtherButNotThemselves(hub, jack, alice, bob);
+    }
+
+    /// <summary>
+    /// Waits for both to connect, plays a tone into each in turn and records both: the other hears it, the player hears
+    /// silence (mix-minus, and nobody else's audio in the mix either).
+    /// </summary>
+    private void AssertTheyHearEachOtherButNotThemselves(OurHub hub, JackServer jack, JackTripPeer alice, JackTripPeer bob)
+    {
         Assert.True(alice.WaitUntilConnected(RealPeers.ConnectLimit), $"{alice}\n{hub.Describe()}");
         Assert.True(bob.WaitUntilConnected(RealPeers.ConnectLimit), $"{bob}\n{hub.Describe()}");
 
@@ -48,9 +58,9 @@ public sealed class OurHubWithRealJackTripClientsTests(ITestOutputHelper output)
         heardFromAlice.Concat(heardFromBob).ToList().ForEach(h => output.WriteLine(h.ToString()));
 
         Assert.True(heardFromAlice[0].HearsTheTone, $"bob did not hear alice: {heardFromAlice[0]}\n{hub.Describe()}");
-        Assert.True(heardFromAlice[1].HearsSilence, $"alice heard herself: {heardFromAlice[1]}");
+        Assert.True(heardFromAlice[1].HearsSilence, $"alice heard herself or someone else: {heardFromAlice[1]}");
         Assert.True(heardFromBob[0].HearsTheTone, $"alice did not hear bob: {heardFromBob[0]}\n{hub.Describe()}");
-        Assert.True(heardFromBob[1].HearsSilence, $"bob heard himself: {heardFromBob[1]}");
+        Assert.True(heardFromBob[1].HearsSilence, $"bob heard himself or someone else: {heardFromBob[1]}");
     }
 
     [Fact]
@@ -64,11 +74,8 @@ public sealed class OurHubWithRealJackTripClientsTests(ITestOutputHelper output)
         using var jack = JackServer.Start("spray");
         using var alice = JackTripPeer.Start(jack, "alice", hub.Port);
         using var bob = JackTripPeer.Start(jack, "bob", hub.Port);
-        Assert.True(alice.WaitUntilConnected(RealPeers.ConnectLimit), $"{alice}\n{hub.Describe()}");
-        Assert.True(bob.WaitUntilConnected(RealPeers.ConnectLimit), $"{bob}\n{hub.Describe()}");
 
-        var heardFromAlice = HearingCheck.PlayToneAndRecord(jack, alice.SendPort(), [bob.ReceivePort(), alice.ReceivePort()], TimeSpan.FromSeconds(2));
-        var heardFromBob = HearingCheck.PlayToneAndRecord(jack, bob.SendPort(), [alice.ReceivePort(), bob.ReceivePort()], TimeSpan.FromSeconds(2));
+        AssertTheyHearEachOtherButNotThemselves(hub, jack, alice, bob);
         var strangers = hub.WaitFor<ParticipantStatistics>(e => e.Snapshot.DatagramsFromStrangers > 0, EventLimit);
         var joins = hub.Events.OfType<ParticipantJoined>().ToList();
         foreach (var peer in new[] { alice, bob })
@@ -77,16 +84,11 @@ public sealed class OurHubWithRealJackTripClientsTests(ITestOutputHelper output)
             var joined = joins.First(e => e.ClientName == peer.Name);
             output.WriteLine(Invariant($"{peer.Name}: handshake → first datagram from its announced port {(joined.Timestamp - admitted.Timestamp).TotalMilliseconds:0} ms"));
         }
-        heardFromAlice.Concat(heardFromBob).ToList().ForEach(h => output.WriteLine(h.ToString()));
         output.WriteLine(Invariant($"attacker: {attacker.Rounds} rounds sent, {attacker.DatagramsReceived} datagrams received; {strangers?.Snapshot}"));
 
         Assert.Equal(
             new[] { ("alice", alice.BindPort), ("bob", bob.BindPort) },
             joins.Select(j => (j.ClientName, j.RemoteEndPoint.Port)).OrderBy(j => j.ClientName));
-        Assert.True(heardFromAlice[0].HearsTheTone, $"bob did not hear alice: {heardFromAlice[0]}\n{hub.Describe()}");
-        Assert.True(heardFromAlice[1].HearsSilence, $"alice heard something besides silent bob: {heardFromAlice[1]}");
-        Assert.True(heardFromBob[0].HearsTheTone, $"alice did not hear bob: {heardFromBob[0]}\n{hub.Describe()}");
-        Assert.True(heardFromBob[1].HearsSilence, $"bob heard something besides silent alice: {heardFromBob[1]}");
         Assert.Equal(0, attacker.DatagramsReceived);
         Assert.NotNull(strangers);
     }
