@@ -54,7 +54,7 @@ public sealed record MediaEngineOptions
     /// <summary>
     /// How long a client whose datagrams come from another port of its handshake's IP address (a client behind NAT)
     /// waits before the hub adopts that port, provided nothing came from the port it announced meanwhile. Long enough for
-    /// a client on the same machine as an attacker to send from its announced port first; see docs/protocol.md §1.3.
+    /// a client on the same machine as an attacker to send from its announced port first; see docs/protocol.md §1.5.
     /// </summary>
     public TimeSpan NatAdoptionDelay { get; init; } = TimeSpan.FromSeconds(2);
 
