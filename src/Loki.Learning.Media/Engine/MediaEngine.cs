@@ -274,7 +274,7 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <returns><c>false</c> (and nothing counted) when a cap is reached.</returns>
     private bool TryEnterHandshake(Socket connection)
     {
-        if (connection.RemoteEndPoint is not IPEndPoint remote)
+        if (RemoteOf(connection) is not { } remote)
         {
             return false;
         }
@@ -308,10 +308,23 @@ public sealed class MediaEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>The peer of an accepted connection, or <c>null</c> when it is already gone.</summary>
+    private static IPEndPoint? RemoteOf(Socket connection)
+    {
+        try
+        {
+            return connection.RemoteEndPoint as IPEndPoint;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Closes a connection over the caps at once, with a reset so it leaves no TIME_WAIT behind.</summary>
     private void Shed(Socket connection)
     {
-        var remote = connection.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.Any, 0);
+        var remote = RemoteOf(connection) ?? new IPEndPoint(IPAddress.Any, 0);
         try
         {
             connection.LingerState = new LingerOption(true, 0);
