@@ -114,7 +114,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
         var concealedShare = j.PeriodsRead == 0 ? 0 : 100.0 * j.ConcealedPeriods / j.PeriodsRead;
         var upstream = s.Latency.UpstreamDelay is { } up ? $", upstream {Ms(up)} ms" : "";
         return Invariant(
-            $"{time} #{s.ParticipantId} '{s.ClientName}': in {s.DatagramsReceived} out {s.DatagramsSent} bad {s.DatagramsRejected}; buffer {j.DepthFrames}/{j.TargetDepthFrames} frames, jitter {j.JitterMicroseconds / 1000:0.00} ms, play delay {j.PlayDelayMicroseconds / 1000:0.0} ms, lost {j.Lost}, late {j.Late}, concealed {concealedShare:0.000} % ({j.ConcealedPeriods}/{j.PeriodsRead}), underruns {j.Underruns}{upstream}");
+            $"{time} #{s.ParticipantId} '{s.ClientName}': in {s.DatagramsReceived} out {s.DatagramsSent} bad {s.DatagramsRejected} (strangers {s.DatagramsFromStrangers}); buffer {j.DepthFrames}/{j.TargetDepthFrames} frames, jitter {j.JitterMicroseconds / 1000:0.00} ms, play delay {j.PlayDelayMicroseconds / 1000:0.0} ms, lost {j.Lost}, late {j.Late}, concealed {concealedShare:0.000} % ({j.ConcealedPeriods}/{j.PeriodsRead}), underruns {j.Underruns}{upstream}");
     }
 
     private void WriteFinal(long latePeriods, long resynchronisations)

@@ -15,7 +15,7 @@ namespace Loki.Learning.Media.Engine;
 /// </summary>
 internal sealed class ClientSession
 {
-    public ClientSession(int participantId, int slot, string clientName, string roomId, int? channelsOverride, Socket socket, int udpPort, long admittedAt, InputLevelMeter level)
+    public ClientSession(int participantId, int slot, string clientName, string roomId, int? channelsOverride, Socket socket, int udpPort, long admittedAt, InputLevelMeter level, IPEndPoint announced)
     {
         Level = level;
         ParticipantId = participantId;
@@ -28,6 +28,8 @@ internal sealed class ClientSession
         AdmittedAt = admittedAt;
         var family = socket.AddressFamily;
         ReceiveAddress = new SocketAddress(family, SocketAddress.GetMaximumAddressSize(family));
+        NatCandidate = new SocketAddress(family, SocketAddress.GetMaximumAddressSize(family));
+        Announced = InFamily(announced, family).Serialize();
     }
 
     /// <summary>An external participant: no socket and no slot; audio comes and goes through <paramref name="external"/>.</summary>
@@ -43,6 +45,8 @@ internal sealed class ClientSession
         AdmittedAt = admittedAt;
         Level = external.Level;
         ReceiveAddress = new SocketAddress(AddressFamily.InterNetwork);
+        Announced = ReceiveAddress;
+        NatCandidate = ReceiveAddress;
     }
 
     /// <summary>Set for a participant attached with <see cref="MediaEngine.AttachExternal"/>; <c>null</c> for JackTrip clients.</summary>
@@ -86,8 +90,34 @@ internal sealed class ClientSession
     /// <summary>Filled by every ReceiveFrom; compared with <see cref="Peer"/>.</summary>
     public SocketAddress ReceiveAddress { get; }
 
-    /// <summary>Source of the first datagram: the only address audio is accepted from and sent to.</summary>
+    /// <summary>
+    /// The source the session is bound to: the handshake's IP address and the UDP port the client announced there,
+    /// or the NAT candidate adopted in its place (see <see cref="MixThread"/>). The only address audio is accepted from
+    /// and sent to; <c>null</c> until the first datagram from an acceptable source.
+    /// </summary>
     public SocketAddress? Peer { get; set; }
+
+    /// <summary>The handshake's IP address with the UDP port the client announced in it, in the socket's family.</summary>
+    public SocketAddress Announced { get; }
+
+    /// <summary>
+    /// The first source from the handshake's IP address but another port (a client behind NAT), held until
+    /// <see cref="MediaEngineOptions.NatAdoptionDelay"/> has passed; valid when <see cref="NatCandidateSince"/> is not 0.
+    /// Preallocated so that holding one never allocates.
+    /// </summary>
+    public SocketAddress NatCandidate { get; }
+
+    /// <summary>TimeProvider timestamp of the NAT candidate's first datagram; 0 while there is none.</summary>
+    public long NatCandidateSince { get; set; }
+
+    /// <summary>
+    /// Two different ports of the handshake's address spoke before the announced port did: the hub cannot tell which is
+    /// the client, so it adopts neither (only the announced port can still claim the session).
+    /// </summary>
+    public bool NatAmbiguous { get; set; }
+
+    /// <summary>Datagrams dropped because they came from a source the session is not bound to.</summary>
+    public long DatagramsFromStrangers { get; set; }
 
     public byte[] ReceiveBuffer { get; } = new byte[JackTripDatagram.MaxDatagramLength + 1];
 
@@ -200,6 +230,44 @@ internal sealed class ClientSession
         }
         var template = Socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         return (IPEndPoint)template.Create(Peer);
+    }
+
+    /// <summary>Same IP address (the port is not compared). Reads the raw sockaddr bytes: no allocation.</summary>
+    public static bool SameHost(SocketAddress a, SocketAddress b)
+    {
+        if (a.Family != b.Family)
+        {
+            return false;
+        }
+        // sockaddr_in: family 2, port 2, address 4; sockaddr_in6: family 2, port 2, flow 4, address 16.
+        var (offset, length) = a.Family == AddressFamily.InterNetworkV6 ? (8, 16) : (4, 4);
+        return a.Size >= offset + length && b.Size >= offset + length
+            && a.Buffer.Span.Slice(offset, length).SequenceEqual(b.Buffer.Span.Slice(offset, length));
+    }
+
+    /// <summary>Same IP address and port; flow and scope fields are ignored. No allocation.</summary>
+    public static bool SameEndPoint(SocketAddress a, SocketAddress b) =>
+        SameHost(a, b) && a.Buffer.Span.Slice(2, 2).SequenceEqual(b.Buffer.Span.Slice(2, 2));
+
+    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (of the same family) without allocating.</summary>
+    public static void CopyInto(SocketAddress source, SocketAddress destination)
+    {
+        source.Buffer.Span[..source.Size].CopyTo(destination.Buffer.Span);
+        destination.Size = source.Size;
+    }
+
+    /// <summary>An endpoint in the address family of the socket that compares against it (IPv4-mapped when needed).</summary>
+    private static IPEndPoint InFamily(IPEndPoint endPoint, AddressFamily family)
+    {
+        if (family == AddressFamily.InterNetworkV6 && endPoint.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return new IPEndPoint(endPoint.Address.MapToIPv6(), endPoint.Port);
+        }
+        if (family == AddressFamily.InterNetwork && endPoint.Address.IsIPv4MappedToIPv6)
+        {
+            return new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port);
+        }
+        return endPoint;
     }
 
     public static SocketAddress Copy(SocketAddress address)

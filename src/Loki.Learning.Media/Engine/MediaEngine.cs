@@ -38,7 +38,13 @@ public sealed class MediaEngine : IAsyncDisposable
     private readonly MediaMetrics _metrics;
     private readonly MixThread _mixThread;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<IPAddress, int> _handshakesByAddress = [];
+    private readonly Lock _handshakeGate = new();
     private IReadOnlyList<ParticipantSnapshot> _snapshots = [];
+    private int _openHandshakes;
+    private long _handshakesShed;
+    private long _refusalsSinceReport;
+    private long _lastRefusalReportAt;
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private int _nextParticipantId;
@@ -95,6 +101,24 @@ public sealed class MediaEngine : IAsyncDisposable
     /// client may hear a gap (its jitter buffer may still cover it).
     /// </summary>
     public long LatePeriods => _mixThread.LatePeriods;
+
+    /// <summary>Handshake connections open right now (accepted and not yet answered or closed).</summary>
+    public int OpenHandshakes
+    {
+        get
+        {
+            lock (_handshakeGate)
+            {
+                return _openHandshakes;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Handshake connections closed on arrival because <see cref="MediaEngineOptions.MaxConcurrentHandshakes"/> or
+    /// <see cref="MediaEngineOptions.MaxHandshakesPerAddress"/> were reached.
+    /// </summary>
+    public long HandshakesShed => Interlocked.Read(ref _handshakesShed);
 
     /// <summary>JackTrip clients holding a slot (admitted and not yet left).</summary>
     public int ConnectedClients => _slots.InUse;
@@ -237,21 +261,131 @@ public sealed class MediaEngine : IAsyncDisposable
                 Report(new EngineError(_time.GetUtcNow(), "Accepting a handshake connection failed.", exception));
                 continue;
             }
+            if (!TryEnterHandshake(connection))
+            {
+                Shed(connection);
+                continue;
+            }
             _ = HandshakeAsync(connection, cancellationToken);
         }
     }
 
+    /// <summary>Counts a new handshake connection against the global and per-address caps.</summary>
+    /// <returns><c>false</c> (and nothing counted) when a cap is reached.</returns>
+    private bool TryEnterHandshake(Socket connection)
+    {
+        if (RemoteOf(connection) is not { } remote)
+        {
+            return false;
+        }
+        lock (_handshakeGate)
+        {
+            var fromAddress = _handshakesByAddress.GetValueOrDefault(remote.Address);
+            if (_openHandshakes >= Options.MaxConcurrentHandshakes || fromAddress >= Options.MaxHandshakesPerAddress)
+            {
+                return false;
+            }
+            _openHandshakes++;
+            _handshakesByAddress[remote.Address] = fromAddress + 1;
+            return true;
+        }
+    }
+
+    private void LeaveHandshake(IPAddress address)
+    {
+        lock (_handshakeGate)
+        {
+            _openHandshakes--;
+            var fromAddress = _handshakesByAddress.GetValueOrDefault(address) - 1;
+            if (fromAddress <= 0)
+            {
+                _handshakesByAddress.Remove(address);
+            }
+            else
+            {
+                _handshakesByAddress[address] = fromAddress;
+            }
+        }
+    }
+
+    /// <summary>The peer of an accepted connection, or <c>null</c> when it is already gone.</summary>
+    private static IPEndPoint? RemoteOf(Socket connection)
+    {
+        try
+        {
+            return connection.RemoteEndPoint as IPEndPoint;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Closes a connection over the caps at once, with a reset so it leaves no TIME_WAIT behind.</summary>
+    private void Shed(Socket connection)
+    {
+        var remote = RemoteOf(connection) ?? new IPEndPoint(IPAddress.Any, 0);
+        try
+        {
+            connection.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer.
+        }
+        connection.Dispose();
+        Interlocked.Increment(ref _handshakesShed);
+        ReportRefusal("", remote, $"Too many handshakes at once (at most {Options.MaxConcurrentHandshakes}, {Options.MaxHandshakesPerAddress} per address); closed on arrival.");
+    }
+
+    /// <summary>
+    /// Reports a refused handshake, at most once per <see cref="MediaEngineOptions.RejectionReportInterval"/>: anyone can
+    /// open connections, and a flood of refusals must not push other events out of the queue (or fill a log). The
+    /// report says how many refusals went unreported before it.
+    /// </summary>
+    private void ReportRefusal(string name, IPEndPoint remote, string reason)
+    {
+        var suppressed = Interlocked.Increment(ref _refusalsSinceReport) - 1;
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastRefusalReportAt);
+        if ((last != 0 && _time.GetElapsedTime(last, now) < Options.RejectionReportInterval)
+            || Interlocked.CompareExchange(ref _lastRefusalReportAt, now, last) != last)
+        {
+            return;
+        }
+        Interlocked.Add(ref _refusalsSinceReport, -(suppressed + 1));
+        Report(new ParticipantRefused(_time.GetUtcNow(), name, remote,
+            suppressed == 0 ? reason : $"{reason} ({suppressed} earlier refusals not reported)"));
+    }
+
     private async Task HandshakeAsync(Socket connection, CancellationToken cancellationToken)
     {
-        using var ownedConnection = connection;
         var remote = (IPEndPoint)connection.RemoteEndPoint!;
         try
         {
+            await ShakeHandsAsync(connection, remote, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Dispose();
+            LeaveHandshake(remote.Address);
+        }
+    }
+
+    private async Task ShakeHandsAsync(Socket connection, IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        try
+        {
             connection.NoDelay = true;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(Options.HandshakeTimeout);
+            // Both limits read the injected clock, so tests drive them.
+            using var overall = new CancellationTokenSource(Options.HandshakeTimeout, _time);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, overall.Token);
             var message = new byte[JackTripHandshake.RequestWithNameLength];
-            var received = await ReadHandshakeAsync(connection, message, timeout.Token).ConfigureAwait(false);
+            // The request must come quickly: an idle connection is closed after HandshakeIdleTimeout (read on the
+            // injected clock), whatever the overall timeout.
+            using var idle = new CancellationTokenSource(Options.HandshakeIdleTimeout, _time);
+            using var requestWait = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, idle.Token);
+            var received = await ReadHandshakeAsync(connection, message, requestWait.Token, timeout.Token).ConfigureAwait(false);
             if (received == JackTripHandshake.RequestWithNameLength && connection.Available > 0)
             {
                 received = -1; // more than a request: refuse as malformed
@@ -260,16 +394,17 @@ public sealed class MediaEngine : IAsyncDisposable
             var error = received < 0 ? JackTripError.HandshakeLengthInvalid : JackTripHandshake.TryParseRequest(message.AsSpan(0, received), out _);
             if (error != JackTripError.None)
             {
-                Report(new ParticipantRefused(_time.GetUtcNow(), "", remote, JackTripDatagram.Describe(error)));
+                ReportRefusal("", remote, JackTripDatagram.Describe(error));
                 return;
             }
             JackTripHandshake.TryParseRequest(message.AsSpan(0, received), out var request);
             var name = request.GetName();
+            var announcedPort = request.UdpPort;
             if (request.WantsAuthentication)
             {
                 // This hub does not speak JackTrip's TLS authentication; admission is by name instead.
                 await ReplyAsync(connection, JackTripAuthCode.AuthenticationNotRequired, timeout.Token).ConfigureAwait(false);
-                Report(new ParticipantRefused(_time.GetUtcNow(), name, remote, "TLS authentication is not supported; connect without -A."));
+                ReportRefusal(name, remote, "TLS authentication is not supported; connect without -A.");
                 return;
             }
 
@@ -277,21 +412,21 @@ public sealed class MediaEngine : IAsyncDisposable
             if (!decision.Admitted)
             {
                 await ReplyAsync(connection, JackTripAuthCode.AuthenticationRequired, timeout.Token).ConfigureAwait(false);
-                Report(new ParticipantRefused(_time.GetUtcNow(), name, remote, "Not admitted."));
+                ReportRefusal(name, remote, "Not admitted.");
                 return;
             }
 
             var slot = _slots.TryReserve();
             if (slot < 0)
             {
-                Report(new ParticipantRefused(_time.GetUtcNow(), name, remote, "The hub is full."));
+                ReportRefusal(name, remote, "The hub is full.");
                 return;
             }
             Socket udp;
             try
             {
                 udp = new Socket(Options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
-                udp.Bind(new IPEndPoint(Options.BindAddress, Options.UdpBasePort == 0 ? 0 : Options.UdpBasePort + slot));
+                udp.Bind(new IPEndPoint(UdpAddressFor(connection), Options.UdpBasePort == 0 ? 0 : Options.UdpBasePort + slot));
             }
             catch (SocketException exception)
             {
@@ -303,7 +438,8 @@ public sealed class MediaEngine : IAsyncDisposable
             var participantId = Interlocked.Increment(ref _nextParticipantId);
             var roundTrip = TcpRoundTrip.TryMeasure(connection);
             var level = new InputLevelMeter(InputLevelMeter.WindowPeriodsFor(Options.PeriodFrames, Options.SampleRate));
-            var session = new ClientSession(participantId, slot, name, decision.RoomId, decision.Channels, udp, port, _time.GetTimestamp(), level)
+            var announced = new IPEndPoint(remote.Address, announcedPort);
+            var session = new ClientSession(participantId, slot, name, decision.RoomId, decision.Channels, udp, port, _time.GetTimestamp(), level, announced)
             {
                 HandshakeRoundTrip = roundTrip,
             };
@@ -317,7 +453,7 @@ public sealed class MediaEngine : IAsyncDisposable
         {
             if (!cancellationToken.IsCancellationRequested)
             {
-                Report(new ParticipantRefused(_time.GetUtcNow(), "", remote, "The handshake timed out."));
+                ReportRefusal("", remote, "The handshake timed out.");
             }
         }
         catch (SocketException exception)
@@ -326,13 +462,22 @@ public sealed class MediaEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The address a client's UDP socket binds to. On a wildcard IPv4 bind, the address the handshake arrived at: the
+    /// client sends its audio to the host it dialled, so the port need not be open on the node's other interfaces.
+    /// </summary>
+    private IPAddress UdpAddressFor(Socket connection) =>
+        Options.BindAddress.Equals(IPAddress.Any) && connection.LocalEndPoint is IPEndPoint { AddressFamily: AddressFamily.InterNetwork } local
+            ? local.Address
+            : Options.BindAddress;
+
     /// <returns>Bytes received (4 or 68 when well formed).</returns>
-    private async Task<int> ReadHandshakeAsync(Socket connection, byte[] message, CancellationToken cancellationToken)
+    private async Task<int> ReadHandshakeAsync(Socket connection, byte[] message, CancellationToken requestWait, CancellationToken cancellationToken)
     {
         var received = 0;
         while (received < JackTripHandshake.PortOnlyLength)
         {
-            var count = await connection.ReceiveAsync(message.AsMemory(received), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var count = await connection.ReceiveAsync(message.AsMemory(received), SocketFlags.None, requestWait).ConfigureAwait(false);
             if (count == 0)
             {
                 return received;

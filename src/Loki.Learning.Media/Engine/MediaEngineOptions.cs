@@ -39,6 +39,25 @@ public sealed record MediaEngineOptions
     /// <summary>Longest wait for a client's handshake message on the TCP connection.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A handshake connection that has not sent its 4-byte request within this time is closed: an idle connection must
+    /// not hold a descriptor (real clients send the request in their first write).
+    /// </summary>
+    public TimeSpan HandshakeIdleTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Handshake connections open at once; one beyond this is closed as soon as it is accepted.</summary>
+    public int MaxConcurrentHandshakes { get; init; } = 64;
+
+    /// <summary>Handshake connections open at once from one IP address; one beyond this is closed as soon as it is accepted.</summary>
+    public int MaxHandshakesPerAddress { get; init; } = 4;
+
+    /// <summary>
+    /// How long a client whose datagrams come from another port of its handshake's IP address (a client behind NAT)
+    /// waits before the hub adopts that port, provided nothing came from the port it announced meanwhile. Long enough for
+    /// a client on the same machine as an attacker to send from its announced port first; see docs/protocol.md §1.5.
+    /// </summary>
+    public TimeSpan NatAdoptionDelay { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long to wait, after the first 4 bytes, for the 64-byte name an older client may not send.</summary>
     public TimeSpan HandshakeNameWait { get; init; } = TimeSpan.FromMilliseconds(200);
 
@@ -93,6 +112,14 @@ public sealed record MediaEngineOptions
         if (MaxClients < 1 || MaxParticipantsPerRoom < 1 || CommandQueueCapacity < 1 || EventQueueCapacity < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxClients), "Counts and capacities must be positive.");
+        }
+        if (MaxConcurrentHandshakes < 1 || MaxHandshakesPerAddress < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrentHandshakes), "Handshake caps must be positive.");
+        }
+        if (HandshakeIdleTimeout <= TimeSpan.Zero || NatAdoptionDelay < TimeSpan.Zero || NatAdoptionDelay >= FirstPacketTimeout)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NatAdoptionDelay), "The handshake idle timeout must be positive and the NAT adoption delay shorter than the first-packet timeout.");
         }
         if (FirstPacketTimeout <= TimeSpan.Zero || SilenceTimeout <= TimeSpan.Zero || StatisticsInterval <= TimeSpan.Zero)
         {

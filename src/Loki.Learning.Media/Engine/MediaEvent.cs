@@ -126,7 +126,7 @@ public sealed record RoomStatistics(DateTimeOffset Timestamp, string RoomId, int
 /// <param name="RoomId">Its room.</param>
 /// <param name="ClientName">Its name.</param>
 /// <param name="DatagramsReceived">Audio datagrams accepted.</param>
-/// <param name="DatagramsRejected">Malformed datagrams.</param>
+/// <param name="DatagramsRejected">Datagrams dropped: malformed, or from a stranger (see <see cref="DatagramsFromStrangers"/>).</param>
 /// <param name="DatagramsSent">Datagrams sent to it.</param>
 /// <param name="JitterBuffer">Its jitter buffer's statistics (default before the first datagram).</param>
 /// <param name="Latency">Latency estimates.</param>
@@ -138,7 +138,14 @@ public sealed record ParticipantSnapshot(
     long DatagramsRejected,
     long DatagramsSent,
     JitterBufferStatistics JitterBuffer,
-    LatencyEstimate Latency);
+    LatencyEstimate Latency)
+{
+    /// <summary>
+    /// Datagrams that reached the participant's port from a source other than the one bound to its handshake, dropped
+    /// unread (included in <see cref="DatagramsRejected"/>). A steady count means someone else is sending to the port.
+    /// </summary>
+    public long DatagramsFromStrangers { get; init; }
+}
 
 /// <summary>
 /// Latency estimates for one participant. See docs/protocol.md for the method.

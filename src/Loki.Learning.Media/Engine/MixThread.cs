@@ -403,22 +403,18 @@ internal sealed class MixThread
     /// <returns><c>false</c> when the session left.</returns>
     private bool HandleDatagram(ClientSession session, ReadOnlySpan<byte> datagram, long now, long wallMicroseconds)
     {
-        var fromPeer = session.Peer is null || session.ReceiveAddress.Equals(session.Peer);
-        if (JackTripDatagram.IsExit(datagram))
-        {
-            if (!fromPeer)
-            {
-                Reject(session, JackTripError.UnknownSource, now);
-                return true;
-            }
-            session.Peer ??= ClientSession.Copy(session.ReceiveAddress);
-            Leave(session, LeaveReason.Exited, sendExit: true);
-            return false;
-        }
+        var fromPeer = session.Peer is null ? TryBindSource(session, now) : session.ReceiveAddress.Equals(session.Peer);
         if (!fromPeer)
         {
+            // Not the client that made the handshake: dropped before any parsing, counted, never answered.
+            session.DatagramsFromStrangers++;
             Reject(session, JackTripError.UnknownSource, now);
             return true;
+        }
+        if (JackTripDatagram.IsExit(datagram))
+        {
+            Leave(session, LeaveReason.Exited, sendExit: true);
+            return false;
         }
 
         var error = JackTripDatagram.TryParse(datagram, out var info);
@@ -431,7 +427,6 @@ internal sealed class MixThread
         if (header.SampleRate != _options.SampleRate || header.BitsPerSample != _options.BitsPerSample)
         {
             Reject(session, JackTripError.FormatMismatch, now);
-            session.Peer ??= ClientSession.Copy(session.ReceiveAddress);
             Leave(session, LeaveReason.FormatMismatch, sendExit: true);
             return false;
         }
@@ -469,9 +464,54 @@ internal sealed class MixThread
         return true;
     }
 
+    /// <summary>
+    /// Decides whether the datagram just received may become the session's source (its <see cref="ClientSession.Peer"/>),
+    /// and binds the session to it if so. The session belongs to whoever made its handshake:
+    /// <list type="bullet">
+    /// <item>The handshake's IP address with the UDP port the client announced there is bound at once.</item>
+    /// <item>The same IP address from another port is a client behind NAT (its router picked the port). The first
+    /// such source is held as a candidate and bound only when it speaks again at least
+    /// <see cref="MediaEngineOptions.NatAdoptionDelay"/> after it was first heard and nothing came from the announced
+    /// port meanwhile. When a second such port speaks before that, nobody is adopted this way: the hub cannot tell the
+    /// client from someone else on that address.</item>
+    /// <item>Any other IP address is a stranger.</item>
+    /// </list>
+    /// Compares raw address bytes; allocates only when it binds (once per session).
+    /// </summary>
+    /// <returns><c>true</c> when the datagram comes from the (now bound) source.</returns>
+    private bool TryBindSource(ClientSession session, long now)
+    {
+        var received = session.ReceiveAddress;
+        if (ClientSession.SameEndPoint(received, session.Announced))
+        {
+            session.Peer = ClientSession.Copy(received);
+            return true;
+        }
+        if (!ClientSession.SameHost(received, session.Announced))
+        {
+            return false;
+        }
+        if (session.NatCandidateSince == 0)
+        {
+            ClientSession.CopyInto(received, session.NatCandidate);
+            session.NatCandidateSince = now;
+            return false;
+        }
+        if (!received.Equals(session.NatCandidate))
+        {
+            session.NatAmbiguous = true;
+            return false;
+        }
+        if (session.NatAmbiguous || _time.GetElapsedTime(session.NatCandidateSince, now) < _options.NatAdoptionDelay)
+        {
+            return false;
+        }
+        session.Peer = ClientSession.Copy(received);
+        return true;
+    }
+
     private bool TryJoin(ClientSession session, in JackTripHeader header)
     {
-        session.Peer = ClientSession.Copy(session.ReceiveAddress);
         var room = OpenRoom(session.RoomId);
         var wire = header.AudioChannels;
         var mixedChannels = Math.Min(session.ChannelsOverride ?? 2, 2);
@@ -864,7 +904,10 @@ internal sealed class MixThread
             roundTrip,
             upstream);
         return new ParticipantSnapshot(session.ParticipantId, session.RoomId, session.ClientName,
-            session.DatagramsReceived, session.External?.DroppedInputBlocks ?? session.DatagramsRejected, session.DatagramsSent, jitter, latency);
+            session.DatagramsReceived, session.External?.DroppedInputBlocks ?? session.DatagramsRejected, session.DatagramsSent, jitter, latency)
+        {
+            DatagramsFromStrangers = session.DatagramsFromStrangers,
+        };
     }
 
     private void Report(MediaEvent mediaEvent) => _events.Post(mediaEvent);

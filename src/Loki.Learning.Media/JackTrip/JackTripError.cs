@@ -54,6 +54,6 @@ public enum JackTripError
     /// <summary>A packet's frames or channels differ from the ones the stream started with.</summary>
     StreamShapeChanged,
 
-    /// <summary>A datagram came from an address other than the source of the client's first datagram.</summary>
+    /// <summary>A datagram came from a source the client's session is not bound to (not the client that made its handshake).</summary>
     UnknownSource,
 }

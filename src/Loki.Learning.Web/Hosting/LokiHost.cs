@@ -31,6 +31,9 @@ public static class LokiHost
         }
     }
 
+    /// Largest message a Blazor circuit accepts from a browser, in bytes (SignalR's own default, stated so it stays).
+    public const int CircuitMaximumReceiveMessageSize = 32 * 1024;
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         // Named after this assembly, not the entry point, so a test runner finds the static asset manifest too.
@@ -51,7 +54,10 @@ public static class LokiHost
         builder.AddLokiTelemetry();
         builder.AddLokiRecording();
         builder.AddLokiEvents();
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // A circuit's messages are small (events, JS interop results; file uploads come in chunks sized to this):
+        // anything larger closes that circuit before it is buffered, and the node goes on (docs/security-media.md).
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(hub => hub.MaximumReceiveMessageSize = CircuitMaximumReceiveMessageSize);
         builder.Services.AddOpenApi();
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddLokiHealthChecks();

@@ -57,6 +57,26 @@ internal static class EngineTestSupport
         return crossings * 48000.0 / samples.Length;
     }
 
+    /// <summary>
+    /// Streams a 500 Hz tone at 0.4 from <paramref name="singer"/> and silence from <paramref name="listener"/> until
+    /// the listener has heard 0.3 s of it, and returns that: a check that the hub still serves both.
+    /// </summary>
+    public static async Task<float[]> HearTheSingerAsync(FakeJackTripClient singer, FakeJackTripClient listener)
+    {
+        using var done = new CancellationTokenSource();
+        var streaming = Task.WhenAll(
+            singer.StreamAsync(30, (frame, _) => Sine(frame, 500, 0.4f), stop: done.Token),
+            listener.StreamAsync(30, (frame, _) => 0f, stop: done.Token));
+        var heard = await listener.HeardAfterAsync(listener.FramesReceived);
+        await done.CancelAsync();
+        await streaming;
+        return heard;
+    }
+
+    /// <summary>The level <see cref="HearTheSingerAsync"/>'s tone arrives at, ±10 %.</summary>
+    public static void AssertHeardTheSinger(float[] heard) =>
+        Assert.InRange(TypicalRms(heard), 0.4 / Math.Sqrt(2) * 0.9, 0.4 / Math.Sqrt(2) * 1.1);
+
     /// <summary>Reads events until one matches or the timeout passes.</summary>
     public static async Task<T> WaitForEventAsync<T>(ChannelReader<MediaEvent> events, Func<T, bool>? predicate = null, double seconds = 10) where T : MediaEvent
     {

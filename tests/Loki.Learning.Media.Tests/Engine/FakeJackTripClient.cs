@@ -36,12 +36,14 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_udp.LocalEndPoint!;
 
-    public static async Task<FakeJackTripClient> ConnectAsync(IPEndPoint hub, string name, int framesPerPacket = 128, int channels = 1, int bits = 16, int sampleRate = 48000, int redundancy = 1)
+    /// <param name="announcePort">The UDP port to announce in the handshake; its own port when <c>null</c>. Another
+    /// port makes it look like a client behind NAT (its datagrams come from a port it did not announce).</param>
+    public static async Task<FakeJackTripClient> ConnectAsync(IPEndPoint hub, string name, int framesPerPacket = 128, int channels = 1, int bits = 16, int sampleRate = 48000, int redundancy = 1, int? announcePort = null)
     {
         var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var client = new FakeJackTripClient(udp);
-        client.HandshakeReply = await HandshakeAsync(hub, (uint)client.LocalEndPoint.Port, name);
+        client.HandshakeReply = await HandshakeAsync(hub, (uint)(announcePort ?? client.LocalEndPoint.Port), name);
         client.FramesPerPacket = framesPerPacket;
         client.Channels = channels;
         if (client.HandshakeReply <= ushort.MaxValue)
@@ -54,28 +56,9 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
     }
 
     /// <summary>Sends a raw handshake and returns the hub's answer.</summary>
-    public static async Task<uint> HandshakeAsync(IPEndPoint hub, uint port, string name)
-    {
-        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await tcp.ConnectAsync(hub);
-        var request = new byte[JackTripHandshake.RequestWithNameLength];
-        JackTripHandshake.TryWriteRequest(request, port, name, out var length);
-        await tcp.SendAsync(request.AsMemory(0, length));
-        var reply = new byte[4];
-        var received = 0;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (received < 4)
-        {
-            var count = await tcp.ReceiveAsync(reply.AsMemory(received), SocketFlags.None, timeout.Token);
-            if (count == 0)
-            {
-                throw new InvalidOperationException("The hub closed the handshake without answering.");
-            }
-            received += count;
-        }
-        JackTripHandshake.TryReadResponse(reply, out var value);
-        return value;
-    }
+    /// <param name="from">The local address to connect from (another 127.x address stands for another machine).</param>
+    public static Task<uint> HandshakeAsync(IPEndPoint hub, uint port, string name, IPAddress? from = null) =>
+        JackTripHandshakeClient.HandshakeAsync(hub, port, name, from);
 
     /// <summary>
     /// Sends <paramref name="seconds"/> of audio paced in real time from a dedicated thread (the thread pool is too

@@ -71,27 +71,28 @@ public sealed class MediaEngineFuzzTests
         var handshakes = Enumerable.Range(0, 60).Select(async i =>
         {
             using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await tcp.ConnectAsync(engine.TcpEndPoint);
             byte[] junk;
             lock (handshakeRandom)
             {
                 junk = new byte[handshakeRandom.Next(0, 120)];
                 handshakeRandom.NextBytes(junk);
             }
-            if (junk.Length > 0)
-            {
-                await tcp.SendAsync(junk);
-            }
-            tcp.Shutdown(SocketShutdown.Send);
-            var reply = new byte[8];
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
+                await tcp.ConnectAsync(engine.TcpEndPoint);
+                if (junk.Length > 0)
+                {
+                    await tcp.SendAsync(junk);
+                }
+                tcp.Shutdown(SocketShutdown.Send);
+                var reply = new byte[8];
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 await tcp.ReceiveAsync(reply, SocketFlags.None, timeout.Token);
             }
             catch (SocketException)
             {
-                // The hub may reset a connection it refuses.
+                // The hub may reset a connection it refuses: at once when one address has more than
+                // MaxHandshakesPerAddress open, as these 60 at once from 127.0.0.1 do.
             }
         }).ToArray();
         await Task.WhenAll(handshakes);
@@ -118,5 +119,53 @@ public sealed class MediaEngineFuzzTests
         Assert.Contains(rejections, r => r.ParticipantId == fuzzJoined.ParticipantId && r.Error != JackTripError.UnknownSource);
         Assert.Contains(rejections, r => r.Error == JackTripError.UnknownSource);
         Assert.True(engine.ConnectedClients >= 3);
+    }
+
+    [Fact]
+    public async Task TheLargestPossibleDatagramAndAMegabyteHandshakeAreRefusedAndTheHubGoesOn()
+    {
+        await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+        await using var singer = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "singer");
+        await using var listener = await FakeJackTripClient.ConnectAsync(engine.TcpEndPoint, "listener");
+
+        // A UDP payload of the largest size there is, starting with a valid header.
+        var oversized = new byte[JackTripDatagram.MaxDatagramLength];
+        new DatagramFuzzer(seed: 11).Valid(frames: 128, channels: 1, bits: 16, redundancy: 1).CopyTo(oversized, 0);
+        await singer.SendRawAsync(oversized);
+        var rejected = await WaitForEventAsync<DatagramRejected>(engine.Events);
+
+        // A megabyte on the handshake port: closed without an answer after the first 68 bytes.
+        using (var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await tcp.ConnectAsync(engine.TcpEndPoint);
+            var sending = tcp.SendAsync(new byte[1 << 20]);
+            var reply = new byte[8];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            int answered;
+            try
+            {
+                answered = await tcp.ReceiveAsync(reply, SocketFlags.None, timeout.Token);
+            }
+            catch (SocketException)
+            {
+                answered = 0; // reset: closed with data unread
+            }
+            Assert.Equal(0, answered);
+            try
+            {
+                await sending;
+            }
+            catch (SocketException)
+            {
+                // The hub closed while the megabyte was still going out.
+            }
+        }
+
+        var heard = await HearTheSingerAsync(singer, listener);
+
+        Assert.NotEqual(JackTripError.None, rejected.Error);
+        AssertHeardTheSinger(heard);
+        Assert.InRange(await FakeJackTripClient.HandshakeAsync(engine.TcpEndPoint, 40000, "after"), 1u, 65535u);
     }
 }

@@ -13,14 +13,18 @@ public sealed partial class JackTripPeer : IDisposable
 
     private readonly ExternalTool _jacktrip;
 
-    private JackTripPeer(string name, JackServer jack, ExternalTool jacktrip)
+    private JackTripPeer(string name, JackServer jack, ExternalTool jacktrip, int bindPort)
     {
+        BindPort = bindPort;
         Name = name;
         Jack = jack;
         _jacktrip = jacktrip;
     }
 
     public string Name { get; }
+
+    /// <summary>The client's UDP port (<c>-B</c>): it announces it in the handshake and sends its audio from it.</summary>
+    public int BindPort { get; }
     public JackServer Jack { get; }
     public ExternalTool Process => _jacktrip;
     public string SendPort(int channel = 1) => $"{Name}:send_{channel}";
@@ -38,7 +42,7 @@ public sealed partial class JackTripPeer : IDisposable
             .. queue is { } q ? new[] { "-q", Invariant(q) } : [],
         ];
         var jacktrip = ExternalTool.Start($"jacktrip-cli {name}", "jacktrip-cli", arguments, jack.Environment);
-        return new JackTripPeer(name, jack, jacktrip);
+        return new JackTripPeer(name, jack, jacktrip, bindPort);
     }
 
     public bool WaitUntilConnected(TimeSpan timeout) => _jacktrip.WaitForLine(l => l.Contains(ConnectedLine, StringComparison.Ordinal), timeout);

@@ -12,6 +12,7 @@ namespace Loki.Learning.Media.Tests.Interop;
 public sealed class OurHub : IAsyncDisposable
 {
     public const string Room = "rehearsal";
+    public const int DefaultMaxClients = 4;
 
     private readonly ConcurrentQueue<MediaEvent> _events = new();
     private readonly Task _reading;
@@ -34,7 +35,7 @@ public sealed class OurHub : IAsyncDisposable
     public int UdpBase { get; }
     public IReadOnlyList<MediaEvent> Events => [.. _events];
 
-    public static OurHub Start(IEnumerable<string> admit, int maxClients = 4, TimeSpan? statisticsInterval = null)
+    public static OurHub Start(IEnumerable<string> admit, int maxClients = DefaultMaxClients, TimeSpan? statisticsInterval = null)
     {
         var udpBase = FreePorts.Range(maxClients);
         var engine = new MediaEngine(

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.Tests.Engine;
 using Xunit.Abstractions;
 
 namespace Loki.Learning.Media.Tests.Interop;
@@ -38,6 +40,16 @@ public sealed class OurHubWithRealJackTripClientsTests(ITestOutputHelper output)
         using var jack = JackServer.Start("hear");
         using var alice = JackTripPeer.Start(jack, "alice", hub.Port);
         using var bob = JackTripPeer.Start(jack, "bob", hub.Port);
+
+        AssertTheyHearEachOtherButNotThemselves(hub, jack, alice, bob);
+    }
+
+    /// <summary>
+    /// Waits for both to connect, plays a tone into each in turn and records both: the other hears it, the player hears
+    /// silence (mix-minus, and nobody else's audio in the mix either).
+    /// </summary>
+    private void AssertTheyHearEachOtherButNotThemselves(OurHub hub, JackServer jack, JackTripPeer alice, JackTripPeer bob)
+    {
         Assert.True(alice.WaitUntilConnected(RealPeers.ConnectLimit), $"{alice}\n{hub.Describe()}");
         Assert.True(bob.WaitUntilConnected(RealPeers.ConnectLimit), $"{bob}\n{hub.Describe()}");
 
@@ -46,9 +58,39 @@ public sealed class OurHubWithRealJackTripClientsTests(ITestOutputHelper output)
         heardFromAlice.Concat(heardFromBob).ToList().ForEach(h => output.WriteLine(h.ToString()));
 
         Assert.True(heardFromAlice[0].HearsTheTone, $"bob did not hear alice: {heardFromAlice[0]}\n{hub.Describe()}");
-        Assert.True(heardFromAlice[1].HearsSilence, $"alice heard herself: {heardFromAlice[1]}");
+        Assert.True(heardFromAlice[1].HearsSilence, $"alice heard herself or someone else: {heardFromAlice[1]}");
         Assert.True(heardFromBob[0].HearsTheTone, $"alice did not hear bob: {heardFromBob[0]}\n{hub.Describe()}");
-        Assert.True(heardFromBob[1].HearsSilence, $"bob heard himself: {heardFromBob[1]}");
+        Assert.True(heardFromBob[1].HearsSilence, $"bob heard himself or someone else: {heardFromBob[1]}");
+    }
+
+    [Fact]
+    public async Task AStrangerSprayingEveryPortFromTheClientsOwnAddressNeitherHearsTheRehearsalNorIsHeardInIt()
+    {
+        // The attacker sends a loud tone to every UDP port of the hub from 127.0.0.1, the address the real clients
+        // use too, before they join and all the while after: whoever spoke first used to own a fresh port.
+        await using var hub = OurHub.Start(["alice", "bob"]);
+        using var attacker = PortSprayer.Start(IPAddress.Loopback, hub.UdpBase, OurHub.DefaultMaxClients);
+        await attacker.WaitForRoundsAsync(50);
+        using var jack = JackServer.Start("spray");
+        using var alice = JackTripPeer.Start(jack, "alice", hub.Port);
+        using var bob = JackTripPeer.Start(jack, "bob", hub.Port);
+
+        AssertTheyHearEachOtherButNotThemselves(hub, jack, alice, bob);
+        var strangers = hub.WaitFor<ParticipantStatistics>(e => e.Snapshot.DatagramsFromStrangers > 0, EventLimit);
+        var joins = hub.Events.OfType<ParticipantJoined>().ToList();
+        foreach (var peer in new[] { alice, bob })
+        {
+            var admitted = hub.Events.OfType<ParticipantAdmitted>().First(e => e.ClientName == peer.Name);
+            var joined = joins.First(e => e.ClientName == peer.Name);
+            output.WriteLine(Invariant($"{peer.Name}: handshake → first datagram from its announced port {(joined.Timestamp - admitted.Timestamp).TotalMilliseconds:0} ms"));
+        }
+        output.WriteLine(Invariant($"attacker: {attacker.Rounds} rounds sent, {attacker.DatagramsReceived} datagrams received; {strangers?.Snapshot}"));
+
+        Assert.Equal(
+            new[] { ("alice", alice.BindPort), ("bob", bob.BindPort) },
+            joins.Select(j => (j.ClientName, j.RemoteEndPoint.Port)).OrderBy(j => j.ClientName));
+        Assert.Equal(0, attacker.DatagramsReceived);
+        Assert.NotNull(strangers);
     }
 
     [Fact]

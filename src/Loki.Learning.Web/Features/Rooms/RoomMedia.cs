@@ -83,7 +83,15 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
 
     public bool IsMovingAway(string mediaRoom) => _moving.ContainsKey(mediaRoom);
 
-    public bool Post(MediaCommand command) => _engine?.Post(command) ?? false;
+    public bool Post(MediaCommand command)
+    {
+        if (command is CloseRoom closing)
+        {
+            // A closed room admits no JackTrip client here until it opens again (see DecideAsync).
+            _opened.TryRemove(closing.RoomId, out _);
+        }
+        return _engine?.Post(command) ?? false;
+    }
 
     /// The latest latency figures the engine reported for a media participant (recordings align tracks with them).
     public LatencyEstimate? LatencyOf(int participantId) => _latency.TryGetValue(participantId, out var latency) ? latency : null;
@@ -112,7 +120,9 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
 
     public async ValueTask<AdmissionDecision> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)
     {
-        if (!JackTripCodes.TryReadRoom(request.ClientName, out var roomId))
+        // Anyone can open the handshake port: a name must name a room that is open on this node before any grain is
+        // called, or every made-up room id would activate a grain (and a stranger could fill the silo with them).
+        if (!JackTripCodes.TryReadRoom(request.ClientName, out var roomId) || !_opened.ContainsKey(roomId.ToString("N")))
         {
             return AdmissionDecision.Refuse;
         }

@@ -66,6 +66,9 @@ public sealed class AudienceStreams(RoomMedia media, ILoggerFactory loggers) : I
 /// the batch (a gap it plays as silence); one that misses a second's worth in a row is dropped. Nothing queues.
 public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<AudienceBroadcaster> logger, Action<AudienceBroadcaster> forget)
 {
+    /// Close reason for a listener that sent a message: listeners send nothing (docs/protocol.md §10.1).
+    public const string ListenOnlyReason = "Audience.ListenOnly";
+
     /// Batches a listener may miss in a row before it is dropped (24 × 42.7 ms ≈ 1 s).
     public const int MaxMissedInARow = 24;
 
@@ -119,19 +122,15 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
         {
             _listeners = [.. _listeners, listener];
         }
+        var spoke = false;
         try
         {
-            // Listeners send nothing; reading notices their close (and anything they send is discarded).
+            // Listeners send nothing; reading notices their close. Anything else is not the page (which never sends):
+            // it is closed at its first message, so nobody can make the node read an endless stream for nothing.
             var buffer = new byte[64];
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token, listener.Dropped.Token);
-            while (socket.State == WebSocketState.Open)
-            {
-                var received = await socket.ReceiveAsync(buffer, stop.Token);
-                if (received.MessageType == WebSocketMessageType.Close)
-                {
-                    break;
-                }
-            }
+            var received = await socket.ReceiveAsync(buffer, stop.Token);
+            spoke = received.MessageType != WebSocketMessageType.Close;
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException)
         {
@@ -139,7 +138,14 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
         finally
         {
             Remove(listener);
-            await CloseAsync(listener, Stopped ? "Audience.Ended" : listener.Dropped.IsCancellationRequested ? "Audience.TooSlow" : "");
+            if (spoke)
+            {
+                await CloseAsync(listener, ListenOnlyReason, WebSocketCloseStatus.PolicyViolation);
+            }
+            else
+            {
+                await CloseAsync(listener, Stopped ? "Audience.Ended" : listener.Dropped.IsCancellationRequested ? "Audience.TooSlow" : "");
+            }
         }
     }
 
@@ -229,7 +235,7 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
         }
     }
 
-    private static async Task CloseAsync(Listener listener, string reason)
+    private static async Task CloseAsync(Listener listener, string reason, WebSocketCloseStatus status = WebSocketCloseStatus.NormalClosure)
     {
         try
         {
@@ -240,7 +246,7 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
             if (listener.Socket.State == WebSocketState.Open)
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await listener.Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token);
+                await listener.Socket.CloseOutputAsync(status, reason, timeout.Token);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or ObjectDisposedException)
