@@ -36,6 +36,7 @@ public sealed class MainPagesTests(BrowserFixture browser, LokiApp app) : Browse
         { $"events/{EventPlaceholder}/attendees", DemoAccounts.Organizer },
         { "admin/notices", DemoAccounts.Admin },
         { "admin/outbox", DemoAccounts.Admin },
+        { "admin/visits", DemoAccounts.Admin },
     };
 
     [Theory]
