@@ -313,10 +313,7 @@ public sealed class LiveRoom
         {
             return Done(changed: false);
         }
-        if (connection.Joined && Recording is not null && participant.RecordingConsent)
-        {
-            _pending.Take.Add(new ExcludeFromTake(mediaId, participant.DisplayName));
-        }
+        LeaveTake(participant, connection);
         participant.Connections.Remove(connection);
         return Done();
     }
@@ -523,12 +520,9 @@ public sealed class LiveRoom
     {
         foreach (var connection in participant.Connections)
         {
+            LeaveTake(participant, connection);
             if (connection.MediaId is { } mediaId)
             {
-                if (connection.Joined && Recording is not null && participant.RecordingConsent)
-                {
-                    _pending.Take.Add(new ExcludeFromTake(mediaId, participant.DisplayName));
-                }
                 _pending.Media.Add(new RemoveParticipant(mediaId));
             }
         }
@@ -614,6 +608,15 @@ public sealed class LiveRoom
         }
     }
 
+    /// The counterpart of <see cref="IncludeInTake"/>: a connection that was in the take leaves it.
+    private void LeaveTake(Participant participant, Connection connection)
+    {
+        if (connection.Joined && connection.MediaId is { } mediaId && Recording is not null && participant.RecordingConsent)
+        {
+            _pending.Take.Add(new ExcludeFromTake(mediaId, participant.DisplayName));
+        }
+    }
+
     private void ForgetPasses(string personId)
     {
         foreach (var passes in (Dictionary<string, Pass>[])[_codes, _audioNonces])
@@ -625,23 +628,15 @@ public sealed class LiveRoom
         }
     }
 
-    private (Participant, Connection)? FindConnection(string name)
-    {
-        foreach (var participant in _participants.Values)
-        {
-            if (participant.Connections.Find(c => c.Name == name) is { } connection)
-            {
-                return (participant, connection);
-            }
-        }
-        return null;
-    }
+    private (Participant, Connection)? FindConnection(string name) => FindConnection(c => c.Name == name);
 
-    private (Participant, Connection)? FindConnection(int mediaId)
+    private (Participant, Connection)? FindConnection(int mediaId) => FindConnection(c => c.MediaId == mediaId);
+
+    private (Participant, Connection)? FindConnection(Predicate<Connection> match)
     {
         foreach (var participant in _participants.Values)
         {
-            if (participant.Connections.Find(c => c.MediaId == mediaId) is { } connection)
+            if (participant.Connections.Find(match) is { } connection)
             {
                 return (participant, connection);
             }
