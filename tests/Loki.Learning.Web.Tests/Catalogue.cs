@@ -1,6 +1,6 @@
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.People;
-using Loki.Learning.Web.Features.Recording;
+using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Hosting;
 using Mediator;

@@ -1,4 +1,4 @@
-using Loki.Learning.Web.Features.Recording;
+using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Scores;
 using Microsoft.EntityFrameworkCore;
 

@@ -3,7 +3,7 @@ using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.People;
-using Loki.Learning.Web.Features.Recording;
+using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;

@@ -6,7 +6,7 @@ using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.Localization;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.People;
-using Loki.Learning.Web.Features.Recording;
+using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;

@@ -49,7 +49,7 @@ public sealed class FeatureDependencyTests
 
         // The room page makes its score view's parameters inside a method body only (a render fragment), never in a signature.
         Assert.Contains(("Rooms", "Scores"), edges);
-        Assert.Contains(("Recording", "Rooms"), edges);
+        Assert.Contains(("Recordings", "Rooms"), edges);
     }
 
     /// Feature → feature edges: every type of a feature folder (nested and compiler-generated types count as their

@@ -38,7 +38,7 @@ public sealed class CalendarFilesInAnOutsideParserTests(RunningApp app) : IClass
     private async Task<Guid> CreateEventAsync()
     {
         var organizer = await app.SignedInAsync(Organizer, OrganizerPassword);
-        var created = await organizer.PostAsJsonAsync("api/events", EventsApiTests.NewEvent("Fiddle weekend " + Guid.NewGuid().ToString("N")[..6]));
+        var created = await organizer.PostAsJsonAsync("api/events", EventsApiTests.NewWorkshop("Fiddle weekend " + Guid.NewGuid().ToString("N")[..6]));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
     }

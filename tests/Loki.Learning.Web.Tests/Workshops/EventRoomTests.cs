@@ -22,7 +22,7 @@ public sealed class EventRoomTests(Catalogue catalogue)
     private async Task<(Actor Person, RegistrationOutcome Outcome)> RegisteredAsync(Guid eventId, TicketCategory category)
     {
         var person = await catalogue.PersonAsync(Roles.Student);
-        var outcome = await catalogue.Mediator.Send(new RegisterForEvent(person, eventId, "Signed in", null, category, true));
+        var outcome = await catalogue.Mediator.Send(new RegisterForWorkshop(person, eventId, "Signed in", null, category, true));
         return (person, outcome);
     }
 
@@ -73,7 +73,7 @@ public sealed class EventRoomTests(Catalogue catalogue)
         var (organizer, eventId) = await Events.PublishedAsync(catalogue, audience: 1);
         var holder = await catalogue.Mediator.Send(Events.Visitor(eventId, TicketCategory.Audience));
         var waiting = await catalogue.Mediator.Send(Events.Visitor(eventId, TicketCategory.Audience));
-        var roomId = (await catalogue.Mediator.Send(new GetEvent(organizer, eventId))).RoomId;
+        var roomId = (await catalogue.Mediator.Send(new GetWorkshop(organizer, eventId))).RoomId;
 
         var closed = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new AdmitAudience(eventId, holder.Token)).AsTask());
         await catalogue.Mediator.Send(new OpenLiveRoom(organizer, roomId));

@@ -13,14 +13,14 @@ internal static class Events
     {
         var organizer = await catalogue.PersonAsync(Roles.Organizer);
         var start = catalogue.Clock.GetUtcNow().UtcDateTime.Date.AddDays(7).AddHours(19);
-        var id = await catalogue.Mediator.Send(new CreateEvent(organizer, "Fiddle workshop " + Guid.NewGuid().ToString("N")[..6], description, "sv",
+        var id = await catalogue.Mediator.Send(new CreateWorkshop(organizer, "Fiddle workshop " + Guid.NewGuid().ToString("N")[..6], description, "sv",
             "Gamla Tingshuset", Online: true, ImagePath: null, "Europe/Stockholm",
-            [new NewEventSession("Evening one", start, 120), new NewEventSession("Evening two", start.AddDays(1), 90)],
+            [new NewWorkshopSession("Evening one", start, 120), new NewWorkshopSession("Evening two", start.AddDays(1), 90)],
             performers, participants, audience, opensLocal, closesLocal, Publish: publish));
         return (organizer, id);
     }
 
-    public static RegisterForEvent Visitor(Guid eventId, TicketCategory category, string? name = null) =>
+    public static RegisterForWorkshop Visitor(Guid eventId, TicketCategory category, string? name = null) =>
         new(null, eventId, name ?? "Visitor " + RandomSurname(), $"v-{Guid.NewGuid():N}@example.se", category, Consent: true);
 
     /// Six random letters: a registration's name is a person's name, without digits.

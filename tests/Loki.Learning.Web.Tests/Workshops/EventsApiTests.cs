@@ -12,7 +12,7 @@ public sealed class EventsApiTests(RunningApp app) : IClassFixture<RunningApp>
     private const string OrganizerPassword = "Demo-organizer-2026";
 
     /// A published online event with two sessions (a masterclass and a concert) three weeks ahead.
-    internal static object NewEvent(string title, int audience = 2, string description = "A *public* evening.") => new
+    internal static object NewWorkshop(string title, int audience = 2, string description = "A *public* evening.") => new
     {
         title,
         description,
@@ -33,7 +33,7 @@ public sealed class EventsApiTests(RunningApp app) : IClassFixture<RunningApp>
     private async Task<Guid> CreateAsync(int audience = 2)
     {
         var organizer = await app.SignedInAsync(Organizer, OrganizerPassword);
-        var created = await organizer.PostAsJsonAsync("api/events", NewEvent("Masterclass in Trondheim " + Guid.NewGuid().ToString("N")[..6], audience));
+        var created = await organizer.PostAsJsonAsync("api/events", NewWorkshop("Masterclass in Trondheim " + Guid.NewGuid().ToString("N")[..6], audience));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<Guid>();
     }
@@ -100,9 +100,9 @@ public sealed class EventsApiTests(RunningApp app) : IClassFixture<RunningApp>
         var student = await app.SignedInAsync("student@demo.loki.local", "Demo-student-2026", culture: "en");
         var organizer = await app.SignedInAsync(Organizer, OrganizerPassword, culture: "en");
 
-        var byStudent = await student.PostAsJsonAsync("api/events", NewEvent("A student's event"));
-        var anonymous = await app.Client().PostAsJsonAsync("api/events", NewEvent("Nobody's event"));
-        var script = await organizer.PostAsJsonAsync("api/events", NewEvent("<script>alert(1)</script>"));
+        var byStudent = await student.PostAsJsonAsync("api/events", NewWorkshop("A student's event"));
+        var anonymous = await app.Client().PostAsJsonAsync("api/events", NewWorkshop("Nobody's event"));
+        var script = await organizer.PostAsJsonAsync("api/events", NewWorkshop("<script>alert(1)</script>"));
 
         Assert.Equal(HttpStatusCode.Forbidden, byStudent.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);

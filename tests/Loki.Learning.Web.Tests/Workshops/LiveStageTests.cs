@@ -13,9 +13,9 @@ public sealed class LiveStageTests(Catalogue catalogue)
         var (organizer, eventId) = await Events.PublishedAsync(catalogue, performers: 2, participants: 5);
         var participant = await catalogue.PersonAsync(Roles.Student, "Ingrid Participant");
         var performer = await catalogue.PersonAsync(Roles.Student, "Per Performer");
-        await catalogue.Mediator.Send(new RegisterForEvent(participant, eventId, "Ingrid", null, TicketCategory.Participant, true));
-        await catalogue.Mediator.Send(new RegisterForEvent(performer, eventId, "Per", null, TicketCategory.Performer, true));
-        var roomId = (await catalogue.Mediator.Send(new GetEvent(organizer, eventId))).RoomId;
+        await catalogue.Mediator.Send(new RegisterForWorkshop(participant, eventId, "Ingrid", null, TicketCategory.Participant, true));
+        await catalogue.Mediator.Send(new RegisterForWorkshop(performer, eventId, "Per", null, TicketCategory.Performer, true));
+        var roomId = (await catalogue.Mediator.Send(new GetWorkshop(organizer, eventId))).RoomId;
         await catalogue.Mediator.Send(new OpenLiveRoom(organizer, roomId));
         return (organizer, roomId, participant, performer);
     }

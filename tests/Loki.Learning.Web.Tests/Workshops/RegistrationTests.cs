@@ -12,7 +12,7 @@ public sealed class RegistrationTests(Catalogue catalogue)
 {
     private Outbox Outbox => catalogue.Services.GetRequiredService<Mailer>().Outbox;
 
-    private async Task<string> AttemptAsync(RegisterForEvent registration)
+    private async Task<string> AttemptAsync(RegisterForWorkshop registration)
     {
         try
         {
@@ -111,7 +111,7 @@ public sealed class RegistrationTests(Catalogue catalogue)
 
         Assert.Equal("Refusal.RegistrationNotOpen", early.ReasonKey);
         Assert.Equal("Refusal.RegistrationClosed", late.ReasonKey);
-        Assert.False((await catalogue.Mediator.Send(new GetEvent(null, closing))).RegistrationOpen);
+        Assert.False((await catalogue.Mediator.Send(new GetWorkshop(null, closing))).RegistrationOpen);
     }
 
     [Theory]
@@ -146,13 +146,13 @@ public sealed class RegistrationTests(Catalogue catalogue)
     {
         var (organizer, eventId) = await Events.PublishedAsync(catalogue, audience: 10, publish: false);
 
-        Assert.DoesNotContain(await catalogue.Mediator.Send(new ListEvents()), e => e.Id == eventId);
-        await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new GetEvent(null, eventId)).AsTask());
+        Assert.DoesNotContain(await catalogue.Mediator.Send(new ListWorkshops()), e => e.Id == eventId);
+        await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new GetWorkshop(null, eventId)).AsTask());
         var refusal = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(Events.Visitor(eventId, TicketCategory.Audience)).AsTask());
         Assert.Equal(RefusalKind.NotFound, refusal.Kind);
 
-        await catalogue.Mediator.Send(new PublishEvent(organizer, eventId, true));
-        Assert.Contains(await catalogue.Mediator.Send(new ListEvents()), e => e.Id == eventId);
+        await catalogue.Mediator.Send(new PublishWorkshop(organizer, eventId, true));
+        Assert.Contains(await catalogue.Mediator.Send(new ListWorkshops()), e => e.Id == eventId);
     }
 
     [Fact]
@@ -182,10 +182,10 @@ public sealed class RegistrationTests(Catalogue catalogue)
         var otherOrganizer = await catalogue.PersonAsync(Roles.Organizer);
         var admin = await catalogue.PersonAsync(Roles.Admin);
 
-        var create = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new CreateEvent(student, "A student's event", "", "sv", null, true, null,
-            "Europe/Stockholm", [new NewEventSession("One", new DateTime(2026, 12, 10, 19, 0, 0), 60)], 0, 0, 10)).AsTask());
+        var create = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new CreateWorkshop(student, "A student's event", "", "sv", null, true, null,
+            "Europe/Stockholm", [new NewWorkshopSession("One", new DateTime(2026, 12, 10, 19, 0, 0), 60)], 0, 0, 10)).AsTask());
         var list = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new ListRegistrations(otherOrganizer, eventId)).AsTask());
-        var publish = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new PublishEvent(otherOrganizer, eventId, false)).AsTask());
+        var publish = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new PublishWorkshop(otherOrganizer, eventId, false)).AsTask());
 
         Assert.Equal("Refusal.OnlyOrganizersCreateEvents", create.ReasonKey);
         Assert.Equal(RefusalKind.Forbidden, list.Kind);
@@ -199,7 +199,7 @@ public sealed class RegistrationTests(Catalogue catalogue)
         var (_, eventId) = await Events.PublishedAsync(catalogue, audience: 10,
             description: "**Welcome!** <script>alert('x')</script> <img src=x onerror=alert(1)> [click](javascript:alert(1)) [ok](https://example.se) ![p](http://outside.example/p.png)");
 
-        var details = await catalogue.Mediator.Send(new GetEvent(null, eventId));
+        var details = await catalogue.Mediator.Send(new GetWorkshop(null, eventId));
 
         Assert.Contains("<strong>Welcome!</strong>", details.DescriptionHtml, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", details.DescriptionHtml, StringComparison.OrdinalIgnoreCase);
@@ -214,8 +214,8 @@ public sealed class RegistrationTests(Catalogue catalogue)
     {
         var organizer = await catalogue.PersonAsync(Roles.Organizer);
 
-        var refusal = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new CreateEvent(organizer, "<script>alert(1)</script>", "", "sv", null, true, null,
-            "Europe/Stockholm", [new NewEventSession("One", new DateTime(2026, 12, 10, 19, 0, 0), 60)], 0, 0, 10)).AsTask());
+        var refusal = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new CreateWorkshop(organizer, "<script>alert(1)</script>", "", "sv", null, true, null,
+            "Europe/Stockholm", [new NewWorkshopSession("One", new DateTime(2026, 12, 10, 19, 0, 0), 60)], 0, 0, 10)).AsTask());
 
         Assert.Equal("Validation.NoMarkup", refusal.ReasonKey);
         Assert.Equal("Title", refusal.Field);

@@ -470,7 +470,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -542,7 +542,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("Recordings");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -590,7 +590,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("RecordingComments");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -631,7 +631,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("RecordingEvents");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingPolicy", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingPolicy", b =>
                 {
                     b.Property<Guid>("OwnerId")
                         .ValueGeneratedOnAdd()
@@ -645,7 +645,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("RecordingPolicies");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingTrack", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1052,32 +1052,32 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.Navigation("Ensemble");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.RecordingComment", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.RecordingComment", null)
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .OnDelete(DeleteBehavior.Cascade);
 
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingEvent", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingTrack", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany("Tracks")
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1162,7 +1162,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.Navigation("Rehearsals");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
                 {
                     b.Navigation("Tracks");
                 });

@@ -494,7 +494,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -566,7 +566,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("Recordings");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -614,7 +614,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("RecordingComments");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -655,7 +655,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("RecordingEvents");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingPolicy", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingPolicy", b =>
                 {
                     b.Property<Guid>("OwnerId")
                         .ValueGeneratedOnAdd()
@@ -669,7 +669,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("RecordingPolicies");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingTrack", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1254,32 +1254,32 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.Navigation("Ensemble");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.RecordingComment", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.RecordingComment", null)
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .OnDelete(DeleteBehavior.Cascade);
 
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingEvent", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingTrack", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany("Tracks")
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1382,7 +1382,7 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.Navigation("Rehearsals");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
                 {
                     b.Navigation("Tracks");
                 });

@@ -504,7 +504,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -576,7 +576,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("Recordings");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -624,7 +624,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("RecordingComments");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -667,7 +667,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("RecordingEvents");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingPolicy", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingPolicy", b =>
                 {
                     b.Property<Guid>("OwnerId")
                         .ValueGeneratedOnAdd()
@@ -681,7 +681,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("RecordingPolicies");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingTrack", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1214,32 +1214,32 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.Navigation("Ensemble");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.RecordingComment", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.RecordingComment", null)
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .OnDelete(DeleteBehavior.Cascade);
 
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingEvent", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingTrack", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany("Tracks")
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1342,7 +1342,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.Navigation("Rehearsals");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
                 {
                     b.Navigation("Tracks");
                 });

@@ -501,7 +501,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -573,7 +573,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("Recordings");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -621,7 +621,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("RecordingComments");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -664,7 +664,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("RecordingEvents");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingPolicy", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingPolicy", b =>
                 {
                     b.Property<Guid>("OwnerId")
                         .ValueGeneratedOnAdd()
@@ -678,7 +678,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("RecordingPolicies");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingTrack", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
@@ -1271,32 +1271,32 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.Navigation("Ensemble");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingComment", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.RecordingComment", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.RecordingComment", null)
                         .WithMany()
                         .HasForeignKey("ParentId")
                         .OnDelete(DeleteBehavior.Cascade);
 
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingEvent", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingEvent", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.RecordingTrack", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingTrack", b =>
                 {
-                    b.HasOne("Loki.Learning.Web.Features.Recording.Recording", null)
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany("Tracks")
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1399,7 +1399,7 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.Navigation("Rehearsals");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Recording.Recording", b =>
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
                 {
                     b.Navigation("Tracks");
                 });

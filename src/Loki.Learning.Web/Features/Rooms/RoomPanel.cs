@@ -4,8 +4,25 @@ namespace Loki.Learning.Web.Features.Rooms;
 
 /// A part of the room page another feature contributes (the recording banner and controls): a component with one
 /// parameter, <c>Room</c> (<see cref="RoomPanelContext"/>). The feature registers it; the room page renders the
-/// registered panels in <see cref="Order"/> without knowing them, so rooms do not depend on those features.
-public sealed record RoomPanel(Type Component, int Order);
+/// registered panels in <see cref="Order"/> at their <see cref="Place"/> without knowing them, so rooms do not depend
+/// on those features.
+public sealed record RoomPanel(Type Component, int Order, RoomPanelPlace Place = RoomPanelPlace.Banner);
+
+/// Where on the room page a panel goes.
+public enum RoomPanelPlace
+{
+    /// Above the stage, always in view: the recording banner and its controls.
+    Banner,
+
+    /// The main stage: what everyone looks at (the score, the cameras).
+    Stage,
+
+    /// The side panel beside the stage (the roster as a mixer).
+    Side,
+
+    /// The collapsed "Studio connection" panel: JackTrip, the latency budget.
+    Studio,
+}
 
 /// What a room panel is told on every render.
 public sealed record RoomPanelContext(Guid RoomId, Actor Actor, bool IsHost, RoomView View);

@@ -11,7 +11,7 @@ public sealed class Workshop
 
     public required string Title { get; set; }
 
-    /// Markdown as the organizer wrote it; rendered through <see cref="EventText"/>, which drops raw HTML.
+    /// Markdown as the organizer wrote it; rendered through <see cref="WorkshopText"/>, which drops raw HTML.
     public string Description { get; set; } = "";
 
     public int? InstitutionId { get; set; }

@@ -1,0 +1,102 @@
+using System.IO.Compression;
+using System.Text;
+using Loki.Learning.Media.Recording;
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Recordings;
+
+/// What goes into a take's zip: its WAVs (tracks and mix), a REAPER project with the tracks at their aligned positions,
+/// the tempo map and the markers, and an Audacity project list.
+/// <param name="Name">File name stem for the zip and the projects.</param>
+/// <param name="ExpectedBytes">About the size of the zip (files are stored, not compressed): for a progress bar.</param>
+public sealed record RecordingExport(string Name, IReadOnlyList<(string EntryName, string FullPath)> Files, string ReaperProject, string AudacityList, long ExpectedBytes)
+{
+    /// Writes the zip to <paramref name="output"/> as it goes (a response body need not seek).
+    public async Task WriteZipAsync(Stream output, CancellationToken cancellationToken)
+    {
+        await using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
+        foreach (var (entryName, fullPath) in Files)
+        {
+            var entry = zip.CreateEntry($"{Name}/{entryName}", CompressionLevel.NoCompression);
+            await using var target = await entry.OpenAsync(cancellationToken);
+            await using var source = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            await source.CopyToAsync(target, cancellationToken);
+        }
+        await WriteTextAsync(zip, $"{Name}/{Name}.rpp", ReaperProject, cancellationToken);
+        await WriteTextAsync(zip, $"{Name}/{Name}.lof", AudacityList, cancellationToken);
+    }
+
+    private static async Task WriteTextAsync(ZipArchive zip, string entryName, string text, CancellationToken cancellationToken)
+    {
+        await using var target = await zip.CreateEntry(entryName, CompressionLevel.Optimal).OpenAsync(cancellationToken);
+        await target.WriteAsync(new UTF8Encoding(false).GetBytes(text), cancellationToken);
+    }
+}
+
+public sealed record ExportRecording(Actor Actor, Guid RecordingId) : IQuery<RecordingExport>;
+
+public sealed class ExportRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, RecordingStorage storage) : IQueryHandler<ExportRecording, RecordingExport>
+{
+    public async ValueTask<RecordingExport> Handle(ExportRecording query, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var (recording, _) = await db.RecordingForAsync(query.RecordingId, query.Actor, cancellationToken);
+        if (recording.Status == RecordingStatus.Recording)
+        {
+            throw Refusal.Conflict("Recording.Refusal.StillRecording");
+        }
+        var tracks = await db.RecordingTracks.Where(t => t.RecordingId == recording.Id).OrderBy(t => t.DisplayName).ToListAsync(cancellationToken);
+        var events = await db.RecordingEvents.Where(e => e.RecordingId == recording.Id).OrderBy(e => e.AtSeconds).ToListAsync(cancellationToken);
+        var files = new List<(string, string)>();
+        foreach (var file in tracks.Select(t => t.File).Append(recording.MixFile))
+        {
+            var path = storage.PathOf(recording.Folder, file);
+            if (!File.Exists(path))
+            {
+                throw Refusal.NotFound("Recording.Refusal.FileMissing");
+            }
+            files.Add((file, path));
+        }
+        var dawTracks = tracks
+            .Select(t => new DawTrack(t.DisplayName, t.File, t.StartSeconds, t.Frames / (double)RoomRecorders.SampleRate))
+            .ToList();
+        var project = new ReaperProject(dawTracks, TempoMap(events), events
+            .Where(e => e.Kind == RecordingEventKind.Marker)
+            .Select(e => new DawMarker(e.AtSeconds, e.Text))
+            .ToList(), RoomRecorders.SampleRate);
+        var rpp = new StringWriter();
+        DawExport.WriteReaperProject(rpp, project);
+        var lof = new StringWriter();
+        DawExport.WriteAudacityLof(lof, dawTracks);
+        var name = NameOf(recording);
+        var expected = files.Sum(f => new FileInfo(f.Item2).Length + 100 + 2 * (name.Length + f.Item1.Length)) + rpp.GetStringBuilder().Length + lof.GetStringBuilder().Length + 1024;
+        return new RecordingExport(name, files, rpp.ToString(), lof.ToString(), expected);
+    }
+
+    /// Tempo stretches that began before the take start at its first bar line inside it, so the grid stays on the beat.
+    public static IReadOnlyList<DawTempo> TempoMap(IEnumerable<RecordingEvent> events)
+    {
+        var tempo = events.Where(e => e is { Kind: RecordingEventKind.Tempo, Bpm: not null, BeatsPerBar: not null, BeatUnit: not null }).OrderBy(e => e.AtSeconds).ToList();
+        // Of the stretches that began before the take, only the one in force at its start matters.
+        var inForce = tempo.LastOrDefault(e => e.AtSeconds <= 0);
+        return tempo.Where(e => e.AtSeconds > 0 || e == inForce).Select(e =>
+        {
+            var barSeconds = e.BeatsPerBar!.Value * 60 / e.Bpm!.Value;
+            var at = e.AtSeconds >= 0 ? e.AtSeconds : e.AtSeconds + Math.Ceiling(-e.AtSeconds / barSeconds - 1e-9) * barSeconds;
+            return new DawTempo(at, e.Bpm.Value, e.BeatsPerBar.Value, e.BeatUnit!.Value);
+        })
+        .GroupBy(t => Math.Round(t.TimeSeconds, 6))
+        .Select(g => g.Last())
+        .ToList();
+    }
+
+    /// Title and date, letters and digits only, so it is a safe file name everywhere.
+    private static string NameOf(Recording recording)
+    {
+        var title = RoomRecorders.FileStem(recording.Title, 0)[..^2];
+        return $"{title}-{recording.StartedUtc:yyyyMMdd-HHmm}";
+    }
+}

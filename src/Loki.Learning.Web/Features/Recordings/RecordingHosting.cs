@@ -1,0 +1,31 @@
+namespace Loki.Learning.Web.Features.Recordings;
+
+/// Configuration: <c>Recording:Path</c> (default a "recordings" folder beside the SQLite file, like <c>Scores:Path</c>).
+public static class RecordingHosting
+{
+    public static void AddLokiRecording(this WebApplicationBuilder builder)
+    {
+        var database = builder.Configuration["Database:Path"] ?? "App_Data/loki.db";
+        var sqliteFile = Path.IsPathRooted(database) ? database : Path.Combine(builder.Environment.ContentRootPath, database);
+        var configured = builder.Configuration["Recording:Path"];
+        var folder = configured is { Length: > 0 }
+            ? Path.IsPathRooted(configured) ? configured : Path.Combine(builder.Environment.ContentRootPath, configured)
+            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "recordings");
+        builder.Services.AddLokiRecordingNode(folder);
+        // Repair first (a take cut off by a crash), then the retention sweep.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordingRecovery>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordingRetention>());
+    }
+
+    /// What a node that hosts room grains needs to record them (the host, and the test cluster's silos).
+    public static IServiceCollection AddLokiRecordingNode(this IServiceCollection services, string folder)
+    {
+        services.AddSingleton(new RecordingStorage(folder));
+        services.AddSingleton<RoomRecorders>();
+        services.AddSingleton<RecordingRecovery>();
+        services.AddSingleton<Rooms.IRoomTakes, RoomTakes>();
+        services.AddSingleton(new Rooms.RoomPanel(typeof(RecordingPanel), Order: 10));
+        services.AddSingleton<RecordingRetention>();
+        return services;
+    }
+}

@@ -1,0 +1,110 @@
+using Loki.Learning.Media.Recording;
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Rooms;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Recordings;
+
+/// On start-up, takes still marked Recording may have been cut off by a crash or a kill. Each one's room grain
+/// decides: a room that is recording it (on a live node of the cluster) keeps going; otherwise the take is
+/// repaired here — each WAV's header from the file's length, tracks and timeline rebuilt from
+/// <c>timeline.jsonl</c> — and marked Recovered. A file that cannot be repaired is left out and logged.
+/// On an orderly shutdown, takes still running are stored instead.
+public sealed class RecordingRecovery(
+    IDbContextFactory<LokiDbContext> dbFactory, RecordingStorage storage, RoomRecorders recorders, IGrainFactory grains, ILogger<RecordingRecovery> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => RepairAsync(cancellationToken);
+
+    /// On an orderly shutdown the takes still running are stopped and stored, so nothing needs repair.
+    public Task StopAsync(CancellationToken cancellationToken) => recorders.StopAllAsync();
+
+    /// Returns how many takes were recovered.
+    public async Task<int> RepairAsync(CancellationToken cancellationToken = default)
+    {
+        List<(Guid Id, Guid RoomId)> open;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            open = (await db.Recordings.Where(r => r.Status == RecordingStatus.Recording).Select(r => new { r.Id, r.RoomId }).ToListAsync(cancellationToken))
+                .Select(r => (r.Id, r.RoomId)).ToList();
+        }
+        var repaired = 0;
+        foreach (var (id, roomId) in open)
+        {
+            if (await grains.GetGrain<IRoomGrain>(roomId).ReconcileRecordingAsync(id))
+            {
+                repaired++;
+            }
+        }
+        return repaired;
+    }
+
+    /// Repairs one take that no recorder writes any more (its room grain asks). Nothing to do once stored.
+    public async Task RepairTakeAsync(Guid recordingId)
+    {
+        Recording? recording;
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId && r.Status == RecordingStatus.Recording);
+        }
+        if (recording is not null && !recorders.IsRecording(recordingId))
+        {
+            await RepairAsync(recording);
+        }
+    }
+
+    private async Task RepairAsync(Recording recording)
+    {
+        var folder = storage.FolderOf(recording.Folder);
+        var lines = TimelineLine.Read(Path.Combine(folder, TimelineLine.FileName));
+        var start = lines.FirstOrDefault(l => l.Kind == TimelineLine.Start)?.EpochMs ?? recording.StartEpochMs;
+        var mix = Repair(Path.Combine(folder, recording.MixFile));
+        var tracks = new List<RecordingTrack>();
+        foreach (var line in lines.Where(l => l is { Kind: TimelineLine.Track, File: not null }))
+        {
+            var path = storage.PathOf(recording.Folder, line.File!);
+            if (Repair(path) is not { } repaired)
+            {
+                continue;
+            }
+            tracks.Add(new RecordingTrack
+            {
+                PersonId = line.PersonId ?? "",
+                DisplayName = line.Text ?? "",
+                File = line.File!,
+                OffsetMs = line.OffsetMs ?? 0,
+                ResidualMs = line.ResidualMs ?? 0,
+                StartSeconds = Math.Max(0, (line.EpochMs - start) / 1000),
+                Frames = repaired.Frames,
+                Channels = repaired.Channels,
+            });
+        }
+        var mixFrames = mix?.Frames ?? 0;
+        await RecordingArchive.StoreAsync(dbFactory, recording.Id, RecordingStatus.Recovered, start, recording.MixFile, mixFrames, recording.DroppedBlocks,
+            tracks, TimelineLine.ToEvents(lines, start), recording.StartedUtc.AddSeconds(mixFrames / (double)RoomRecorders.SampleRate));
+        logger.LogWarning("Recording {Recording} was left open; recovered {Tracks} tracks and {Seconds:F1} s of mix", recording.Id, tracks.Count, mixFrames / (double)RoomRecorders.SampleRate);
+    }
+
+    private (long Frames, int Channels)? Repair(string path)
+    {
+        if (!File.Exists(path))
+        {
+            logger.LogWarning("Recorded file {Path} is missing", path);
+            return null;
+        }
+        var result = WavRepair.Repair(path);
+        if (result.Error is not null)
+        {
+            logger.LogWarning("Recorded file {Path} could not be repaired: {Error}", path, result.Error);
+            return null;
+        }
+        return (result.Frames, ChannelsOf(path));
+    }
+
+    /// The channel count from the "fmt " chunk (the first chunk in the files our recorder writes).
+    private static int ChannelsOf(string path)
+    {
+        Span<byte> header = stackalloc byte[24];
+        using var stream = File.OpenRead(path);
+        return stream.Read(header) == 24 ? BitConverter.ToInt16(header[22..]) : 0;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.Recording;
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Metronome;
+using Loki.Learning.Web.Features.Rooms;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Recordings;
+
+/// This node's recorders, one per room being recorded (a room's audio and its recorder live on the node where its
+/// grain is active). Room grains call it; the recorder itself writes on its own thread, never on the mix thread.
+/// Each take also appends its timeline (tracks, joins, leaves, beat changes, markers) to <c>timeline.jsonl</c>, flushed
+/// per line, so the start-up repair can rebuild a take that a crash cut off.
+public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock, ILogger<RoomRecorders> logger)
+{
+    /// The engine mixes 128-frame periods at 48 kHz.
+    public const int PeriodFrames = 128;
+
+    public const int SampleRate = 48000;
+
+    private const double PeriodMs = PeriodFrames * 1000.0 / SampleRate;
+
+    private readonly ConcurrentDictionary<Guid, Take> _takes = new();
+
+    public bool IsRecording(Guid recordingId) => _takes.ContainsKey(recordingId);
+
+    /// Attaches a recorder to the room's audio. False when this node has no media engine running.
+    public bool Start(Guid recordingId, string mediaRoom, string folder, BeatTimeline beat, string? scoreTitle)
+    {
+        var path = storage.FolderOf(folder);
+        Directory.CreateDirectory(path);
+        // The block pool holds two seconds of 16 tracks (about 13 MB); more tracks share it.
+        var recorder = new RoomRecorder(path, PeriodFrames, SampleRate, maxTracks: 16);
+        var take = new Take(recordingId, mediaRoom, recorder, new StreamWriter(Path.Combine(path, TimelineLine.FileName), append: true, Encoding.UTF8));
+        if (!media.Post(new AttachTap(mediaRoom, recorder)))
+        {
+            take.Timeline.Dispose();
+            return false;
+        }
+        _takes[recordingId] = take;
+        var now = NowEpochMs();
+        take.Write(new TimelineLine(TimelineLine.Start, now));
+        take.Write(new TimelineLine(TimelineLine.Beat, now, Segments: beat.Running ? beat.Segments : []));
+        if (scoreTitle is not null)
+        {
+            take.Write(new TimelineLine(TimelineLine.Score, now, scoreTitle));
+        }
+        return true;
+    }
+
+    /// From the participant's next period on, their input goes to a track of their own and into the stored mix,
+    /// shifted by their measured upstream delay (one-way, jitter buffer and one period) so it lines up with the beat.
+    public void Include(Guid recordingId, int mediaId, string personId, string displayName, double? oneWayMs, double jitterMs)
+    {
+        if (!_takes.TryGetValue(recordingId, out var take))
+        {
+            return;
+        }
+        var upstream = media.Engine is null ? null : LatestUpstreamMs(mediaId);
+        var offset = upstream ?? (oneWayMs ?? 0) + PeriodMs;
+        var stem = FileStem(displayName, mediaId);
+        take.Recorder.Include(mediaId, stem, offset);
+        take.Write(new TimelineLine(TimelineLine.Track, NowEpochMs(), displayName, mediaId, personId, stem + ".wav", offset, jitterMs));
+        take.Write(new TimelineLine(TimelineLine.Joined, NowEpochMs(), displayName, mediaId, personId));
+    }
+
+    public void Exclude(Guid recordingId, int mediaId, string displayName)
+    {
+        if (_takes.TryGetValue(recordingId, out var take))
+        {
+            take.Recorder.Exclude(mediaId);
+            take.Write(new TimelineLine(TimelineLine.Left, NowEpochMs(), displayName, mediaId));
+        }
+    }
+
+    /// What a change in the room means for its take (see <see cref="LiveRoom"/>).
+    public void Apply(Guid recordingId, IReadOnlyList<TakeChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            switch (change)
+            {
+                case IncludeInTake include:
+                    Include(recordingId, include.MediaId, include.PersonId, include.DisplayName, include.OneWayMs, include.JitterMs);
+                    break;
+                case ExcludeFromTake exclude:
+                    Exclude(recordingId, exclude.MediaId, exclude.DisplayName);
+                    break;
+                case BeatChangedInTake beat:
+                    Beat(recordingId, beat.Beat);
+                    break;
+                case ScoreChangedInTake score:
+                    Score(recordingId, score.Title);
+                    break;
+            }
+        }
+    }
+
+    public void Beat(Guid recordingId, BeatTimeline beat) => Write(recordingId, new TimelineLine(TimelineLine.Beat, NowEpochMs(), Segments: beat.Running ? beat.Segments : []));
+
+    public void Score(Guid recordingId, string? title) => Write(recordingId, new TimelineLine(TimelineLine.Score, NowEpochMs(), title ?? ""));
+
+    public void Marker(Guid recordingId, string name) => Write(recordingId, new TimelineLine(TimelineLine.Marker, NowEpochMs(), name));
+
+    /// Detaches the recorder, waits for its files to be closed, and stores the take: tracks, timeline, duration.
+    public async Task StopAsync(Guid recordingId)
+    {
+        if (!_takes.TryRemove(recordingId, out var take))
+        {
+            return;
+        }
+        RecordedFiles files;
+        try
+        {
+            media.Post(new DetachTap(take.MediaRoom, take.Recorder));
+            files = await take.Recorder.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await take.Timeline.DisposeAsync();
+        }
+        var lines = TimelineLine.Read(Path.Combine(take.Recorder.Folder, TimelineLine.FileName));
+        var start = files.StartEpochMs > 0 ? files.StartEpochMs : lines.FirstOrDefault()?.EpochMs ?? NowEpochMs();
+        var includes = lines.Where(l => l.Kind == TimelineLine.Track).ToList();
+        var tracks = files.Tracks
+            .Select(track => (track, line: includes.LastOrDefault(l => l.MediaId == track.ParticipantId && l.File == track.FileName)
+                ?? includes.LastOrDefault(l => l.MediaId == track.ParticipantId)))
+            .Where(t => t.line is not null)
+            .Select(t => new RecordingTrack
+            {
+                PersonId = t.line!.PersonId ?? "",
+                DisplayName = t.line.Text ?? "",
+                File = t.track.FileName,
+                OffsetMs = t.track.AlignOffsetMs,
+                ResidualMs = Residual(t.line, t.track.AlignOffsetMs, LatestUpstreamMs(t.track.ParticipantId)),
+                StartSeconds = Math.Max(0, (t.track.StartEpochMs - start) / 1000),
+                Frames = t.track.Frames,
+                Channels = t.track.Channels,
+            })
+            .ToList();
+        await RecordingArchive.StoreAsync(dbFactory, recordingId, RecordingStatus.Finished, start, files.MixFileName, files.MixFrames, files.DroppedBlocks,
+            tracks, TimelineLine.ToEvents(lines, start), clock.GetUtcNow().UtcDateTime);
+        logger.LogInformation("Recording {Recording} stored: {Tracks} tracks, {Dropped} dropped blocks", recordingId, tracks.Count, files.DroppedBlocks);
+    }
+
+    /// Stops every take on this node (the host is shutting down), so their files are closed and stored.
+    public async Task StopAllAsync()
+    {
+        foreach (var id in _takes.Keys.ToList())
+        {
+            try
+            {
+                await StopAsync(id);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogWarning(exception, "Recording {Recording} not stored on shutdown; it is repaired on the next start", id);
+            }
+        }
+    }
+
+    /// The larger of the delay's jitter when the track began and how far the estimate moved by the end of the take.
+    private static double Residual(TimelineLine include, double applied, double? latest) =>
+        Math.Max(include.ResidualMs ?? 0, latest is { } now ? Math.Abs(now - applied) : 0);
+
+    private double? LatestUpstreamMs(int mediaId) => media.LatencyOf(mediaId)?.UpstreamDelay?.TotalMilliseconds;
+
+    private void Write(Guid recordingId, TimelineLine line)
+    {
+        if (_takes.TryGetValue(recordingId, out var take))
+        {
+            take.Write(line);
+        }
+    }
+
+    private double NowEpochMs() => (clock.GetUtcNow() - DateTimeOffset.UnixEpoch).TotalMilliseconds;
+
+    /// A name a person recognises in a DAW, safe on any file system: letters and digits of the display name and the
+    /// media id (a participant who reconnects gets a new id, so a new file).
+    public static string FileStem(string displayName, int mediaId)
+    {
+        var name = new StringBuilder();
+        foreach (var c in displayName.Normalize(NormalizationForm.FormC))
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                name.Append(c);
+            }
+            else if (name.Length > 0 && name[^1] != '-')
+            {
+                name.Append('-');
+            }
+            if (name.Length >= 32)
+            {
+                break;
+            }
+        }
+        var stem = name.ToString().Trim('-');
+        return string.Create(CultureInfo.InvariantCulture, $"{(stem.Length == 0 ? "track" : stem)}-{mediaId}");
+    }
+
+    private sealed class Take(Guid id, string mediaRoom, RoomRecorder recorder, StreamWriter timeline)
+    {
+        private readonly Lock _lock = new();
+
+        public Guid Id { get; } = id;
+
+        public string MediaRoom { get; } = mediaRoom;
+
+        public RoomRecorder Recorder { get; } = recorder;
+
+        public StreamWriter Timeline { get; } = timeline;
+
+        public void Write(TimelineLine line)
+        {
+            lock (_lock)
+            {
+                Timeline.WriteLine(line.ToJson());
+                Timeline.Flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Rooms;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Recordings;
+
+public sealed record RecordingStarted(Guid Id);
+
+/// The room's host starts a take. The row comes first (status Recording), so a crash from then on leaves something the
+/// start-up repair finds; a refusal by the room removes it again.
+public sealed record StartRecording(Actor Actor, Guid RoomId) : ICommand<RecordingStarted>;
+
+public sealed class StartRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, TimeProvider clock) : ICommandHandler<StartRecording, RecordingStarted>
+{
+    public async ValueTask<RecordingStarted> Handle(StartRecording command, CancellationToken cancellationToken)
+    {
+        var room = await dbFactory.EnsureHostsAsync(command.RoomId, command.Actor, cancellationToken);
+        var grain = grains.GetGrain<IRoomGrain>(command.RoomId);
+        var view = await grain.GetViewAsync();
+        if (!view.Open)
+        {
+            throw Refusal.Conflict("Refusal.RoomClosed");
+        }
+        if (view.Recording is not null)
+        {
+            throw Refusal.Conflict("Recording.Refusal.AlreadyRecording");
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var recording = new Recording
+        {
+            RoomId = room.RoomId,
+            OwnerId = room.OwnerId,
+            OwnerKind = RecordingAccess.OwnerKindOf(room.Kind),
+            Title = room.Title,
+            StartedById = command.Actor.PersonId,
+            StartedUtc = now,
+            Status = RecordingStatus.Recording,
+            Folder = RecordingStorage.NewFolderName(),
+            StartEpochMs = (now - DateTime.UnixEpoch).TotalMilliseconds,
+            ScoreId = view.Score?.ScoreId,
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.Recordings.Add(recording);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var refusal = await grain.StartRecordingAsync(recording.Id, recording.Folder);
+        if (refusal is not null)
+        {
+            db.Recordings.Remove(recording);
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw Refusal.Conflict(refusal);
+        }
+        return new RecordingStarted(recording.Id);
+    }
+}

@@ -1,0 +1,13 @@
+namespace Loki.Learning.Web.Features.Workshops;
+
+public static class WorkshopsHosting
+{
+    /// Audience streams live on the node whose media engine mixes the room (the one serving the listener's socket).
+    public static void AddLokiEvents(this WebApplicationBuilder builder) => builder.Services.AddSingleton<AudienceStreams>();
+
+    public static void MapLokiEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapEventsApi();
+        app.MapAudienceStream();
+    }
+}
