@@ -18,6 +18,9 @@ public sealed class FeatureDependencyTests
         "Calendar ⇄ Courses",
         "Calendar ⇄ Ensembles",
         "Calendar ⇄ Workshops",
+        "Courses ⇄ Recordings",
+        "Courses ⇄ Scores",
+        "Ensembles ⇄ Scores",
         "Metronome ⇄ Rooms",
         "Rooms ⇄ Scores",
         "Rooms ⇄ Workshops",
@@ -133,23 +136,25 @@ public sealed class FeatureDependencyTests
             if (operand is OperandType.InlineMethod or OperandType.InlineField or OperandType.InlineType or OperandType.InlineTok)
             {
                 var token = BitConverter.ToInt32(il, at);
-                Type? found = null;
+                Type[] found = [];
                 try
                 {
                     found = module.ResolveMember(token, typeArguments, methodArguments) switch
                     {
-                        Type t => t,
-                        MemberInfo m => m.DeclaringType,
-                        _ => null,
+                        Type t => [t],
+                        // A generic method's arguments count: a page renders a component as OpenComponent<TPanel>().
+                        MethodInfo { IsGenericMethod: true } m => [.. m.GetGenericArguments(), .. m.DeclaringType is { } d ? [d] : Array.Empty<Type>()],
+                        MemberInfo { DeclaringType: { } d } => [d],
+                        _ => [],
                     };
                 }
                 catch (ArgumentException)
                 {
                     // A token of a generic context this walk does not model; its declaring type is seen elsewhere.
                 }
-                if (found is not null)
+                foreach (var type in found)
                 {
-                    yield return found;
+                    yield return type;
                 }
             }
             at += OperandSize(operand, il, at);

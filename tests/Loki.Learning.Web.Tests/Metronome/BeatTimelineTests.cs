@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Features.Metronome;
+using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.Scores;
 
 namespace Loki.Learning.Web.Tests.Metronome;

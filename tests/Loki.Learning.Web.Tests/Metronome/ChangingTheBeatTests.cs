@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.People;

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Features.Metronome;
+using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Hosting;

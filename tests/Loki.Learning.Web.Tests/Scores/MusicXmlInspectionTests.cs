@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.Scores;
 using static Loki.Learning.Web.Tests.Scores.ScoreFiles;
 

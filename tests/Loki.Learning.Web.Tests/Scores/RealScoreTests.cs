@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using System.Globalization;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.Scores;

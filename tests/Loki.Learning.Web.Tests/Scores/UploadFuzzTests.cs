@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using System.Diagnostics;
 using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Scores;

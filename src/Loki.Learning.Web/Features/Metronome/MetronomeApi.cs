@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using System.Security.Claims;
 using Loki.Learning.Web.Features.People;
 using Mediator;

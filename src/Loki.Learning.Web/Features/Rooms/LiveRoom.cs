@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using System.Security.Cryptography;
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Media.Mixing;

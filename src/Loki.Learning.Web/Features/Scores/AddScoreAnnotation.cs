@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.People;

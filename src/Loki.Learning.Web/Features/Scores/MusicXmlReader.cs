@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using System.Globalization;
 using System.Text;
 using System.Xml;

@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;

@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Music;
 using System.IO.Compression;
 using System.Text;
 using System.Xml;

@@ -1,4 +1,4 @@
-namespace Loki.Learning.Web.Features.Scores;
+namespace Loki.Learning.Web.Features.Music;
 
 /// A bar as a musician counts it: one or more written measures with one number (a bar split around a repeat sign is
 /// two measures in the file and one bar on the page).

@@ -1,4 +1,4 @@
-namespace Loki.Learning.Web.Features.Scores;
+namespace Loki.Learning.Web.Features.Music;
 
 /// One bar of a score in written order (repeats are not expanded) as a musician reads it from the page.
 /// <param name="Bar">1-based position in the file (the cursor and annotations use it).</param>

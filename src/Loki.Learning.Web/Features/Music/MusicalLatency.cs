@@ -1,4 +1,4 @@
-namespace Loki.Learning.Web.Features.Rooms;
+namespace Loki.Learning.Web.Features.Music;
 
 public enum LatencyBand
 {

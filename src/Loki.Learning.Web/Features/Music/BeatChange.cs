@@ -1,4 +1,4 @@
-namespace Loki.Learning.Web.Features.Metronome;
+namespace Loki.Learning.Web.Features.Music;
 
 /// What a host changes about the beat clock; fields left null stay as they are. Applied in the order written here,
 /// so one request can set tempo, metre and count-in and start.

@@ -1,6 +1,4 @@
-using Loki.Learning.Web.Features.Scores;
-
-namespace Loki.Learning.Web.Features.Metronome;
+namespace Loki.Learning.Web.Features.Music;
 
 /// A stretch of a running timeline with one tempo and metre. It always starts on a bar line.
 /// <param name="Beat">Beat number at the start. Beat 0 is the first downbeat after the count-in; count-in beats are negative.</param>
