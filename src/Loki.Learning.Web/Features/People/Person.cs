@@ -10,8 +10,12 @@ public sealed class Person : IdentityUser
 
     public bool IsPupil { get; set; }
 
-    /// Guardian consent, on file, for recording this person's track (required for pupils).
+    /// Consent, on file, for recording this person's track: a guardian's for a pupil, the person's own for an adult.
     public bool RecordingConsent { get; set; }
+
+    /// Consent, on file, for this person's camera in a live room (and its recording, where recording consent is also
+    /// given): a guardian's for a pupil, the person's own for an adult. Separate from recording consent.
+    public bool VideoConsent { get; set; }
 
     public int? InstitutionId { get; set; }
 
