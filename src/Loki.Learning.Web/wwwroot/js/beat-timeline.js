@@ -1,4 +1,4 @@
-// The room's beat timeline as the server sends it (Features/Metronome/BeatTimeline.cs): segments of constant tempo
+// The room's beat timeline as the server sends it (Features/Music/BeatTimeline.cs): segments of constant tempo
 // and metre mapping server time (ms since the Unix epoch) to beats. Pure functions, shared by the page and the
 // sync harness (bench/beat-sync.mjs), so the browser and the figures in docs/benchmarks.md compute beats the same way.
 
