@@ -26,6 +26,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
             BitsPerSample = options.Bits,
             StatisticsInterval = options.StatisticsInterval,
             RealTimePriority = options.RealTimePriority,
+            SendThreads = options.SendThreads,
         };
         var policy = new AllowListAdmissionPolicy(options.Room, options.Admit);
         await using var engine = new MediaEngine(engineOptions, policy);

@@ -82,6 +82,9 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <summary>Bytes allocated on the mix thread in one stage of the period (diagnostics for the allocation tests).</summary>
     internal long MixThreadAllocatedBytesIn(MixStage stage) => _mixThread.AllocatedBytesIn(stage);
 
+    /// <summary>Personal mixes sent by the send helpers rather than the mix thread (diagnostics for the tests).</summary>
+    internal long HelperSends => _mixThread.HelperSends;
+
     /// <summary>Mix periods run since start.</summary>
     public long PeriodsElapsed => _mixThread.Periods;
 

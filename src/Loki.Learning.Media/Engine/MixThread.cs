@@ -28,6 +28,7 @@ internal sealed class MixThread
     private readonly Thread _thread;
     private readonly long _statisticsTicks;
     private volatile bool _stopRequested;
+    private volatile SendCrew? _sendCrew;
     private readonly long[] _allocatedByStage = new long[(int)MixStage.Count];
     private long _stageMark;
     private long _nextStatisticsAt;
@@ -51,11 +52,14 @@ internal sealed class MixThread
         _thread = new Thread(Run) { IsBackground = true, Name = "Loki media mix", Priority = ThreadPriority.Highest };
     }
 
-    /// <summary>Bytes allocated on the mix thread since it started (read from any thread).</summary>
-    public long AllocatedBytes => Volatile.Read(ref _allocatedBytes);
+    /// <summary>Bytes allocated on the mix thread and its send helpers since they started (read from any thread).</summary>
+    public long AllocatedBytes => Volatile.Read(ref _allocatedBytes) + (_sendCrew?.AllocatedBytes ?? 0);
 
     /// <summary>Bytes allocated on the mix thread per stage of the period, to locate an allocation when one appears.</summary>
     public long AllocatedBytesIn(MixStage stage) => Volatile.Read(ref _allocatedByStage[(int)stage]);
+
+    /// <summary>Sends made by the send helpers (<see cref="MediaEngineOptions.SendThreads"/>) since they started.</summary>
+    public long HelperSends => _sendCrew?.HelperSends ?? 0;
 
     /// <summary>Periods run since it started.</summary>
     public long Periods => Volatile.Read(ref _periods);
@@ -87,6 +91,9 @@ internal sealed class MixThread
             _outbox.Report(new MixThreadScheduling(_time.GetUtcNow(), refused is null, _options.RealTimePriority,
                 refused ?? $"SCHED_FIFO at priority {_options.RealTimePriority}"));
         }
+        var crew = SendCrew.TryCreate(_options.SendThreads - 1, _options.RealTimePriority);
+        crew?.Start();
+        _sendCrew = crew;
         _nextStatisticsAt = _time.GetTimestamp() + _statisticsTicks;
         while (!_stopRequested)
         {
@@ -118,6 +125,7 @@ internal sealed class MixThread
         }
         _state.DropPendingAttachments();
         _state.Dispose();
+        crew?.Dispose();
     }
 
     /// <summary>
@@ -164,9 +172,16 @@ internal sealed class MixThread
         MarkStage(MixStage.Mix);
 
         var wallMicroseconds = JackTripPacketEncoder.TimestampFrom(_time);
-        foreach (var session in sessions)
+        if (_sendCrew is { } crew)
         {
-            session.Send(period, wallMicroseconds);
+            crew.SendAll(sessions, period, wallMicroseconds);
+        }
+        else
+        {
+            foreach (var session in sessions)
+            {
+                session.Send(period, wallMicroseconds);
+            }
         }
         MarkStage(MixStage.Send);
 
