@@ -158,6 +158,7 @@ internal sealed class MixThread
         }
         MarkStage(MixStage.Receive);
 
+        _sendCrew?.Wake(sessions.Count); // the helpers wake while the rooms mix
         var period = _options.PeriodFrames;
         var readAt = _time.GetTimestamp(); // the buffers measure how late a missing packet is against this
         foreach (var session in sessions)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
@@ -8,13 +9,15 @@ namespace Loki.Learning.Media.Engine;
 /// last participant's datagram leaves sooner when there are many (<see cref="MediaEngineOptions.SendThreads"/>).
 /// </summary>
 /// <remarks>
-/// <para>Each period the mix thread publishes the participants and wakes the helpers with one <c>futex</c> call; then
-/// everyone, the mix thread included, claims participants one at a time from a shared counter until none is left, and
-/// the mix thread waits for the last claimed send to finish. A helper that is not scheduled in time costs nothing but
-/// its share: the mix thread simply sends more itself. Each participant is sent by exactly one thread per period, and
-/// the mix thread touches nothing a helper might still be using before every claimed send has finished.</para>
+/// <para>Each period the mix thread wakes the helpers with one <c>futex</c> call before it mixes (<see cref="Wake"/>),
+/// so that they are running when the mixes are ready; then it opens the period's claims (<see cref="SendAll"/>), and
+/// everyone, the mix thread included, claims a few participants at a time from a shared counter until none is left.
+/// The mix thread then waits for the sends already claimed. A helper that is not scheduled in time costs nothing but
+/// its share: the mix thread simply sends more itself; a helper that waits longer than <see cref="OpenWait"/> for the
+/// claims to open goes back to sleep. Each participant is sent by exactly one thread per period, and the mix thread
+/// touches nothing a helper might still be using before every claimed send has finished.</para>
 /// <para>No locks, no allocation per period. The claim counter carries the period's generation in its upper half, so a
-/// helper that wakes late for an old period claims nothing of the next one. Linux x64 only (the <c>futex</c> system
+/// helper that runs late for an old period claims nothing of the next one. Linux x64 only (the <c>futex</c> system
 /// call number is x64's); <see cref="TryCreate"/> returns <c>null</c> elsewhere and the mix thread sends alone.</para>
 /// </remarks>
 internal sealed unsafe partial class SendCrew : IDisposable
@@ -22,9 +25,15 @@ internal sealed unsafe partial class SendCrew : IDisposable
     /// <summary>Below this many participants the mix thread sends alone: waking a helper would cost more than it saves.</summary>
     public const int MinimumToShare = 16;
 
+    /// <summary>Participants taken per claim: fewer atomic operations on the shared counter, still a fair split.</summary>
+    private const int ClaimSize = 4;
+
     private const nint SysFutex = 202; // x86-64
     private const int FutexWaitPrivate = 128;
     private const int FutexWakePrivate = 129;
+
+    /// <summary>How long a woken helper spins for the claims to open before it sleeps again (longer than any mix stage).</summary>
+    private static readonly long OpenWait = Stopwatch.Frequency / 1000;
 
     private readonly Thread[] _helpers;
     private readonly long[] _helperAllocated;
@@ -37,6 +46,7 @@ internal sealed unsafe partial class SendCrew : IDisposable
     private int _count;
     private long _claim; // generation << 32 | next index
     private int _done;
+    private bool _woken;
     private Exception? _failure;
     private volatile bool _stopping;
 
@@ -74,12 +84,25 @@ internal sealed unsafe partial class SendCrew : IDisposable
         }
     }
 
-    /// <summary>Sends every participant's mix of this period, shared with the helpers. Mix thread; returns when all are sent.</summary>
+    /// <summary>
+    /// Wakes the helpers for this period's sends when there are enough participants to share (mix thread, before it
+    /// mixes, so that a helper's wake-up overlaps the mix).
+    /// </summary>
+    public void Wake(int participants)
+    {
+        _woken = participants >= MinimumToShare;
+        if (_woken)
+        {
+            Volatile.Write(ref *_generation, *_generation + 1);
+            Futex(_generation, FutexWakePrivate, _helpers.Length);
+        }
+    }
+
+    /// <summary>Sends every participant's mix of this period, shared with the helpers if woken. Mix thread; returns when all are sent.</summary>
     /// <remarks>A send that throws (on any thread) is rethrown here once every other send of the period has finished.</remarks>
     public void SendAll(List<ParticipantSession> sessions, int periodFrames, ulong wallMicroseconds)
     {
-        var count = sessions.Count;
-        if (count < MinimumToShare)
+        if (!_woken)
         {
             foreach (var session in sessions)
             {
@@ -87,21 +110,20 @@ internal sealed unsafe partial class SendCrew : IDisposable
             }
             return;
         }
+        _woken = false;
         _sessions = sessions;
         _periodFrames = periodFrames;
         _wallMicroseconds = wallMicroseconds;
-        _count = count;
+        _count = sessions.Count;
         _done = 0;
-        var generation = *_generation + 1;
-        // Publishes the fields above (a full fence), then opens the claims of this generation and wakes the helpers.
+        var generation = *_generation;
+        // A full fence: the fields above are published before the claims of this generation open.
         Interlocked.Exchange(ref _claim, (long)generation << 32);
-        Volatile.Write(ref *_generation, generation);
-        Futex(_generation, FutexWakePrivate, _helpers.Length);
         Work(generation);
         var spinner = default(SpinWait);
-        while (Volatile.Read(ref _done) < count)
+        while (Volatile.Read(ref _done) < _count)
         {
-            spinner.SpinOnce(sleep1Threshold: -1); // at most the one send each helper has claimed is left
+            spinner.SpinOnce(sleep1Threshold: -1); // at most the claims the helpers hold are left
         }
         if (Interlocked.Exchange(ref _failure, null) is { } failure)
         {
@@ -119,31 +141,32 @@ internal sealed unsafe partial class SendCrew : IDisposable
             var claim = Volatile.Read(ref _claim);
             if ((int)(claim >> 32) != generation)
             {
-                return sent; // a later period: its claims are not ours
+                return sent; // another period: its claims are not ours
             }
-            var index = (int)claim;
-            if (index >= _count)
+            var first = (int)claim;
+            var end = Math.Min(first + ClaimSize, _count);
+            if (first >= end)
             {
                 return sent;
             }
-            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim)
+            if (Interlocked.CompareExchange(ref _claim, claim + (end - first), claim) != claim)
             {
                 continue;
             }
-            try
+            for (var index = first; index < end; index++)
             {
-                _sessions[index].Send(_periodFrames, _wallMicroseconds);
+                try
+                {
+                    _sessions[index].Send(_periodFrames, _wallMicroseconds);
+                }
+                catch (Exception exception) when (exception is not OutOfMemoryException)
+                {
+                    // Kept for the mix thread to report; the period must still end with every claim counted.
+                    Interlocked.CompareExchange(ref _failure, exception, null);
+                }
             }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // Kept for the mix thread to report; the period must still end with every claim counted.
-                Interlocked.CompareExchange(ref _failure, exception, null);
-            }
-            finally
-            {
-                sent++;
-                Interlocked.Increment(ref _done);
-            }
+            sent += end - first;
+            Interlocked.Add(ref _done, end - first);
         }
     }
 
@@ -164,10 +187,29 @@ internal sealed unsafe partial class SendCrew : IDisposable
                 continue; // woken for nothing
             }
             seen = generation;
-            var sent = Work(generation);
-            Volatile.Write(ref _helperSends[index], _helperSends[index] + sent);
-            Volatile.Write(ref _helperAllocated[index], GC.GetAllocatedBytesForCurrentThread());
+            if (WaitForClaims(generation))
+            {
+                var sent = Work(generation);
+                Volatile.Write(ref _helperSends[index], _helperSends[index] + sent);
+                Volatile.Write(ref _helperAllocated[index], GC.GetAllocatedBytesForCurrentThread());
+            }
         }
+    }
+
+    /// <summary>Spins until the mix thread opens the claims of <paramref name="generation"/>.</summary>
+    /// <returns><c>false</c> when it did not within <see cref="OpenWait"/>, a newer period began, or the crew stops.</returns>
+    private bool WaitForClaims(int generation)
+    {
+        var since = Stopwatch.GetTimestamp();
+        while ((int)(Volatile.Read(ref _claim) >> 32) != generation)
+        {
+            if (_stopping || Volatile.Read(ref *_generation) != generation || Stopwatch.GetTimestamp() - since > OpenWait)
+            {
+                return false;
+            }
+            Thread.SpinWait(20);
+        }
+        return true;
     }
 
     /// <summary>Stops the helpers (after the mix thread's last period).</summary>
