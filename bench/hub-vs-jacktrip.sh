@@ -5,6 +5,9 @@
 #
 #   bench/hub-vs-jacktrip.sh [--clients "1 8 32 64"] [--seconds 60] [--out FILE] [--hubs "jacktrip ours"] [--round-trip yes|no]
 #
+# Hubs: jacktrip, ours, and ours-sendN (ours with `--send-threads N`: N threads share a period's sends), e.g.
+# --hubs "ours ours-send2" compares the two in one run, step by step.
+#
 # Everything runs on 127.0.0.1 with unique JACK server names and free ports; every process is started in its
 # own process group and killed on exit. CPU is utime+stime from /proc/<pid>/stat over the load run.
 set -euo pipefail
@@ -102,7 +105,9 @@ run_load() { # HUB-KIND CLIENTS
         hub_pid=$(start "$work/hub-$kind-$n.log" JACK_DEFAULT_SERVER="$name" jacktrip-cli -S -p 2 -B "$port" -U "$udp")
         wait_for "$work/hub-$kind-$n.log" "Waiting for Peer\|HUB SERVER" 10
     else
-        hub_pid=$(start "$work/hub-$kind-$n.log" "$hub_bin" serve --port "$port" --bind 127.0.0.1 --admit '*' --period 128 --udp-base "$udp" --max-clients $(( n + 2 )))
+        local send_threads=1
+        [[ "$kind" == ours-send* ]] && send_threads="${kind#ours-send}"
+        hub_pid=$(start "$work/hub-$kind-$n.log" "$hub_bin" serve --port "$port" --bind 127.0.0.1 --admit '*' --period 128 --udp-base "$udp" --max-clients $(( n + 2 )) --send-threads "$send_threads")
         wait_for "$work/hub-$kind-$n.log" "listening" 20
     fi
     sleep 1
@@ -119,7 +124,7 @@ run_load() { # HUB-KIND CLIENTS
     stop "$hub_pid"
     [ -n "$jack_pid" ] && stop "$jack_pid"
     local added="-"
-    if [ "$kind" = ours ]; then
+    if [[ "$kind" == ours* ]]; then
         added=$(grep '^FINAL' "$work/hub-$kind-$n.log" | sed -n 's/.*added_p50_ms=\([^ ]*\) added_p99_ms=\([^ ]*\).*/\1 \/ \2/p' | tail -1)
         [ -z "$added" ] && added="-"
     fi
@@ -183,7 +188,11 @@ report() {
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
     for row in "${results[@]}"; do
         IFS='|' read -r kind n hub jack per recv lost stalls p50 p99 added late load <<<"$row"
-        [ "$kind" = jacktrip ] && kind="jacktrip-cli -S -p 2" || kind="Loki.Learning.Hub serve"
+        case "$kind" in
+            jacktrip) kind="jacktrip-cli -S -p 2" ;;
+            ours-send*) kind="Loki.Learning.Hub serve --send-threads ${kind#ours-send}" ;;
+            *) kind="Loki.Learning.Hub serve" ;;
+        esac
         echo "| $kind | $n | $hub | $jack | $per | $recv | $lost | $stalls | $p50 | $p99 | $added | $late | $load |"
     done
     echo

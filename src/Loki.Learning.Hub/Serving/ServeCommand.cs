@@ -26,6 +26,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
             BitsPerSample = options.Bits,
             StatisticsInterval = options.StatisticsInterval,
             RealTimePriority = options.RealTimePriority,
+            SendThreads = options.SendThreads,
         };
         var policy = new AllowListAdmissionPolicy(options.Room, options.Admit);
         await using var engine = new MediaEngine(engineOptions, policy);
@@ -91,7 +92,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
                 log.WriteLine(Invariant($"{time} rejected {e.Count} datagrams from #{e.ParticipantId}: {e.Reason}"));
                 break;
             case CommandRejected e:
-                log.WriteLine(Invariant($"{time} command {e.Command.GetType().Name} rejected: {e.Reason}"));
+                log.WriteLine(Invariant($"{time} command {e.Command.GetType().Name} rejected: {e.Refusal}"));
                 break;
             case MixThreadScheduling e:
                 log.WriteLine($"{time} mix thread: {(e.RealTime ? "real-time, " : "normal priority: real-time ")}{e.Detail}");

@@ -15,12 +15,14 @@ public sealed record ServeOptions(
     string Room,
     TimeSpan StatisticsInterval,
     TimeSpan? RunFor,
-    int RealTimePriority)
+    int RealTimePriority,
+    int SendThreads = 1)
 {
     public const string Usage =
         "serve --port 4464 --bind 127.0.0.1 --admit NAME[,NAME…]|'*' [--period 128] [--udp-base 61002]\n" +
         "      [--bits 16] [--max-clients 128] [--room hub] [--stats-seconds 5] [--seconds S]\n" +
-        "      [--rt-priority 20]   (SCHED_FIFO priority of the mix thread; 0 = normal priority)";
+        "      [--rt-priority 20]   (SCHED_FIFO priority of the mix thread; 0 = normal priority)\n" +
+        "      [--send-threads 1]   (threads sharing a period's sends; 1 = the mix thread alone)";
 
     public static ServeOptions From(CommandArguments arguments)
     {
@@ -56,6 +58,7 @@ public sealed record ServeOptions(
             arguments.Text("room", "hub"),
             TimeSpan.FromSeconds(arguments.Number("stats-seconds", 5, 0.5, 3600)),
             seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
-            arguments.Integer("rt-priority", 20, 0, 99));
+            arguments.Integer("rt-priority", 20, 0, 99),
+            arguments.Integer("send-threads", 1, 1, 8));
     }
 }

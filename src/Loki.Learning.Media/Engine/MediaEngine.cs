@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -26,21 +25,15 @@ public sealed class MediaEngine : IAsyncDisposable
 
     private readonly IAdmissionPolicy _admissionPolicy;
     private readonly TimeProvider _time;
-    private readonly CommandInbox _commands;
     private readonly Channel<MediaEvent> _events;
-    private readonly EventOutbox _outbox;
-    private readonly ConcurrentQueue<ClientSession> _attachments = new();
-    private readonly ConcurrentQueue<int> _detachments = new();
-    private readonly ConcurrentDictionary<int, InputLevelMeter> _levels = new();
-    private readonly ConcurrentDictionary<string, AdmissionDecision> _postedAdmissions = new(StringComparer.Ordinal);
-    private readonly SlotTable _slots;
-    private readonly AddedLatencyHistogram _addedLatency = new();
-    private readonly MediaMetrics _metrics;
+    private readonly EventOutbox _eventOutbox;
+    private readonly MixInbox _inbox;
+    private readonly MixOutbox _outbox;
+    private readonly Admissions _admissions;
     private readonly MixThread _mixThread;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<IPAddress, int> _handshakesByAddress = [];
     private readonly Lock _handshakeGate = new();
-    private IReadOnlyList<ParticipantSnapshot> _snapshots = [];
     private int _openHandshakes;
     private long _handshakesShed;
     private long _refusalsSinceReport;
@@ -62,17 +55,16 @@ public sealed class MediaEngine : IAsyncDisposable
         Options = options;
         _admissionPolicy = admissionPolicy;
         _time = timeProvider ?? TimeProvider.System;
-        _commands = new CommandInbox(options.CommandQueueCapacity);
+        _inbox = new MixInbox(options.CommandQueueCapacity);
         _events = Channel.CreateBounded<MediaEvent>(new BoundedChannelOptions(options.EventQueueCapacity)
         {
             SingleReader = false,
             FullMode = BoundedChannelFullMode.DropOldest,
         });
-        _slots = new SlotTable(options.MaxClients);
-        _metrics = new MediaMetrics(this, () => Volatile.Read(ref _snapshots), _addedLatency.Snapshot, () => _slots.InUse);
-        _outbox = new EventOutbox(_events.Writer);
-        _mixThread = new MixThread(options, _time, _commands, _attachments, _detachments, _levels, _outbox, _slots, _postedAdmissions,
-            _addedLatency, snapshots => Volatile.Write(ref _snapshots, snapshots), _metrics.RecordAddedLatency);
+        _admissions = new Admissions(options.MaxClients);
+        _eventOutbox = new EventOutbox(_events.Writer);
+        _outbox = new MixOutbox(_eventOutbox, this, () => _admissions.Slots.InUse);
+        _mixThread = new MixThread(options, _time, _inbox, _outbox, _admissions);
     }
 
     /// <summary>The configuration in use.</summary>
@@ -89,6 +81,9 @@ public sealed class MediaEngine : IAsyncDisposable
 
     /// <summary>Bytes allocated on the mix thread in one stage of the period (diagnostics for the allocation tests).</summary>
     internal long MixThreadAllocatedBytesIn(MixStage stage) => _mixThread.AllocatedBytesIn(stage);
+
+    /// <summary>Personal mixes sent by the send helpers rather than the mix thread (diagnostics for the tests).</summary>
+    internal long HelperSends => _mixThread.HelperSends;
 
     /// <summary>Mix periods run since start.</summary>
     public long PeriodsElapsed => _mixThread.Periods;
@@ -121,7 +116,7 @@ public sealed class MediaEngine : IAsyncDisposable
     public long HandshakesShed => Interlocked.Read(ref _handshakesShed);
 
     /// <summary>JackTrip clients holding a slot (admitted and not yet left).</summary>
-    public int ConnectedClients => _slots.InUse;
+    public int ConnectedClients => _admissions.Slots.InUse;
 
     /// <summary>Binds the TCP listener and starts the handshake loop and the mix thread.</summary>
     public void Start()
@@ -135,7 +130,7 @@ public sealed class MediaEngine : IAsyncDisposable
         listener.Bind(new IPEndPoint(Options.BindAddress, Options.TcpPort));
         listener.Listen(64);
         _listener = listener;
-        _outbox.Start();
+        _eventOutbox.Start();
         _mixThread.Start();
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token));
     }
@@ -145,7 +140,7 @@ public sealed class MediaEngine : IAsyncDisposable
     public bool Post(MediaCommand command)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return _commands.TryPost(command);
+        return _inbox.Commands.TryPost(command);
     }
 
     /// <summary>
@@ -177,8 +172,8 @@ public sealed class MediaEngine : IAsyncDisposable
         }
         var participantId = Interlocked.Increment(ref _nextParticipantId);
         var level = new InputLevelMeter(InputLevelMeter.WindowPeriodsFor(Options.PeriodFrames, Options.SampleRate));
-        var external = new ExternalParticipant(participantId, channels, Options.PeriodFrames, Options.SampleRate, _time, level, _detachments.Enqueue);
-        _attachments.Enqueue(new ClientSession(external, clientName, roomId, remoteEndPoint ?? new IPEndPoint(IPAddress.Any, 0), _time.GetTimestamp()));
+        var external = new ExternalParticipant(participantId, channels, Options.PeriodFrames, Options.SampleRate, _time, level, _inbox.Detach);
+        _inbox.Attach(new ExternalSession(external, clientName, roomId, remoteEndPoint ?? new IPEndPoint(IPAddress.Any, 0), _time.GetTimestamp()));
         if (Volatile.Read(ref _state) != 1)
         {
             external.MarkLeft(); // stopping raced with us: the mix thread may never see it
@@ -193,7 +188,7 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <returns><c>false</c> (and zeros) when no such participant has joined.</returns>
     public bool TryGetInputLevel(int participantId, out float peak, out float rms)
     {
-        if (_levels.TryGetValue(participantId, out var level))
+        if (_outbox.TryGetLevel(participantId, out var level))
         {
             (peak, rms) = level.Read();
             return true;
@@ -204,13 +199,13 @@ public sealed class MediaEngine : IAsyncDisposable
     }
 
     /// <summary>The engine's added latency (datagram read → mixed datagrams sent) since start or the last reset.</summary>
-    public AddedLatencySnapshot GetAddedLatency() => _addedLatency.Snapshot();
+    public AddedLatencySnapshot GetAddedLatency() => _outbox.AddedLatency.Snapshot();
 
     /// <summary>Forgets the added-latency measurements (e.g. after a benchmark's warm-up).</summary>
-    public void ResetAddedLatency() => _addedLatency.Reset();
+    public void ResetAddedLatency() => _outbox.AddedLatency.Reset();
 
     /// <summary>The figures of every client as of the last statistics interval.</summary>
-    public IReadOnlyList<ParticipantSnapshot> GetParticipantSnapshots() => Volatile.Read(ref _snapshots);
+    public IReadOnlyList<ParticipantSnapshot> GetParticipantSnapshots() => _outbox.Snapshots;
 
     /// <summary>Stops listening, sends every client the exit datagrams, and stops the mix thread.</summary>
     public async Task StopAsync()
@@ -229,9 +224,9 @@ public sealed class MediaEngine : IAsyncDisposable
         {
             // Expected on stop.
         }
-        _commands.Close();
+        _inbox.Commands.Close();
         await Task.Run(_mixThread.Stop).ConfigureAwait(false);
-        await Task.Run(_outbox.Stop).ConfigureAwait(false);
+        await Task.Run(_eventOutbox.Stop).ConfigureAwait(false);
         _events.Writer.TryComplete();
     }
 
@@ -239,7 +234,7 @@ public sealed class MediaEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        _metrics.Dispose();
+        _outbox.Dispose();
         _stopping.Dispose();
     }
 
@@ -416,7 +411,7 @@ public sealed class MediaEngine : IAsyncDisposable
                 return;
             }
 
-            var slot = _slots.TryReserve();
+            var slot = _admissions.Slots.TryReserve();
             if (slot < 0)
             {
                 ReportRefusal(name, remote, "The hub is full.");
@@ -430,7 +425,7 @@ public sealed class MediaEngine : IAsyncDisposable
             }
             catch (SocketException exception)
             {
-                _slots.Release(slot);
+                _admissions.Slots.Release(slot);
                 Report(new EngineError(_time.GetUtcNow(), "Binding a client's UDP port failed.", exception));
                 return;
             }
@@ -439,12 +434,12 @@ public sealed class MediaEngine : IAsyncDisposable
             var roundTrip = TcpRoundTrip.TryMeasure(connection);
             var level = new InputLevelMeter(InputLevelMeter.WindowPeriodsFor(Options.PeriodFrames, Options.SampleRate));
             var announced = new IPEndPoint(remote.Address, announcedPort);
-            var session = new ClientSession(participantId, slot, name, decision.RoomId, decision.Channels, udp, port, _time.GetTimestamp(), level, announced)
+            var session = new JackTripSession(participantId, slot, name, decision.RoomId, decision.Channels, udp, port, _time.GetTimestamp(), level, announced)
             {
                 HandshakeRoundTrip = roundTrip,
             };
-            // Queued before it is reported: a command that answers the report finds the session (see MixThread.FindCommanded).
-            _attachments.Enqueue(session);
+            // Queued before it is reported: a command that answers the report finds the session (see MixState.FindCommanded).
+            _inbox.Attach(session);
             Report(new ParticipantAdmitted(_time.GetUtcNow(), participantId, decision.RoomId, name, port, roundTrip));
             await ReplyAsync(connection, (uint)port, timeout.Token).ConfigureAwait(false);
             connection.Shutdown(SocketShutdown.Both);
@@ -509,7 +504,7 @@ public sealed class MediaEngine : IAsyncDisposable
 
     private async Task<AdmissionDecision> DecideAsync(string name, IPEndPoint remote, CancellationToken cancellationToken)
     {
-        if (_postedAdmissions.TryGetValue(name, out var posted))
+        if (_admissions.TryGetPosted(name, out var posted))
         {
             return posted;
         }

@@ -80,6 +80,13 @@ public sealed record MediaEngineOptions
     /// </summary>
     public int RealTimePriority { get; init; } = 20;
 
+    /// <summary>
+    /// Threads that share a period's sends (encode and hand to the kernel every personal mix): 1 = the mix thread alone;
+    /// more adds helper threads at the same priority (Linux x64 only; elsewhere the mix thread sends alone). Helps only
+    /// with many participants and a free core; see docs/benchmarks.md §2 before raising it.
+    /// </summary>
+    public int SendThreads { get; init; } = 1;
+
     /// <summary>Receive the way other systems do even on Linux x64 (tests exercise both paths).</summary>
     internal bool PortableReceive { get; init; }
 
@@ -104,6 +111,10 @@ public sealed record MediaEngineOptions
         if (TcpPort is < 0 or > 65535 || UdpBasePort < 0 || UdpBasePort + MaxClients > 65536)
         {
             throw new ArgumentOutOfRangeException(nameof(UdpBasePort), "Ports must lie within 0..65535.");
+        }
+        if (SendThreads is < 1 or > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SendThreads), SendThreads, "Send threads are 1 (the mix thread alone) to 8.");
         }
         if (RealTimePriority is < 0 or > 99)
         {

@@ -88,8 +88,8 @@ public sealed record DatagramRejected(DateTimeOffset Timestamp, int ParticipantI
 /// <summary>A command could not be applied.</summary>
 /// <param name="Timestamp">When it happened.</param>
 /// <param name="Command">The command.</param>
-/// <param name="Reason">Why.</param>
-public sealed record CommandRejected(DateTimeOffset Timestamp, MediaCommand Command, string Reason) : MediaEvent(Timestamp);
+/// <param name="Refusal">Why, as a code (never <see cref="CommandRefusal.None"/>).</param>
+public sealed record CommandRejected(DateTimeOffset Timestamp, MediaCommand Command, CommandRefusal Refusal) : MediaEvent(Timestamp);
 
 /// <summary>
 /// How the mix thread is scheduled, reported once when it starts: <paramref name="RealTime"/> when the real-time
