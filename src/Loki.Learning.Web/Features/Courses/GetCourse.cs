@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -61,7 +62,7 @@ public sealed class GetCourseHandler(IDbContextFactory<LokiDbContext> dbFactory)
                 .OrderBy(e => e.Person!.DisplayName)
                 .Select(e => new PersonSummary(e.PersonId, e.Person!.DisplayName, e.Person.UserName!))
                 .ToListAsync(cancellationToken);
-            sessions = await db.ClassSessions.Where(s => s.CourseId == course.Id)
+            sessions = await db.Meetings.Where(s => s.OwnerId == course.Id)
                 .OrderBy(s => s.StartsUtc)
                 .Select(s => new SessionSummary(s.Id, s.Title, s.StartsUtc, s.EndsUtc, s.RoomId))
                 .ToListAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -47,7 +48,7 @@ public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactor
             orderby m.Role, m.Person!.DisplayName
             select new MemberSummary(m.PersonId, m.Person!.DisplayName, m.Role, m.Instrument, site == null ? null : site.Name, site == null ? null : site.Town))
             .ToListAsync(cancellationToken);
-        var rehearsals = await db.Rehearsals.Where(r => r.EnsembleId == ensemble.Id)
+        var rehearsals = await db.Meetings.Where(r => r.OwnerId == ensemble.Id)
             .OrderBy(r => r.StartsUtc)
             .Select(r => new RehearsalSummary(r.Id, r.Title, r.StartsUtc, r.EndsUtc, r.RoomId))
             .ToListAsync(cancellationToken);
