@@ -8,8 +8,6 @@ namespace Loki.Learning.Web.Features.Ensembles;
 
 public sealed record MemberSummary(string PersonId, string DisplayName, EnsembleRole Role, string? Instrument, string? Institution, string? Town);
 
-public sealed record RehearsalSummary(Guid Id, string Title, DateTime StartsUtc, DateTime EndsUtc, Guid RoomId);
-
 public sealed record PendingJoinRequest(Guid Id, string DisplayName, string? Instrument, string? Institution, bool GuardianConsentForRecording, DateTime RequestedUtc);
 
 public sealed record ActiveClassCode(string Code, string? Institution, DateTime ExpiresUtc);
@@ -22,7 +20,7 @@ public sealed record EnsembleDetails(
     bool PublicCalendar,
     bool IsTeacher,
     IReadOnlyList<MemberSummary> Members,
-    IReadOnlyList<RehearsalSummary> Rehearsals,
+    IReadOnlyList<MeetingSummary> Rehearsals,
     IReadOnlyList<PendingJoinRequest> PendingRequests,
     IReadOnlyList<ActiveClassCode> ClassCodes);
 
@@ -50,7 +48,7 @@ public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactor
             .ToListAsync(cancellationToken);
         var rehearsals = await db.Meetings.Where(r => r.OwnerId == ensemble.Id)
             .OrderBy(r => r.StartsUtc)
-            .Select(r => new RehearsalSummary(r.Id, r.Title, r.StartsUtc, r.EndsUtc, r.RoomId))
+            .Select(r => new MeetingSummary(r.Id, r.Title, r.StartsUtc, r.EndsUtc, r.RoomId))
             .ToListAsync(cancellationToken);
 
         IReadOnlyList<PendingJoinRequest> pending = [];
