@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Scores;
 using Microsoft.EntityFrameworkCore;
@@ -17,14 +18,14 @@ public static class DemoRecordings
         WriteWav(storage.PathOf(folder, "Elsa-1.wav"), channels: 1);
         return await app.QueryAsync(async db =>
         {
-            var rehearsal = await db.Rehearsals.Where(r => r.Ensemble!.Name == ensemble).OrderBy(r => r.StartsUtc).FirstAsync();
+            var rehearsal = await db.Meetings.Where(r => r.OwnerKind == OwnerKind.Ensemble && db.Ensembles.Any(e => e.Id == r.OwnerId && e.Name == ensemble)).OrderBy(r => r.StartsUtc).FirstAsync();
             var teacher = await db.Users.Where(u => u.Email == DemoAccounts.EnsembleTeacher).Select(u => u.Id).SingleAsync();
             var pupil = await db.Users.Where(u => u.Email == DemoAccounts.Pupil).Select(u => new { u.Id, u.DisplayName }).SingleAsync();
             var recording = new Recording
             {
                 RoomId = rehearsal.RoomId,
-                OwnerId = rehearsal.EnsembleId,
-                OwnerKind = ScoreOwnerKind.Ensemble,
+                OwnerId = rehearsal.OwnerId,
+                OwnerKind = OwnerKind.Ensemble,
                 Title = rehearsal.Title,
                 StartedById = teacher,
                 StartedUtc = DateTime.UtcNow.AddMinutes(-5),

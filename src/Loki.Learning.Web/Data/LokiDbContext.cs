@@ -1,6 +1,7 @@
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recordings;
@@ -37,7 +38,6 @@ public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>, ID
 
     public DbSet<CourseEnrolment> CourseEnrolments => Set<CourseEnrolment>();
 
-    public DbSet<ClassSession> ClassSessions => Set<ClassSession>();
 
     public DbSet<CourseMaterial> CourseMaterials => Set<CourseMaterial>();
 
@@ -45,7 +45,6 @@ public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>, ID
 
     public DbSet<EnsembleMember> EnsembleMembers => Set<EnsembleMember>();
 
-    public DbSet<Rehearsal> Rehearsals => Set<Rehearsal>();
 
     public DbSet<ClassCode> ClassCodes => Set<ClassCode>();
 
@@ -53,7 +52,7 @@ public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>, ID
 
     public DbSet<Workshop> Workshops => Set<Workshop>();
 
-    public DbSet<WorkshopSession> WorkshopSessions => Set<WorkshopSession>();
+    public DbSet<Meeting> Meetings => Set<Meeting>();
 
     public DbSet<Registration> Registrations => Set<Registration>();
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Loki.Learning.Web.Features.Calendar;
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Scores;
 using Loki.Learning.Web.Features.Workshops;
@@ -137,12 +137,8 @@ public sealed class SeedLoader(
             course.Teachers.Add(new CourseTeacher { PersonId = people[seed.Teacher] });
             course.Enrolments.AddRange(seed.Students.Select(s => new CourseEnrolment { PersonId = people[s] }));
             course.Materials.AddRange(seed.Materials.Select(m => new CourseMaterial { Title = m.Title, Notes = m.Notes ?? "" }));
-            course.Sessions.AddRange(seed.Sessions.Select(s =>
-            {
-                var (starts, ends) = Place(s, seed.TimeZone);
-                return new ClassSession { Title = s.Title, StartsUtc = starts, EndsUtc = ends };
-            }));
             db.Courses.Add(course);
+            db.Meetings.AddRange(seed.Sessions.Select(s => Meeting(OwnerKind.Course, course.Id, s, seed.TimeZone)));
         }
         return fresh.Count;
     }
@@ -166,12 +162,8 @@ public sealed class SeedLoader(
             {
                 member.InstitutionId = null;
             }
-            ensemble.Rehearsals.AddRange(seed.Rehearsals.Select(r =>
-            {
-                var (starts, ends) = Place(r, seed.TimeZone);
-                return new Rehearsal { Title = r.Title, StartsUtc = starts, EndsUtc = ends };
-            }));
             db.Ensembles.Add(ensemble);
+            db.Meetings.AddRange(seed.Rehearsals.Select(r => Meeting(OwnerKind.Ensemble, ensemble.Id, r, seed.TimeZone)));
         }
         return fresh.Count;
     }
@@ -184,11 +176,7 @@ public sealed class SeedLoader(
         {
             var (starts, _) = Place(new SeedSlot("", seed.DayOffset, seed.LocalTime, seed.DurationMinutes), seed.TimeZone);
             var sessions = (seed.Sessions is { Count: > 0 } planned ? planned : [new SeedSlot(seed.Title, seed.DayOffset, seed.LocalTime, seed.DurationMinutes)])
-                .Select(s =>
-                {
-                    var (sessionStarts, sessionEnds) = Place(s, seed.TimeZone);
-                    return new WorkshopSession { Title = s.Title, StartsUtc = sessionStarts, EndsUtc = sessionEnds };
-                })
+                .Select(s => Meeting(OwnerKind.Workshop, Guid.Empty, s, seed.TimeZone))
                 .ToList();
             var workshop = new Workshop
             {
@@ -211,8 +199,12 @@ public sealed class SeedLoader(
                 RegistrationOpensUtc = clock.GetUtcNow().UtcDateTime.AddDays(-1),
                 RegistrationClosesUtc = starts,
             };
-            workshop.Sessions.AddRange(sessions);
             db.Workshops.Add(workshop);
+            foreach (var session in sessions)
+            {
+                (session.OwnerId, session.RoomId, session.Place, session.Online) = (workshop.Id, workshop.RoomId, workshop.Venue, workshop.Online);
+            }
+            db.Meetings.AddRange(sessions);
         }
         return fresh.Count;
     }
@@ -223,8 +215,8 @@ public sealed class SeedLoader(
         foreach (var seed in Read<SeedScore>("scores.json"))
         {
             var owner = await db.Ensembles.Where(e => e.Name == seed.Owner).Select(e => (Guid?)e.Id).SingleOrDefaultAsync() is { } ensembleId
-                ? (Id: ensembleId, Kind: ScoreOwnerKind.Ensemble)
-                : (Id: await db.Courses.Where(c => c.Title == seed.Owner).Select(c => c.Id).SingleAsync(), Kind: ScoreOwnerKind.Course);
+                ? (Id: ensembleId, Kind: OwnerKind.Ensemble)
+                : (Id: await db.Courses.Where(c => c.Title == seed.Owner).Select(c => c.Id).SingleAsync(), Kind: OwnerKind.Course);
             if (await db.Scores.AnyAsync(s => s.OwnerId == owner.Id && s.Title == seed.Title))
             {
                 continue;
@@ -235,6 +227,12 @@ public sealed class SeedLoader(
             added++;
         }
         return added;
+    }
+
+    private Meeting Meeting(OwnerKind kind, Guid ownerId, SeedSlot slot, string timeZoneId)
+    {
+        var (starts, ends) = Place(slot, timeZoneId);
+        return new Meeting { OwnerKind = kind, OwnerId = ownerId, Title = slot.Title, StartsUtc = starts, EndsUtc = ends, TimeZoneId = timeZoneId };
     }
 
     private (DateTime StartsUtc, DateTime EndsUtc) Place(SeedSlot slot, string timeZoneId)

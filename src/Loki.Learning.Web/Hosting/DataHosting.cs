@@ -1,7 +1,11 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Courses;
+using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Mail;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.Scores;
+using Loki.Learning.Web.Features.Workshops;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -74,6 +78,15 @@ public static class DataHosting
         services.TryAddSingleton<Mailer>();
         services.TryAddSingleton(sp => SiteInfo.From(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
         services.TryAddSingleton<IMailer>(sp => sp.GetRequiredService<Mailer>());
+        // The owners of meetings, rooms, scores and recordings, each registered by its kind; one policy over them.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMeetingOwnerKind, CourseOwners>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMeetingOwnerKind, EnsembleOwners>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMeetingOwnerKind, WorkshopOwners>());
+        services.TryAddSingleton<MeetingOwners>();
+        if (!services.Any(d => d.ImplementationInstance is OwnerSection { Component: var section } && section == typeof(ScoresSection)))
+        {
+            services.AddSingleton(new OwnerSection(typeof(ScoresSection), Order: 10));
+        }
         return services;
     }
 

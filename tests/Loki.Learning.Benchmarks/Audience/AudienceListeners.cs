@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using Loki.Learning.Media.Audience;
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Workshops;
@@ -51,7 +52,7 @@ public static class AudienceListeners
             var (eventId, roomId, tokens) = await PrepareAsync(app.Services, count);
             var grains = app.Services.GetRequiredService<IGrainFactory>();
             await grains.GetGrain<IRoomGrain>(roomId).OpenAsync(
-                new RoomDescription(roomId, RoomKind.Workshop, "Bench", "Bench", eventId, DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), "organizer");
+                new RoomDescription(roomId, OwnerKind.Workshop, "Bench", "Bench", eventId, DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), "organizer");
             var engine = app.Services.GetRequiredService<RoomMedia>().Engine!;
             var mediaRoom = roomId.ToString("N");
             await Task.Delay(200);

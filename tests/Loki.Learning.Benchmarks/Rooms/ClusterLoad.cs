@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Loki.Learning.Hub.LoadGeneration;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Hosting;
 using Loki.Learning.Web.Tests.Hosting;
@@ -48,7 +49,7 @@ public static class ClusterLoad
                 var home = r % 2;
                 var roomId = Guid.NewGuid();
                 await grainsOf[home].GetGrain<IRoomGrain>(roomId).OpenAsync(
-                    new RoomDescription(roomId, RoomKind.Rehearsal, $"Load {r}", "Bench", Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), "host");
+                    new RoomDescription(roomId, OwnerKind.Ensemble, $"Load {r}", "Bench", Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), "host");
                 // Joined through the other node: every join is a call between silos.
                 var grain = grainsOf[1 - home].GetGrain<IRoomGrain>(roomId);
                 var people = Enumerable.Range(0, participants).Where(i => i % roomCount == r).Select(i => $"p{i}").ToList();

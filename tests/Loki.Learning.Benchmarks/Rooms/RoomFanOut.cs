@@ -1,4 +1,5 @@
 using System.Globalization;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -41,7 +42,7 @@ public static class RoomFanOut
             {
                 var roomId = Guid.NewGuid();
                 var grain = grains.GetGrain<IRoomGrain>(roomId);
-                await grain.OpenAsync(new RoomDescription(roomId, RoomKind.Rehearsal, $"Fan-out {r}", "Bench", Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), "host");
+                await grain.OpenAsync(new RoomDescription(roomId, OwnerKind.Ensemble, $"Fan-out {r}", "Bench", Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), "host");
                 var people = Enumerable.Range(0, participants).Where(i => i % roomCount == r).Select(i => $"p{i}").ToList();
                 foreach (var person in people)
                 {

@@ -15,12 +15,6 @@ public sealed class FeatureDependencyTests
     /// Two-way pairs still to be broken (see docs/decisions/0004): alphabetical, "A ⇄ B".
     private static readonly string[] KnownTwoWayPairs =
     [
-        "Calendar ⇄ Courses",
-        "Calendar ⇄ Ensembles",
-        "Calendar ⇄ Workshops",
-        "Courses ⇄ Recordings",
-        "Courses ⇄ Scores",
-        "Ensembles ⇄ Scores",
         "Metronome ⇄ Rooms",
         "Rooms ⇄ Scores",
         "Rooms ⇄ Workshops",

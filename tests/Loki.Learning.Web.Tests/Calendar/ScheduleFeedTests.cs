@@ -2,6 +2,7 @@ using Ical.Net.Serialization;
 using Loki.Learning.Web.Features.Calendar;
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 
 namespace Loki.Learning.Web.Tests.Calendar;
@@ -15,10 +16,10 @@ public sealed class ScheduleFeedTests(Catalogue catalogue)
         var lecturer = await catalogue.PersonAsync(Roles.Teacher);
         var student = await catalogue.PersonAsync(Roles.Student);
         var courseId = await catalogue.Mediator.Send(new CreateCourse(lecturer, "Orchestration", "", 10, "orch-key", "Europe/Stockholm", false));
-        await catalogue.Mediator.Send(new ScheduleClassSession(lecturer, courseId, "Winds", new DateTime(2026, 12, 3, 10, 0, 0), 60));
+        await catalogue.Mediator.Send(new ScheduleMeeting(lecturer, OwnerKind.Course, courseId, "Winds", new DateTime(2026, 12, 3, 10, 0, 0), 60));
         await catalogue.Mediator.Send(new SelfEnrollInCourse(student, courseId, "orch-key"));
         var ensembleId = await catalogue.Mediator.Send(new CreateEnsemble(lecturer, "Chamber group", null, "Europe/Oslo", null));
-        await catalogue.Mediator.Send(new ScheduleRehearsal(lecturer, ensembleId, "Run-through", new DateTime(2026, 12, 1, 17, 0, 0), 75));
+        await catalogue.Mediator.Send(new ScheduleMeeting(lecturer, OwnerKind.Ensemble, ensembleId, "Run-through", new DateTime(2026, 12, 1, 17, 0, 0), 75));
 
         var studentItems = await catalogue.Mediator.Send(new GetMySchedule(student.PersonId, catalogue.Clock.GetUtcNow().UtcDateTime));
         var lecturerItems = await catalogue.Mediator.Send(new GetMySchedule(lecturer.PersonId, catalogue.Clock.GetUtcNow().UtcDateTime));
@@ -33,9 +34,9 @@ public sealed class ScheduleFeedTests(Catalogue catalogue)
     {
         var items = new[]
         {
-            new ScheduleItem(Guid.NewGuid(), ScheduleItemKind.ClassSession, "Seminar 1", "Pedagogy", Guid.NewGuid(),
+            new ScheduleItem(Guid.NewGuid(), OwnerKind.Course, "Seminar 1", "Pedagogy", Guid.NewGuid(),
                 new DateTime(2026, 3, 28, 9, 15, 0, DateTimeKind.Utc), new DateTime(2026, 3, 28, 10, 45, 0, DateTimeKind.Utc), "Europe/Stockholm", Guid.NewGuid()),
-            new ScheduleItem(Guid.NewGuid(), ScheduleItemKind.Rehearsal, "Tutti", "Strings", Guid.NewGuid(),
+            new ScheduleItem(Guid.NewGuid(), OwnerKind.Ensemble, "Tutti", "Strings", Guid.NewGuid(),
                 new DateTime(2026, 3, 30, 15, 0, 0, DateTimeKind.Utc), new DateTime(2026, 3, 30, 16, 15, 0, DateTimeKind.Utc), "Europe/Oslo", Guid.NewGuid()),
         };
 

@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.People;
@@ -15,11 +16,11 @@ public sealed class SchedulingTests(Catalogue catalogue)
         return (teacher, id);
     }
 
-    private async Task<ClassSession> ScheduleAsync(Actor teacher, Guid courseId, DateTime localStart, int minutes = 90)
+    private async Task<Meeting> ScheduleAsync(Actor teacher, Guid courseId, DateTime localStart, int minutes = 90)
     {
-        var id = await catalogue.Mediator.Send(new ScheduleClassSession(teacher, courseId, "Seminar", localStart, minutes));
+        var id = await catalogue.Mediator.Send(new ScheduleMeeting(teacher, OwnerKind.Course, courseId, "Seminar", localStart, minutes));
         await using var db = await catalogue.Db.CreateDbContextAsync();
-        return await db.ClassSessions.SingleAsync(s => s.Id == id);
+        return await db.Meetings.SingleAsync(s => s.Id == id);
     }
 
     [Theory]
@@ -46,7 +47,7 @@ public sealed class SchedulingTests(Catalogue catalogue)
 
         Assert.Equal("Refusal.TimeDoesNotExist", refusal.ReasonKey);
         await using var db = await catalogue.Db.CreateDbContextAsync();
-        Assert.False(await db.ClassSessions.AnyAsync(s => s.CourseId == courseId));
+        Assert.False(await db.Meetings.AnyAsync(s => s.OwnerId == courseId));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -52,8 +53,8 @@ public sealed class ProductionTests(ProductionApp production) : IClassFixture<Pr
         async Task<int[]> CountAsync()
         {
             await using var db = await dbFactory.CreateDbContextAsync();
-            return [await db.Institutions.CountAsync(), await db.Users.CountAsync(), await db.Courses.CountAsync(), await db.ClassSessions.CountAsync(),
-                await db.Ensembles.CountAsync(), await db.Rehearsals.CountAsync(), await db.Workshops.CountAsync(), await db.CourseEnrolments.CountAsync()];
+            return [await db.Institutions.CountAsync(), await db.Users.CountAsync(), await db.Courses.CountAsync(), await db.Meetings.CountAsync(m => m.OwnerKind == OwnerKind.Course),
+                await db.Ensembles.CountAsync(), await db.Meetings.CountAsync(m => m.OwnerKind == OwnerKind.Ensemble), await db.Workshops.CountAsync(), await db.CourseEnrolments.CountAsync()];
         }
         var before = await CountAsync();
 

@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recordings;
@@ -199,7 +200,7 @@ public sealed class RecordingLifecycleTests(Catalogue catalogue)
             Id = id,
             RoomId = roomId,
             OwnerId = ownerId,
-            OwnerKind = ScoreOwnerKind.Ensemble,
+            OwnerKind = OwnerKind.Ensemble,
             Title = "Take",
             StartedById = by.PersonId,
             StartedUtc = startedUtc,

@@ -1,5 +1,6 @@
 using Loki.Learning.Media.Tests.Interop;
 using Loki.Learning.Web.Features.Ensembles;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -17,9 +18,9 @@ public sealed class JackTripRoomTests(Catalogue catalogue)
     {
         var teacher = await catalogue.PersonAsync(Roles.Teacher, "Tove");
         var ensembleId = await catalogue.Mediator.Send(new CreateEnsemble(teacher, "Hall " + Guid.NewGuid().ToString("N")[..6], null, "Europe/Stockholm", null));
-        var rehearsalId = await catalogue.Mediator.Send(new ScheduleRehearsal(teacher, ensembleId, "Concert run", new DateTime(2026, 12, 10, 18, 0, 0), 90));
+        var rehearsalId = await catalogue.Mediator.Send(new ScheduleMeeting(teacher, OwnerKind.Ensemble, ensembleId, "Concert run", new DateTime(2026, 12, 10, 18, 0, 0), 90));
         await using var db = await catalogue.Db.CreateDbContextAsync();
-        var roomId = await db.Rehearsals.Where(r => r.Id == rehearsalId).Select(r => r.RoomId).SingleAsync();
+        var roomId = await db.Meetings.Where(r => r.Id == rehearsalId).Select(r => r.RoomId).SingleAsync();
         await catalogue.Mediator.Send(new OpenLiveRoom(teacher, roomId));
         return (teacher, roomId);
     }

@@ -1,5 +1,6 @@
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -26,8 +27,8 @@ public sealed class LatencyBudgetTests(Catalogue catalogue)
         var approved = await catalogue.Mediator.Send(new DecideJoinRequest(teacher, ensembleId, receipt.RequestId, true));
         var pupilId = await db.Users.Where(u => u.UserName == approved.UserName).Select(u => u.Id).SingleAsync();
         var pupil = new Actor(pupilId, new HashSet<string> { Roles.Student });
-        var rehearsalId = await catalogue.Mediator.Send(new ScheduleRehearsal(teacher, ensembleId, "Tutti", new DateTime(2026, 12, 9, 17, 0, 0), 60));
-        var roomId = await db.Rehearsals.Where(r => r.Id == rehearsalId).Select(r => r.RoomId).SingleAsync();
+        var rehearsalId = await catalogue.Mediator.Send(new ScheduleMeeting(teacher, OwnerKind.Ensemble, ensembleId, "Tutti", new DateTime(2026, 12, 9, 17, 0, 0), 60));
+        var roomId = await db.Meetings.Where(r => r.Id == rehearsalId).Select(r => r.RoomId).SingleAsync();
         await catalogue.Mediator.Send(new OpenLiveRoom(teacher, roomId));
         await catalogue.Mediator.Send(new JoinRoom(teacher, roomId));
         await catalogue.Mediator.Send(new JoinRoom(pupil, roomId));

@@ -1,4 +1,5 @@
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Rooms;
 
 namespace Loki.Learning.Web.Tests.Rooms;
@@ -8,7 +9,7 @@ namespace Loki.Learning.Web.Tests.Rooms;
 public sealed class LiveRoomTests
 {
     private static readonly DateTime Now = new(2026, 12, 6, 18, 0, 0, DateTimeKind.Utc);
-    private static readonly RoomDescription Description = new(Guid.NewGuid(), RoomKind.Rehearsal, "Weekly rehearsal", "Strings", Guid.NewGuid(), Now, Now.AddHours(1), "Europe/Stockholm");
+    private static readonly RoomDescription Description = new(Guid.NewGuid(), OwnerKind.Ensemble, "Weekly rehearsal", "Strings", Guid.NewGuid(), Now, Now.AddHours(1), "Europe/Stockholm");
 
     private static readonly RoomMember Teacher = new("teacher", "Tove", RoomRole.Host, RecordingConsent: true);
     private static readonly RoomMember Pupil = new("pupil", "Elsa", RoomRole.Performer, RecordingConsent: true);

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Features.Ensembles;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,8 +17,8 @@ internal static class Rehearsals
         var approved = await catalogue.Mediator.Send(new DecideJoinRequest(teacher, ensembleId, receipt.RequestId, true));
         await using var db = await catalogue.Db.CreateDbContextAsync();
         var pupilId = await db.Users.Where(u => u.UserName == approved.UserName).Select(u => u.Id).SingleAsync();
-        var rehearsalId = await catalogue.Mediator.Send(new ScheduleRehearsal(teacher, ensembleId, "Tutti", new DateTime(2026, 12, 2, 17, 0, 0), 75));
-        var roomId = await db.Rehearsals.Where(r => r.Id == rehearsalId).Select(r => r.RoomId).SingleAsync();
+        var rehearsalId = await catalogue.Mediator.Send(new ScheduleMeeting(teacher, OwnerKind.Ensemble, ensembleId, "Tutti", new DateTime(2026, 12, 2, 17, 0, 0), 75));
+        var roomId = await db.Meetings.Where(r => r.Id == rehearsalId).Select(r => r.RoomId).SingleAsync();
         return (teacher, new Actor(pupilId, new HashSet<string> { Roles.Student }), roomId);
     }
 }

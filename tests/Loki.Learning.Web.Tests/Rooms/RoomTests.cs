@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Courses;
@@ -169,7 +170,7 @@ public sealed class RoomTests(Catalogue catalogue)
 
         var room = Assert.Single(rooms);
         Assert.Equal(roomId, room.RoomId);
-        Assert.Equal(RoomKind.Rehearsal, room.Kind);
+        Assert.Equal(OwnerKind.Ensemble, room.Kind);
         Assert.True(room.Open);
     }
 
@@ -180,9 +181,9 @@ public sealed class RoomTests(Catalogue catalogue)
         var student = await catalogue.PersonAsync(Roles.Student);
         var courseId = await catalogue.Mediator.Send(new CreateCourse(lecturer, "Rhythm lab", "", 5, "rhythm", "Europe/Stockholm", false));
         await catalogue.Mediator.Send(new SelfEnrollInCourse(student, courseId, "rhythm"));
-        var sessionId = await catalogue.Mediator.Send(new ScheduleClassSession(lecturer, courseId, "Lab 1", new DateTime(2026, 12, 4, 9, 0, 0), 60));
+        var sessionId = await catalogue.Mediator.Send(new ScheduleMeeting(lecturer, OwnerKind.Course, courseId, "Lab 1", new DateTime(2026, 12, 4, 9, 0, 0), 60));
         await using var db = await catalogue.Db.CreateDbContextAsync();
-        var roomId = await db.ClassSessions.Where(s => s.Id == sessionId).Select(s => s.RoomId).SingleAsync();
+        var roomId = await db.Meetings.Where(s => s.Id == sessionId).Select(s => s.RoomId).SingleAsync();
         await catalogue.Mediator.Send(new OpenLiveRoom(lecturer, roomId));
 
         var join = await catalogue.Mediator.Send(new JoinRoom(student, roomId));

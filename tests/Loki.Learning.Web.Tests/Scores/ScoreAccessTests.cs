@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Courses;
@@ -21,7 +22,7 @@ public sealed class ScoreAccessTests(Catalogue catalogue)
     {
         var (teacher, pupil, roomId) = await catalogue.WithTeacherAndPupilAsync();
         await using var db = await catalogue.Db.CreateDbContextAsync();
-        var ensembleId = await db.Rehearsals.Where(r => r.RoomId == roomId).Select(r => r.EnsembleId).SingleAsync();
+        var ensembleId = await db.Meetings.Where(r => r.RoomId == roomId).Select(r => r.OwnerId).SingleAsync();
         var score = await catalogue.Mediator.Send(new UploadScore(teacher, ensembleId, "tutti.musicxml",
             Utf8(Partwise(Time("3", "4") + Rehearsal("A") + Note + Note + Note, Note + Note + Note, Note + Note + Note, Note + Note + Note))));
         return (teacher, pupil, ensembleId, score);

@@ -1,10 +1,12 @@
 using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Calendar;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Workshops;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Loki.Learning.Web.Tests.Workshops;
 
@@ -15,8 +17,9 @@ public sealed class EventRoomTests(Catalogue catalogue)
     {
         await using var db = await catalogue.Db.CreateDbContextAsync();
         var roomId = await db.Workshops.Where(w => w.Id == eventId).Select(w => w.RoomId).SingleAsync();
-        var room = await db.FindRoomAsync(roomId, CancellationToken.None);
-        return await db.RoleInRoomAsync(room!, actor, CancellationToken.None);
+        var room = await db.FindRoomAsync(catalogue.Services.GetRequiredService<MeetingOwners>(), roomId, CancellationToken.None);
+        var (role, _) = await db.RoleInRoomAsync(catalogue.Services.GetRequiredService<MeetingOwners>(), room!, actor, CancellationToken.None);
+        return role;
     }
 
     private async Task<(Actor Person, RegistrationOutcome Outcome)> RegisteredAsync(Guid eventId, TicketCategory category)

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Features.Calendar;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Workshops;
 

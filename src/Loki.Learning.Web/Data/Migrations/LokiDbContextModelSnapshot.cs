@@ -17,41 +17,6 @@ namespace Loki.Learning.Web.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Courses.ClassSession", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("CourseId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("EndsUtc")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("RoomId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("StartsUtc")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CourseId");
-
-                    b.HasIndex("RoomId")
-                        .IsUnique();
-
-                    b.HasIndex("StartsUtc");
-
-                    b.ToTable("ClassSessions");
-                });
-
             modelBuilder.Entity("Loki.Learning.Web.Features.Courses.Course", b =>
                 {
                     b.Property<Guid>("Id")
@@ -300,41 +265,6 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("JoinRequests");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Ensembles.Rehearsal", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("EndsUtc")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("EnsembleId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("RoomId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("StartsUtc")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("EnsembleId");
-
-                    b.HasIndex("RoomId")
-                        .IsUnique();
-
-                    b.HasIndex("StartsUtc");
-
-                    b.ToTable("Rehearsals");
-                });
-
             modelBuilder.Entity("Loki.Learning.Web.Features.Institutions.Institution", b =>
                 {
                     b.Property<int>("Id")
@@ -373,6 +303,57 @@ namespace Loki.Learning.Web.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Institutions");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Meetings.Meeting", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndsUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Online")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnerKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Place")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RoomId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartsUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoomId");
+
+                    b.HasIndex("StartsUtc");
+
+                    b.HasIndex("OwnerId", "StartsUtc");
+
+                    b.ToTable("Meetings");
                 });
 
             modelBuilder.Entity("Loki.Learning.Web.Features.Notices.Notice", b =>
@@ -1003,33 +984,6 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("Workshops");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopSession", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("EndsUtc")
-                        .HasColumnType("TEXT");
-
-                    b.Property<DateTime>("StartsUtc")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("WorkshopId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("WorkshopId", "StartsUtc");
-
-                    b.ToTable("WorkshopSessions");
-                });
-
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1175,17 +1129,6 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Courses.ClassSession", b =>
-                {
-                    b.HasOne("Loki.Learning.Web.Features.Courses.Course", "Course")
-                        .WithMany("Sessions")
-                        .HasForeignKey("CourseId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Course");
-                });
-
             modelBuilder.Entity("Loki.Learning.Web.Features.Courses.CourseEnrolment", b =>
                 {
                     b.HasOne("Loki.Learning.Web.Features.Courses.Course", null)
@@ -1246,17 +1189,6 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.Navigation("Person");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Ensembles.Rehearsal", b =>
-                {
-                    b.HasOne("Loki.Learning.Web.Features.Ensembles.Ensemble", "Ensemble")
-                        .WithMany("Rehearsals")
-                        .HasForeignKey("EnsembleId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Ensemble");
-                });
-
             modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
                     b.HasOne("Loki.Learning.Web.Features.Recordings.RecordingComment", null)
@@ -1302,15 +1234,6 @@ namespace Loki.Learning.Web.Data.Migrations
                 {
                     b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
                         .WithMany("Registrations")
-                        .HasForeignKey("WorkshopId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopSession", b =>
-                {
-                    b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
-                        .WithMany("Sessions")
                         .HasForeignKey("WorkshopId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1373,16 +1296,12 @@ namespace Loki.Learning.Web.Data.Migrations
 
                     b.Navigation("Materials");
 
-                    b.Navigation("Sessions");
-
                     b.Navigation("Teachers");
                 });
 
             modelBuilder.Entity("Loki.Learning.Web.Features.Ensembles.Ensemble", b =>
                 {
                     b.Navigation("Members");
-
-                    b.Navigation("Rehearsals");
                 });
 
             modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
@@ -1393,8 +1312,6 @@ namespace Loki.Learning.Web.Data.Migrations
             modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.Workshop", b =>
                 {
                     b.Navigation("Registrations");
-
-                    b.Navigation("Sessions");
                 });
 #pragma warning restore 612, 618
         }

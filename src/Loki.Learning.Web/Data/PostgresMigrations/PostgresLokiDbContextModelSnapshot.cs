@@ -22,41 +22,6 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Courses.ClassSession", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("CourseId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime>("EndsUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("RoomId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime>("StartsUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CourseId");
-
-                    b.HasIndex("RoomId")
-                        .IsUnique();
-
-                    b.HasIndex("StartsUtc");
-
-                    b.ToTable("ClassSessions");
-                });
-
             modelBuilder.Entity("Loki.Learning.Web.Features.Courses.Course", b =>
                 {
                     b.Property<Guid>("Id")
@@ -305,41 +270,6 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("JoinRequests");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Ensembles.Rehearsal", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime>("EndsUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("EnsembleId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("RoomId")
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime>("StartsUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("EnsembleId");
-
-                    b.HasIndex("RoomId")
-                        .IsUnique();
-
-                    b.HasIndex("StartsUtc");
-
-                    b.ToTable("Rehearsals");
-                });
-
             modelBuilder.Entity("Loki.Learning.Web.Features.Institutions.Institution", b =>
                 {
                     b.Property<int>("Id")
@@ -380,6 +310,57 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                         .IsUnique();
 
                     b.ToTable("Institutions");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Meetings.Meeting", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("EndsUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Online")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("OwnerKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Place")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("RoomId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("StartsUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TimeZoneId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RoomId");
+
+                    b.HasIndex("StartsUtc");
+
+                    b.HasIndex("OwnerId", "StartsUtc");
+
+                    b.ToTable("Meetings");
                 });
 
             modelBuilder.Entity("Loki.Learning.Web.Features.Notices.Notice", b =>
@@ -1014,33 +995,6 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("Workshops");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopSession", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<DateTime>("EndsUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTime>("StartsUtc")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Title")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<Guid>("WorkshopId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("WorkshopId", "StartsUtc");
-
-                    b.ToTable("WorkshopSessions");
-                });
-
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1192,17 +1146,6 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Courses.ClassSession", b =>
-                {
-                    b.HasOne("Loki.Learning.Web.Features.Courses.Course", "Course")
-                        .WithMany("Sessions")
-                        .HasForeignKey("CourseId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Course");
-                });
-
             modelBuilder.Entity("Loki.Learning.Web.Features.Courses.CourseEnrolment", b =>
                 {
                     b.HasOne("Loki.Learning.Web.Features.Courses.Course", null)
@@ -1263,17 +1206,6 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.Navigation("Person");
                 });
 
-            modelBuilder.Entity("Loki.Learning.Web.Features.Ensembles.Rehearsal", b =>
-                {
-                    b.HasOne("Loki.Learning.Web.Features.Ensembles.Ensemble", "Ensemble")
-                        .WithMany("Rehearsals")
-                        .HasForeignKey("EnsembleId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-
-                    b.Navigation("Ensemble");
-                });
-
             modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingComment", b =>
                 {
                     b.HasOne("Loki.Learning.Web.Features.Recordings.RecordingComment", null)
@@ -1319,15 +1251,6 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                 {
                     b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
                         .WithMany("Registrations")
-                        .HasForeignKey("WorkshopId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopSession", b =>
-                {
-                    b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
-                        .WithMany("Sessions")
                         .HasForeignKey("WorkshopId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
@@ -1390,16 +1313,12 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
 
                     b.Navigation("Materials");
 
-                    b.Navigation("Sessions");
-
                     b.Navigation("Teachers");
                 });
 
             modelBuilder.Entity("Loki.Learning.Web.Features.Ensembles.Ensemble", b =>
                 {
                     b.Navigation("Members");
-
-                    b.Navigation("Rehearsals");
                 });
 
             modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.Recording", b =>
@@ -1410,8 +1329,6 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
             modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.Workshop", b =>
                 {
                     b.Navigation("Registrations");
-
-                    b.Navigation("Sessions");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,7 +1,6 @@
-using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Calendar;
 
@@ -23,48 +22,17 @@ public static class CalendarApi
     private static Uri SiteBase(HttpRequest request) => new($"{request.Scheme}://{request.Host}{request.PathBase}/");
 
     private static async Task<Results<ContentHttpResult, NotFound>> PersonalFeed(
-        string token, HttpRequest request, IDbContextFactory<LokiDbContext> dbFactory, IMediator mediator, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var person = await db.Users.Where(u => u.CalendarToken == token).Select(u => new { u.Id, u.DisplayName }).SingleOrDefaultAsync(cancellationToken);
-        if (person is null)
-        {
-            return TypedResults.NotFound();
-        }
-        var items = await mediator.Send(new GetMySchedule(person.Id, FeedStart(clock)), cancellationToken);
-        return TypedResults.Content(CalendarFeed.Render($"Loki – {person.DisplayName}", items, SiteBase(request)), CalendarFeed.ContentType);
-    }
+        string token, HttpRequest request, IMediator mediator, TimeProvider clock, CancellationToken cancellationToken) =>
+        Render(await mediator.Send(new GetPersonalFeed(token, FeedStart(clock)), cancellationToken), request);
 
     private static async Task<Results<ContentHttpResult, NotFound>> CourseFeed(
-        Guid courseId, HttpRequest request, IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var course = await db.Courses.Where(c => c.Id == courseId && c.PublicCalendar).Select(c => new { c.Title, c.TimeZoneId }).SingleOrDefaultAsync(cancellationToken);
-        if (course is null)
-        {
-            // A private course and a missing one look the same from outside.
-            return TypedResults.NotFound();
-        }
-        var from = FeedStart(clock);
-        var items = await db.ClassSessions.Where(s => s.CourseId == courseId && s.EndsUtc > from).OrderBy(s => s.StartsUtc)
-            .Select(s => new ScheduleItem(s.Id, ScheduleItemKind.ClassSession, s.Title, course.Title, courseId, s.StartsUtc, s.EndsUtc, course.TimeZoneId, s.RoomId))
-            .ToListAsync(cancellationToken);
-        return TypedResults.Content(CalendarFeed.Render(course.Title, items, SiteBase(request)), CalendarFeed.ContentType);
-    }
+        Guid courseId, HttpRequest request, IMediator mediator, TimeProvider clock, CancellationToken cancellationToken) =>
+        Render(await mediator.Send(new GetOwnerFeed(OwnerKind.Course, courseId, FeedStart(clock)), cancellationToken), request);
 
     private static async Task<Results<ContentHttpResult, NotFound>> EnsembleFeed(
-        Guid ensembleId, HttpRequest request, IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var ensemble = await db.Ensembles.Where(e => e.Id == ensembleId && e.PublicCalendar).Select(e => new { e.Name, e.TimeZoneId }).SingleOrDefaultAsync(cancellationToken);
-        if (ensemble is null)
-        {
-            return TypedResults.NotFound();
-        }
-        var from = FeedStart(clock);
-        var items = await db.Rehearsals.Where(r => r.EnsembleId == ensembleId && r.EndsUtc > from).OrderBy(r => r.StartsUtc)
-            .Select(r => new ScheduleItem(r.Id, ScheduleItemKind.Rehearsal, r.Title, ensemble.Name, ensembleId, r.StartsUtc, r.EndsUtc, ensemble.TimeZoneId, r.RoomId))
-            .ToListAsync(cancellationToken);
-        return TypedResults.Content(CalendarFeed.Render(ensemble.Name, items, SiteBase(request)), CalendarFeed.ContentType);
-    }
+        Guid ensembleId, HttpRequest request, IMediator mediator, TimeProvider clock, CancellationToken cancellationToken) =>
+        Render(await mediator.Send(new GetOwnerFeed(OwnerKind.Ensemble, ensembleId, FeedStart(clock)), cancellationToken), request);
+
+    private static Results<ContentHttpResult, NotFound> Render(CalendarFeedItems? feed, HttpRequest request) =>
+        feed is null ? TypedResults.NotFound() : TypedResults.Content(CalendarFeed.Render(feed.Name, feed.Items, SiteBase(request)), CalendarFeed.ContentType);
 }

@@ -2,6 +2,7 @@ using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
+using Loki.Learning.Web.Features.Meetings;
 
 namespace Loki.Learning.Web.Features.Calendar;
 
@@ -33,8 +34,8 @@ public static class CalendarFeed
     /// The page the entry opens: the course, ensemble or workshop, whose schedule links into the live room.
     public static string PagePath(ScheduleItem item) => item.Kind switch
     {
-        ScheduleItemKind.ClassSession => $"courses/{item.OwnerId}",
-        ScheduleItemKind.Rehearsal => $"ensembles/{item.OwnerId}",
+        OwnerKind.Course => $"courses/{item.OwnerId}",
+        OwnerKind.Ensemble => $"ensembles/{item.OwnerId}",
         _ => $"events/{item.OwnerId}",
     };
 }

@@ -33,8 +33,6 @@ public sealed class Course
 
     public List<CourseEnrolment> Enrolments { get; set; } = [];
 
-    public List<ClassSession> Sessions { get; set; } = [];
-
     public List<CourseMaterial> Materials { get; set; } = [];
 }
 
@@ -56,24 +54,6 @@ public sealed class CourseEnrolment
     public Person? Person { get; set; }
 
     public DateTime EnrolledUtc { get; set; } = DateTime.UtcNow;
-}
-
-/// A scheduled class; each one owns a live room (opened from the schedule).
-public sealed class ClassSession
-{
-    public Guid Id { get; set; } = Guid.NewGuid();
-
-    public Guid CourseId { get; set; }
-
-    public Course? Course { get; set; }
-
-    public required string Title { get; set; }
-
-    public DateTime StartsUtc { get; set; }
-
-    public DateTime EndsUtc { get; set; }
-
-    public Guid RoomId { get; set; } = Guid.NewGuid();
 }
 
 /// Reading, listening or a score to prepare; files arrive with the scores feature.
@@ -100,7 +80,6 @@ internal sealed class CourseConfiguration : IEntityTypeConfiguration<Course>
         builder.Property(c => c.TimeZoneId).HasMaxLength(64);
         builder.HasMany(c => c.Teachers).WithOne().HasForeignKey(t => t.CourseId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(c => c.Enrolments).WithOne().HasForeignKey(e => e.CourseId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasMany(c => c.Sessions).WithOne(s => s.Course).HasForeignKey(s => s.CourseId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(c => c.Materials).WithOne().HasForeignKey(m => m.CourseId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -121,16 +100,6 @@ internal sealed class CourseEnrolmentConfiguration : IEntityTypeConfiguration<Co
         // The key itself refuses a duplicate enrolment, even under concurrent requests.
         builder.HasKey(e => new { e.CourseId, e.PersonId });
         builder.HasOne(e => e.Person).WithMany().HasForeignKey(e => e.PersonId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
-internal sealed class ClassSessionConfiguration : IEntityTypeConfiguration<ClassSession>
-{
-    public void Configure(EntityTypeBuilder<ClassSession> builder)
-    {
-        builder.Property(s => s.Title).HasMaxLength(200);
-        builder.HasIndex(s => s.StartsUtc);
-        builder.HasIndex(s => s.RoomId).IsUnique();
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Hosting;
 using Mediator;
@@ -35,7 +36,7 @@ public static class CoursesApi
 
         courses.MapPost("/{courseId:guid}/sessions", async Task<Created<IdResponse>> (Guid courseId, NewSession body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
-            var id = await mediator.Send(new ScheduleClassSession(Actor.From(user)!, courseId, body.Title, body.Start, body.DurationMinutes), ct);
+            var id = await mediator.Send(new ScheduleMeeting(Actor.From(user)!, OwnerKind.Course, courseId, body.Title, body.Start, body.DurationMinutes), ct);
             return TypedResults.Created($"/api/courses/{courseId}/sessions/{id}", new IdResponse(id));
         });
 

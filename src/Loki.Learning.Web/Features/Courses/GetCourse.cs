@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -6,8 +7,6 @@ using Microsoft.EntityFrameworkCore;
 namespace Loki.Learning.Web.Features.Courses;
 
 public sealed record PersonSummary(string Id, string DisplayName, string UserName);
-
-public sealed record SessionSummary(Guid Id, string Title, DateTime StartsUtc, DateTime EndsUtc, Guid RoomId);
 
 public sealed record MaterialSummary(Guid Id, string Title, string Notes);
 
@@ -25,7 +24,7 @@ public sealed record CourseDetails(
     bool IsEnrolled,
     IReadOnlyList<PersonSummary> Teachers,
     IReadOnlyList<PersonSummary> Students,
-    IReadOnlyList<SessionSummary> Sessions,
+    IReadOnlyList<MeetingSummary> Sessions,
     IReadOnlyList<MaterialSummary> Materials)
 {
     public bool IsMember => IsTeacher || IsEnrolled;
@@ -53,7 +52,7 @@ public sealed class GetCourseHandler(IDbContextFactory<LokiDbContext> dbFactory)
             .Select(t => new PersonSummary(t.PersonId, t.Person!.DisplayName, t.Person.UserName!))
             .ToListAsync(cancellationToken);
         IReadOnlyList<PersonSummary> students = [];
-        IReadOnlyList<SessionSummary> sessions = [];
+        IReadOnlyList<MeetingSummary> sessions = [];
         IReadOnlyList<MaterialSummary> materials = [];
         if (isTeacher || isEnrolled)
         {
@@ -61,9 +60,9 @@ public sealed class GetCourseHandler(IDbContextFactory<LokiDbContext> dbFactory)
                 .OrderBy(e => e.Person!.DisplayName)
                 .Select(e => new PersonSummary(e.PersonId, e.Person!.DisplayName, e.Person.UserName!))
                 .ToListAsync(cancellationToken);
-            sessions = await db.ClassSessions.Where(s => s.CourseId == course.Id)
+            sessions = await db.Meetings.Where(s => s.OwnerId == course.Id)
                 .OrderBy(s => s.StartsUtc)
-                .Select(s => new SessionSummary(s.Id, s.Title, s.StartsUtc, s.EndsUtc, s.RoomId))
+                .Select(s => new MeetingSummary(s.Id, s.Title, s.StartsUtc, s.EndsUtc, s.RoomId))
                 .ToListAsync(cancellationToken);
             materials = await db.CourseMaterials.Where(m => m.CourseId == course.Id)
                 .OrderBy(m => m.AddedUtc)

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +38,7 @@ public sealed class ListCoursesHandler(IDbContextFactory<LokiDbContext> dbFactor
                 Enrolled = c.Enrolments.Any(e => e.PersonId == me),
                 Open = c.EnrolmentKey != null,
                 Count = c.Enrolments.Count,
-                Next = c.Sessions.Where(s => s.EndsUtc > now).OrderBy(s => s.StartsUtc).Select(s => (DateTime?)s.StartsUtc).FirstOrDefault(),
+                Next = db.Meetings.Where(s => s.OwnerId == c.Id && s.EndsUtc > now).OrderBy(s => s.StartsUtc).Select(s => (DateTime?)s.StartsUtc).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken);
 

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
-using Loki.Learning.Web.Features.Calendar;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;

@@ -20,8 +20,6 @@ public sealed class Ensemble
     public DateTime CreatedUtc { get; set; } = DateTime.UtcNow;
 
     public List<EnsembleMember> Members { get; set; } = [];
-
-    public List<Rehearsal> Rehearsals { get; set; } = [];
 }
 
 public enum EnsembleRole
@@ -44,23 +42,6 @@ public sealed class EnsembleMember
     public int? InstitutionId { get; set; }
 
     public string? Instrument { get; set; }
-}
-
-public sealed class Rehearsal
-{
-    public Guid Id { get; set; } = Guid.NewGuid();
-
-    public Guid EnsembleId { get; set; }
-
-    public Ensemble? Ensemble { get; set; }
-
-    public required string Title { get; set; }
-
-    public DateTime StartsUtc { get; set; }
-
-    public DateTime EndsUtc { get; set; }
-
-    public Guid RoomId { get; set; } = Guid.NewGuid();
 }
 
 /// A short code a teacher hands out in class; pupils use it to ask to join.
@@ -125,7 +106,6 @@ internal sealed class EnsembleConfiguration : IEntityTypeConfiguration<Ensemble>
         builder.Property(e => e.Description).HasMaxLength(4000);
         builder.Property(e => e.TimeZoneId).HasMaxLength(64);
         builder.HasMany(e => e.Members).WithOne().HasForeignKey(m => m.EnsembleId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasMany(e => e.Rehearsals).WithOne(r => r.Ensemble).HasForeignKey(r => r.EnsembleId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -137,16 +117,6 @@ internal sealed class EnsembleMemberConfiguration : IEntityTypeConfiguration<Ens
         builder.HasOne(m => m.Person).WithMany().HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Cascade);
         builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(20);
         builder.Property(m => m.Instrument).HasMaxLength(100);
-    }
-}
-
-internal sealed class RehearsalConfiguration : IEntityTypeConfiguration<Rehearsal>
-{
-    public void Configure(EntityTypeBuilder<Rehearsal> builder)
-    {
-        builder.Property(r => r.Title).HasMaxLength(200);
-        builder.HasIndex(r => r.StartsUtc);
-        builder.HasIndex(r => r.RoomId).IsUnique();
     }
 }
 

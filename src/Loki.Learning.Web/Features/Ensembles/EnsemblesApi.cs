@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Loki.Learning.Web.Features.Courses;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Hosting;
 using Mediator;
@@ -35,7 +36,7 @@ public static class EnsemblesApi
 
         ensembles.MapPost("/{ensembleId:guid}/rehearsals", async Task<Created<IdResponse>> (Guid ensembleId, NewRehearsal body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
-            var id = await mediator.Send(new ScheduleRehearsal(Actor.From(user)!, ensembleId, body.Title, body.Start, body.DurationMinutes), ct);
+            var id = await mediator.Send(new ScheduleMeeting(Actor.From(user)!, OwnerKind.Ensemble, ensembleId, body.Title, body.Start, body.DurationMinutes), ct);
             return TypedResults.Created($"/api/ensembles/{ensembleId}/rehearsals/{id}", new IdResponse(id));
         });
 

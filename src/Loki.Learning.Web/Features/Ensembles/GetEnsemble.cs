@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -6,8 +7,6 @@ using Microsoft.EntityFrameworkCore;
 namespace Loki.Learning.Web.Features.Ensembles;
 
 public sealed record MemberSummary(string PersonId, string DisplayName, EnsembleRole Role, string? Instrument, string? Institution, string? Town);
-
-public sealed record RehearsalSummary(Guid Id, string Title, DateTime StartsUtc, DateTime EndsUtc, Guid RoomId);
 
 public sealed record PendingJoinRequest(Guid Id, string DisplayName, string? Instrument, string? Institution, bool GuardianConsentForRecording, DateTime RequestedUtc);
 
@@ -21,7 +20,7 @@ public sealed record EnsembleDetails(
     bool PublicCalendar,
     bool IsTeacher,
     IReadOnlyList<MemberSummary> Members,
-    IReadOnlyList<RehearsalSummary> Rehearsals,
+    IReadOnlyList<MeetingSummary> Rehearsals,
     IReadOnlyList<PendingJoinRequest> PendingRequests,
     IReadOnlyList<ActiveClassCode> ClassCodes);
 
@@ -47,9 +46,9 @@ public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactor
             orderby m.Role, m.Person!.DisplayName
             select new MemberSummary(m.PersonId, m.Person!.DisplayName, m.Role, m.Instrument, site == null ? null : site.Name, site == null ? null : site.Town))
             .ToListAsync(cancellationToken);
-        var rehearsals = await db.Rehearsals.Where(r => r.EnsembleId == ensemble.Id)
+        var rehearsals = await db.Meetings.Where(r => r.OwnerId == ensemble.Id)
             .OrderBy(r => r.StartsUtc)
-            .Select(r => new RehearsalSummary(r.Id, r.Title, r.StartsUtc, r.EndsUtc, r.RoomId))
+            .Select(r => new MeetingSummary(r.Id, r.Title, r.StartsUtc, r.EndsUtc, r.RoomId))
             .ToListAsync(cancellationToken);
 
         IReadOnlyList<PendingJoinRequest> pending = [];

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +28,7 @@ public sealed class ListEnsemblesHandler(IDbContextFactory<LokiDbContext> dbFact
                 Role = e.Members.Where(m => m.PersonId == me).Select(m => (EnsembleRole?)m.Role).FirstOrDefault(),
                 Pupils = e.Members.Count(m => m.Role == EnsembleRole.Pupil),
                 Sites = e.Members.Where(m => m.InstitutionId != null).Select(m => m.InstitutionId).Distinct().Count(),
-                Next = e.Rehearsals.Where(r => r.EndsUtc > now).OrderBy(r => r.StartsUtc).Select(r => (DateTime?)r.StartsUtc).FirstOrDefault(),
+                Next = db.Meetings.Where(r => r.OwnerId == e.Id && r.EndsUtc > now).OrderBy(r => r.StartsUtc).Select(r => (DateTime?)r.StartsUtc).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken);
         return rows

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
@@ -11,12 +12,12 @@ namespace Loki.Learning.Web.Features.Metronome;
 /// rehearsal mark of the room's score. Everyone else is refused.
 public sealed record ChangeBeat(Actor Actor, Guid RoomId, BeatChange Change, string? JumpToMark = null) : ICommand<BeatAnswer>;
 
-public sealed class ChangeBeatHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, TimeProvider clock)
+public sealed class ChangeBeatHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains, TimeProvider clock)
     : ICommandHandler<ChangeBeat, BeatAnswer>
 {
     public async ValueTask<BeatAnswer> Handle(ChangeBeat command, CancellationToken cancellationToken)
     {
-        var (_, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var (_, role) = await dbFactory.MemberOfRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
         if (role != RoomRole.Host)
         {
             throw Refusal.Forbidden("Refusal.NotRoomHost");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.WebSockets;
 using Loki.Learning.Media.Browser;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Microsoft.EntityFrameworkCore;
@@ -38,7 +39,7 @@ public static class ClockSocket
             {
                 throw Refusal.Forbidden("Refusal.AudioNotSignedIn");
             }
-            await dbFactory.MemberOfRoomAsync(roomId, actor, aborted);
+            await dbFactory.MemberOfRoomAsync(context.RequestServices.GetRequiredService<MeetingOwners>(), roomId, actor, aborted);
         }
         catch (Refusal refusal)
         {

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
@@ -10,11 +11,11 @@ namespace Loki.Learning.Web.Features.Metronome;
 /// The room's beat clock as integrators see it (GET /api/rooms/{roomId}/beat). Members only.
 public sealed record GetBeat(Actor Actor, Guid RoomId) : IQuery<BeatAnswer>;
 
-public sealed class GetBeatHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, TimeProvider clock) : IQueryHandler<GetBeat, BeatAnswer>
+public sealed class GetBeatHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains, TimeProvider clock) : IQueryHandler<GetBeat, BeatAnswer>
 {
     public async ValueTask<BeatAnswer> Handle(GetBeat query, CancellationToken cancellationToken)
     {
-        await dbFactory.MemberOfRoomAsync(query.RoomId, query.Actor, cancellationToken);
+        await dbFactory.MemberOfRoomAsync(owners, query.RoomId, query.Actor, cancellationToken);
         return BeatAnswer.From(await grains.GetGrain<IRoomGrain>(query.RoomId).GetBeatAsync(), clock);
     }
 }

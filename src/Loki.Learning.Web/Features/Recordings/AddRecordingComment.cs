@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Scores;
@@ -13,12 +14,12 @@ namespace Loki.Learning.Web.Features.Recordings;
 /// also becomes a note on that bar of the score, so it is there at the next rehearsal.
 public sealed record AddRecordingComment(Actor Actor, Guid RecordingId, double AtSeconds, int? Bar, Guid? TrackId, Guid? ParentId, string? Text) : ICommand<Guid>;
 
-public sealed class AddRecordingCommentHandler(IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock) : ICommandHandler<AddRecordingComment, Guid>
+public sealed class AddRecordingCommentHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, TimeProvider clock) : ICommandHandler<AddRecordingComment, Guid>
 {
     public async ValueTask<Guid> Handle(AddRecordingComment command, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (recording, role) = await db.RecordingForAsync(command.RecordingId, command.Actor, cancellationToken);
+        var (recording, role) = await db.RecordingForAsync(owners, command.RecordingId, command.Actor, cancellationToken);
         var text = command.Text?.Trim() ?? "";
         if (text.Length == 0)
         {
@@ -46,7 +47,7 @@ public sealed class AddRecordingCommentHandler(IDbContextFactory<LokiDbContext> 
                 ?? throw Refusal.NotFound("Recording.Refusal.CommentNotFound");
             at = parent.AtSeconds;
         }
-        else if (role != ScoreRole.Leader)
+        else if (role != OwnerRole.Leader)
         {
             throw Refusal.Forbidden("Recording.Refusal.OnlyTeachersComment");
         }

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Loki.Learning.Media.Recording;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -38,12 +39,12 @@ public sealed record RecordingExport(string Name, IReadOnlyList<(string EntryNam
 
 public sealed record ExportRecording(Actor Actor, Guid RecordingId) : IQuery<RecordingExport>;
 
-public sealed class ExportRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, RecordingStorage storage) : IQueryHandler<ExportRecording, RecordingExport>
+public sealed class ExportRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, RecordingStorage storage) : IQueryHandler<ExportRecording, RecordingExport>
 {
     public async ValueTask<RecordingExport> Handle(ExportRecording query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (recording, _) = await db.RecordingForAsync(query.RecordingId, query.Actor, cancellationToken);
+        var (recording, _) = await db.RecordingForAsync(owners, query.RecordingId, query.Actor, cancellationToken);
         if (recording.Status == RecordingStatus.Recording)
         {
             throw Refusal.Conflict("Recording.Refusal.StillRecording");

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Scores;
 using Mediator;
@@ -39,12 +40,12 @@ public sealed record RecordingDetails(
 
 public sealed record GetRecording(Actor Actor, Guid RecordingId) : IQuery<RecordingDetails>;
 
-public sealed class GetRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory) : IQueryHandler<GetRecording, RecordingDetails>
+public sealed class GetRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners) : IQueryHandler<GetRecording, RecordingDetails>
 {
     public async ValueTask<RecordingDetails> Handle(GetRecording query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (recording, role) = await db.RecordingForAsync(query.RecordingId, query.Actor, cancellationToken);
+        var (recording, role) = await db.RecordingForAsync(owners, query.RecordingId, query.Actor, cancellationToken);
         var tracks = await db.RecordingTracks.Where(t => t.RecordingId == recording.Id).OrderBy(t => t.DisplayName).ThenBy(t => t.StartSeconds).ToListAsync(cancellationToken);
         var events = await db.RecordingEvents.Where(e => e.RecordingId == recording.Id).OrderBy(e => e.AtSeconds).ThenBy(e => e.Id).ToListAsync(cancellationToken);
         var comments = await db.RecordingComments.Where(c => c.RecordingId == recording.Id).ToListAsync(cancellationToken);
@@ -65,7 +66,7 @@ public sealed class GetRecordingHandler(IDbContextFactory<LokiDbContext> dbFacto
             new BarGrid(events).Bars(duration),
             comments.OrderBy(c => c.AtSeconds).ThenBy(c => c.CreatedUtc)
                 .Select(c => new CommentSummary(c.Id, c.ParentId, c.AtSeconds, c.Bar, c.TrackId, c.AuthorName, c.Text, c.CreatedUtc)).ToList(),
-            role == ScoreRole.Leader,
+            role == OwnerRole.Leader,
             $"/api/recordings/{recording.Id}/export");
     }
 

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Scores;
 using Mediator;
@@ -14,33 +15,33 @@ public sealed record RecordingShelf(bool CanLead, int RetentionDays, IReadOnlyLi
 /// A course's, ensemble's or workshop's recordings, newest first, for its members.
 public sealed record ListRecordings(Actor Actor, Guid OwnerId) : IQuery<RecordingShelf>;
 
-public sealed class ListRecordingsHandler(IDbContextFactory<LokiDbContext> dbFactory) : IQueryHandler<ListRecordings, RecordingShelf>
+public sealed class ListRecordingsHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners) : IQueryHandler<ListRecordings, RecordingShelf>
 {
     public async ValueTask<RecordingShelf> Handle(ListRecordings query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (_, role) = await db.EnsureMemberOfOwnerAsync(query.OwnerId, query.Actor, cancellationToken);
+        var (_, role) = await owners.EnsureMayViewAsync(db, query.OwnerId, query.Actor, cancellationToken);
         var days = await db.RecordingPolicies.Where(p => p.OwnerId == query.OwnerId).Select(p => (int?)p.RetentionDays).SingleOrDefaultAsync(cancellationToken)
             ?? RecordingPolicy.DefaultRetentionDays;
         var recordings = await db.Recordings.Where(r => r.OwnerId == query.OwnerId)
             .Select(r => new RecordingSummary(r.Id, r.Title, r.Status, r.StartedUtc, r.DurationSeconds, r.Tracks.Count))
             .ToListAsync(cancellationToken);
-        return new RecordingShelf(role == ScoreRole.Leader, days, recordings.OrderByDescending(r => r.StartedUtc).ToList());
+        return new RecordingShelf(role == OwnerRole.Leader, days, recordings.OrderByDescending(r => r.StartedUtc).ToList());
     }
 }
 
 /// A leader sets how many days the owner's recordings are kept (1–3650); the retention sweep deletes older ones.
 public sealed record SetRecordingRetention(Actor Actor, Guid OwnerId, int Days) : ICommand;
 
-public sealed class SetRecordingRetentionHandler(IDbContextFactory<LokiDbContext> dbFactory) : ICommandHandler<SetRecordingRetention>
+public sealed class SetRecordingRetentionHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners) : ICommandHandler<SetRecordingRetention>
 {
     public const int MaxDays = 3650;
 
     public async ValueTask<Unit> Handle(SetRecordingRetention command, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (_, role) = await db.EnsureMemberOfOwnerAsync(command.OwnerId, command.Actor, cancellationToken);
-        if (role != ScoreRole.Leader)
+        var (_, role) = await owners.EnsureMayViewAsync(db, command.OwnerId, command.Actor, cancellationToken);
+        if (role != OwnerRole.Leader)
         {
             throw Refusal.Forbidden("Recording.Refusal.NotLeader");
         }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Scores;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -29,7 +30,7 @@ public sealed class Recording
     /// The course, ensemble or workshop whose room was recorded: its members may listen.
     public Guid OwnerId { get; set; }
 
-    public ScoreOwnerKind OwnerKind { get; set; }
+    public OwnerKind OwnerKind { get; set; }
 
     public required string Title { get; set; }
 

@@ -1,7 +1,7 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
-using Loki.Learning.Web.Features.Scores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Recordings;
@@ -11,24 +11,17 @@ namespace Loki.Learning.Web.Features.Recordings;
 /// exist. Membership is read from the database on every request, like scores.
 internal static class RecordingAccess
 {
-    public static async Task<(Recording Recording, ScoreRole Role)> RecordingForAsync(this LokiDbContext db, Guid recordingId, Actor actor, CancellationToken cancellationToken)
+    public static async Task<(Recording Recording, OwnerRole Role)> RecordingForAsync(this LokiDbContext db, MeetingOwners owners, Guid recordingId, Actor actor, CancellationToken cancellationToken)
     {
         var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId, cancellationToken);
-        var owner = recording is null ? null : await db.OwnerAsync(recording.OwnerId, actor, cancellationToken);
-        return owner?.Role is { } role ? (recording!, role) : throw Refusal.NotFound("Recording.Refusal.NotFound");
+        var access = recording is null ? null : await owners.AccessAsync(db, recording.OwnerId, actor, cancellationToken);
+        return access is { MayView: true, Role: { } role } ? (recording!, role) : throw Refusal.NotFound("Recording.Refusal.NotFound");
     }
 
-    public static ScoreOwnerKind OwnerKindOf(RoomKind kind) => kind switch
-    {
-        RoomKind.ClassSession => ScoreOwnerKind.Course,
-        RoomKind.Rehearsal => ScoreOwnerKind.Ensemble,
-        _ => ScoreOwnerKind.Workshop,
-    };
-
     /// The room of a take, for its host only: a member who is not the host is refused, a stranger told it does not exist.
-    public static async Task<RoomDescription> EnsureHostsAsync(this IDbContextFactory<LokiDbContext> dbFactory, Guid roomId, Actor actor, CancellationToken cancellationToken)
+    public static async Task<RoomDescription> EnsureHostsAsync(this IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, Guid roomId, Actor actor, CancellationToken cancellationToken)
     {
-        var (room, role) = await dbFactory.MemberOfRoomAsync(roomId, actor, cancellationToken);
+        var (room, role) = await dbFactory.MemberOfRoomAsync(owners, roomId, actor, cancellationToken);
         return role == RoomRole.Host ? room : throw Refusal.Forbidden("Refusal.NotRoomHost");
     }
 }

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Mediator;
@@ -12,11 +13,11 @@ public sealed record RecordingStarted(Guid Id);
 /// start-up repair finds; a refusal by the room removes it again.
 public sealed record StartRecording(Actor Actor, Guid RoomId) : ICommand<RecordingStarted>;
 
-public sealed class StartRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, TimeProvider clock) : ICommandHandler<StartRecording, RecordingStarted>
+public sealed class StartRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains, TimeProvider clock) : ICommandHandler<StartRecording, RecordingStarted>
 {
     public async ValueTask<RecordingStarted> Handle(StartRecording command, CancellationToken cancellationToken)
     {
-        var room = await dbFactory.EnsureHostsAsync(command.RoomId, command.Actor, cancellationToken);
+        var room = await dbFactory.EnsureHostsAsync(owners, command.RoomId, command.Actor, cancellationToken);
         var grain = grains.GetGrain<IRoomGrain>(command.RoomId);
         var view = await grain.GetViewAsync();
         if (!view.Open)
@@ -32,7 +33,7 @@ public sealed class StartRecordingHandler(IDbContextFactory<LokiDbContext> dbFac
         {
             RoomId = room.RoomId,
             OwnerId = room.OwnerId,
-            OwnerKind = RecordingAccess.OwnerKindOf(room.Kind),
+            OwnerKind = room.Kind,
             Title = room.Title,
             StartedById = command.Actor.PersonId,
             StartedUtc = now,

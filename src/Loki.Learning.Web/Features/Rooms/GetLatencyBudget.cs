@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ public sealed record LatencyPair(string A, string B, string? SiteA, string? Site
 /// Pairwise delays between everyone in a room: what physics allows between their sites, and what was measured.
 public sealed record GetLatencyBudget(Actor Actor, Guid RoomId) : IQuery<IReadOnlyList<LatencyPair>>;
 
-public sealed class GetLatencyBudgetHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains) : IQueryHandler<GetLatencyBudget, IReadOnlyList<LatencyPair>>
+public sealed class GetLatencyBudgetHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains) : IQueryHandler<GetLatencyBudget, IReadOnlyList<LatencyPair>>
 {
     /// Light in fibre: about 4.9 µs per km.
     public const double FibreMsPerKm = 0.0049;
@@ -25,13 +26,13 @@ public sealed class GetLatencyBudgetHandler(IDbContextFactory<LokiDbContext> dbF
 
     public async ValueTask<IReadOnlyList<LatencyPair>> Handle(GetLatencyBudget query, CancellationToken cancellationToken)
     {
-        var (room, _) = await dbFactory.MemberOfRoomAsync(query.RoomId, query.Actor, cancellationToken);
+        var (room, _) = await dbFactory.MemberOfRoomAsync(owners, query.RoomId, query.Actor, cancellationToken);
         var view = await grains.GetGrain<IRoomGrain>(query.RoomId).GetViewAsync();
         var ids = view.Roster.Select(p => p.PersonId).ToList();
 
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         // The site someone plays from: their ensemble membership's school for a rehearsal, else their own.
-        var ensembleSites = room.Kind == RoomKind.Rehearsal
+        var ensembleSites = room.Kind == OwnerKind.Ensemble
             ? await db.EnsembleMembers.Where(m => m.EnsembleId == room.OwnerId && ids.Contains(m.PersonId) && m.InstitutionId != null)
                 .ToDictionaryAsync(m => m.PersonId, m => m.InstitutionId!.Value, cancellationToken)
             : [];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -20,16 +21,15 @@ public sealed record JoinAnswer(
 /// visit log (<see cref="RoomVisit"/>).
 public sealed record JoinRoom(Actor Actor, Guid RoomId) : ICommand<JoinAnswer>;
 
-public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, RoomAudioTokens tokens, TimeProvider clock) : ICommandHandler<JoinRoom, JoinAnswer>
+public sealed class JoinRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains, RoomAudioTokens tokens, TimeProvider clock) : ICommandHandler<JoinRoom, JoinAnswer>
 {
     public async ValueTask<JoinAnswer> Handle(JoinRoom command, CancellationToken cancellationToken)
     {
-        var (room, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var (room, role, visit) = await dbFactory.EnterRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var person = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => new { u.DisplayName, u.RecordingConsent }).SingleAsync(cancellationToken);
 
         var consent = RecordingConsent.Given(person.RecordingConsent, role);
-        var visit = await db.IsAdminVisitAsync(room, command.Actor, cancellationToken);
         var grant = await grains.GetGrain<IRoomGrain>(command.RoomId).JoinAsync(new RoomMember(command.Actor.PersonId, person.DisplayName, role, consent, visit));
         if (grant.RefusalKey is not null)
         {

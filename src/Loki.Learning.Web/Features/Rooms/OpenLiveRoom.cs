@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -8,11 +9,11 @@ namespace Loki.Learning.Web.Features.Rooms;
 /// The host opens (or closes) the live room of a session, rehearsal or workshop.
 public sealed record OpenLiveRoom(Actor Actor, Guid RoomId, bool Open = true) : ICommand;
 
-public sealed class OpenLiveRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains) : ICommandHandler<OpenLiveRoom>
+public sealed class OpenLiveRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains) : ICommandHandler<OpenLiveRoom>
 {
     public async ValueTask<Unit> Handle(OpenLiveRoom command, CancellationToken cancellationToken)
     {
-        var (room, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var (room, role) = await dbFactory.MemberOfRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
         if (role != RoomRole.Host)
         {
             throw Refusal.Forbidden("Refusal.NotRoomHost");

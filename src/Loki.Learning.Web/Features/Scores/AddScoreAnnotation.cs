@@ -1,6 +1,7 @@
-using Loki.Learning.Web.Features.Music;
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
+using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -15,12 +16,12 @@ public sealed record AddScoreAnnotation(
     AnnotationMark Mark,
     [property: StringLength(ScoreAnnotation.MaxTextLength, ErrorMessage = "Validation.TooLong")] string? Text) : ICommand<Guid>;
 
-public sealed class AddScoreAnnotationHandler(IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock) : ICommandHandler<AddScoreAnnotation, Guid>
+public sealed class AddScoreAnnotationHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, TimeProvider clock) : ICommandHandler<AddScoreAnnotation, Guid>
 {
     public async ValueTask<Guid> Handle(AddScoreAnnotation command, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (score, _) = await db.ScoreForAsync(command.ScoreId, command.Actor, cancellationToken);
+        var (score, _) = await db.ScoreForAsync(owners, command.ScoreId, command.Actor, cancellationToken);
         var last = score.Kind == ScoreKind.Pdf ? score.PageCount : score.Measures().Count;
         if (command.Bar < 1 || command.Bar > last)
         {

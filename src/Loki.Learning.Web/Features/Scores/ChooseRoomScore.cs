@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
@@ -11,11 +12,11 @@ namespace Loki.Learning.Web.Features.Scores;
 /// drive the beat clock and the cursor from then on.
 public sealed record ChooseRoomScore(Actor Actor, Guid RoomId, Guid? ScoreId) : ICommand;
 
-public sealed class ChooseRoomScoreHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, IMediator mediator) : ICommandHandler<ChooseRoomScore>
+public sealed class ChooseRoomScoreHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains, IMediator mediator) : ICommandHandler<ChooseRoomScore>
 {
     public async ValueTask<Unit> Handle(ChooseRoomScore command, CancellationToken cancellationToken)
     {
-        var (room, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var (room, role) = await dbFactory.MemberOfRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
         if (role != RoomRole.Host)
         {
             throw Refusal.Forbidden("Refusal.NotRoomHost");
@@ -39,11 +40,11 @@ public sealed class ChooseRoomScoreHandler(IDbContextFactory<LokiDbContext> dbFa
 /// The host turns the page of the room's PDF score for everyone.
 public sealed record TurnRoomScorePage(Actor Actor, Guid RoomId, int Page) : ICommand;
 
-public sealed class TurnRoomScorePageHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains) : ICommandHandler<TurnRoomScorePage>
+public sealed class TurnRoomScorePageHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains) : ICommandHandler<TurnRoomScorePage>
 {
     public async ValueTask<Unit> Handle(TurnRoomScorePage command, CancellationToken cancellationToken)
     {
-        var (_, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var (_, role) = await dbFactory.MemberOfRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
         if (role != RoomRole.Host)
         {
             throw Refusal.Forbidden("Refusal.NotRoomHost");

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.People;
 using Mediator;
@@ -9,12 +10,12 @@ namespace Loki.Learning.Web.Features.Scores;
 /// What a room or the score page needs to show a score; members of its owner only.
 public sealed record GetScoreChoice(Actor Actor, Guid ScoreId) : IQuery<ScoreChoice>;
 
-public sealed class GetScoreChoiceHandler(IDbContextFactory<LokiDbContext> dbFactory, ScoreStorage storage) : IQueryHandler<GetScoreChoice, ScoreChoice>
+public sealed class GetScoreChoiceHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, ScoreStorage storage) : IQueryHandler<GetScoreChoice, ScoreChoice>
 {
     public async ValueTask<ScoreChoice> Handle(GetScoreChoice query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (score, _) = await db.ScoreForAsync(query.ScoreId, query.Actor, cancellationToken);
+        var (score, _) = await db.ScoreForAsync(owners, query.ScoreId, query.Actor, cancellationToken);
         if (score.Kind == ScoreKind.MusicXml && !ScoreBars.IsCounted(score.Measures()))
         {
             await ReadAgainAsync(db, score, cancellationToken);

@@ -1,18 +1,11 @@
-using Loki.Learning.Web.Features.Music;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Loki.Learning.Web.Features.Meetings;
+using Loki.Learning.Web.Features.Music;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Loki.Learning.Web.Features.Scores;
-
-/// What a score belongs to; its members may read it.
-public enum ScoreOwnerKind
-{
-    Course,
-    Ensemble,
-    Workshop,
-}
 
 /// A MusicXML or PDF score uploaded to a course, ensemble or workshop. The file lives in the score folder
 /// under a random name; the bars read from a MusicXML file are kept here so a room never parses it again.
@@ -23,7 +16,7 @@ public sealed class Score
     /// The course, ensemble or workshop id.
     public Guid OwnerId { get; set; }
 
-    public ScoreOwnerKind OwnerKind { get; set; }
+    public OwnerKind OwnerKind { get; set; }
 
     public required string Title { get; set; }
 

@@ -1,6 +1,7 @@
-using Loki.Learning.Web.Features.Music;
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
+using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -20,14 +21,14 @@ public sealed record UploadScore(
     byte[] Content,
     [property: StringLength(200, ErrorMessage = "Validation.TooLong")] string? Title = null) : ICommand<ScoreSummary>;
 
-public sealed class UploadScoreHandler(IDbContextFactory<LokiDbContext> dbFactory, ScoreStorage storage, TimeProvider clock)
+public sealed class UploadScoreHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, ScoreStorage storage, TimeProvider clock)
     : ICommandHandler<UploadScore, ScoreSummary>
 {
     public async ValueTask<ScoreSummary> Handle(UploadScore command, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var (ownerKind, role) = await db.EnsureMemberOfOwnerAsync(command.OwnerId, command.Actor, cancellationToken);
-        if (role != ScoreRole.Leader)
+        var (ownerKind, role) = await owners.EnsureMayViewAsync(db, command.OwnerId, command.Actor, cancellationToken);
+        if (role != OwnerRole.Leader)
         {
             throw Refusal.Forbidden("Scores.Refusal.NotLeader");
         }
@@ -37,7 +38,7 @@ public sealed class UploadScoreHandler(IDbContextFactory<LokiDbContext> dbFactor
     }
 
     /// Inspects, writes the file, then the row; the file goes again if the row cannot be written. Shared with the seed loader.
-    internal static async Task<Score> StoreAsync(LokiDbContext db, ScoreStorage storage, Guid ownerId, ScoreOwnerKind ownerKind, string uploadedById,
+    internal static async Task<Score> StoreAsync(LokiDbContext db, ScoreStorage storage, Guid ownerId, OwnerKind ownerKind, string uploadedById,
         string fileName, byte[] content, string? title, DateTime nowUtc, CancellationToken cancellationToken)
     {
         var inspection = ScoreInspector.Inspect(fileName, content);

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
-using Loki.Learning.Web.Features.Calendar;
 using Loki.Learning.Web.Features.Institutions;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -101,8 +101,13 @@ public sealed class CreateWorkshopHandler(IDbContextFactory<LokiDbContext> dbFac
             RegistrationClosesUtc = closes,
             Published = command.Publish,
         };
-        workshop.Sessions.AddRange(sessions.Select(s => new WorkshopSession { Title = s.Title.Trim(), StartsUtc = s.Slot.StartsUtc, EndsUtc = s.Slot.EndsUtc }));
         db.Workshops.Add(workshop);
+        // Every sitting is a meeting in the workshop's one room.
+        db.Meetings.AddRange(sessions.Select(s => new Meeting
+        {
+            OwnerKind = OwnerKind.Workshop, OwnerId = workshop.Id, Title = s.Title.Trim(), StartsUtc = s.Slot.StartsUtc, EndsUtc = s.Slot.EndsUtc,
+            TimeZoneId = workshop.TimeZoneId, Place = workshop.Venue, Online = workshop.Online, RoomId = workshop.RoomId,
+        }));
         await db.SaveChangesAsync(cancellationToken);
         return workshop.Id;
     }

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +26,7 @@ public sealed class GetWorkshopHandler(IDbContextFactory<LokiDbContext> dbFactor
     public async ValueTask<WorkshopDetails> Handle(GetWorkshop query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var workshop = await db.Workshops.AsNoTracking().Include(w => w.Sessions).SingleOrDefaultAsync(w => w.Id == query.EventId, cancellationToken);
+        var workshop = await db.Workshops.AsNoTracking().SingleOrDefaultAsync(w => w.Id == query.EventId, cancellationToken);
         if (workshop is null || (!workshop.Published && !workshop.Organizes(query.Actor)))
         {
             throw Refusal.NotFound("Refusal.EventNotFound");
@@ -49,7 +50,8 @@ public sealed class GetWorkshopHandler(IDbContextFactory<LokiDbContext> dbFactor
             .Select(r => new { r.Status, r.Category })
             .FirstOrDefaultAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var sessions = workshop.Sessions.OrderBy(s => s.StartsUtc).Select(s => new WorkshopSessionView(s.Title, s.StartsUtc, s.EndsUtc, s.Id)).ToList();
+        var sessions = await db.Meetings.Where(m => m.OwnerId == workshop.Id).OrderBy(s => s.StartsUtc)
+            .Select(s => new WorkshopSessionView(s.Title, s.StartsUtc, s.EndsUtc, s.Id)).ToListAsync(cancellationToken);
         if (sessions.Count == 0)
         {
             sessions.Add(new WorkshopSessionView(workshop.Title, workshop.StartsUtc, workshop.EndsUtc, workshop.Id));

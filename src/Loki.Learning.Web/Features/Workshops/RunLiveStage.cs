@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Mediator;
@@ -31,7 +32,7 @@ public sealed record ClosePoll(Actor Actor, Guid RoomId) : ICommand;
 
 public sealed record VoteInPoll(Actor Actor, Guid RoomId, int Option) : ICommand;
 
-public sealed class RunLiveStageHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains)
+public sealed class RunLiveStageHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains)
     : IQueryHandler<GetLiveStage, LiveStage>, ICommandHandler<AskQuestion>, ICommandHandler<UpvoteQuestion>, ICommandHandler<MarkQuestionAnswered>,
       ICommandHandler<StartPoll>, ICommandHandler<ClosePoll>, ICommandHandler<VoteInPoll>
 {
@@ -74,8 +75,8 @@ public sealed class RunLiveStageHandler(IDbContextFactory<LokiDbContext> dbFacto
 
     private async Task<ILiveStageGrain> StageAsync(Actor actor, Guid roomId, bool hostOnly, CancellationToken cancellationToken)
     {
-        var (room, role) = await dbFactory.MemberOfRoomAsync(roomId, actor, cancellationToken);
-        if (room.Kind != RoomKind.Workshop)
+        var (room, role) = await dbFactory.MemberOfRoomAsync(owners, roomId, actor, cancellationToken);
+        if (room.Kind != OwnerKind.Workshop)
         {
             throw Refusal.NotFound("Refusal.RoomNotFound");
         }

@@ -4,7 +4,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace Loki.Learning.Web.Features.Workshops;
 
 /// A public, interactive event: a page anyone can read once it is published, registrations with a capacity per
-/// ticket category, and a live room. <see cref="StartsUtc"/>/<see cref="EndsUtc"/> span all of its sessions.
+/// ticket category, and a live room. Its sittings are meetings (<see cref="Meetings.Meeting"/>) in its room;
+/// <see cref="StartsUtc"/>/<see cref="EndsUtc"/> span them all.
 public sealed class Workshop
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -52,8 +53,6 @@ public sealed class Workshop
 
     public DateTime RegistrationClosesUtc { get; set; }
 
-    public List<WorkshopSession> Sessions { get; } = [];
-
     public List<Registration> Registrations { get; } = [];
 
     public int PlacesFor(TicketCategory category) => category switch
@@ -62,20 +61,6 @@ public sealed class Workshop
         TicketCategory.Participant => ParticipantPlaces,
         _ => AudiencePlaces,
     };
-}
-
-/// One sitting of a workshop (a workshop may run over several evenings).
-public sealed class WorkshopSession
-{
-    public Guid Id { get; set; } = Guid.NewGuid();
-
-    public Guid WorkshopId { get; set; }
-
-    public required string Title { get; set; }
-
-    public DateTime StartsUtc { get; set; }
-
-    public DateTime EndsUtc { get; set; }
 }
 
 internal sealed class WorkshopConfiguration : IEntityTypeConfiguration<Workshop>
@@ -90,16 +75,6 @@ internal sealed class WorkshopConfiguration : IEntityTypeConfiguration<Workshop>
         builder.Property(w => w.ImagePath).HasMaxLength(300);
         builder.HasIndex(w => w.StartsUtc);
         builder.HasIndex(w => w.RoomId).IsUnique();
-        builder.HasMany(w => w.Sessions).WithOne().HasForeignKey(s => s.WorkshopId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany(w => w.Registrations).WithOne().HasForeignKey(r => r.WorkshopId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
-internal sealed class WorkshopSessionConfiguration : IEntityTypeConfiguration<WorkshopSession>
-{
-    public void Configure(EntityTypeBuilder<WorkshopSession> builder)
-    {
-        builder.Property(s => s.Title).HasMaxLength(200);
-        builder.HasIndex(s => new { s.WorkshopId, s.StartsUtc });
     }
 }

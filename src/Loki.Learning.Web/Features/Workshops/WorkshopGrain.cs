@@ -2,6 +2,7 @@ using System.Globalization;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Localization;
 using Loki.Learning.Web.Features.Mail;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.People;
 using Microsoft.EntityFrameworkCore;
@@ -196,7 +197,7 @@ public sealed class WorkshopGrain(
         {
             var link = site.Link($"registrations/{registration.Token}");
             var expires = registration.OfferExpiresUtc is { } utc
-                ? Calendar.Schedule.ToLocal(utc, workshop.TimeZoneId).ToString("g", CultureInfo.CurrentUICulture)
+                ? Schedule.ToLocal(utc, workshop.TimeZoneId).ToString("g", CultureInfo.CurrentUICulture)
                 : "";
             return new Mail.Mail(registration.Name, registration.Email,
                 text[key, workshop.Title],

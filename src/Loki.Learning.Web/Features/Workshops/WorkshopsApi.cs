@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text;
 using Loki.Learning.Web.Features.Calendar;
 using Loki.Learning.Web.Features.Courses;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Hosting;
 using Mediator;
@@ -70,7 +71,7 @@ public static class WorkshopsApi
             var details = await mediator.Send(new GetWorkshop(Actor.From(context.User), eventId), ct);
             var site = new Uri($"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/");
             var items = details.Sessions.Select(s => new ScheduleItem(
-                s.Id, ScheduleItemKind.Workshop, s.Title, details.Title, details.Id, s.StartsUtc, s.EndsUtc, details.TimeZoneId, details.RoomId));
+                s.Id, OwnerKind.Workshop, s.Title, details.Title, details.Id, s.StartsUtc, s.EndsUtc, details.TimeZoneId, details.RoomId));
             return TypedResults.Text(CalendarFeed.Render(details.Title, items, site), CalendarFeed.ContentType, Encoding.UTF8);
         }).AllowAnonymous().ExcludeFromDescription();
 

@@ -1,4 +1,4 @@
-namespace Loki.Learning.Web.Features.Calendar;
+namespace Loki.Learning.Web.Features.Meetings;
 
 /// Time zones the programme schedules in, and conversion of wall-clock times entered by people.
 public static class Schedule
