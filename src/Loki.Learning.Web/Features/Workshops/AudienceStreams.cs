@@ -6,9 +6,18 @@ using Loki.Learning.Web.Features.Rooms;
 namespace Loki.Learning.Web.Features.Workshops;
 
 /// This node's audience streams: one <see cref="AudienceBroadcaster"/> per room with listeners, started by the first
-/// listener and stopped after the last one leaves or when the room closes.
-public sealed class AudienceStreams(RoomMedia media, ILoggerFactory loggers) : IAsyncDisposable
+/// listener and stopped after the last one leaves or when the room closes (<see cref="LiveRoomClosed"/>: the listeners
+/// are told the stream ended).
+public sealed class AudienceStreams(RoomMedia media, ILoggerFactory loggers) : IAsyncDisposable, IRoomEventSubscriber
 {
+    public async Task OnRoomEventAsync(RoomEvent roomEvent)
+    {
+        if (roomEvent is LiveRoomClosed && Find(roomEvent.RoomId) is { } broadcaster)
+        {
+            await broadcaster.StopAsync();
+        }
+    }
+
     private readonly Dictionary<Guid, AudienceBroadcaster> _rooms = [];
     private readonly Lock _lock = new();
 
