@@ -65,6 +65,7 @@ public sealed class RoomTakes(
         }
         if (problem is null)
         {
+            await grains.GetGrain<IRoomGrain>(take.RoomId).ReportTakeWritingAsync(take.RecordingId);
             return;
         }
         // Nothing was recorded: the take's row goes (as a refusal at the start always did) and the room says why.

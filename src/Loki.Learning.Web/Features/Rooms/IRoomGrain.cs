@@ -100,6 +100,9 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// <paramref name="problemKey"/> (a localization key) and, if the take still runs, stops showing it as recording.
     Task ReportTakeProblemAsync(Guid recordingId, string problemKey);
 
+    /// Whoever records take <paramref name="recordingId"/> has started writing it.
+    Task ReportTakeWritingAsync(Guid recordingId);
+
     /// A marker the host drops into the running take's timeline.
     Task<string?> DropMarkerAsync(string name);
 
@@ -193,5 +196,7 @@ public sealed record RoomView(
     [property: Id(13)] string? RecordingProblem = null);
 
 /// The room is being recorded: everyone sees it, and who is left out for want of consent.
+/// <param name="Writing">The recorder on the room's node has started writing the take (it reported back).</param>
 [GenerateSerializer, Immutable, Alias("Loki.RoomRecordingState")]
-public sealed record RoomRecordingState([property: Id(0)] Guid RecordingId, [property: Id(1)] DateTime StartedUtc, [property: Id(2)] IReadOnlyList<string> NotRecorded);
+public sealed record RoomRecordingState(
+    [property: Id(0)] Guid RecordingId, [property: Id(1)] DateTime StartedUtc, [property: Id(2)] IReadOnlyList<string> NotRecorded, [property: Id(3)] bool Writing = false);

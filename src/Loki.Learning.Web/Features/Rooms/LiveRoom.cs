@@ -480,6 +480,17 @@ public sealed class LiveRoom
         return Done(persist: true);
     }
 
+    /// Whoever records has started writing take <paramref name="recordingId"/>.
+    public RoomOutcome TakeWriting(Guid recordingId)
+    {
+        if (Recording is not { Writing: false } recording || recording.RecordingId != recordingId)
+        {
+            return Done(changed: false);
+        }
+        Recording = recording with { Writing = true };
+        return Done(persist: true);
+    }
+
     public RoomOutcome DropMarker(string name)
     {
         if (Recording is not { } recording)

@@ -147,6 +147,8 @@ public sealed class RoomGrain(
 
     public Task ReportTakeProblemAsync(Guid recordingId, string problemKey) => ApplyAsync(_room.TakeProblem(recordingId, problemKey));
 
+    public Task ReportTakeWritingAsync(Guid recordingId) => ApplyAsync(_room.TakeWriting(recordingId));
+
     public Task<string?> DropMarkerAsync(string name) => ApplyAsync(_room.DropMarker(name));
 
     public Task SubscribeAsync(IRoomObserver observer)

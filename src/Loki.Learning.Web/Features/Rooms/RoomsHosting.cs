@@ -1,3 +1,5 @@
+using Loki.Learning.Web.Hosting;
+
 namespace Loki.Learning.Web.Features.Rooms;
 
 /// One media engine per node, started and stopped with the host, and the node's sink of room events.
@@ -14,6 +16,7 @@ public static class RoomsHosting
     /// then the engine stops.
     public static IServiceCollection AddLokiRoomNode(this IServiceCollection services)
     {
+        services.AddCheckedSettings<MediaOptions>(MediaOptions.Section);
         services.AddSingleton<RoomMedia>();
         services.AddHostedService(sp => sp.GetRequiredService<RoomMedia>());
         services.AddSingleton<RoomEventSink>();
