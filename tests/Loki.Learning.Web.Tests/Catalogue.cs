@@ -3,6 +3,7 @@ using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Hosting;
+using Loki.Learning.Web.Tests.Rooms;
 using Mediator;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -35,6 +36,11 @@ public sealed class Catalogue : IAsyncLifetime
     /// The silo's media engine host (one silo: every room's audio is here).
     public RoomMedia Media => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<RoomMedia>();
 
+    /// The silo's sink of room events, and a subscriber that keeps every event it got.
+    public RoomEventSink Events => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<RoomEventSink>();
+
+    public RoomEventLog EventLog => Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<RoomEventLog>();
+
     public IDbContextFactory<LokiDbContext> Db => Services.GetRequiredService<IDbContextFactory<LokiDbContext>>();
 
     public async Task InitializeAsync()
@@ -51,8 +57,9 @@ public sealed class Catalogue : IAsyncLifetime
                 ["Media:UdpBasePort"] = "0",
             });
             AddCatalogueServices(host.Services);
-            host.Services.AddSingleton<RoomMedia>();
-            host.Services.AddHostedService(sp => sp.GetRequiredService<RoomMedia>());
+            host.Services.AddLokiRoomNode();
+            host.Services.AddSingleton<RoomEventLog>();
+            host.Services.AddSingleton<IRoomEventSubscriber>(sp => sp.GetRequiredService<RoomEventLog>());
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Hosting;
 
@@ -76,7 +77,8 @@ public static class DataHosting
         services.TryAddSingleton(sp => MailOptions.From(
             sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build(), Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "outbox")));
         services.TryAddSingleton<Mailer>();
-        services.TryAddSingleton(sp => SiteInfo.From(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
+        services.AddCheckedSettings<SiteOptions>(SiteOptions.Section);
+        services.TryAddSingleton(sp => SiteInfo.From(sp.GetRequiredService<IOptions<SiteOptions>>().Value));
         services.TryAddSingleton<IMailer>(sp => sp.GetRequiredService<Mailer>());
         // The owners of meetings, rooms, scores and recordings, each registered by its kind; one policy over them.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMeetingOwnerKind, CourseOwners>());

@@ -1,5 +1,6 @@
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features;
+using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.People;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Hosting;
 
@@ -36,7 +38,7 @@ public static class IdentityHosting
                         : IdentityConstants.ApplicationScheme;
             })
             .AddBearerToken(IdentityConstants.BearerScheme)
-            .AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(options =>
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure<IOptions<SiteOptions>>((options, site) =>
             {
                 options.LoginPath = "/account/login";
                 options.LogoutPath = "/account/logout";
@@ -45,7 +47,7 @@ public static class IdentityHosting
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 // In a cluster the browser opens its audio socket on the node that hosts the room: nodes under one
                 // parent domain (node1.loki.example.se, node2.loki.example.se) share the sign-in with Site:CookieDomain.
-                if (builder.Configuration["Site:CookieDomain"] is { Length: > 0 } domain)
+                if (site.Value.CookieDomain is { Length: > 0 } domain)
                 {
                     options.Cookie.Domain = domain;
                 }

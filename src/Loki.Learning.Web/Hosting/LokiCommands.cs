@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Loki.Learning.Web.Hosting;
 
 /// What the executable does with its first arguments: <c>certificate …</c> and <c>admin create …</c> run a command and
@@ -13,8 +15,9 @@ public static class LokiCommands
         Without a command the node starts (settings: docs/operations.md).
         """;
 
-    public static async Task<int> RunAsync(string[] args, Func<string[], Task> startNode)
+    public static async Task<int> RunAsync(string[] args, Func<string[], Task> startNode, TextWriter? error = null)
     {
+        error ??= Console.Error;
         try
         {
             switch (args)
@@ -33,8 +36,27 @@ public static class LokiCommands
         }
         catch (SetupProblem problem)
         {
-            await Console.Error.WriteLineAsync($"loki: {problem.Message}");
+            await error.WriteLineAsync($"loki: {problem.Message}");
+            return 1;
+        }
+        catch (Exception exception) when (SettingsProblems(exception) is { Count: > 0 } problems)
+        {
+            // Checked settings sections (SettingsCheck): one line per wrong setting.
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"loki: {problem}");
+            }
             return 1;
         }
     }
+
+    /// What the start-up check of the settings found (several sections at once come as an aggregate); none for any
+    /// other exception.
+    private static List<string> SettingsProblems(Exception exception) => exception switch
+    {
+        OptionsValidationException options => [.. options.Failures],
+        AggregateException all when all.InnerExceptions.All(e => e is OptionsValidationException) =>
+            [.. all.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures)],
+        _ => [],
+    };
 }

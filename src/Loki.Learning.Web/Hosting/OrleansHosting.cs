@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.People;
@@ -28,6 +29,7 @@ public static class OrleansHosting
     public static void AddLokiOrleans(this WebApplicationBuilder builder)
     {
         var settings = ClusterSettings.From(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(settings);
         var tls = settings.Mode == ClusterMode.AdoNet ? ClusterTls.FromConfiguration(builder.Configuration, builder.Environment) : null;
         builder.Services.AddHostedService(services => new ClusterSecurityNotice(
             settings, tls, builder.Configuration["Cluster:GatewayPort"], services.GetRequiredService<ILogger<ClusterSecurityNotice>>()));
@@ -259,7 +261,7 @@ public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int Sil
         {
             null or "" => ClusterMode.Localhost,
             var value when Enum.TryParse<ClusterMode>(value, ignoreCase: true, out var parsed) => parsed,
-            var value => throw new InvalidOperationException($"Cluster:Mode must be Localhost or AdoNet, not '{value}'."),
+            var value => throw new SetupProblem(SettingsCheck.Problem("Cluster:Mode", "Localhost or AdoNet", value)),
         };
         var connectionString = new SqliteConnectionStringBuilder
         {
@@ -271,18 +273,23 @@ public sealed record ClusterSettings(ClusterMode Mode, string ClusterId, int Sil
         {
             if (DatabaseProviders.Parse(configuration["Database:Provider"]) != DatabaseProvider.Postgres)
             {
-                throw new InvalidOperationException("Cluster:Mode AdoNet needs Database:Provider Postgres: the nodes meet in the shared database.");
+                throw new SetupProblem("Cluster:Mode AdoNet needs Database:Provider Postgres: the nodes meet in the shared database.");
             }
             connectionString = configuration.GetConnectionString("Loki")
-                ?? throw new InvalidOperationException("Cluster:Mode is AdoNet but ConnectionStrings:Loki is not set.");
+                ?? throw new SetupProblem("Cluster:Mode is AdoNet but ConnectionStrings:Loki is not set.");
         }
         var advertised = configuration["Cluster:AdvertisedAddress"] is { Length: > 0 } address
-            ? IPAddress.TryParse(address, out var ip) ? ip : throw new InvalidOperationException($"Cluster:AdvertisedAddress must be an IP address, not '{address}'.")
+            ? IPAddress.TryParse(address, out var ip) ? ip : throw new SetupProblem(SettingsCheck.Problem("Cluster:AdvertisedAddress", "an IP address (the one other nodes dial)", address))
             : IPAddress.Loopback;
+        var siloPort = configuration["Cluster:SiloPort"] is { Length: > 0 } port
+            ? int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && SettingsCheck.IsPort(number, lowest: 1)
+                ? number
+                : throw new SetupProblem(SettingsCheck.Problem("Cluster:SiloPort", "a TCP port from 1 to 65535", port))
+            : EndpointOptions.DEFAULT_SILO_PORT;
         return new ClusterSettings(
             mode,
             configuration["Cluster:ClusterId"] ?? "loki-dev",
-            configuration.GetValue("Cluster:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+            siloPort,
             advertised,
             connectionString);
     }

@@ -180,7 +180,8 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
     {
         var node = new RunningApp { Settings = new Dictionary<string, string?> { ["Loki:Cluster:Mode"] = "AdoNet" } };
 
-        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(node.InitializeAsync);
+        // A setup problem: the executable prints it as its one line (LokiCommands).
+        var refusal = await Assert.ThrowsAsync<SetupProblem>(node.InitializeAsync);
 
         Assert.Contains("Database:Provider Postgres", refusal.Message, StringComparison.Ordinal);
         await node.DisposeAsync();
@@ -279,7 +280,8 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
             },
         };
 
-        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(node.InitializeAsync);
+        // A setup problem: the executable prints it as its one line (LokiCommands).
+        var refusal = await Assert.ThrowsAsync<SetupProblem>(node.InitializeAsync);
 
         Assert.StartsWith("Cluster:Mode AdoNet needs the cluster certificate", refusal.Message, StringComparison.Ordinal);
         await node.DisposeAsync();

@@ -1,5 +1,6 @@
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Web.Features.Meetings;
+using Loki.Learning.Web.Features.Music;
 using Loki.Learning.Web.Features.Rooms;
 
 namespace Loki.Learning.Web.Tests.Rooms;
@@ -179,12 +180,13 @@ public sealed class LiveRoomTests
         ConnectBrowser(room, Pupil, 2);
         ConnectBrowser(room, Pupil with { PersonId = "other", DisplayName = "Olle", RecordingConsent = false }, 4);
 
-        var started = room.RecordingStarted(Guid.NewGuid(), Now);
+        var started = room.StartTake(Guid.NewGuid(), "take", Now);
         var removed = room.Remove(Teacher.PersonId, Pupil.PersonId);
 
         Assert.True(started.Persist);
-        Assert.Equal([1, 2], started.Take.OfType<IncludeInTake>().Select(i => i.MediaId).Order());
-        Assert.Equal([2], removed.Take.OfType<ExcludeFromTake>().Select(e => e.MediaId));
+        Assert.IsType<TakeStarted>(started.Events[0]);
+        Assert.Equal([1, 2], started.Events.OfType<TrackIncluded>().Select(i => i.MediaId).Order());
+        Assert.Equal([2], removed.Events.OfType<TrackExcluded>().Select(e => e.MediaId));
         Assert.Equal(["Olle"], room.View(1).Recording!.NotRecorded);
     }
 
@@ -201,5 +203,67 @@ public sealed class LiveRoomTests
         Assert.False(room.ToState().Open);
         Assert.Empty(room.View(1).Roster);
         Assert.Equal(RoomRefusal.RoomClosed, room.Join(Pupil, Now, out _, out _).Refusal);
+    }
+    [Fact]
+    public void TheRoomTellsWhatHappenedInTheOrderItDecided()
+    {
+        var room = new LiveRoom(Guid.NewGuid(), new RoomState());
+        var opened = room.OpenRoom(Description);
+        room.Join(Teacher, Now, out var code, out _);
+        room.RedeemJackTripCode(code, Now, out _);
+        room.MediaAdmitted(code, 1);
+        var joined = room.MediaJoined(code, 1);
+        var take = Guid.NewGuid();
+        room.StartTake(take, "take", Now);
+        var beat = room.ChangeBeat(new BeatChange(Running: true, Bpm: 100), 0);
+        var marker = room.DropMarker("A");
+
+        var closed = room.Close(0);
+
+        Assert.Equal(Description, Assert.IsType<LiveRoomOpened>(Assert.Single(opened.Events)).Description);
+        var admitted = Assert.IsType<AudioConnected>(joined.Events[0]);
+        Assert.Equal((Teacher.PersonId, 1, AudioVia.JackTrip), (admitted.PersonId, admitted.MediaId, admitted.Via));
+        Assert.IsType<BeatChanged>(Assert.Single(beat.Events));
+        var dropped = Assert.IsType<MarkerDropped>(Assert.Single(marker.Events));
+        Assert.Equal((take, "A"), (dropped.RecordingId, dropped.Name));
+        // The take ends before the room closes: the recorder stores it while the room's audio is still there.
+        Assert.Equal([typeof(TakeStopped), typeof(LiveRoomClosed)], closed.Events.Select(e => e.GetType()));
+        Assert.All(closed.Events, e => Assert.Equal(room.RoomId, e.RoomId));
+        Assert.Null(room.ToState().Recording);
+    }
+
+    [Fact]
+    public void ATakeTheRecorderCouldNotStartIsShownAndTheRoomMayRecordAgain()
+    {
+        var room = OpenRoom();
+        var take = Guid.NewGuid();
+        room.StartTake(take, "take", Now);
+
+        var reported = room.TakeProblem(take, "Recording.Problem.NotStarted");
+
+        Assert.True(reported.Persist);
+        Assert.Null(room.ToState().Recording);
+        Assert.Equal("Recording.Problem.NotStarted", room.View(1).RecordingProblem);
+        Assert.Equal(RoomRefusal.NotRecording, room.DropMarker("A").Refusal);
+        var again = room.StartTake(Guid.NewGuid(), "take-2", Now);
+        Assert.False(again.Refused);
+        Assert.Null(room.View(2).RecordingProblem);
+        // A late report about the old take does not end the new one.
+        room.TakeProblem(take, "Recording.Problem.NotStored");
+        Assert.NotNull(room.View(3).Recording);
+    }
+
+    [Fact]
+    public void ARoomRestoredWithATakeRunningEndsItAsCutOff()
+    {
+        var take = Guid.NewGuid();
+        var room = new LiveRoom(Guid.NewGuid(), new RoomState(Description, Open: true, Recording: new RoomRecordingState(take, Now, [])));
+
+        var cut = room.CutOffTake();
+
+        Assert.Equal(take, Assert.IsType<TakeCutOff>(Assert.Single(cut.Events)).RecordingId);
+        Assert.True(cut.Persist);
+        Assert.Null(room.ToState().Recording);
+        Assert.Empty(room.CutOffTake().Events);
     }
 }

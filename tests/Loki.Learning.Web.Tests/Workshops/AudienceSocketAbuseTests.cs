@@ -3,9 +3,9 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Workshops;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Tests.Workshops;
 
@@ -16,8 +16,7 @@ public sealed class AudienceSocketAbuseTests
     [Fact]
     public async Task AListenerThatSendsAnOversizedMessageIsClosedAndTheOtherListenerStays()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Media:Enabled"] = "false" }).Build();
-        await using var media = new RoomMedia(configuration, null!, NullLogger<RoomMedia>.Instance, TimeProvider.System, new ServiceCollection().BuildServiceProvider());
+        await using var media = MediaOff();
         await using var streams = new AudienceStreams(media, NullLoggerFactory.Instance);
         var roomId = Guid.NewGuid();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -40,6 +39,36 @@ public sealed class AudienceSocketAbuseTests
         await stop.CancelAsync();
         await quietServed;
     }
+
+    [Fact]
+    public async Task ARoomThatClosesEndsItsAudienceStreamAndTellsTheListeners()
+    {
+        await using var media = MediaOff();
+        await using var streams = new AudienceStreams(media, NullLoggerFactory.Instance);
+        var roomId = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var listener = await SocketPair.OpenAsync();
+        await using var elsewhere = await SocketPair.OpenAsync();
+        var served = streams.ListenAsync(roomId, listener.Server, stop.Token);
+        var servedElsewhere = streams.ListenAsync(other, elsewhere.Server, stop.Token);
+
+        // What the room publishes as it closes (the stream subscribes; the room does not know it).
+        await streams.OnRoomEventAsync(new LiveRoomClosed(roomId));
+        var closed = await ReceiveCloseAsync(listener.Client, stop.Token);
+        await listener.Client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", stop.Token);   // as a browser answers
+        await served.WaitAsync(stop.Token);
+
+        Assert.Equal("Audience.Ended", closed.CloseStatusDescription);
+        Assert.True(streams.Find(roomId) is null || streams.Find(roomId)!.Stopped);
+        Assert.False(servedElsewhere.IsCompleted);
+        Assert.Equal(WebSocketState.Open, elsewhere.Client.State);
+        await stop.CancelAsync();
+        await servedElsewhere;
+    }
+
+    private static RoomMedia MediaOff() => new(
+        Options.Create(new MediaOptions { Enabled = false }), null!, NullLogger<RoomMedia>.Instance, TimeProvider.System, new ServiceCollection().BuildServiceProvider());
 
     private static async Task<WebSocketReceiveResult> ReceiveCloseAsync(WebSocket socket, CancellationToken cancellationToken)
     {

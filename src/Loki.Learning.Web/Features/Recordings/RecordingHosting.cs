@@ -23,7 +23,7 @@ public static class RecordingHosting
         services.AddSingleton(new RecordingStorage(folder));
         services.AddSingleton<RoomRecorders>();
         services.AddSingleton<RecordingRecovery>();
-        services.AddSingleton<Rooms.IRoomTakes, RoomTakes>();
+        services.AddSingleton<Rooms.IRoomEventSubscriber, RoomTakes>();
         services.AddSingleton(new Rooms.RoomPanel(typeof(RecordingPanel), Order: 10));
         services.AddSingleton(new Meetings.OwnerSection(typeof(RecordingsSection), Order: 20));
         services.AddSingleton<RecordingRetention>();

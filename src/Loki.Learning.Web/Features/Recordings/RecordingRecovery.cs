@@ -6,13 +6,16 @@ using Microsoft.EntityFrameworkCore;
 namespace Loki.Learning.Web.Features.Recordings;
 
 /// On start-up, takes still marked Recording may have been cut off by a crash or a kill. Each one's room grain
-/// decides: a room that is recording it (on a live node of the cluster) keeps going; otherwise the take is
-/// repaired here — each WAV's header from the file's length, tracks and timeline rebuilt from
+/// answers: a room that is recording it (on a live node of the cluster) keeps going; otherwise the take is
+/// repaired here (a room that comes back with such a take also has it repaired, through <see cref="TakeCutOff"/>) — each WAV's header from the file's length, tracks and timeline rebuilt from
 /// <c>timeline.jsonl</c> — and marked Recovered. A file that cannot be repaired is left out and logged.
 /// On an orderly shutdown, takes still running are stored instead.
 public sealed class RecordingRecovery(
     IDbContextFactory<LokiDbContext> dbFactory, RecordingStorage storage, RoomRecorders recorders, IGrainFactory grains, ILogger<RecordingRecovery> logger) : IHostedService
 {
+    /// One repair at a time on this node: a take may be asked for twice at start-up (here, and by its room coming back).
+    private readonly SemaphoreSlim _repairing = new(1, 1);
+
     public Task StartAsync(CancellationToken cancellationToken) => RepairAsync(cancellationToken);
 
     /// On an orderly shutdown the takes still running are stopped and stored, so nothing needs repair.
@@ -30,7 +33,7 @@ public sealed class RecordingRecovery(
         var repaired = 0;
         foreach (var (id, roomId) in open)
         {
-            if (await grains.GetGrain<IRoomGrain>(roomId).ReconcileRecordingAsync(id))
+            if (!await grains.GetGrain<IRoomGrain>(roomId).IsRecordingAsync(id) && await RepairTakeAsync(id))
             {
                 repaired++;
             }
@@ -38,17 +41,27 @@ public sealed class RecordingRecovery(
         return repaired;
     }
 
-    /// Repairs one take that no recorder writes any more (its room grain asks). Nothing to do once stored.
-    public async Task RepairTakeAsync(Guid recordingId)
+    /// Repairs one take that no recorder writes any more. Nothing to do once stored; true when it was repaired here.
+    public async Task<bool> RepairTakeAsync(Guid recordingId)
     {
-        Recording? recording;
-        await using (var db = await dbFactory.CreateDbContextAsync())
+        await _repairing.WaitAsync();
+        try
         {
-            recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId && r.Status == RecordingStatus.Recording);
-        }
-        if (recording is not null && !recorders.IsRecording(recordingId))
-        {
+            Recording? recording;
+            await using (var db = await dbFactory.CreateDbContextAsync())
+            {
+                recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == recordingId && r.Status == RecordingStatus.Recording);
+            }
+            if (recording is null || recorders.IsRecording(recordingId))
+            {
+                return false;
+            }
             await RepairAsync(recording);
+            return true;
+        }
+        finally
+        {
+            _repairing.Release();
         }
     }
 

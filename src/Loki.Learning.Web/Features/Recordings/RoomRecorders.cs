@@ -12,7 +12,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Loki.Learning.Web.Features.Recordings;
 
 /// This node's recorders, one per room being recorded (a room's audio and its recorder live on the node where its
-/// grain is active). Room grains call it; the recorder itself writes on its own thread, never on the mix thread.
+/// grain is active). Driven by the room's events (<see cref="RoomTakes"/>), off the grain's turn; the recorder itself
+/// writes on its own thread, never on the mix thread.
 /// Each take also appends its timeline (tracks, joins, leaves, beat changes, markers) to <c>timeline.jsonl</c>, flushed
 /// per line, so the start-up repair can rebuild a take that a crash cut off.
 public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock, ILogger<RoomRecorders> logger)
@@ -77,28 +78,8 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
         }
     }
 
-    /// What a change in the room means for its take (see <see cref="LiveRoom"/>).
-    public void Apply(Guid recordingId, IReadOnlyList<TakeChange> changes)
-    {
-        foreach (var change in changes)
-        {
-            switch (change)
-            {
-                case IncludeInTake include:
-                    Include(recordingId, include.MediaId, include.PersonId, include.DisplayName, include.OneWayMs, include.JitterMs);
-                    break;
-                case ExcludeFromTake exclude:
-                    Exclude(recordingId, exclude.MediaId, exclude.DisplayName);
-                    break;
-                case BeatChangedInTake beat:
-                    Beat(recordingId, beat.Beat);
-                    break;
-                case ScoreChangedInTake score:
-                    Score(recordingId, score.Title);
-                    break;
-            }
-        }
-    }
+    /// The take this node records for engine room <paramref name="mediaRoom"/>, if any.
+    public Guid? TakeOf(string mediaRoom) => _takes.Values.FirstOrDefault(t => t.MediaRoom == mediaRoom)?.Id;
 
     public void Beat(Guid recordingId, BeatTimeline beat) => Write(recordingId, new TimelineLine(TimelineLine.Beat, NowEpochMs(), Segments: beat.Running ? beat.Segments : []));
 

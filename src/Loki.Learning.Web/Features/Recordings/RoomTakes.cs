@@ -1,22 +1,115 @@
-using Loki.Learning.Web.Features.Metronome;
-using Loki.Learning.Web.Features.Music;
+using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Rooms;
+using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Recordings;
 
-/// The recording feature's side of <see cref="IRoomTakes"/>: the node's recorders, and the repair of a take cut off.
-public sealed class RoomTakes(RoomRecorders recorders, RecordingRecovery recovery) : IRoomTakes
+/// The recording feature's side of a room: it subscribes to the room's events and does the file work the room
+/// decided on, off the room grain's turn and on the node whose engine carries the room's audio. A take that cannot
+/// start or be stored is reported back to the room (<see cref="IRoomGrain.ReportTakeProblemAsync"/>), which shows it.
+public sealed class RoomTakes(
+    RoomRecorders recorders, RecordingRecovery recovery, RecordingStorage storage, IGrainFactory grains, IDbContextFactory<LokiDbContext> dbFactory,
+    ILogger<RoomTakes> logger) : IRoomEventSubscriber
 {
-    public bool Start(Guid recordingId, string mediaRoom, string folder, BeatTimeline beat, string? scoreTitle) =>
-        recorders.Start(recordingId, mediaRoom, folder, beat, scoreTitle);
+    /// The room's audio does not run on the node hosting it (its engine is off).
+    public const string NoAudio = "Recording.Refusal.NoAudio";
 
-    public Task StopAsync(Guid recordingId) => recorders.StopAsync(recordingId);
+    /// The take's files could not be written; nothing was recorded.
+    public const string NotStarted = "Recording.Problem.NotStarted";
 
-    public bool IsRecording(Guid recordingId) => recorders.IsRecording(recordingId);
+    /// The take could not be closed normally; what reached the disk is kept as a recovered take.
+    public const string NotStored = "Recording.Problem.NotStored";
 
-    public void Apply(Guid recordingId, IReadOnlyList<TakeChange> changes) => recorders.Apply(recordingId, changes);
+    public async Task OnRoomEventAsync(RoomEvent roomEvent)
+    {
+        switch (roomEvent)
+        {
+            case TakeStarted started:
+                await StartAsync(started);
+                break;
+            case TrackIncluded track:
+                recorders.Include(track.RecordingId, track.MediaId, track.PersonId, track.DisplayName, track.OneWayMs, track.JitterMs);
+                break;
+            case TrackExcluded track:
+                recorders.Exclude(track.RecordingId, track.MediaId, track.DisplayName);
+                break;
+            case MarkerDropped marker:
+                recorders.Marker(marker.RecordingId, marker.Name);
+                break;
+            case BeatChanged beat when recorders.TakeOf(beat.MediaRoom) is { } recordingId:
+                recorders.Beat(recordingId, beat.Beat);
+                break;
+            case ScoreChanged score when recorders.TakeOf(score.MediaRoom) is { } recordingId:
+                recorders.Score(recordingId, score.Score?.Title);
+                break;
+            case TakeStopped stopped:
+                await StopAsync(stopped);
+                break;
+            case TakeCutOff cut:
+                await recovery.RepairTakeAsync(cut.RecordingId);
+                break;
+        }
+    }
 
-    public void Marker(Guid recordingId, string name) => recorders.Marker(recordingId, name);
+    private async Task StartAsync(TakeStarted take)
+    {
+        string? problem;
+        try
+        {
+            problem = recorders.Start(take.RecordingId, take.MediaRoom, take.Folder, take.Beat, take.ScoreTitle) ? null : NoAudio;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError(exception, "Recording {Recording} of room {Room} could not start", take.RecordingId, take.RoomId);
+            problem = NotStarted;
+        }
+        if (problem is null)
+        {
+            await grains.GetGrain<IRoomGrain>(take.RoomId).ReportTakeWritingAsync(take.RecordingId);
+            return;
+        }
+        // Nothing was recorded: the take's row goes (as a refusal at the start always did) and the room says why.
+        await using (var db = await dbFactory.CreateDbContextAsync())
+        {
+            await db.Recordings.Where(r => r.Id == take.RecordingId && r.Status == RecordingStatus.Recording).ExecuteDeleteAsync();
+        }
+        RemoveIfEmpty(storage.FolderOf(take.Folder));
+        await grains.GetGrain<IRoomGrain>(take.RoomId).ReportTakeProblemAsync(take.RecordingId, problem);
+    }
 
-    public Task RepairAsync(Guid recordingId) => recovery.RepairTakeAsync(recordingId);
+    private async Task StopAsync(TakeStopped take)
+    {
+        if (recorders.IsRecording(take.RecordingId))
+        {
+            try
+            {
+                await recorders.StopAsync(take.RecordingId);
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogError(exception, "Recording {Recording} of room {Room} was not stored; keeping what reached the disk", take.RecordingId, take.RoomId);
+                await grains.GetGrain<IRoomGrain>(take.RoomId).ReportTakeProblemAsync(take.RecordingId, NotStored);
+            }
+        }
+        // Not recorded here (or not stored): what reached the disk is kept. Nothing to do for a take already stored.
+        await recovery.RepairTakeAsync(take.RecordingId);
+    }
+
+    /// The folder of a take that never started holds at most empty files.
+    private static void RemoveIfEmpty(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles().Where(f => f.Length == 0))
+        {
+            file.Delete();
+        }
+        if (!Directory.EnumerateFileSystemEntries(folder).Any())
+        {
+            Directory.Delete(folder);
+        }
+    }
 }

@@ -10,7 +10,8 @@ namespace Loki.Learning.Web.Features.Recordings;
 public sealed record RecordingStarted(Guid Id);
 
 /// The room's host starts a take. The row comes first (status Recording), so a crash from then on leaves something the
-/// start-up repair finds; a refusal by the room removes it again.
+/// start-up repair finds; a refusal by the room removes it again. The room decides, the recorder on the room's node
+/// starts writing off the room's turn and reports back; this answers once it has (or with the problem it reported).
 public sealed record StartRecording(Actor Actor, Guid RoomId) : ICommand<RecordingStarted>;
 
 public sealed class StartRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains, TimeProvider clock) : ICommandHandler<StartRecording, RecordingStarted>
@@ -53,6 +54,33 @@ public sealed class StartRecordingHandler(IDbContextFactory<LokiDbContext> dbFac
             await db.SaveChangesAsync(CancellationToken.None);
             throw Refusal.Conflict(refusal);
         }
+        if (await WritingAsync(grain, recording.Id, cancellationToken) is { } problem)
+        {
+            throw Refusal.Conflict(problem);
+        }
         return new RecordingStarted(recording.Id);
+    }
+
+    /// Waits until the recorder reported: null when it writes the take (or did not answer in time: the room shows the
+    /// take as recording, and a problem when it comes), else the problem's key.
+    private static async Task<string?> WritingAsync(IRoomGrain grain, Guid recordingId, CancellationToken cancellationToken)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var pause = TimeSpan.FromMilliseconds(10);
+        while (DateTime.UtcNow < until)
+        {
+            var view = await grain.GetViewAsync();
+            if (view.Recording?.RecordingId != recordingId)
+            {
+                return view.RecordingProblem ?? RoomTakes.NotStarted;
+            }
+            if (view.Recording.Writing)
+            {
+                return null;
+            }
+            await Task.Delay(pause, cancellationToken);
+            pause = TimeSpan.FromMilliseconds(Math.Min(200, pause.TotalMilliseconds * 2));
+        }
+        return null;
     }
 }

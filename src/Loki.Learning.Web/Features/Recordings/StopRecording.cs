@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Recordings;
 
-/// The room's host stops a take; its files are closed and the take stored before this returns.
+/// The room's host stops a take; its files are closed and the take stored before this returns (the room's node
+/// does that off the room's turn; this waits for it).
 public sealed record StopRecording(Actor Actor, Guid RecordingId) : ICommand;
 
 public sealed class StopRecordingHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains) : ICommandHandler<StopRecording>
@@ -22,7 +23,12 @@ public sealed class StopRecordingHandler(IDbContextFactory<LokiDbContext> dbFact
         }
         await dbFactory.EnsureHostsAsync(owners, roomId, command.Actor, cancellationToken);
         var refusal = await grains.GetGrain<IRoomGrain>(roomId).StopRecordingAsync(command.RecordingId);
-        return refusal is null ? Unit.Value : throw Refusal.Conflict(refusal);
+        if (refusal is not null)
+        {
+            throw Refusal.Conflict(refusal);
+        }
+        await RecordingArchive.WaitStoredAsync(dbFactory, command.RecordingId, cancellationToken);
+        return Unit.Value;
     }
 }
 

@@ -83,17 +83,25 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// Where the room's audio lives now (the node hosting this grain).
     Task<MediaEndpoint> GetMediaEndpointAsync();
 
-    /// Start-up check of a take the database still marks as recording: when this room is not recording it (the node
-    /// that did died or was restarted), the take is repaired and stored as recovered. True when it was repaired.
-    Task<bool> ReconcileRecordingAsync(Guid recordingId);
+    /// Whether take <paramref name="recordingId"/> is this room's running take. Asking activates the room: a room that
+    /// comes back with a take its lost node was recording ends it (<see cref="TakeCutOff"/>) and answers false.
+    Task<bool> IsRecordingAsync(Guid recordingId);
 
     /// Starts recording the room as take <paramref name="recordingId"/> (files in <paramref name="folder"/>): every
     /// participant with consent on file gets a track and is in the stored mix, now and when they connect later.
-    /// The caller has checked that the actor hosts the room. Null refusal when recording.
+    /// The caller has checked that the actor hosts the room. Null refusal when the room records from now on; the
+    /// files are written by whoever subscribes to <see cref="TakeStarted"/>, who reports a failure back.
     Task<string?> StartRecordingAsync(Guid recordingId, string folder);
 
-    /// Stops the take and stores it. Null refusal when stopped.
+    /// Stops the take (<see cref="TakeStopped"/>: the subscriber stores it). Null refusal when stopped.
     Task<string?> StopRecordingAsync(Guid recordingId);
+
+    /// Whoever records take <paramref name="recordingId"/> could not start or store it: the room shows
+    /// <paramref name="problemKey"/> (a localization key) and, if the take still runs, stops showing it as recording.
+    Task ReportTakeProblemAsync(Guid recordingId, string problemKey);
+
+    /// Whoever records take <paramref name="recordingId"/> has started writing it.
+    Task ReportTakeWritingAsync(Guid recordingId);
 
     /// A marker the host drops into the running take's timeline.
     Task<string?> DropMarkerAsync(string name);
@@ -184,8 +192,11 @@ public sealed record RoomView(
     [property: Id(5)] BeatTimeline? Beat = null,
     [property: Id(6)] ScoreChoice? Score = null,
     [property: Id(7)] int ScorePage = 1,
-    [property: Id(12)] RoomRecordingState? Recording = null);
+    [property: Id(12)] RoomRecordingState? Recording = null,
+    [property: Id(13)] string? RecordingProblem = null);
 
 /// The room is being recorded: everyone sees it, and who is left out for want of consent.
+/// <param name="Writing">The recorder on the room's node has started writing the take (it reported back).</param>
 [GenerateSerializer, Immutable, Alias("Loki.RoomRecordingState")]
-public sealed record RoomRecordingState([property: Id(0)] Guid RecordingId, [property: Id(1)] DateTime StartedUtc, [property: Id(2)] IReadOnlyList<string> NotRecorded);
+public sealed record RoomRecordingState(
+    [property: Id(0)] Guid RecordingId, [property: Id(1)] DateTime StartedUtc, [property: Id(2)] IReadOnlyList<string> NotRecorded, [property: Id(3)] bool Writing = false);

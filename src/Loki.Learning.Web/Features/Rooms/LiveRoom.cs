@@ -56,24 +56,12 @@ public static class RoomRefusals
     };
 }
 
-/// What happens to the running take because of a change in the room (applied by the recorder, off the model).
-public abstract record TakeChange;
-
-/// A connected participant with consent goes into the take.
-public sealed record IncludeInTake(int MediaId, string PersonId, string DisplayName, double? OneWayMs, double JitterMs) : TakeChange;
-
-public sealed record ExcludeFromTake(int MediaId, string DisplayName) : TakeChange;
-
-public sealed record BeatChangedInTake(BeatTimeline Beat) : TakeChange;
-
-public sealed record ScoreChangedInTake(string? Title) : TakeChange;
-
 /// The answer of the model to one command: a refusal, or what to do about the change.
 /// <param name="Changed">Watchers need a new view.</param>
 /// <param name="Persist">The durable part (<see cref="RoomState"/>) changed.</param>
 /// <param name="Media">Commands for the media engine, in order.</param>
-/// <param name="Take">Changes for the running take, in order.</param>
-public sealed record RoomOutcome(RoomRefusal Refusal, bool Changed, bool Persist, IReadOnlyList<MediaCommand> Media, IReadOnlyList<TakeChange> Take)
+/// <param name="Events">What others may react to, in order (published once the state is persisted).</param>
+public sealed record RoomOutcome(RoomRefusal Refusal, bool Changed, bool Persist, IReadOnlyList<MediaCommand> Media, IReadOnlyList<RoomEvent> Events)
 {
     public static readonly RoomOutcome Nothing = new(RoomRefusal.None, false, false, [], []);
 
@@ -139,6 +127,9 @@ public sealed class LiveRoom
 
     public RoomRecordingState? Recording { get; private set; }
 
+    /// Why the last take could not start or be stored (a localization key from whoever records), until the next take starts.
+    public string? RecordingProblem { get; private set; }
+
     public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members]);
 
     /// Every media participant id of the room's people, as the engine knows them (connected or still handshaking).
@@ -166,13 +157,15 @@ public sealed class LiveRoom
             Open = true;
             _pending.Media.Add(new OpenRoom(MediaRoom));
             PostClickTrack();
+            _pending.Events.Add(new LiveRoomOpened(RoomId, description));
         }
         return Done(persist: true);
     }
 
-    /// Everyone leaves, their codes end and the beat stops. (A running take is stopped by the grain first.)
+    /// A running take stops, everyone leaves, their codes end and the beat stops.
     public RoomOutcome Close(double nowEpochMs)
     {
+        EndTake();
         Open = false;
         Beat = Beat.Stop(nowEpochMs);
         _codes.Clear();
@@ -180,6 +173,7 @@ public sealed class LiveRoom
         _participants.Clear();
         _members.Clear();
         _pending.Media.Add(new CloseRoom(MediaRoom));
+        _pending.Events.Add(new LiveRoomClosed(RoomId));
         return Done(persist: true);
     }
 
@@ -206,6 +200,7 @@ public sealed class LiveRoom
         {
             participant = new Participant(member.PersonId, member.DisplayName, member.Role);
             _participants.Add(member.PersonId, participant);
+            _pending.Events.Add(new PersonJoined(RoomId, member.PersonId, member.DisplayName, member.Role));
         }
         participant.RecordingConsent = member.RecordingConsent;
         participant.AdminVisit = member.AdminVisit;
@@ -224,6 +219,7 @@ public sealed class LiveRoom
         if (_participants.Remove(personId, out var participant))
         {
             EndConnections(participant);
+            _pending.Events.Add(new PersonLeft(RoomId, personId));
         }
         return Done();
     }
@@ -304,6 +300,7 @@ public sealed class LiveRoom
         }
         ApplyGains(participant);
         ApplyClick(participant);
+        _pending.Events.Add(new AudioConnected(RoomId, participant.PersonId, mediaId, connection.Via));
         IncludeInTake(participant);
         return Done();
     }
@@ -316,6 +313,7 @@ public sealed class LiveRoom
         }
         LeaveTake(participant, connection);
         participant.Connections.Remove(connection);
+        _pending.Events.Add(new AudioDisconnected(RoomId, participant.PersonId, mediaId));
         return Done();
     }
 
@@ -381,6 +379,7 @@ public sealed class LiveRoom
             _members.Remove(personId);
             ForgetPasses(personId);
             EndConnections(participant);
+            _pending.Events.Add(new PersonRemoved(RoomId, personId));
         });
         return outcome.Refused ? outcome : outcome with { Persist = true };
     }
@@ -394,7 +393,7 @@ public sealed class LiveRoom
         }
         Beat = beat;
         PostClickTrack();
-        RecordBeat();
+        _pending.Events.Add(new BeatChanged(RoomId, Beat));
         return Done(persist: true);
     }
 
@@ -405,11 +404,8 @@ public sealed class LiveRoom
         ScorePage = 1;
         Beat = Beat.FollowScore(score?.Measures ?? [], nowEpochMs);
         PostClickTrack();
-        RecordBeat();
-        if (Recording is not null)
-        {
-            _pending.Take.Add(new ScoreChangedInTake(score?.Title));
-        }
+        _pending.Events.Add(new BeatChanged(RoomId, Beat));
+        _pending.Events.Add(new ScoreChanged(RoomId, score));
         return Done(persist: true);
     }
 
@@ -425,10 +421,22 @@ public sealed class LiveRoom
         ApplyClick(participant);
     });
 
-    /// A take starts (the recorder has started it): everyone connected with consent goes into it.
-    public RoomOutcome RecordingStarted(Guid recordingId, DateTime nowUtc)
+    /// The host starts take <paramref name="recordingId"/> (files in <paramref name="folder"/>): the room records from
+    /// now on, and everyone connected with consent goes into it. Whoever records reports a take it could not start
+    /// (<see cref="TakeProblem"/>).
+    public RoomOutcome StartTake(Guid recordingId, string folder, DateTime nowUtc)
     {
+        if (!Open)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.RoomClosed);
+        }
+        if (Recording is not null)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.AlreadyRecording);
+        }
         Recording = new RoomRecordingState(recordingId, nowUtc, []);
+        RecordingProblem = null;
+        _pending.Events.Add(new TakeStarted(RoomId, recordingId, folder, Beat, Score?.Title));
         foreach (var participant in _participants.Values)
         {
             IncludeInTake(participant);
@@ -436,10 +444,61 @@ public sealed class LiveRoom
         return Done(persist: true);
     }
 
-    public RoomOutcome RecordingStopped()
+    public RoomOutcome StopTake(Guid recordingId)
     {
+        if (Recording?.RecordingId != recordingId)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.NotRecording);
+        }
+        EndTake();
+        return Done(persist: true);
+    }
+
+    /// The room came back on this node with a take running: the node that recorded it is gone, so the take ends here
+    /// and what reached the disk is kept (<see cref="TakeCutOff"/>).
+    public RoomOutcome CutOffTake()
+    {
+        if (Recording is not { } cut)
+        {
+            return Done(changed: false);
+        }
+        Recording = null;
+        _pending.Events.Add(new TakeCutOff(RoomId, cut.RecordingId));
+        return Done(persist: true);
+    }
+
+    /// Whoever records could not start or store take <paramref name="recordingId"/>: the room says so (a localization
+    /// key of theirs) and, if the take still runs, no longer shows it as recording.
+    public RoomOutcome TakeProblem(Guid recordingId, string problemKey)
+    {
+        RecordingProblem = problemKey;
+        if (Recording?.RecordingId != recordingId)
+        {
+            return Done();
+        }
         Recording = null;
         return Done(persist: true);
+    }
+
+    /// Whoever records has started writing take <paramref name="recordingId"/>.
+    public RoomOutcome TakeWriting(Guid recordingId)
+    {
+        if (Recording is not { Writing: false } recording || recording.RecordingId != recordingId)
+        {
+            return Done(changed: false);
+        }
+        Recording = recording with { Writing = true };
+        return Done(persist: true);
+    }
+
+    public RoomOutcome DropMarker(string name)
+    {
+        if (Recording is not { } recording)
+        {
+            return RoomOutcome.Refuse(RoomRefusal.NotRecording);
+        }
+        _pending.Events.Add(new MarkerDropped(RoomId, recording.RecordingId, name));
+        return Done(changed: false);
     }
 
     public RoomOutcome SetMyGain(string listenerId, string sourceId, float gain)
@@ -506,7 +565,8 @@ public sealed class LiveRoom
         Recording is null ? null : Recording with
         {
             NotRecorded = _participants.Values.Where(p => !p.RecordingConsent).Select(p => p.DisplayName).Order(StringComparer.CurrentCulture).ToList(),
-        });
+        },
+        RecordingProblem);
 
     /// A new media connection for <paramref name="participant"/>: every other one of theirs ends.
     private void Connect(Participant participant, string name, AudioVia via)
@@ -585,18 +645,19 @@ public sealed class LiveRoom
         _pending.Media.Add(new SetClickTrack(MediaRoom, track));
     }
 
-    private void RecordBeat()
+    private void EndTake()
     {
-        if (Recording is not null)
+        if (Recording is { } recording)
         {
-            _pending.Take.Add(new BeatChangedInTake(Beat));
+            _pending.Events.Add(new TakeStopped(RoomId, recording.RecordingId));
+            Recording = null;
         }
     }
 
     /// A connected participant with consent goes into the running take; nobody else is ever recorded.
     private void IncludeInTake(Participant participant)
     {
-        if (Recording is null || !participant.RecordingConsent || participant.Role == RoomRole.Listener)
+        if (Recording is not { } recording || !participant.RecordingConsent || participant.Role == RoomRole.Listener)
         {
             return;
         }
@@ -604,17 +665,17 @@ public sealed class LiveRoom
         {
             if (connection.Joined && connection.MediaId is { } mediaId)
             {
-                _pending.Take.Add(new IncludeInTake(mediaId, participant.PersonId, participant.DisplayName, connection.OneWayMs, connection.JitterMs));
+                _pending.Events.Add(new TrackIncluded(RoomId, recording.RecordingId, mediaId, participant.PersonId, participant.DisplayName, connection.OneWayMs, connection.JitterMs));
             }
         }
     }
 
-    /// The counterpart of <see cref="IncludeInTake"/>: a connection that was in the take leaves it.
+    /// The counterpart of <see cref="IncludeInTake(Participant)"/>: a connection that was in the take leaves it.
     private void LeaveTake(Participant participant, Connection connection)
     {
-        if (connection.Joined && connection.MediaId is { } mediaId && Recording is not null && participant.RecordingConsent)
+        if (connection.Joined && connection.MediaId is { } mediaId && Recording is { } recording && participant.RecordingConsent)
         {
-            _pending.Take.Add(new ExcludeFromTake(mediaId, participant.DisplayName));
+            _pending.Events.Add(new TrackExcluded(RoomId, recording.RecordingId, mediaId, participant.DisplayName));
         }
     }
 
@@ -669,7 +730,7 @@ public sealed class LiveRoom
     /// Hands out what the command caused and starts a fresh list for the next.
     private RoomOutcome Done(bool changed = true, bool persist = false)
     {
-        var outcome = new RoomOutcome(RoomRefusal.None, changed || persist, persist, _pending.Media, _pending.Take);
+        var outcome = new RoomOutcome(RoomRefusal.None, changed || persist, persist, _pending.Media, _pending.Events);
         _pending = new Outcome();
         return outcome;
     }
@@ -678,7 +739,7 @@ public sealed class LiveRoom
     {
         public List<MediaCommand> Media { get; } = [];
 
-        public List<TakeChange> Take { get; } = [];
+        public List<RoomEvent> Events { get; } = [];
     }
 
     private readonly record struct Pass(string PersonId, DateTime ExpiresUtc);

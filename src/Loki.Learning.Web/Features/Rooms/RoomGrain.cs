@@ -7,13 +7,14 @@ using Orleans.Utilities;
 namespace Loki.Learning.Web.Features.Rooms;
 
 /// The shell around a <see cref="LiveRoom"/>: loads its state, hands it each call, persists what it says changed,
-/// posts its media commands, applies its changes to the running take and tells the watching pages.
+/// posts its media commands, publishes its events (recordings and the audience stream react to them, off this grain's
+/// turn) and tells the watching pages.
 /// Placed on the node that first calls it — the host's, who opens the room — and kept there; after a node is
 /// lost it comes back on the node of whoever calls next, with its durable part (<see cref="RoomState"/>) restored.
 [GrainType("room")]
 [Orleans.Placement.PreferLocalPlacement]
 public sealed class RoomGrain(
-    RoomMedia media, IRoomTakes takes, TimeProvider clock, ILogger<RoomGrain> logger,
+    RoomMedia media, RoomEventSink events, TimeProvider clock, ILogger<RoomGrain> logger,
     [PersistentState("room", RoomStateStorage.Name)] IPersistentState<RoomState> saved) : Grain, IRoomGrain
 {
     private readonly ObserverManager<IRoomObserver> _observers = new(TimeSpan.FromMinutes(2), logger);
@@ -25,12 +26,9 @@ public sealed class RoomGrain(
         // Views are numbered on from the activation time, so a page keeps taking them after the room moved here.
         _version = (long)(NowEpochMs() * 1000);
         _room = new LiveRoom(this.GetPrimaryKey(), saved.State);
-        if (_room.Recording is { } cut)
-        {
-            // The node recording this take is gone; what reached the disk is kept. (The room's state is restored
-            // first: the repair saves it again.)
-            await RepairTakeAsync(cut.RecordingId);
-        }
+        // A take still running in the restored state was being recorded by a node that is gone: it ends here, and what
+        // reached the disk is kept by whoever records.
+        await ApplyAsync(_room.CutOffTake(), notify: false);
         await ApplyAsync(_room.Resume());
         if (_room.Open)
         {
@@ -42,9 +40,9 @@ public sealed class RoomGrain(
     {
         if (_room.Recording is { } recording)
         {
-            // Leaving in order (shutdown, rebalancing): the take ends here and is stored complete.
-            await takes.StopAsync(recording.RecordingId);
-            await ApplyAsync(_room.RecordingStopped(), notify: false);
+            // Leaving in order (shutdown, rebalancing): the take ends here and is stored complete (the event sink
+            // outlives the silo on shutdown).
+            await ApplyAsync(_room.StopTake(recording.RecordingId), notify: false);
         }
         if (_room.Open)
         {
@@ -52,24 +50,7 @@ public sealed class RoomGrain(
         }
     }
 
-    private async Task RepairTakeAsync(Guid recordingId)
-    {
-        await takes.RepairAsync(recordingId);
-        if (_room.Recording?.RecordingId == recordingId)
-        {
-            await ApplyAsync(_room.RecordingStopped(), notify: false);
-        }
-    }
-
-    public async Task<bool> ReconcileRecordingAsync(Guid recordingId)
-    {
-        if (_room.Recording?.RecordingId == recordingId && takes.IsRecording(recordingId))
-        {
-            return false;
-        }
-        await RepairTakeAsync(recordingId);
-        return true;
-    }
+    public Task<bool> IsRecordingAsync(Guid recordingId) => Task.FromResult(_room.Recording?.RecordingId == recordingId);
 
     public Task<MediaEndpoint> GetMediaEndpointAsync() => Task.FromResult(media.Endpoint);
 
@@ -77,14 +58,7 @@ public sealed class RoomGrain(
 
     public Task OpenAsync(RoomDescription description, string hostId) => ApplyAsync(_room.OpenRoom(description));
 
-    public async Task CloseAsync(string hostId)
-    {
-        if (_room.Recording is { } recording)
-        {
-            await StopRecordingAsync(recording.RecordingId);
-        }
-        await ApplyAsync(_room.Close(NowEpochMs()));
-    }
+    public Task CloseAsync(string hostId) => ApplyAsync(_room.Close(NowEpochMs()));
 
     public async Task<JoinGrant> JoinAsync(RoomMember member)
     {
@@ -166,42 +140,16 @@ public sealed class RoomGrain(
 
     public Task<string?> SetSelfMonitorAsync(string personId, bool enabled) => ApplyAsync(_room.SetSelfMonitor(personId, enabled));
 
-    public async Task<string?> StartRecordingAsync(Guid recordingId, string folder)
-    {
-        if (!_room.Open)
-        {
-            return RoomRefusal.RoomClosed.Key();
-        }
-        if (_room.Recording is not null)
-        {
-            return RoomRefusal.AlreadyRecording.Key();
-        }
-        if (!takes.Start(recordingId, _room.MediaRoom, folder, _room.Beat, _room.Score?.Title))
-        {
-            return "Recording.Refusal.NoAudio";
-        }
-        return await ApplyAsync(_room.RecordingStarted(recordingId, clock.GetUtcNow().UtcDateTime));
-    }
+    public Task<string?> StartRecordingAsync(Guid recordingId, string folder) =>
+        ApplyAsync(_room.StartTake(recordingId, folder, clock.GetUtcNow().UtcDateTime));
 
-    public async Task<string?> StopRecordingAsync(Guid recordingId)
-    {
-        if (_room.Recording?.RecordingId != recordingId)
-        {
-            return RoomRefusal.NotRecording.Key();
-        }
-        await takes.StopAsync(recordingId);
-        return await ApplyAsync(_room.RecordingStopped());
-    }
+    public Task<string?> StopRecordingAsync(Guid recordingId) => ApplyAsync(_room.StopTake(recordingId));
 
-    public Task<string?> DropMarkerAsync(string name)
-    {
-        if (_room.Recording is not { } recording)
-        {
-            return Task.FromResult(RoomRefusal.NotRecording.Key());
-        }
-        takes.Marker(recording.RecordingId, name);
-        return Task.FromResult<string?>(null);
-    }
+    public Task ReportTakeProblemAsync(Guid recordingId, string problemKey) => ApplyAsync(_room.TakeProblem(recordingId, problemKey));
+
+    public Task ReportTakeWritingAsync(Guid recordingId) => ApplyAsync(_room.TakeWriting(recordingId));
+
+    public Task<string?> DropMarkerAsync(string name) => ApplyAsync(_room.DropMarker(name));
 
     public Task SubscribeAsync(IRoomObserver observer)
     {
@@ -215,8 +163,8 @@ public sealed class RoomGrain(
         return Task.CompletedTask;
     }
 
-    /// Carries out what the model decided, in this order: the engine's commands (never blocking), the take's
-    /// changes, the durable state, the watchers. Returns the refusal's key, or null.
+    /// Carries out what the model decided, in this order: the engine's commands (never blocking), the durable state,
+    /// the events (queued for the subscribers, never awaited here), the watchers. Returns the refusal's key, or null.
     private async Task<string?> ApplyAsync(RoomOutcome outcome, bool notify = true)
     {
         foreach (var command in outcome.Media)
@@ -231,15 +179,12 @@ public sealed class RoomGrain(
                 media.Post(command);
             }
         }
-        if (outcome.Take.Count > 0 && _room.Recording is { } recording)
-        {
-            takes.Apply(recording.RecordingId, outcome.Take);
-        }
         if (outcome.Persist)
         {
             saved.State = _room.ToState();
             await saved.WriteStateAsync();
         }
+        events.Publish(outcome.Events);
         if (outcome.Changed && notify)
         {
             _version++;

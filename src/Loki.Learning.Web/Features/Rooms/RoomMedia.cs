@@ -1,18 +1,17 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Web.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Features.Rooms;
 
 /// This node's media engine: a JackTrip-compatible hub whose admission asks the room grains, and whose
 /// events flow back to them. Room grains active on this node post commands here (never blocking).
-/// Configuration: <c>Media:Enabled</c>, <c>Media:BindAddress</c>, <c>Media:JackTripPort</c> (4464, 0 = any),
-/// <c>Media:RealTimePriority</c> (SCHED_FIFO priority of the mix thread, 20; 0 = normal priority),
-/// <c>Media:UdpBasePort</c> (61002, 0 = any), <c>Media:PublicHost</c> (the host name clients dial),
-/// <c>Media:PublicUrl</c> (this node's address for browser audio in a cluster).
-public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains, ILogger<RoomMedia> logger, TimeProvider clock, IServiceProvider services)
+/// Configuration: <see cref="MediaOptions"/>.
+public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory grains, ILogger<RoomMedia> logger, TimeProvider clock, IServiceProvider services)
     : IHostedService, IAdmissionPolicy, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, byte> _moving = new(StringComparer.Ordinal);
@@ -24,12 +23,14 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<int, LatencyEstimate> _latency = new();
 
-    public bool Enabled => configuration.GetValue("Media:Enabled", true);
+    private MediaOptions Settings => settings.Value;
+
+    public bool Enabled => Settings.Enabled;
 
     /// Where native clients connect: the configured public host, and the bound TCP port.
-    public string PublicHost => configuration["Media:PublicHost"] ?? "127.0.0.1";
+    public string PublicHost => Settings.PublicHost is { Length: > 0 } host ? host : "127.0.0.1";
 
-    public int JackTripPort => _engine?.TcpEndPoint.Port ?? configuration.GetValue("Media:JackTripPort", 4464);
+    public int JackTripPort => _engine?.TcpEndPoint.Port ?? Settings.JackTripPort;
 
     public MediaEngine? Engine => _engine;
 
@@ -39,11 +40,11 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
     {
         get
         {
-            if (configuration["Media:PublicUrl"] is { Length: > 0 } configured)
+            if (Settings.PublicUrl is { Length: > 0 } configured)
             {
                 return configured;
             }
-            if (!string.Equals(configuration["Cluster:Mode"], "AdoNet", StringComparison.OrdinalIgnoreCase))
+            if (services.GetService<ClusterSettings>()?.Mode != ClusterMode.AdoNet)
             {
                 return null;
             }
@@ -104,11 +105,11 @@ public sealed class RoomMedia(IConfiguration configuration, IGrainFactory grains
         }
         var options = new MediaEngineOptions
         {
-            BindAddress = IPAddress.Parse(configuration["Media:BindAddress"] ?? "0.0.0.0"),
-            TcpPort = configuration.GetValue("Media:JackTripPort", 4464),
-            UdpBasePort = configuration.GetValue("Media:UdpBasePort", 61002),
+            BindAddress = Settings.BindIPAddress,
+            TcpPort = Settings.JackTripPort,
+            UdpBasePort = Settings.UdpBasePort,
             MaxParticipantsPerRoom = LiveRoom.Capacity,
-            RealTimePriority = configuration.GetValue("Media:RealTimePriority", new MediaEngineOptions().RealTimePriority),
+            RealTimePriority = Settings.RealTimePriority,
         };
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(Drain);
         _engine = new MediaEngine(options, this, clock);

@@ -6,9 +6,18 @@ using Loki.Learning.Web.Features.Rooms;
 namespace Loki.Learning.Web.Features.Workshops;
 
 /// This node's audience streams: one <see cref="AudienceBroadcaster"/> per room with listeners, started by the first
-/// listener and stopped after the last one leaves or when the room closes.
-public sealed class AudienceStreams(RoomMedia media, ILoggerFactory loggers) : IAsyncDisposable
+/// listener and stopped after the last one leaves or when the room closes (<see cref="LiveRoomClosed"/>: the listeners
+/// are told the stream ended).
+public sealed class AudienceStreams(RoomMedia media, ILoggerFactory loggers) : IAsyncDisposable, IRoomEventSubscriber
 {
+    public async Task OnRoomEventAsync(RoomEvent roomEvent)
+    {
+        if (roomEvent is LiveRoomClosed && Find(roomEvent.RoomId) is { } broadcaster)
+        {
+            await broadcaster.StopAsync();
+        }
+    }
+
     private readonly Dictionary<Guid, AudienceBroadcaster> _rooms = [];
     private readonly Lock _lock = new();
 
@@ -78,6 +87,9 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
     private readonly AudienceTap _tap = new();
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
+
+    /// Ends the listeners' reads once they were told the stream ended and had a moment to answer the close.
+    private readonly CancellationTokenSource _ended = new();
     private Listener[] _listeners = [];
     private Task? _sender;
     private long _messages;
@@ -128,7 +140,8 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
             // Listeners send nothing; reading notices their close. Anything else is not the page (which never sends):
             // it is closed at its first message, so nobody can make the node read an endless stream for nothing.
             var buffer = new byte[64];
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token, listener.Dropped.Token);
+            // Not the stream's own stop: a cancelled read aborts the socket, and the listener is told why instead.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token, listener.Dropped.Token);
             var received = await socket.ReceiveAsync(buffer, stop.Token);
             spoke = received.MessageType != WebSocketMessageType.Close;
         }
@@ -202,6 +215,10 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
             forget(this);
             await _stop.CancelAsync();
             media.Post(new DetachTap(MediaRoom, _tap));
+            // Every listener hears that the stream ended (a page then stops waiting for it); one that does not answer
+            // the close is cut off shortly after.
+            await Task.WhenAll(Volatile.Read(ref _listeners).Select(listener => CloseAsync(listener, "Audience.Ended")));
+            _ended.CancelAfter(TimeSpan.FromSeconds(2));
         }
     }
 

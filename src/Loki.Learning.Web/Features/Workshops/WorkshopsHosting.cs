@@ -1,9 +1,16 @@
+using Loki.Learning.Web.Features.Rooms;
+
 namespace Loki.Learning.Web.Features.Workshops;
 
 public static class WorkshopsHosting
 {
     /// Audience streams live on the node whose media engine mixes the room (the one serving the listener's socket).
-    public static void AddLokiEvents(this WebApplicationBuilder builder) => builder.Services.AddSingleton<AudienceStreams>();
+    public static void AddLokiEvents(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AudienceStreams>();
+        // A room that closes ends its audience stream (the room publishes, the stream subscribes).
+        builder.Services.AddSingleton<IRoomEventSubscriber>(sp => sp.GetRequiredService<AudienceStreams>());
+    }
 
     public static void MapLokiEvents(this IEndpointRouteBuilder app)
     {
