@@ -25,6 +25,7 @@ public static class RecordingHosting
         services.AddSingleton<RecordingRecovery>();
         services.AddSingleton<Rooms.IRoomTakes, RoomTakes>();
         services.AddSingleton(new Rooms.RoomPanel(typeof(RecordingPanel), Order: 10));
+        services.AddSingleton(new Rooms.RoomPanel(typeof(RecordingControls), Order: 30, Rooms.RoomPanelPlace.Controls));
         services.AddSingleton<RecordingRetention>();
         return services;
     }

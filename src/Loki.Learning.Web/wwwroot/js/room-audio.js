@@ -18,6 +18,8 @@ let statsTimer = null;
 let lastLevel = 0;
 let historyRequests = new Map();
 let historyId = 0;
+let micMuted = false;
+let presenceTimer = null;
 const counters = { sent: 0, received: 0, dropped: 0, underruns: 0, malformed: 0, buffered: 0, rttMs: null, clockOffsetMs: null };
 
 function constraints(deviceId) {
@@ -146,6 +148,7 @@ export async function connect(deviceId, meterId, path, token, page) {
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('token', token);
   node.port.postMessage({ type: 'reset' });
+  setMicrophoneMuted(false);
   await new Promise((resolve, reject) => {
     opening = { resolve, reject };
     worker.postMessage({ type: 'connect', url: url.toString() });
@@ -188,10 +191,101 @@ async function stopPreview() {
   }
   node = null;
   source = null;
+  micMuted = false;
+}
+
+/**
+ * Mutes the microphone in this browser: it is taken off the worklet, which goes on sending silence (the room keeps
+ * the connection and its timing), and the level meter drops to zero.
+ */
+export function setMicrophoneMuted(muted) {
+  if (!source || !node || micMuted === !!muted) {
+    micMuted = !!muted && !!source;
+    return;
+  }
+  micMuted = !!muted;
+  if (micMuted) {
+    source.disconnect(node);
+  } else {
+    source.connect(node);
+  }
+}
+
+const PROBE_HZ = 2500;
+const PROBE_BEEPS = 4;
+const PROBE_MS = 180;
+
+/**
+ * The headphones check. Music runs with echo cancellation off, so loudspeakers feed the room back into the microphone.
+ * Plays a few short beeps at PROBE_HZ and compares the microphone's energy at that frequency during the beeps with
+ * the gaps between them: a clear difference means the microphone hears the speakers. Needs the microphone on (start).
+ * Returns { echo, differenceDb }.
+ */
+export async function checkHeadphones() {
+  if (!context || !source) {
+    throw new Error('Room.Headphones.MicrophoneFirst');
+  }
+  if (context.state !== 'running') {
+    await context.resume();
+  }
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 2048;
+  analyser.smoothingTimeConstant = 0;
+  source.connect(analyser);
+  const bin = Math.round(PROBE_HZ * analyser.fftSize / context.sampleRate);
+  const data = new Float32Array(analyser.frequencyBinCount);
+  const level = () => {
+    analyser.getFloatFrequencyData(data);
+    return Math.max(data[bin - 1], data[bin], data[bin + 1]);
+  };
+  const gain = context.createGain();
+  gain.gain.value = 0;
+  const oscillator = context.createOscillator();
+  oscillator.frequency.value = PROBE_HZ;
+  oscillator.connect(gain).connect(context.destination);
+  const start = context.currentTime + 0.05;
+  for (let i = 0; i < PROBE_BEEPS; i++) {
+    const at = start + (i * 2 * PROBE_MS) / 1000;
+    gain.gain.setValueAtTime(0.25, at);
+    gain.gain.setValueAtTime(0, at + PROBE_MS / 1000);
+  }
+  oscillator.start(start);
+  oscillator.stop(start + (PROBE_BEEPS * 2 * PROBE_MS) / 1000);
+  const on = [];
+  const off = [];
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  while (context.currentTime < start + (PROBE_BEEPS * 2 * PROBE_MS) / 1000) {
+    // Sampled away from the edges of each beep, where the speaker and room are still ringing.
+    const into = ((context.currentTime - start) * 1000) % (2 * PROBE_MS);
+    if (context.currentTime > start && into > 40 && into < PROBE_MS - 20) {
+      on.push(level());
+    } else if (context.currentTime > start && into > PROBE_MS + 60 && into < 2 * PROBE_MS - 20) {
+      off.push(level());
+    }
+    await sleep(15);
+  }
+  source.disconnect(analyser);
+  oscillator.disconnect();
+  const median = (values) => {
+    const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+    return finite.length === 0 ? -160 : finite[Math.floor(finite.length / 2)];
+  };
+  const differenceDb = median(on) - median(off);
+  return { echo: differenceDb > 10, differenceDb };
+}
+
+/** Tells the page every intervalMs that this tab is still open, until stop(). */
+export function startPresence(page, intervalMs) {
+  clearInterval(presenceTimer);
+  presenceTimer = setInterval(() => {
+    page.invokeMethodAsync('Heartbeat').catch(() => {});
+  }, intervalMs);
 }
 
 /** Everything off: socket, microphone, audio context. */
 export async function stop() {
+  clearInterval(presenceTimer);
+  presenceTimer = null;
   await stopPreview();
   listener = null;
   meterElement = null;
