@@ -21,8 +21,6 @@ public sealed class FeatureDependencyTests
         "Courses ⇄ Recordings",
         "Courses ⇄ Scores",
         "Ensembles ⇄ Scores",
-        "Metronome ⇄ Rooms",
-        "Rooms ⇄ Scores",
         "Rooms ⇄ Workshops",
     ];
 
@@ -50,8 +48,8 @@ public sealed class FeatureDependencyTests
     {
         var edges = FeatureEdges(typeof(LiveRoom).Assembly);
 
-        // The room page makes its score view's parameters inside a method body only (a render fragment), never in a signature.
-        Assert.Contains(("Rooms", "Scores"), edges);
+        // The room page renders a workshop's stage panel inside a method body only (a render fragment), never in a signature.
+        Assert.Contains(("Rooms", "Workshops"), edges);
         Assert.Contains(("Recordings", "Rooms"), edges);
     }
 

@@ -8,6 +8,7 @@ public static class RoomsHosting
         builder.Services.AddSingleton<RoomMedia>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RoomMedia>());
         builder.Services.AddLokiRoomAudioTokens();
+        builder.Services.AddSingleton(new Calendar.SchedulePanel(typeof(LiveNow), Order: 10));
     }
 
     /// Browser audio tokens are signed with the node's Data Protection keys (shared by every node of a cluster,
