@@ -226,7 +226,11 @@ export async function checkHeadphones() {
     throw new Error('Room.Headphones.MicrophoneFirst');
   }
   if (context.state !== 'running') {
-    await context.resume();
+    await Promise.race([context.resume(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  }
+  if (context.state !== 'running') {
+    // The browser keeps sound off until the reader touches the page; the next click on the check will do.
+    throw new Error('Room.Headphones.AudioBlocked');
   }
   const analyser = context.createAnalyser();
   analyser.fftSize = 2048;
