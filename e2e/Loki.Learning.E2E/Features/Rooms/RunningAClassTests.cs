@@ -55,6 +55,7 @@ public sealed class RunningAClassTests(BrowserFixture browser, LokiApp app) : Br
         await teacher.Button("Ändra tempo").ClickAsync();
         await teacher.Button("Starta med inräkning").ClickWhenInteractiveAsync();
         Assert.Equal(1, await FirstBarPlayedAsync(teacher));
+        await Expect(teacher.Button("Stoppa")).ToBeVisibleAsync();
         await teacher.SaveAsync("room");
         await NoSeriousViolationsAsync(teacher);
 
@@ -74,8 +75,8 @@ public sealed class RunningAClassTests(BrowserFixture browser, LokiApp app) : Br
         await teacher.SetViewportSizeAsync(390, 844);
         await teacher.OpenAsync(roomPath);
         await Expect(teacher.Heading(March, 2)).ToBeVisibleAsync();
-        await AssertControlsAndScoreInFirstViewAsync(teacher, pageScrolls: true);
         await teacher.SaveAsync("room");
+        await AssertControlsAndScoreInFirstViewAsync(teacher, pageScrolls: true);
         await NoSeriousViolationsAsync(teacher);
         await teacher.Button("Stoppa").ClickWhenInteractiveAsync();
     }
@@ -115,10 +116,21 @@ public sealed class RunningAClassTests(BrowserFixture browser, LokiApp app) : Br
     /// The first bar the counter shows after the count-in.
     private static async Task<int> FirstBarPlayedAsync(IPage page)
     {
-        var handle = await page.WaitForFunctionAsync(
-            "() => { const c = document.getElementById('beat-counter'); return c && c.dataset.bar ? Number(c.dataset.bar) : false; }",
-            null, new() { PollingInterval = 20, Timeout = 30_000 });
-        return await handle.JsonValueAsync<int>();
+        try
+        {
+            var handle = await page.WaitForFunctionAsync(
+                "() => { const c = document.getElementById('beat-counter'); return c && c.dataset.bar ? Number(c.dataset.bar) : false; }",
+                null, new() { PollingInterval = 20, Timeout = 30_000 });
+            return await handle.JsonValueAsync<int>();
+        }
+        catch (TimeoutException)
+        {
+            await page.SaveAsync("room-failed");
+            var state = await page.EvaluateAsync<string>(
+                "() => JSON.stringify({ counter: document.getElementById('beat-counter')?.textContent, position: window.loki?.metronome?.position(), clock: window.loki?.metronome?.clock() })");
+            Assert.Fail("No bar was played: " + state);
+            throw;
+        }
     }
 
     private static Task WaitForBarAsync(IPage page, int bar) => page.WaitForFunctionAsync(

@@ -211,15 +211,15 @@ export function setMicrophoneMuted(muted) {
   }
 }
 
-const PROBE_HZ = 2500;
-const PROBE_BEEPS = 4;
-const PROBE_MS = 180;
+const PROBE_HZ = 3100;
+const PROBE_BEEPS = 6;
+const PROBE_MS = 160;
 
 /**
  * The headphones check. Music runs with echo cancellation off, so loudspeakers feed the room back into the microphone.
- * Plays a few short beeps at PROBE_HZ and compares the microphone's energy at that frequency during the beeps with
- * the gaps between them: a clear difference means the microphone hears the speakers. Needs the microphone on (start).
- * Returns { echo, differenceDb }.
+ * Plays PROBE_BEEPS short beeps at PROBE_HZ and compares the microphone's energy at that frequency during each beep with
+ * the gap after it. Speakers make nearly every beep stand out of its gap; a sound of the room's own that happens to
+ * fall on one beep does not. Needs the microphone on (start). Returns { echo, beepsHeard, differenceDb }.
  */
 export async function checkHeadphones() {
   if (!context || !source) {
@@ -247,26 +247,32 @@ export async function checkHeadphones() {
   const oscillator = context.createOscillator();
   oscillator.frequency.value = PROBE_HZ;
   oscillator.connect(gain).connect(context.destination);
+  const period = (2 * PROBE_MS) / 1000;
   const start = context.currentTime + 0.05;
   for (let i = 0; i < PROBE_BEEPS; i++) {
-    const at = start + (i * 2 * PROBE_MS) / 1000;
-    gain.gain.setValueAtTime(0.25, at);
-    gain.gain.setValueAtTime(0, at + PROBE_MS / 1000);
+    gain.gain.setValueAtTime(0.25, start + i * period);
+    gain.gain.setValueAtTime(0, start + i * period + PROBE_MS / 1000);
   }
   oscillator.start(start);
-  oscillator.stop(start + (PROBE_BEEPS * 2 * PROBE_MS) / 1000);
-  const on = [];
-  const off = [];
+  oscillator.stop(start + PROBE_BEEPS * period);
+  const on = Array.from({ length: PROBE_BEEPS }, () => []);
+  const off = Array.from({ length: PROBE_BEEPS }, () => []);
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  while (context.currentTime < start + (PROBE_BEEPS * 2 * PROBE_MS) / 1000) {
-    // Sampled away from the edges of each beep, where the speaker and room are still ringing.
-    const into = ((context.currentTime - start) * 1000) % (2 * PROBE_MS);
-    if (context.currentTime > start && into > 40 && into < PROBE_MS - 20) {
-      on.push(level());
-    } else if (context.currentTime > start && into > PROBE_MS + 60 && into < 2 * PROBE_MS - 20) {
-      off.push(level());
+  const end = start + PROBE_BEEPS * period;
+  const giveUp = performance.now() + PROBE_BEEPS * period * 1000 + 3000;
+  while (context.currentTime < end && performance.now() < giveUp) {
+    const elapsed = context.currentTime - start;
+    const beep = Math.floor(elapsed / period);
+    // Sampled away from the edges of each beep, where the speaker and the room still ring.
+    const into = (elapsed - beep * period) * 1000;
+    if (elapsed > 0 && beep < PROBE_BEEPS) {
+      if (into > 40 && into < PROBE_MS - 20) {
+        on[beep].push(level());
+      } else if (into > PROBE_MS + 60 && into < 2 * PROBE_MS - 20) {
+        off[beep].push(level());
+      }
     }
-    await sleep(15);
+    await sleep(10);
   }
   source.disconnect(analyser);
   oscillator.disconnect();
@@ -274,8 +280,9 @@ export async function checkHeadphones() {
     const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
     return finite.length === 0 ? -160 : finite[Math.floor(finite.length / 2)];
   };
-  const differenceDb = median(on) - median(off);
-  return { echo: differenceDb > 10, differenceDb };
+  const differences = on.map((levels, i) => median(levels) - median(off[i]));
+  const beepsHeard = differences.filter((d) => d > 10).length;
+  return { echo: beepsHeard >= PROBE_BEEPS - 1, beepsHeard, differenceDb: median(differences) };
 }
 
 /** Tells the page every intervalMs that this tab is still open, until stop(). */
