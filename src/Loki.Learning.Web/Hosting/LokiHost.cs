@@ -54,6 +54,8 @@ public static class LokiHost
         builder.AddLokiTelemetry();
         builder.AddLokiRecording();
         builder.AddLokiEvents();
+        builder.Services.AddLokiMetronome();
+        builder.Services.AddLokiRoomScore();
         // A circuit's messages are small (events, JS interop results; file uploads come in chunks sized to this):
         // anything larger closes that circuit before it is buffered, and the node goes on (docs/security-media.md).
         builder.Services.AddRazorComponents().AddInteractiveServerComponents()

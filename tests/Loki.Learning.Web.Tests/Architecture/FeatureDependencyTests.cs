@@ -16,8 +16,6 @@ public sealed class FeatureDependencyTests(ITestOutputHelper output)
     /// Two-way pairs still to be broken (see docs/decisions/0004): alphabetical, "A ⇄ B".
     private static readonly string[] KnownTwoWayPairs =
     [
-        "Metronome ⇄ Rooms",
-        "Rooms ⇄ Scores",
         "Rooms ⇄ Workshops",
     ];
 
@@ -70,8 +68,8 @@ public sealed class FeatureDependencyTests(ITestOutputHelper output)
     {
         var edges = FeatureEdges(typeof(LiveRoom).Assembly);
 
-        // The room page makes its score view's parameters inside a method body only (a render fragment), never in a signature.
-        Assert.Contains(("Rooms", "Scores"), edges);
+        // The room page renders a workshop's stage panel inside a method body only (a render fragment), never in a signature.
+        Assert.Contains(("Rooms", "Workshops"), edges);
         Assert.Contains(("Recordings", "Rooms"), edges);
     }
 

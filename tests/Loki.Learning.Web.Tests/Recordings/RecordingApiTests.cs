@@ -98,6 +98,11 @@ public sealed class RecordingApiTests(RunningApp app) : IClassFixture<RunningApp
 
         // Teachers comment, pupils reply.
         Assert.Equal(HttpStatusCode.Forbidden, (await pupil.PostAsJsonAsync($"api/recordings/{id}/comments", new { atSeconds = 1, text = "mine" })).StatusCode);
+        // Only a bar the take holds: the music's bars, counted from bar 1 where the metronome started.
+        var outside = await teacher.PostAsJsonAsync($"api/recordings/{id}/comments", new { atSeconds = 0, bar = 40, text = "Not in this take" });
+        Assert.Equal(HttpStatusCode.BadRequest, outside.StatusCode);
+        Assert.NotNull((await outside.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["Bar"]);
+        Assert.InRange(take["bars"]!.AsArray()[0]!["bar"]!.GetValue<int>(), 1, 2);
         var comment = await teacher.PostAsJsonAsync($"api/recordings/{id}/comments", new { atSeconds = 0, bar = 2, text = "Listen to the violins here" });
         Assert.Equal(HttpStatusCode.Created, comment.StatusCode);
         var commentId = (await comment.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();

@@ -18,7 +18,7 @@ public sealed class LiveRoomTests
     private static LiveRoom OpenRoom()
     {
         var room = new LiveRoom(Guid.NewGuid(), new RoomState());
-        room.OpenRoom(Description);
+        room.OpenRoom(Description, 0);
         return room;
     }
 
@@ -265,5 +265,149 @@ public sealed class LiveRoomTests
         Assert.True(cut.Persist);
         Assert.Null(room.ToState().Recording);
         Assert.Empty(room.CutOffTake().Events);
+
+    private const double StartMs = 1_000_000;
+
+    /// Plays <paramref name="bars"/> bars of 4/4 at 120 BPM (2 s a bar) after a start at <see cref="StartMs"/>.
+    private static double AfterBars(LiveRoom room, int bars) => room.Beat.TimeOfBeat(bars * 4) + 10;
+
+    private static LiveRoom RoomPlaying(params RoomMember[] members)
+    {
+        var room = OpenRoom();
+        foreach (var member in members)
+        {
+            room.Join(member, Now, out _, out _);
+        }
+        room.ChangeBeat(new BeatChange(Bpm: 120, BeatsPerBar: 4, BeatUnit: 4, CountInBars: 0, Running: true), StartMs);
+        Assert.True(room.Beat.Running);
+        return room;
+    }
+
+    [Fact]
+    public void StartingTheMetronomeAgainAfterAStopStartsAtBarOne()
+    {
+        var room = RoomPlaying(Teacher);
+        var stoppedAt = AfterBars(room, 12);
+
+        room.ChangeBeat(new BeatChange(Running: false), stoppedAt);
+        room.ChangeBeat(new BeatChange(Running: true), stoppedAt + 1000);
+
+        Assert.Equal(1, room.Beat.StartBar);
+        Assert.Equal(1, room.Beat.PositionOfBeat(0).Bar);
+    }
+
+    [Fact]
+    public void TheHostMayStartFromABarOfTheirChoice()
+    {
+        var room = RoomPlaying(Teacher);
+        var stoppedAt = AfterBars(room, 3);
+        room.ChangeBeat(new BeatChange(Running: false), stoppedAt);
+
+        room.ChangeBeat(new BeatChange(Running: true, JumpToBar: 9), stoppedAt + 1000);
+
+        Assert.Equal(9, room.Beat.PositionOfBeat(0).Bar);
+    }
+
+    [Fact]
+    public void ClosingTheRoomStopsTheBeatAndReopeningStartsAtBarOne()
+    {
+        var room = RoomPlaying(Teacher, Pupil);
+        var closedAt = AfterBars(room, 181);
+
+        var closed = room.Close(closedAt);
+        Assert.False(room.Beat.Running);
+        Assert.True(closed.Persist);
+
+        // The state the room is stored with comes back on a node that resumes it.
+        var reopened = new LiveRoom(room.RoomId, room.ToState());
+        reopened.OpenRoom(Description, closedAt + 60_000);
+        reopened.Join(Teacher, Now, out _, out _);
+        reopened.ChangeBeat(new BeatChange(Running: true), closedAt + 61_000);
+        Assert.Equal(1, reopened.Beat.PositionOfBeat(0).Bar);
+    }
+
+    [Fact]
+    public void AStoredRoomThatWasLeftRunningOpensStoppedAtBarOne()
+    {
+        var running = RoomPlaying(Teacher).ToState() with { Open = false };
+
+        var room = new LiveRoom(Guid.NewGuid(), running);
+        room.OpenRoom(Description, StartMs + 400_000);
+
+        Assert.False(room.Beat.Running);
+        Assert.Equal(1, room.Beat.StartBar);
+    }
+
+    [Fact]
+    public void TheLastPersonLeavingStopsTheBeatAndTheEnginesClick()
+    {
+        var room = RoomPlaying(Teacher, Pupil);
+
+        room.Leave(Pupil.PersonId, Now, AfterBars(room, 2));
+        Assert.True(room.Beat.Running);
+        var last = room.Leave(Teacher.PersonId, Now, AfterBars(room, 3));
+
+        Assert.False(room.Beat.Running);
+        Assert.Equal(1, room.Beat.StartBar);
+        Assert.True(last.Persist);
+        Assert.Contains(last.Media, m => m is SetClickTrack { Track: null });
+    }
+
+    [Fact]
+    public void SomeoneWhoseTabClosedLeavesTheRosterAfterThePresenceTimeout()
+    {
+        var room = OpenRoom();
+        room.Join(Teacher, Now, out _, out _);
+        room.Join(Pupil, Now, out _, out _);
+
+        var later = Now + LiveRoom.PresenceTimeout;
+        Assert.False(room.Seen(Teacher.PersonId, later - TimeSpan.FromSeconds(1)).Refused);
+        var early = room.SweepAbsent(later - TimeSpan.FromSeconds(1), StartMs);
+        Assert.Equal(2, room.View(1).Roster.Count);
+        Assert.False(early.Changed);
+
+        var swept = room.SweepAbsent(later, StartMs);
+
+        Assert.True(swept.Changed);
+        Assert.Equal([Teacher.PersonId], room.View(2).Roster.Select(p => p.PersonId));
+        Assert.True(room.Seen(Pupil.PersonId, later).Refused);
+    }
+
+    [Fact]
+    public void AJackTripClientStillSendingKeepsItsPersonInTheRoomWithoutAPage()
+    {
+        var room = OpenRoom();
+        ConnectJackTrip(room, Pupil, 7);
+
+        room.SweepAbsent(Now + LiveRoom.PresenceTimeout * 3, StartMs);
+
+        Assert.Equal(Pupil.PersonId, room.View(1).Roster.Single().PersonId);
+    }
+
+    [Fact]
+    public void WhenTheLastTabClosesTheBeatStops()
+    {
+        var room = RoomPlaying(Teacher);
+
+        room.SweepAbsent(Now + LiveRoom.PresenceTimeout, AfterBars(room, 5));
+
+        Assert.Empty(room.View(1).Roster);
+        Assert.False(room.Beat.Running);
+        Assert.Equal(1, room.Beat.StartBar);
+    }
+
+    [Fact]
+    public void AnOpenRoomWithNobodyInItStopsItsBeatOnceThePresenceTimeoutHasPassed()
+    {
+        // A room resumed on another node after its node was lost: open, running, and nobody has come back yet.
+        var stored = RoomPlaying(Teacher).ToState();
+        var room = new LiveRoom(Guid.NewGuid(), stored);
+        room.Resume();
+
+        room.SweepAbsent(Now, StartMs + 5000);
+        Assert.True(room.Beat.Running);
+        room.SweepAbsent(Now + LiveRoom.PresenceTimeout, StartMs + 35_000);
+
+        Assert.False(room.Beat.Running);
     }
 }

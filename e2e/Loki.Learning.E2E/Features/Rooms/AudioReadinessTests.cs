@@ -40,10 +40,10 @@ public sealed class AudioReadinessTests(BrowserFixture browser, LokiApp app) : B
 
         // Joining anyway: the audio panel gives the same reason, not a script error.
         await teacher.Button("Öppna rummet").ClickWhenInteractiveAsync();
-        await teacher.Button("Gå med").ClickWhenInteractiveAsync();
-        await Expect(teacher.Locator(".audio-panel [role=alert]")).ToHaveTextAsync("Ljudet kunde inte starta: " + Insecure);
+        await Expect(teacher.Heading("Anslut ljud", 2)).ToBeVisibleAsync();
+        await Expect(teacher.Locator(".room > p.problem[role=alert]")).ToHaveTextAsync("Ljudet kunde inte starta: " + Insecure);
         await teacher.Button("Testa mikrofonen").ClickWhenInteractiveAsync();
-        await Expect(teacher.Locator(".audio-panel [role=alert]")).ToHaveTextAsync("Ljudet kunde inte starta: " + Insecure);
+        await Expect(teacher.Locator(".room > p.problem[role=alert]")).ToHaveTextAsync("Ljudet kunde inte starta: " + Insecure);
     }
 
     [Fact]

@@ -61,8 +61,8 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         await ConnectAudioAsync(pupil);
 
         // Both appear in each other's roster as connected through the browser.
-        await Expect(Roster(teacher).GetByRole(AriaRole.Row).Filter(new() { HasText = PupilName })).ToContainTextAsync("ansluten (webbläsare)", new() { Timeout = 30_000 });
-        await Expect(Roster(pupil).GetByRole(AriaRole.Row).Filter(new() { HasText = "Tove" })).ToContainTextAsync("ansluten (webbläsare)", new() { Timeout = 30_000 });
+        await Expect(Roster(teacher).GetByRole(AriaRole.Listitem).Filter(new() { HasText = PupilName })).ToContainTextAsync("ansluten (webbläsare)", new() { Timeout = 30_000 });
+        await Expect(Roster(pupil).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Tove" })).ToContainTextAsync("ansluten (webbläsare)", new() { Timeout = 30_000 });
 
         await WaitUntilAsync(teacher, async () => await HeardAsync(teacher, PupilTone) > Hears,
             async () => $"the teacher hears the pupil's {PupilTone} Hz (level {await HeardAsync(teacher, PupilTone):F3})");
@@ -71,7 +71,7 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
 
         Console.WriteLine($"LEVELS before mute: teacher hears {PupilTone} Hz at {await HeardAsync(teacher, PupilTone):F3}, pupil hears {TeacherTone} Hz at {await HeardAsync(pupil, TeacherTone):F3}; teacher stats {await teacher.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}");
         await teacher.Button($"Stäng av ljudet för {PupilName}").ClickWhenInteractiveAsync();
-        await Expect(Roster(teacher).GetByRole(AriaRole.Row).Filter(new() { HasText = PupilName })).ToContainTextAsync("avstängt");
+        await Expect(Roster(teacher).GetByRole(AriaRole.Listitem).Filter(new() { HasText = PupilName })).ToContainTextAsync("avstängt");
         await WaitUntilAsync(teacher, async () => await HeardAsync(teacher, PupilTone) < Silent,
             async () => $"the pupil's tone is gone from the teacher's output (level {await HeardAsync(teacher, PupilTone):F3})");
         Console.WriteLine($"LEVELS after mute: teacher hears {PupilTone} Hz at {await HeardAsync(teacher, PupilTone):F3}");
@@ -122,12 +122,11 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         Assert.All(sorted, ms => Assert.InRange(ms, 2, 500));
 
         // Disconnecting ends the socket: the roster shows it and nothing more comes back.
-        await teacher.Button("Koppla från ljud").ClickWhenInteractiveAsync();
+        await teacher.Button("Ljud").ClickWhenInteractiveAsync();
         await Expect(teacher.GetByText("Ditt ljud är inte anslutet.")).ToBeVisibleAsync();
-        await Expect(Roster(teacher).GetByRole(AriaRole.Row).Filter(new() { HasText = "Tove" })).ToContainTextAsync("inte ansluten", new() { Timeout = 30_000 });
+        await Expect(Roster(teacher).GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Tove" })).ToContainTextAsync("inte ansluten", new() { Timeout = 30_000 });
     }
 
-    /// The roster table (its caption names it), not the latency budget below it, which lists the same people in pairs.
-    private static ILocator Roster(IPage page) =>
-        page.GetByRole(AriaRole.Table, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Deltagare") });
+    /// The roster's mixer strips, not the latency budget in the studio panel, which lists the same people in pairs.
+    private static ILocator Roster(IPage page) => page.Locator(".mixer-strips");
 }

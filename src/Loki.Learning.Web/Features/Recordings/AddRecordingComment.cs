@@ -8,8 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Recordings;
 
-/// A comment pinned to a time of a take, optionally to one track. Given a bar, the comment goes to that bar's first beat
-/// (when the take's beat clock reached it; otherwise to the time given); else the bar follows from the time. Teachers start
+/// A comment pinned to a time of a take, optionally to one track. Given a bar, the comment goes to that bar's first beat,
+/// and only a bar inside the take is accepted; else the bar follows from the time. Teachers start
 /// threads; members reply (<paramref name="ParentId"/>). A teacher's comment on a bar of a take that showed a score
 /// also becomes a note on that bar of the score, so it is there at the next rehearsal.
 public sealed record AddRecordingComment(Actor Actor, Guid RecordingId, double AtSeconds, int? Bar, Guid? TrackId, Guid? ParentId, string? Text) : ICommand<Guid>;
@@ -32,13 +32,11 @@ public sealed class AddRecordingCommentHandler(IDbContextFactory<LokiDbContext> 
         var events = await db.RecordingEvents.Where(e => e.RecordingId == recording.Id).ToListAsync(cancellationToken);
         var grid = new BarGrid(events);
         var at = command.AtSeconds;
-        if (command.Bar is { } wanted)
+        if (command.Bar is { } wanted && command.ParentId is null)
         {
-            if (wanted is < -64 or > 100_000)
-            {
-                throw Refusal.Invalid("Recording.Refusal.NoSuchBar", nameof(command.Bar));
-            }
-            at = grid.Bars(recording.DurationSeconds).FirstOrDefault(b => b.Bar == wanted)?.Seconds ?? at;
+            // Only a bar the take recorded: one whose bar line it holds, or the one already playing when it started.
+            at = grid.Bars(recording.DurationSeconds).FirstOrDefault(b => b.Bar == wanted)?.Seconds
+                ?? (grid.BarAt(0) == wanted ? 0 : throw Refusal.Invalid("Recording.Refusal.BarOutsideTake", nameof(command.Bar)));
         }
         RecordingComment? parent = null;
         if (command.ParentId is { } parentId)

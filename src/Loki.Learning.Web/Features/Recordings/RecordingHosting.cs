@@ -26,6 +26,7 @@ public static class RecordingHosting
         services.AddSingleton<Rooms.IRoomEventSubscriber, RoomTakes>();
         services.AddSingleton(new Rooms.RoomPanel(typeof(RecordingPanel), Order: 10));
         services.AddSingleton(new Meetings.OwnerSection(typeof(RecordingsSection), Order: 20));
+        services.AddSingleton(new Rooms.RoomPanel(typeof(RecordingControls), Order: 30, Rooms.RoomPanelPlace.Controls));
         services.AddSingleton<RecordingRetention>();
         return services;
     }

@@ -21,6 +21,10 @@ public interface IRoomGrain : IGrainWithGuidKey
 
     Task LeaveAsync(string personId);
 
+    /// The person's room page is still open (sent every few seconds while it is); a person whose page goes quiet and
+    /// who has no live audio leaves the roster after <see cref="LiveRoom.PresenceTimeout"/>. Refusal key when not in the room.
+    Task<string?> HeartbeatAsync(string personId);
+
     /// Called by the hub when a native client connects with a code: consumes the code.
     Task<CodeRedemption> RedeemJackTripCodeAsync(string code);
 

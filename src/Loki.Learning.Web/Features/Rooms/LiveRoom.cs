@@ -80,6 +80,10 @@ public sealed class LiveRoom
     /// A JackTrip code works once, within this time after joining.
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
 
+    /// A person whose page has not said it is still there for this long, and who has no live audio connection, has
+    /// closed their tab: they leave the roster. An open room empty for this long stops its beat.
+    public static readonly TimeSpan PresenceTimeout = TimeSpan.FromSeconds(30);
+
     /// The media engine mixes at most this many per room.
     public const int Capacity = 64;
 
@@ -94,6 +98,9 @@ public sealed class LiveRoom
     private readonly HashSet<string> _members = new(StringComparer.Ordinal);
 
     private Outcome _pending = new();
+
+    /// Since when nobody has been in the open room (null: someone is).
+    private DateTime? _emptySinceUtc;
 
     public LiveRoom(Guid roomId, RoomState state)
     {
@@ -149,12 +156,15 @@ public sealed class LiveRoom
         return Done(changed: false);
     }
 
-    public RoomOutcome OpenRoom(RoomDescription description)
+    /// Opens the room. A room that opens starts clean: its beat stopped, the next start at bar 1 (tempo, metre and the
+    /// score stay as the host left them).
+    public RoomOutcome OpenRoom(RoomDescription description, double nowEpochMs)
     {
         Description = description;
         if (!Open)
         {
             Open = true;
+            ResetBeat(nowEpochMs);
             _pending.Media.Add(new OpenRoom(MediaRoom));
             PostClickTrack();
             _pending.Events.Add(new LiveRoomOpened(RoomId, description));
@@ -162,12 +172,12 @@ public sealed class LiveRoom
         return Done(persist: true);
     }
 
-    /// A running take stops, everyone leaves, their codes end and the beat stops.
+    /// A running take stops, everyone leaves, their codes end and the beat stops; the next start is at bar 1.
     public RoomOutcome Close(double nowEpochMs)
     {
         EndTake();
         Open = false;
-        Beat = Beat.Stop(nowEpochMs);
+        ResetBeat(nowEpochMs);
         _codes.Clear();
         _audioNonces.Clear();
         _participants.Clear();
@@ -204,6 +214,8 @@ public sealed class LiveRoom
         }
         participant.RecordingConsent = member.RecordingConsent;
         participant.AdminVisit = member.AdminVisit;
+        participant.LastSeenUtc = nowUtc;
+        _emptySinceUtc = null;
         ForgetPasses(member.PersonId);
         code = JackTripCodes.Create(RoomId);
         _codes[code] = new Pass(member.PersonId, nowUtc + CodeLifetime);
@@ -213,17 +225,62 @@ public sealed class LiveRoom
         return Done(persist: _members.Add(member.PersonId));
     }
 
-    public RoomOutcome Leave(string personId)
+    /// The person leaves; when they were the last one, the beat stops (the next start is at bar 1).
+    public RoomOutcome Leave(string personId, DateTime nowUtc, double nowEpochMs)
     {
         ForgetPasses(personId);
         if (_participants.Remove(personId, out var participant))
         {
             EndConnections(participant);
             _pending.Events.Add(new PersonLeft(RoomId, personId));
+            if (_participants.Count == 0)
+            {
+                _emptySinceUtc = nowUtc;
+                return Done(persist: StopEmptyRoomsBeat(nowEpochMs));
+            }
         }
         return Done();
     }
 
+    /// The person's page says it is still open (every few seconds while it is).
+    public RoomOutcome Seen(string personId, DateTime nowUtc)
+    {
+        if (!_participants.TryGetValue(personId, out var participant))
+        {
+            return RoomOutcome.Refuse(RoomRefusal.NotInRoom);
+        }
+        participant.LastSeenUtc = nowUtc;
+        return Done(changed: false);
+    }
+
+    /// Run every few seconds: people whose page went quiet for <see cref="PresenceTimeout"/> and who have no live audio
+    /// leave (they closed their tab; a JackTrip client still sending keeps its person in), and an open room that has
+    /// been empty that long stops its beat (a room that moved here from a lost node comes back with nobody in it).
+    public RoomOutcome SweepAbsent(DateTime nowUtc, double nowEpochMs)
+    {
+        if (!Open)
+        {
+            return Done(changed: false);
+        }
+        var gone = _participants.Values
+            .Where(p => p.LastSeenUtc + PresenceTimeout <= nowUtc && !p.Connections.Any(c => c.Joined))
+            .ToList();
+        foreach (var participant in gone)
+        {
+            _participants.Remove(participant.PersonId);
+            ForgetPasses(participant.PersonId);
+            EndConnections(participant);
+            _pending.Events.Add(new PersonLeft(RoomId, participant.PersonId));
+        }
+        if (_participants.Count > 0)
+        {
+            _emptySinceUtc = null;
+            return Done(changed: gone.Count > 0);
+        }
+        _emptySinceUtc ??= nowUtc;
+        var stopped = _emptySinceUtc + PresenceTimeout <= nowUtc || gone.Count > 0 ? StopEmptyRoomsBeat(nowEpochMs) : false;
+        return Done(changed: gone.Count > 0 || stopped, persist: stopped);
+    }
     /// The hub asks about a JackTrip client's name at its handshake: the code is consumed, and the person's other
     /// media connections end (one live media connection per person, so one person holds one hub slot).
     public RoomOutcome RedeemJackTripCode(string code, DateTime nowUtc, out CodeRedemption redemption)
@@ -384,9 +441,15 @@ public sealed class LiveRoom
         return outcome.Refused ? outcome : outcome with { Persist = true };
     }
 
+    /// A stop also takes the next start back to bar 1 (unless the same change names another bar): starting the
+    /// metronome starts the music from its beginning, or from the bar the host chooses.
     public RoomOutcome ChangeBeat(BeatChange change, double nowEpochMs)
     {
         var beat = change.ApplyTo(Beat, nowEpochMs);
+        if (change.Running == false && !beat.Running && beat.StartBar != (change.JumpToBar ?? 1))
+        {
+            beat = beat.JumpTo(change.JumpToBar ?? 1, nowEpochMs);
+        }
         if (ReferenceEquals(beat, Beat))
         {
             return Done(changed: false);
@@ -620,6 +683,34 @@ public sealed class LiveRoom
         }
     }
 
+    /// Stopped, with the next start at bar 1. True when that changed anything.
+    private bool ResetBeat(double nowEpochMs)
+    {
+        var reset = Beat.Stop(nowEpochMs);
+        if (reset.StartBar != 1)
+        {
+            reset = reset.JumpTo(1, nowEpochMs);
+        }
+        if (ReferenceEquals(reset, Beat))
+        {
+            return false;
+        }
+        Beat = reset;
+        return true;
+    }
+
+    /// Nobody is left to play: the beat stops (and the click the engine renders with it).
+    private bool StopEmptyRoomsBeat(double nowEpochMs)
+    {
+        if (!ResetBeat(nowEpochMs))
+        {
+            return false;
+        }
+        PostClickTrack();
+        RecordBeat();
+        return true;
+    }
+
     /// Rendered early by the participant's measured one-way delay, so it reaches them about when the beat sounds elsewhere.
     private void ApplyClick(Participant participant)
     {
@@ -790,6 +881,9 @@ public sealed class LiveRoom
 
         /// An admin who does not belong to the room entered it; everyone in it sees that.
         public bool AdminVisit { get; set; }
+
+        /// The last heartbeat of their page (or their join).
+        public DateTime LastSeenUtc { get; set; }
 
         /// At most one: a new admission ends the others (see <see cref="Connect"/>).
         public List<Connection> Connections { get; } = [];

@@ -30,6 +30,8 @@ public sealed class RoomGrain(
         // reached the disk is kept by whoever records.
         await ApplyAsync(_room.CutOffTake(), notify: false);
         await ApplyAsync(_room.Resume());
+        // Who closed their tab leaves the roster; an empty room's beat stops (LiveRoom.SweepAbsent).
+        this.RegisterGrainTimer(SweepAbsentAsync, SweepPeriod, SweepPeriod);
         if (_room.Open)
         {
             logger.LogInformation("Room {Room} resumed on this node at beat version {Version}", _room.MediaRoom, _room.Beat.Version);
@@ -56,7 +58,7 @@ public sealed class RoomGrain(
 
     public Task<RoomView> GetViewAsync() => Task.FromResult(_room.View(_version));
 
-    public Task OpenAsync(RoomDescription description, string hostId) => ApplyAsync(_room.OpenRoom(description));
+    public Task OpenAsync(RoomDescription description, string hostId) => ApplyAsync(_room.OpenRoom(description, NowEpochMs()));
 
     public Task CloseAsync(string hostId) => ApplyAsync(_room.Close(NowEpochMs()));
 
@@ -69,7 +71,14 @@ public sealed class RoomGrain(
             : new JoinGrant(null, code, now + LiveRoom.CodeLifetime, nonce, media.Endpoint);
     }
 
-    public Task LeaveAsync(string personId) => ApplyAsync(_room.Leave(personId));
+    public Task LeaveAsync(string personId) => ApplyAsync(_room.Leave(personId, clock.GetUtcNow().UtcDateTime, NowEpochMs()));
+
+    public Task<string?> HeartbeatAsync(string personId) => ApplyAsync(_room.Seen(personId, clock.GetUtcNow().UtcDateTime));
+
+    private static readonly TimeSpan SweepPeriod = TimeSpan.FromSeconds(5);
+
+    private Task SweepAbsentAsync(CancellationToken cancellationToken) =>
+        ApplyAsync(_room.SweepAbsent(clock.GetUtcNow().UtcDateTime, NowEpochMs()));
 
     public async Task<CodeRedemption> RedeemJackTripCodeAsync(string code)
     {

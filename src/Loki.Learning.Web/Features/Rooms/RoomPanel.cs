@@ -2,10 +2,10 @@ using Loki.Learning.Web.Features.People;
 
 namespace Loki.Learning.Web.Features.Rooms;
 
-/// A part of the room page another feature contributes (the recording banner and controls): a component with one
-/// parameter, <c>Room</c> (<see cref="RoomPanelContext"/>). The feature registers it; the room page renders the
-/// registered panels in <see cref="Order"/> at their <see cref="Place"/> without knowing them, so rooms do not depend
-/// on those features.
+/// A part of the room page another feature contributes (the recording banner and button, the metronome, the score,
+/// the cameras): a component with one parameter, <c>Room</c> (<see cref="RoomPanelContext"/>). The feature registers
+/// it; the room page renders the registered panels in <see cref="Order"/> at their <see cref="Place"/> without knowing
+/// them, so rooms do not depend on those features.
 public sealed record RoomPanel(Type Component, int Order, RoomPanelPlace Place = RoomPanelPlace.Banner);
 
 /// Where on the room page a panel goes.
@@ -22,7 +22,12 @@ public enum RoomPanelPlace
 
     /// The collapsed "Studio connection" panel: JackTrip, the latency budget.
     Studio,
+
+    /// The control bar, always in view: a few compact buttons (start/stop the metronome, record), no headings.
+    Controls,
 }
 
 /// What a room panel is told on every render.
-public sealed record RoomPanelContext(Guid RoomId, Actor Actor, bool IsHost, RoomView View);
+/// <param name="Description">What the room belongs to (its course, ensemble or workshop is <see cref="RoomDescription.OwnerId"/>).</param>
+/// <param name="Me">The reader's place in the roster, once they have entered.</param>
+public sealed record RoomPanelContext(Guid RoomId, Actor Actor, bool IsHost, RoomView View, RoomDescription Description, RosterEntry? Me = null);

@@ -32,6 +32,8 @@ let scheduleTimer = null;
 let frame = null;
 let labels = {};
 let counter = null;
+let counterId = null;
+let attachments = 0;            // which attach is the current one (a component disposed late detaches only its own)
 let follow = true;
 let shown = '';
 let taps = [];
@@ -43,10 +45,11 @@ const listenerVolume = () => Number(localStorage.getItem('loki.metronome.volume'
 const listenerMuted = () => localStorage.getItem('loki.metronome.muted') === 'true';
 
 /** Starts measuring the clock and following the room's beat. counterId: the element that shows bar and beat. */
-export function attach(room, counterId, texts) {
+export function attach(room, counterElementId, texts) {
   detach();
   roomId = room;
   labels = texts || {};
+  counterId = counterElementId || null;
   counter = counterId ? document.getElementById(counterId) : null;
   sync = new ClockSync();
   connect();
@@ -61,6 +64,8 @@ export function attach(room, counterId, texts) {
   resume();
   scheduleTimer = setInterval(schedule, SCHEDULE_EVERY_MS);
   frame = requestAnimationFrame(draw);
+  attachments += 1;
+  return attachments;
 }
 
 function resume() {
@@ -269,6 +274,11 @@ function draw() {
   const text = !p.running ? (labels.stopped || 'Stopped').replace('{0}', p.bar)
     : p.countIn ? (labels.countIn || 'Count-in {0}').replace('{0}', p.waiting ? '' : p.beat).trim()
       : (labels.bar || 'Bar {0} · beat {1}').replace('{0}', p.bar).replace('{1}', p.beat);
+  if (counterId && (!counter || !counter.isConnected)) {
+    // The page drew the counter anew (the control bar changed around it): follow the one on the page.
+    counter = document.getElementById(counterId);
+    shown = '';
+  }
   if (text !== shown && counter) {
     counter.textContent = text;
     counter.dataset.bar = p.countIn ? '' : String(p.bar);
@@ -286,7 +296,11 @@ function draw() {
   }
 }
 
-export function detach() {
+/** Stops everything; with the number attach returned, only when that attach is still the current one. */
+export function detach(attachment) {
+  if (attachment !== undefined && attachment !== null && attachment !== attachments) {
+    return;
+  }
   clearInterval(scheduleTimer);
   clearTimeout(pingTimer);
   clearTimeout(reconnectTimer);

@@ -18,6 +18,8 @@ let statsTimer = null;
 let lastLevel = 0;
 let historyRequests = new Map();
 let historyId = 0;
+let micMuted = false;
+let presenceTimer = null;
 const counters = { sent: 0, received: 0, dropped: 0, underruns: 0, malformed: 0, buffered: 0, rttMs: null, clockOffsetMs: null };
 
 function constraints(deviceId) {
@@ -146,6 +148,7 @@ export async function connect(deviceId, meterId, path, token, page) {
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('token', token);
   node.port.postMessage({ type: 'reset' });
+  setMicrophoneMuted(false);
   await new Promise((resolve, reject) => {
     opening = { resolve, reject };
     worker.postMessage({ type: 'connect', url: url.toString() });
@@ -188,10 +191,112 @@ async function stopPreview() {
   }
   node = null;
   source = null;
+  micMuted = false;
+}
+
+/**
+ * Mutes the microphone in this browser: it is taken off the worklet, which goes on sending silence (the room keeps
+ * the connection and its timing), and the level meter drops to zero.
+ */
+export function setMicrophoneMuted(muted) {
+  if (!source || !node || micMuted === !!muted) {
+    micMuted = !!muted && !!source;
+    return;
+  }
+  micMuted = !!muted;
+  if (micMuted) {
+    source.disconnect(node);
+  } else {
+    source.connect(node);
+  }
+}
+
+const PROBE_HZ = 3100;
+const PROBE_BEEPS = 6;
+const PROBE_MS = 160;
+
+/**
+ * The headphones check. Music runs with echo cancellation off, so loudspeakers feed the room back into the microphone.
+ * Plays PROBE_BEEPS short beeps at PROBE_HZ and compares the microphone's energy at that frequency during each beep with
+ * the gap after it. Speakers make nearly every beep stand out of its gap; a sound of the room's own that happens to
+ * fall on one beep does not. Needs the microphone on (start). Returns { echo, beepsHeard, differenceDb }.
+ */
+export async function checkHeadphones() {
+  if (!context || !source) {
+    throw new Error('Room.Headphones.MicrophoneFirst');
+  }
+  if (context.state !== 'running') {
+    await Promise.race([context.resume(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  }
+  if (context.state !== 'running') {
+    // The browser keeps sound off until the reader touches the page; the next click on the check will do.
+    throw new Error('Room.Headphones.AudioBlocked');
+  }
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 2048;
+  analyser.smoothingTimeConstant = 0;
+  source.connect(analyser);
+  const bin = Math.round(PROBE_HZ * analyser.fftSize / context.sampleRate);
+  const data = new Float32Array(analyser.frequencyBinCount);
+  const level = () => {
+    analyser.getFloatFrequencyData(data);
+    return Math.max(data[bin - 1], data[bin], data[bin + 1]);
+  };
+  const gain = context.createGain();
+  gain.gain.value = 0;
+  const oscillator = context.createOscillator();
+  oscillator.frequency.value = PROBE_HZ;
+  oscillator.connect(gain).connect(context.destination);
+  const period = (2 * PROBE_MS) / 1000;
+  const start = context.currentTime + 0.05;
+  for (let i = 0; i < PROBE_BEEPS; i++) {
+    gain.gain.setValueAtTime(0.25, start + i * period);
+    gain.gain.setValueAtTime(0, start + i * period + PROBE_MS / 1000);
+  }
+  oscillator.start(start);
+  oscillator.stop(start + PROBE_BEEPS * period);
+  const on = Array.from({ length: PROBE_BEEPS }, () => []);
+  const off = Array.from({ length: PROBE_BEEPS }, () => []);
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const end = start + PROBE_BEEPS * period;
+  const giveUp = performance.now() + PROBE_BEEPS * period * 1000 + 3000;
+  while (context.currentTime < end && performance.now() < giveUp) {
+    const elapsed = context.currentTime - start;
+    const beep = Math.floor(elapsed / period);
+    // Sampled away from the edges of each beep, where the speaker and the room still ring.
+    const into = (elapsed - beep * period) * 1000;
+    if (elapsed > 0 && beep < PROBE_BEEPS) {
+      if (into > 40 && into < PROBE_MS - 20) {
+        on[beep].push(level());
+      } else if (into > PROBE_MS + 60 && into < 2 * PROBE_MS - 20) {
+        off[beep].push(level());
+      }
+    }
+    await sleep(10);
+  }
+  source.disconnect(analyser);
+  oscillator.disconnect();
+  const median = (values) => {
+    const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+    return finite.length === 0 ? -160 : finite[Math.floor(finite.length / 2)];
+  };
+  const differences = on.map((levels, i) => median(levels) - median(off[i]));
+  const beepsHeard = differences.filter((d) => d > 10).length;
+  return { echo: beepsHeard >= PROBE_BEEPS - 1, beepsHeard, differenceDb: median(differences) };
+}
+
+/** Tells the page every intervalMs that this tab is still open, until stop(). */
+export function startPresence(page, intervalMs) {
+  clearInterval(presenceTimer);
+  presenceTimer = setInterval(() => {
+    page.invokeMethodAsync('Heartbeat').catch(() => {});
+  }, intervalMs);
 }
 
 /** Everything off: socket, microphone, audio context. */
 export async function stop() {
+  clearInterval(presenceTimer);
+  presenceTimer = null;
   await stopPreview();
   listener = null;
   meterElement = null;

@@ -171,7 +171,7 @@ export function show(bar, beat = 0) {
     state.step = step;
     state.bar = index + 1;
     if (barChanged) {
-        state.osmd.cursor.cursorElement?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+        reveal(state.osmd.cursor.cursorElement);
         renderNotes(state);
     }
     return true;
@@ -213,6 +213,24 @@ export function follow(bar, beat = 0, beatUnit = 0) {
         wholes -= length;
     }
     return false;
+}
+
+/// Scrolls the score's own surface so the cursor is in view. Never scrollIntoView: that scrolls every scrollable
+/// ancestor, the page too, and following the music would push the room's controls out of sight.
+function reveal(element) {
+  const surface = element?.closest('[data-score-surface]');
+  if (!surface) {
+    return;
+  }
+  const box = element.getBoundingClientRect();
+  const frame = surface.getBoundingClientRect();
+  const margin = 16;
+  if (box.top < frame.top + margin || box.bottom > frame.bottom - margin) {
+    surface.scrollTop += box.top - frame.top - margin;
+  }
+  if (box.left < frame.left || box.right > frame.right) {
+    surface.scrollLeft += box.left - frame.left - margin;
+  }
 }
 
 // Forward within the next bar or two the cursor steps on (the usual case while playing); anywhere else it is placed
