@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Mail;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.Scores;
@@ -73,6 +74,7 @@ public static class DataHosting
             sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build(), Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "outbox")));
         services.TryAddSingleton<Mailer>();
         services.TryAddSingleton(sp => SiteInfo.From(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
+        services.TryAddSingleton(sp => PublicAddress.From(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
         services.TryAddSingleton<IMailer>(sp => sp.GetRequiredService<Mailer>());
         return services;
     }

@@ -79,6 +79,7 @@ public static class LokiHost
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = OrleansHosting.WriteHealthAsync });
         app.MapLokiCluster();
         app.MapLokiAuth();
+        app.MapPeopleApi();
         app.MapCultureSwitch();
         app.MapCalendarFeeds();
         app.MapCoursesApi();

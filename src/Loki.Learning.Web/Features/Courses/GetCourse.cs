@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Courses;
 
-public sealed record PersonSummary(string Id, string DisplayName, string UserName);
+/// <param name="RecordingConsent">The person's own consent on file for being recorded.</param>
+public sealed record PersonSummary(string Id, string DisplayName, string UserName, bool RecordingConsent = false);
 
 public sealed record SessionSummary(Guid Id, string Title, DateTime StartsUtc, DateTime EndsUtc, Guid RoomId);
 
@@ -59,7 +60,7 @@ public sealed class GetCourseHandler(IDbContextFactory<LokiDbContext> dbFactory)
         {
             students = await db.CourseEnrolments.Where(e => e.CourseId == course.Id)
                 .OrderBy(e => e.Person!.DisplayName)
-                .Select(e => new PersonSummary(e.PersonId, e.Person!.DisplayName, e.Person.UserName!))
+                .Select(e => new PersonSummary(e.PersonId, e.Person!.DisplayName, e.Person.UserName!, e.Person.RecordingConsent))
                 .ToListAsync(cancellationToken);
             sessions = await db.ClassSessions.Where(s => s.CourseId == course.Id)
                 .OrderBy(s => s.StartsUtc)

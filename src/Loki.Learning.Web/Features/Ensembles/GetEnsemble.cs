@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Ensembles;
 
-public sealed record MemberSummary(string PersonId, string DisplayName, EnsembleRole Role, string? Instrument, string? Institution, string? Town);
+/// <param name="RecordingConsent">Consent on file for recording (a guardian's for a pupil, their own for an adult).</param>
+public sealed record MemberSummary(string PersonId, string DisplayName, EnsembleRole Role, string? Instrument, string? Institution, string? Town, bool RecordingConsent = false);
 
 public sealed record RehearsalSummary(Guid Id, string Title, DateTime StartsUtc, DateTime EndsUtc, Guid RoomId);
 
@@ -45,7 +46,7 @@ public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactor
             join i in db.Institutions on m.InstitutionId equals i.Id into sites
             from site in sites.DefaultIfEmpty()
             orderby m.Role, m.Person!.DisplayName
-            select new MemberSummary(m.PersonId, m.Person!.DisplayName, m.Role, m.Instrument, site == null ? null : site.Name, site == null ? null : site.Town))
+            select new MemberSummary(m.PersonId, m.Person!.DisplayName, m.Role, m.Instrument, site == null ? null : site.Name, site == null ? null : site.Town, m.Person.RecordingConsent))
             .ToListAsync(cancellationToken);
         var rehearsals = await db.Rehearsals.Where(r => r.EnsembleId == ensemble.Id)
             .OrderBy(r => r.StartsUtc)

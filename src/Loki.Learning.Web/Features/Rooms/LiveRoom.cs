@@ -425,6 +425,27 @@ public sealed class LiveRoom
         ApplyClick(participant);
     });
 
+    /// An adult gives or withdraws their own recording consent while in the room: during a take they go into it (or
+    /// leave it) at once, so a student who says yes from the banner is in the tracks from then on.
+    public RoomOutcome SetRecordingConsent(string personId, bool consent) => AsSelf(personId, participant =>
+    {
+        if (participant.RecordingConsent == consent)
+        {
+            return;
+        }
+        if (consent)
+        {
+            participant.RecordingConsent = true;
+            IncludeInTake(participant);
+            return;
+        }
+        foreach (var connection in participant.Connections)
+        {
+            LeaveTake(participant, connection);
+        }
+        participant.RecordingConsent = false;
+    });
+
     /// A take starts (the recorder has started it): everyone connected with consent goes into it.
     public RoomOutcome RecordingStarted(Guid recordingId, DateTime nowUtc)
     {
