@@ -91,6 +91,9 @@ public static class LokiHost
         app.MapRecordingsApi();
         app.MapRoomAudio();
         app.MapMetronomeApi();
+        // Unknown API addresses answer with ProblemDetails; any other unknown address gets the not-found page (its
+        // catch-all route), which sets status 404.
+        app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound)).ExcludeFromDescription();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
