@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Mail;
@@ -79,6 +80,7 @@ public static class DataHosting
         services.TryAddSingleton<Mailer>();
         services.AddCheckedSettings<SiteOptions>(SiteOptions.Section);
         services.TryAddSingleton(sp => SiteInfo.From(sp.GetRequiredService<IOptions<SiteOptions>>().Value));
+        services.TryAddSingleton(sp => PublicAddress.From(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
         services.TryAddSingleton<IMailer>(sp => sp.GetRequiredService<Mailer>());
         // The owners of meetings, rooms, scores and recordings, each registered by its kind; one policy over them.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMeetingOwnerKind, CourseOwners>());

@@ -1,5 +1,6 @@
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features;
+using Loki.Learning.Web.Features.Mail;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.People;
 using Microsoft.AspNetCore.Authentication;
@@ -63,7 +64,7 @@ public static class IdentityHosting
             .AddApiEndpoints()
             .AddDefaultTokenProviders()
             .AddSignInManager<LokiSignInManager>();
-        builder.Services.AddSingleton<IEmailSender<Person>, NoEmailSender>();
+        builder.Services.AddSingleton<IEmailSender<Person>, IdentityMails>();
 
         builder.Services.AddSingleton<DemoAccountLock>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoAccountLock>());
@@ -174,15 +175,5 @@ public static class IdentityHosting
             var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<Person>>();
             return await signIn.ValidateSecurityStampAsync(state.User) is not null;
         }
-    }
-
-    /// The platform sends no e-mail: it must run on a LAN without outside services.
-    private sealed class NoEmailSender : IEmailSender<Person>
-    {
-        public Task SendConfirmationLinkAsync(Person user, string email, string confirmationLink) => Task.CompletedTask;
-
-        public Task SendPasswordResetLinkAsync(Person user, string email, string resetLink) => Task.CompletedTask;
-
-        public Task SendPasswordResetCodeAsync(Person user, string email, string resetCode) => Task.CompletedTask;
     }
 }

@@ -81,6 +81,7 @@ public static class LokiHost
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = OrleansHosting.WriteHealthAsync });
         app.MapLokiCluster();
         app.MapLokiAuth();
+        app.MapPeopleApi();
         app.MapCultureSwitch();
         app.MapCalendarFeeds();
         app.MapCoursesApi();
@@ -92,6 +93,9 @@ public static class LokiHost
         app.MapRecordingsApi();
         app.MapRoomAudio();
         app.MapMetronomeApi();
+        // Unknown API addresses answer with ProblemDetails; any other unknown address gets the not-found page (its
+        // catch-all route), which sets status 404.
+        app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound)).ExcludeFromDescription();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -8,18 +8,18 @@ namespace Loki.Learning.Web.Tests.People;
 /// (127.0.0.0/8 is all local), so each test has its own rate limiting partition.
 internal static partial class LoginForm
 {
-    public static async Task<HttpResponseMessage> PostAsync(HttpClient client, string login, string password)
+    public static Task<HttpResponseMessage> PostAsync(HttpClient client, string login, string password) =>
+        PostFormAsync(client, "account/login", "login", new() { ["Input.Login"] = login, ["Input.Password"] = password });
+
+    /// Posts a static page's form as a browser does: the antiforgery token from the page, the form's handler name and fields.
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string page, string handler, Dictionary<string, string> fields)
     {
-        var page = await client.GetStringAsync("account/login");
-        var token = WebUtility.HtmlDecode(AntiforgeryToken().Match(page).Groups["token"].Value);
+        var html = await client.GetStringAsync(page);
+        var token = WebUtility.HtmlDecode(AntiforgeryToken().Match(html).Groups["token"].Value);
         Assert.NotEmpty(token);
-        return await client.PostAsync("account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "login",
-            ["__RequestVerificationToken"] = token,
-            ["Input.Login"] = login,
-            ["Input.Password"] = password,
-        }));
+        fields["_handler"] = handler;
+        fields["__RequestVerificationToken"] = token;
+        return await client.PostAsync(page, new FormUrlEncodedContent(fields));
     }
 
     /// A client of <paramref name="server"/> whose connections come from <paramref name="from"/> (e.g. 127.0.0.23).

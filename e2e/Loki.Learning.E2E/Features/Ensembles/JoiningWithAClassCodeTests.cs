@@ -36,7 +36,7 @@ public sealed class JoiningWithAClassCodeTests(BrowserFixture browser, LokiApp a
         await Expect(teacher.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Nora" }))
             .ToContainTextAsync("Viola · Härnösands kulturskola · vårdnadshavare samtycker till inspelning");
         await teacher.Button("Godkänn Nora").ClickWhenInteractiveAsync();
-        await Expect(teacher.GetByRole(AriaRole.Status)).ToHaveTextAsync("Godkänd. Ge inloggningen nedan till eleven.");
+        await Expect(teacher.GetByRole(AriaRole.Status)).ToHaveTextAsync("Godkänd. Ge inloggningen till eleven.");
         await Expect(teacher.Heading("Inloggning för Nora", 2)).ToBeVisibleAsync();
         var userName = (await teacher.GetByTestId("pupil-username").InnerTextAsync()).Trim();
         var password = (await teacher.GetByTestId("pupil-password").InnerTextAsync()).Trim();
@@ -111,7 +111,7 @@ public sealed class JoiningWithAClassCodeTests(BrowserFixture browser, LokiApp a
     }
 
     /// Issues a class code for <paramref name="school"/> on the open ensemble page and returns the new code as shown.
-    private static async Task<string> IssueClassCodeAsync(IPage teacher, string school)
+    internal static async Task<string> IssueClassCodeAsync(IPage teacher, string school)
     {
         var issue = await teacher.Button("Skapa en klasskod").WhenInteractiveAsync();
         var codes = teacher.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "gäller till" }).Locator("code");

@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Courses;
 
-public sealed record PersonSummary(string Id, string DisplayName, string UserName);
+/// <param name="RecordingConsent">The person's own consent on file for being recorded.</param>
+public sealed record PersonSummary(string Id, string DisplayName, string UserName, bool RecordingConsent = false);
 
 public sealed record MaterialSummary(Guid Id, string Title, string Notes);
 
@@ -58,7 +59,7 @@ public sealed class GetCourseHandler(IDbContextFactory<LokiDbContext> dbFactory)
         {
             students = await db.CourseEnrolments.Where(e => e.CourseId == course.Id)
                 .OrderBy(e => e.Person!.DisplayName)
-                .Select(e => new PersonSummary(e.PersonId, e.Person!.DisplayName, e.Person.UserName!))
+                .Select(e => new PersonSummary(e.PersonId, e.Person!.DisplayName, e.Person.UserName!, e.Person.RecordingConsent))
                 .ToListAsync(cancellationToken);
             sessions = await db.Meetings.Where(s => s.OwnerId == course.Id)
                 .OrderBy(s => s.StartsUtc)

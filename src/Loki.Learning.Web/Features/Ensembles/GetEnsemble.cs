@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Ensembles;
 
-public sealed record MemberSummary(string PersonId, string DisplayName, EnsembleRole Role, string? Instrument, string? Institution, string? Town);
+/// <param name="RecordingConsent">Consent on file for recording (a guardian's for a pupil, their own for an adult).</param>
+public sealed record MemberSummary(string PersonId, string DisplayName, EnsembleRole Role, string? Instrument, string? Institution, string? Town, bool RecordingConsent = false);
 
 public sealed record PendingJoinRequest(Guid Id, string DisplayName, string? Instrument, string? Institution, bool GuardianConsentForRecording, DateTime RequestedUtc);
 
@@ -44,7 +45,7 @@ public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactor
             join i in db.Institutions on m.InstitutionId equals i.Id into sites
             from site in sites.DefaultIfEmpty()
             orderby m.Role, m.Person!.DisplayName
-            select new MemberSummary(m.PersonId, m.Person!.DisplayName, m.Role, m.Instrument, site == null ? null : site.Name, site == null ? null : site.Town))
+            select new MemberSummary(m.PersonId, m.Person!.DisplayName, m.Role, m.Instrument, site == null ? null : site.Name, site == null ? null : site.Town, m.Person.RecordingConsent))
             .ToListAsync(cancellationToken);
         var rehearsals = await db.Meetings.Where(r => r.OwnerId == ensemble.Id)
             .OrderBy(r => r.StartsUtc)

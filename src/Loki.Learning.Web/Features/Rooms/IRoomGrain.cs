@@ -50,6 +50,9 @@ public interface IRoomGrain : IGrainWithGuidKey
 
     Task<string?> RaiseHandAsync(string personId, bool raised);
 
+    /// The person's own recording consent changed while they are in the room (an adult from the banner).
+    Task<string?> SetRecordingConsentAsync(string personId, bool consent);
+
     /// Host controls; each returns a refusal key or null. Each acts on every media connection of the person.
     Task<string?> MuteAsync(string hostId, string personId, bool muted);
 

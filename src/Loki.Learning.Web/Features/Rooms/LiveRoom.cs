@@ -484,6 +484,27 @@ public sealed class LiveRoom
         ApplyClick(participant);
     });
 
+    /// An adult gives or withdraws their own recording consent while in the room: during a take they go into it (or
+    /// leave it) at once, so a student who says yes from the banner is in the tracks from then on.
+    public RoomOutcome SetRecordingConsent(string personId, bool consent) => AsSelf(personId, participant =>
+    {
+        if (participant.RecordingConsent == consent)
+        {
+            return;
+        }
+        if (consent)
+        {
+            participant.RecordingConsent = true;
+            IncludeInTake(participant);
+            return;
+        }
+        foreach (var connection in participant.Connections)
+        {
+            LeaveTake(participant, connection);
+        }
+        participant.RecordingConsent = false;
+    });
+
     /// The host starts take <paramref name="recordingId"/> (files in <paramref name="folder"/>): the room records from
     /// now on, and everyone connected with consent goes into it. Whoever records reports a take it could not start
     /// (<see cref="TakeProblem"/>).

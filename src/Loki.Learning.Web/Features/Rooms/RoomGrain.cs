@@ -122,6 +122,8 @@ public sealed class RoomGrain(
 
     public Task<string?> RaiseHandAsync(string personId, bool raised) => ApplyAsync(_room.RaiseHand(personId, raised));
 
+    public Task<string?> SetRecordingConsentAsync(string personId, bool consent) => ApplyAsync(_room.SetRecordingConsent(personId, consent));
+
     public Task<string?> MuteAsync(string hostId, string personId, bool muted) => ApplyAsync(_room.Mute(hostId, personId, muted));
 
     public Task<string?> SetStageAsync(string hostId, string personId, bool onStage) => ApplyAsync(_room.SetStage(hostId, personId, onStage));
