@@ -119,7 +119,7 @@ public sealed class RecordingFromRoomEventsTests(Catalogue catalogue)
         {
             RoomId = roomId,
             OwnerId = ownerId,
-            OwnerKind = Features.Scores.ScoreOwnerKind.Ensemble,
+            OwnerKind = Features.Meetings.OwnerKind.Ensemble,
             Title = "Take",
             StartedById = by.PersonId,
             StartedUtc = now,

@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Rooms;
 
 namespace Loki.Learning.Web.Tests.Rooms;
@@ -13,7 +14,7 @@ public sealed class ConsentDuringATakeTests
     private static LiveRoom RoomWithBothConnected()
     {
         var room = new LiveRoom(Guid.NewGuid(), new RoomState());
-        room.OpenRoom(new RoomDescription(Guid.NewGuid(), RoomKind.ClassSession, "Seminar", "Course", Guid.NewGuid(), Now, Now.AddHours(1), "Europe/Stockholm"));
+        room.OpenRoom(new RoomDescription(Guid.NewGuid(), OwnerKind.Course, "Seminar", "Course", Guid.NewGuid(), Now, Now.AddHours(1), "Europe/Stockholm"), 0);
         foreach (var (member, mediaId) in new[] { (Lecturer, 1), (Student, 2) })
         {
             room.Join(member, Now, out _, out var nonce);
@@ -27,18 +28,18 @@ public sealed class ConsentDuringATakeTests
     public void AStudentWhoConsentsDuringATakeGoesIntoItAtOnceAndLeavesItWhenWithdrawing()
     {
         var room = RoomWithBothConnected();
-        var started = room.RecordingStarted(Guid.NewGuid(), Now);
-        Assert.Equal([1], started.Take.OfType<IncludeInTake>().Select(i => i.MediaId));
+        var started = room.StartTake(Guid.NewGuid(), "take", Now);
+        Assert.Equal([1], started.Events.OfType<TrackIncluded>().Select(i => i.MediaId));
         Assert.Equal(["Sam"], room.View(1).Recording!.NotRecorded);
 
         var consented = room.SetRecordingConsent(Student.PersonId, true);
 
-        Assert.Equal([2], consented.Take.OfType<IncludeInTake>().Select(i => i.MediaId));
+        Assert.Equal([2], consented.Events.OfType<TrackIncluded>().Select(i => i.MediaId));
         Assert.Empty(room.View(2).Recording!.NotRecorded);
 
         var withdrawn = room.SetRecordingConsent(Student.PersonId, false);
 
-        Assert.Equal([2], withdrawn.Take.OfType<ExcludeFromTake>().Select(e => e.MediaId));
+        Assert.Equal([2], withdrawn.Events.OfType<TrackExcluded>().Select(e => e.MediaId));
         Assert.Equal(["Sam"], room.View(3).Recording!.NotRecorded);
     }
 
@@ -46,13 +47,13 @@ public sealed class ConsentDuringATakeTests
     public void SayingYesTwiceAddsTheStudentOnceAndSomeoneOutsideTheRoomIsRefused()
     {
         var room = RoomWithBothConnected();
-        room.RecordingStarted(Guid.NewGuid(), Now);
+        room.StartTake(Guid.NewGuid(), "take", Now);
         room.SetRecordingConsent(Student.PersonId, true);
 
         var again = room.SetRecordingConsent(Student.PersonId, true);
         var stranger = room.SetRecordingConsent("stranger", true);
 
-        Assert.Empty(again.Take);
+        Assert.Empty(again.Events);
         Assert.True(stranger.Refused);
     }
 }

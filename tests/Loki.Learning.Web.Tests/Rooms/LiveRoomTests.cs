@@ -208,7 +208,7 @@ public sealed class LiveRoomTests
     public void TheRoomTellsWhatHappenedInTheOrderItDecided()
     {
         var room = new LiveRoom(Guid.NewGuid(), new RoomState());
-        var opened = room.OpenRoom(Description);
+        var opened = room.OpenRoom(Description, 0);
         room.Join(Teacher, Now, out var code, out _);
         room.RedeemJackTripCode(code, Now, out _);
         room.MediaAdmitted(code, 1);
@@ -265,6 +265,7 @@ public sealed class LiveRoomTests
         Assert.True(cut.Persist);
         Assert.Null(room.ToState().Recording);
         Assert.Empty(room.CutOffTake().Events);
+    }
 
     private const double StartMs = 1_000_000;
 

@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Rooms;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -72,7 +73,7 @@ public sealed class RoomEventSinkTests
     }
 
     private static RoomDescription Description() =>
-        new(Guid.NewGuid(), RoomKind.Rehearsal, "Rehearsal", "Strings", Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm");
+        new(Guid.NewGuid(), OwnerKind.Ensemble, "Rehearsal", "Strings", Guid.NewGuid(), DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm");
 
     /// Notes each event it is given (before doing what it was told to), per room.
     private sealed class Recorder(Func<RoomEvent, Task> then) : IRoomEventSubscriber

@@ -1,5 +1,5 @@
 using Loki.Learning.Web.Data;
-using Loki.Learning.Web.Features.Calendar;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +14,7 @@ public sealed record LiveNowItem(RoomSummary Room, bool IsHost, bool Running);
 /// ended, and the next one after today, each with whether its room is open. Built on the schedule (ListMyRooms).
 public sealed record ListLiveNow(Actor Actor) : IQuery<IReadOnlyList<LiveNowItem>>;
 
-public sealed class ListLiveNowHandler(IMediator mediator, IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock)
+public sealed class ListLiveNowHandler(IMediator mediator, IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, TimeProvider clock)
     : IQueryHandler<ListLiveNow, IReadOnlyList<LiveNowItem>>
 {
     public async ValueTask<IReadOnlyList<LiveNowItem>> Handle(ListLiveNow query, CancellationToken cancellationToken)
@@ -27,8 +27,8 @@ public sealed class ListLiveNowHandler(IMediator mediator, IDbContextFactory<Lok
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         foreach (var room in today.Concat(next))
         {
-            var description = await db.FindRoomAsync(room.RoomId, cancellationToken);
-            var role = description is null ? null : await db.RoleInRoomAsync(description, query.Actor, cancellationToken);
+            var description = await db.FindRoomAsync(owners, room.RoomId, cancellationToken);
+            var role = description is null ? null : (await db.RoleInRoomAsync(owners, description, query.Actor, cancellationToken)).Role;
             items.Add(new LiveNowItem(room, role == RoomRole.Host, room.StartsUtc <= now));
         }
         return items;

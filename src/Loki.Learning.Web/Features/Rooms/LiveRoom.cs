@@ -728,7 +728,7 @@ public sealed class LiveRoom
             return false;
         }
         PostClickTrack();
-        RecordBeat();
+        _pending.Events.Add(new BeatChanged(RoomId, Beat));
         return true;
     }
 

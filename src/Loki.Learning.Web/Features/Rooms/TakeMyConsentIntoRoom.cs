@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -9,11 +10,11 @@ namespace Loki.Learning.Web.Features.Rooms;
 /// a take they go into it or leave it at once.
 public sealed record TakeMyConsentIntoRoom(Actor Actor, Guid RoomId) : ICommand;
 
-public sealed class TakeMyConsentIntoRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains) : ICommandHandler<TakeMyConsentIntoRoom>
+public sealed class TakeMyConsentIntoRoomHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IGrainFactory grains) : ICommandHandler<TakeMyConsentIntoRoom>
 {
     public async ValueTask<Unit> Handle(TakeMyConsentIntoRoom command, CancellationToken cancellationToken)
     {
-        var (_, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var (_, role) = await dbFactory.MemberOfRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var onFile = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => u.RecordingConsent).SingleAsync(cancellationToken);
         var refusal = await grains.GetGrain<IRoomGrain>(command.RoomId).SetRecordingConsentAsync(command.Actor.PersonId, RecordingConsent.Given(onFile, role));
