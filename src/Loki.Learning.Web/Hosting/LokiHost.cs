@@ -9,6 +9,7 @@ using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Scores;
+using Loki.Learning.Web.Features.Video;
 using Loki.Learning.Web.Features.Workshops;
 
 namespace Loki.Learning.Web.Hosting;
@@ -54,6 +55,7 @@ public static class LokiHost
         builder.AddLokiTelemetry();
         builder.AddLokiRecording();
         builder.AddLokiEvents();
+        builder.AddLokiVideo();
         // A circuit's messages are small (events, JS interop results; file uploads come in chunks sized to this):
         // anything larger closes that circuit before it is buffered, and the node goes on (docs/security-media.md).
         builder.Services.AddRazorComponents().AddInteractiveServerComponents()
@@ -89,6 +91,8 @@ public static class LokiHost
         app.MapScoresApi();
         app.MapRecordingsApi();
         app.MapRoomAudio();
+        app.MapVideoRelay();
+        app.MapVideoApi();
         app.MapMetronomeApi();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
