@@ -55,16 +55,17 @@ public static class VideoRelayEndpoint
             toJanus.Options.AddSubProtocol(JanusApi.Subprotocol);
             await toJanus.ConnectAsync(endpoint.Uri, context.RequestAborted);
             var rules = new JanusRelayRules(ticket!, live.JanusRoom, live.Pin, endpoint.ApiSecret);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, rooms.Present(roomId, ticket!.PersonId));
-            logger.LogInformation("Video relay open: person {PersonId} in room {RoomId}", ticket.PersonId, roomId);
-            var fromJanus = PumpFromJanusAsync(toJanus, browser, rules, stop);
-            var closeReason = await PumpFromBrowserAsync(browser, toJanus, rules, rooms, roomId, ticket.PersonId, stop);
-            await stop.CancelAsync();
+            var toBrowser = new BrowserSide(browser);
+            logger.LogInformation("Video relay open: person {PersonId} in room {RoomId}", ticket!.PersonId, roomId);
+            // Leaving the room (or removal) starts the close handshake with the reason, then lets Janus go: Janus ends
+            // every session made over this connection when it closes. (A pending receive is not cancelled: that
+            // would abort the socket without a reason.)
+            using var left = rooms.Present(roomId, ticket.PersonId).Register(() => _ = EndAsync(toBrowser, toJanus, LeftReason));
+            var fromJanus = PumpFromJanusAsync(toJanus, toBrowser, rules);
+            var violation = await PumpFromBrowserAsync(browser, toBrowser, toJanus, rules, rooms, roomId, ticket.PersonId, context.RequestAborted);
+            await EndAsync(toBrowser, toJanus, violation ?? "");
             await fromJanus;
-            // Left or removed: the page hears why; Janus ends every session made over this connection when it closes.
-            var reason = closeReason ?? (context.RequestAborted.IsCancellationRequested ? null : LeftReason);
-            await CloseQuietlyAsync(browser, reason is null or LeftReason ? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.PolicyViolation, reason ?? "");
-            logger.LogInformation("Video relay closed: person {PersonId} in room {RoomId} ({Reason})", ticket.PersonId, roomId, reason ?? "page left");
+            logger.LogInformation("Video relay closed: person {PersonId} in room {RoomId} ({Reason})", ticket.PersonId, roomId, toBrowser.Reason ?? "page left");
         }
         catch (Exception exception) when (exception is JanusException or WebSocketException)
         {
@@ -102,18 +103,18 @@ public static class VideoRelayEndpoint
 
     /// Returns a close reason when the browser broke the rules, null when it went away or the relay was stopped.
     private static async Task<string?> PumpFromBrowserAsync(
-        WebSocket browser, WebSocket toJanus, JanusRelayRules rules, VideoRooms rooms, Guid roomId, string personId, CancellationTokenSource stop)
+        WebSocket browser, BrowserSide toBrowser, WebSocket toJanus, JanusRelayRules rules, VideoRooms rooms, Guid roomId, string personId, CancellationToken aborted)
     {
         var second = Environment.TickCount64 / 1000;
         var inSecond = 0;
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (true)
             {
                 string? text;
                 try
                 {
-                    text = await JanusSocket.ReceiveAsync(browser, JanusRelayRules.MaxMessageBytes, stop.Token);
+                    text = await JanusSocket.ReceiveAsync(browser, JanusRelayRules.MaxMessageBytes, aborted);
                 }
                 catch (InvalidDataException)
                 {
@@ -146,36 +147,40 @@ public static class VideoRelayEndpoint
                 if (rules.Check(message, out var publishing) is { } refusal)
                 {
                     var transaction = message["transaction"] is JsonValue t && t.TryGetValue<string>(out var id) ? id : "";
-                    await SendAsync(browser, new JsonObject
+                    await toBrowser.SendAsync(new JsonObject
                     {
                         ["janus"] = "error",
                         ["transaction"] = transaction,
                         ["error"] = new JsonObject { ["code"] = 403, ["reason"] = refusal },
-                    }, stop.Token);
+                    }.ToJsonString());
                     continue;
                 }
                 if (publishing is { } kind)
                 {
                     // One camera (and one screen) per person: a second tab takes over from the first.
-                    await rooms.KickAsync(roomId, personId, kind, stop.Token);
+                    await rooms.KickAsync(roomId, personId, kind, aborted);
                 }
-                await SendAsync(toJanus, message, stop.Token);
+                if (toJanus.State != WebSocketState.Open)
+                {
+                    // Janus went away or the relay is ending; the close handshake is under way.
+                    continue;
+                }
+                await toJanus.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, aborted);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or JanusException)
         {
             return null;
         }
-        return null;
     }
 
-    private static async Task PumpFromJanusAsync(WebSocket toJanus, WebSocket browser, JanusRelayRules rules, CancellationTokenSource stop)
+    private static async Task PumpFromJanusAsync(WebSocket toJanus, BrowserSide toBrowser, JanusRelayRules rules)
     {
         try
         {
-            while (!stop.IsCancellationRequested)
+            while (true)
             {
-                var text = await JanusSocket.ReceiveAsync(toJanus, JanusRelayRules.MaxMessageBytes * 4, stop.Token);
+                var text = await JanusSocket.ReceiveAsync(toJanus, JanusRelayRules.MaxMessageBytes * 4, CancellationToken.None);
                 if (text is null)
                 {
                     break;
@@ -184,19 +189,71 @@ public static class VideoRelayEndpoint
                 {
                     rules.Observe(answer);
                 }
-                await browser.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, stop.Token);
+                await toBrowser.SendAsync(text);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or JsonException or InvalidDataException)
         {
             // Janus went away or the relay is ending.
         }
-        // Janus gone (restarted): the page's library notices the closed socket and reconnects with a fresh token.
-        await stop.CancelAsync();
+        // Janus gone (restarted): the page's library sees the socket close and the page reconnects with a fresh token.
+        await toBrowser.CloseAsync("Video.NotAvailable");
     }
 
-    private static Task SendAsync(WebSocket socket, JsonObject message, CancellationToken cancellationToken) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, cancellationToken);
+    private static async Task EndAsync(BrowserSide toBrowser, WebSocket toJanus, string reason)
+    {
+        await toBrowser.CloseAsync(reason);
+        toJanus.Abort();
+    }
+
+    /// The browser's socket as both pumps and the leave signal write to it: one send at a time, one close reason.
+    private sealed class BrowserSide(WebSocket socket)
+    {
+        private readonly SemaphoreSlim _sending = new(1, 1);
+
+        public string? Reason { get; private set; }
+
+        public async Task SendAsync(string text)
+        {
+            await _sending.WaitAsync();
+            try
+            {
+                if (socket.State == WebSocketState.Open)
+                {
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
+                }
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
+
+        /// Starts the close handshake with <paramref name="reason"/> unless it is already closing.
+        public async Task CloseAsync(string reason)
+        {
+            await _sending.WaitAsync();
+            try
+            {
+                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    Reason = reason;
+                    var status = reason is "" or LeftReason ? WebSocketCloseStatus.NormalClosure
+                        : reason == "Video.NotAvailable" ? WebSocketCloseStatus.EndpointUnavailable : WebSocketCloseStatus.PolicyViolation;
+                    using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    await socket.CloseOutputAsync(status, reason, patience.Token);
+                }
+            }
+            catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
+            {
+                // The peer is gone already.
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
+    }
 
     private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
     {
