@@ -154,7 +154,14 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
         {
             if (live.Watcher is { } watcher)
             {
-                await watcher.DisposeAsync();
+                try
+                {
+                    await watcher.DisposeAsync();
+                }
+                catch (Exception exception) when (exception is SiloUnavailableException or OrleansException or TimeoutException or ObjectDisposedException)
+                {
+                    // The node is stopping and its silo went first: nothing left to unsubscribe from.
+                }
             }
         }
         foreach (var presence in _present.Values)

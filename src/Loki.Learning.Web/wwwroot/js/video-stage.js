@@ -127,11 +127,12 @@ class Stage {
                 this.publisherAppeared(publisher);
             }
         }
-        const gone = message.unpublished ?? message.leaving;
+        // Someone else stopped, left, or was stopped by the host ("kicked" names them to everyone else).
+        const gone = message.unpublished ?? message.leaving ?? message.kicked;
         if (gone !== undefined && gone !== 'ok') {
             this.publisherGone(String(gone));
         }
-        if (message.leaving === 'ok' || message.unpublished === 'ok' || message.kicked) {
+        if (message.leaving === 'ok' || message.unpublished === 'ok') {
             // The host stopped my camera or screen (or I did): the picture ends here too.
             handle.hangup();
             this.local.delete(display);
