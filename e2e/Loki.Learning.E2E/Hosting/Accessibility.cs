@@ -5,13 +5,14 @@ namespace Loki.Learning.E2E.Hosting;
 
 public static class Accessibility
 {
-    /// Runs axe-core over the whole page; one line per serious or critical rule, with the offending nodes.
-    public static async Task<List<string>> SeriousAccessibilityViolationsAsync(this IPage page)
+    /// Runs axe-core over the whole page, or the part <paramref name="selector"/> names; one line per serious or critical
+    /// rule, with the offending nodes.
+    public static async Task<List<string>> SeriousAccessibilityViolationsAsync(this IPage page, string? selector = null)
     {
         await page.AddScriptTagAsync(new() { Path = AxeScript.Value });
         var violations = await page.EvaluateAsync<JsonElement>("""
-            async () => {
-                const results = await axe.run(document, { resultTypes: ['violations'] });
+            async selector => {
+                const results = await axe.run(selector ? document.querySelector(selector) : document, { resultTypes: ['violations'] });
                 return results.violations
                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
                     .map(v => ({
@@ -21,7 +22,7 @@ public static class Accessibility
                         nodes: v.nodes.map(n => n.target.join(' ') + ' → ' + (n.failureSummary || '').replaceAll('\n', ' ')),
                     }));
             }
-            """);
+            """, selector);
         return violations.EnumerateArray()
             .Select(v => $"{v.GetProperty("id").GetString()} ({v.GetProperty("impact").GetString()}): {v.GetProperty("help").GetString()}"
                 + string.Concat(v.GetProperty("nodes").EnumerateArray().Select(n => $"{Environment.NewLine}    {n.GetString()}")))

@@ -40,6 +40,8 @@ public sealed class LokiApp : IAsyncLifetime
             ["Media:BindAddress"] = "127.0.0.1",
             ["Media:JackTripPort"] = "0",
             ["Media:UdpBasePort"] = "0",
+            // The node's Janus offers loopback candidates only: video in tests never leaves 127.0.0.0/8.
+            ["Video:IceEnforceList"] = "lo",
         };
         // The application name and content root point at the web project's build output, which the test
         // output contains: static assets, appsettings.json and seed-data are found there, not under testhost.

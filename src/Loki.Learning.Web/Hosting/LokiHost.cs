@@ -9,6 +9,7 @@ using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Scores;
+using Loki.Learning.Web.Features.Video;
 using Loki.Learning.Web.Features.Workshops;
 
 namespace Loki.Learning.Web.Hosting;
@@ -56,6 +57,7 @@ public static class LokiHost
         builder.AddLokiEvents();
         builder.Services.AddLokiMetronome();
         builder.Services.AddLokiRoomScore();
+        builder.AddLokiVideo();
         // A circuit's messages are small (events, JS interop results; file uploads come in chunks sized to this):
         // anything larger closes that circuit before it is buffered, and the node goes on (docs/security-media.md).
         builder.Services.AddRazorComponents().AddInteractiveServerComponents()
@@ -92,6 +94,8 @@ public static class LokiHost
         app.MapScoresApi();
         app.MapRecordingsApi();
         app.MapRoomAudio();
+        app.MapVideoRelay();
+        app.MapVideoApi();
         app.MapMetronomeApi();
         // Unknown API addresses answer with ProblemDetails; any other unknown address gets the not-found page (its
         // catch-all route), which sets status 404.

@@ -1,0 +1,47 @@
+using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Rooms;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Loki.Learning.Web.Features.Video;
+
+/// <param name="Token">Signed, valid for <see cref="VideoTokens.Lifetime"/>: the relay accepts it once at connect.</param>
+/// <param name="RelayPath">The relay's WebSocket path on this site, without the token.</param>
+/// <param name="MayUseCamera">False for a pupil whose guardian has not consented to video.</param>
+/// <param name="MayShareScreen">Hosts share their screen.</param>
+public sealed record VideoAccess(string Token, string RelayPath, bool MayUseCamera, bool MayShareScreen);
+
+/// A member in the room asks for a video token. The same check as the audio token's: a member by the database,
+/// and in the room's roster now (joined, not removed). A pupil may send their camera only with video consent on file.
+/// Refused with <c>Video.NotInstalled</c>/<c>Video.NotAvailable</c> when this node has no Janus to offer.
+public sealed record IssueVideoToken(Actor Actor, Guid RoomId) : ICommand<VideoAccess>;
+
+public sealed class IssueVideoTokenHandler(
+    IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, VideoTokens tokens, JanusSupervisor janus) : ICommandHandler<IssueVideoToken, VideoAccess>
+{
+    public async ValueTask<VideoAccess> Handle(IssueVideoToken command, CancellationToken cancellationToken)
+    {
+        var (room, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var view = await grains.GetGrain<IRoomGrain>(room.RoomId).GetViewAsync();
+        if (!view.Open || view.Roster.All(p => p.PersonId != command.Actor.PersonId))
+        {
+            throw Refusal.Forbidden("Video.Refusal.NotInRoom");
+        }
+        if (janus.Endpoint is null)
+        {
+            throw Refusal.Conflict(janus.Unavailable ?? "Video.NotAvailable");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var person = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => new { u.IsPupil, u.VideoConsent }).SingleAsync(cancellationToken);
+        var ticket = tokens.TicketFor(room.RoomId, command.Actor.PersonId, role, VideoConsent.AllowsCamera(person.IsPupil, person.VideoConsent));
+        return new VideoAccess(tokens.Issue(ticket), VideoRelayEndpoint.Path(room.RoomId), ticket.MayUseCamera, ticket.MayShareScreen);
+    }
+}
+
+/// Whose camera may be on: a pupil's only with their guardian's video consent on file; an adult decides by turning
+/// their own camera on.
+public static class VideoConsent
+{
+    public static bool AllowsCamera(bool isPupil, bool consentOnFile) => !isPupil || consentOnFile;
+}

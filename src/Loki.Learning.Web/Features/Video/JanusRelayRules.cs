@@ -1,0 +1,230 @@
+using System.Text.Json.Nodes;
+
+namespace Loki.Learning.Web.Features.Video;
+
+/// What a browser may say to Janus through the node's relay (<see cref="VideoRelayEndpoint"/>), one connection's worth:
+/// the Janus API requests a VideoRoom client needs, on sessions and handles made over this connection, for this room
+/// only. The relay rewrites what identifies a person — the room, the pin, the publisher's id and name — from the
+/// video ticket, so a browser cannot speak for another room or another person, and drops every field that would
+/// reach beyond taking part (recording to a file, forwarding media elsewhere, renaming). Plain code, no I/O.
+public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string pin, string apiSecret)
+{
+    public const string VideoRoomPlugin = "janus.plugin.videoroom";
+
+    /// The largest message a browser may send (an offer with three simulcast layers is well under 16 KiB).
+    public const int MaxMessageBytes = 64 * 1024;
+
+    private static readonly HashSet<string> SessionRequests = new(StringComparer.Ordinal) { "keepalive", "destroy", "attach" };
+
+    private static readonly HashSet<string> HandleRequests = new(StringComparer.Ordinal) { "message", "trickle", "detach", "hangup" };
+
+    /// The fields each VideoRoom request may carry; anything else is dropped before Janus sees it.
+    private static readonly Dictionary<string, HashSet<string>> VideoRoomFields = new(StringComparer.Ordinal)
+    {
+        ["configure"] = ["request", "bitrate", "keyframe", "streams", "descriptions", "restart", "update", "substream", "temporal", "audio", "video"],
+        ["publish"] = ["request", "bitrate", "descriptions", "videocodec"],
+        ["unpublish"] = ["request"],
+        ["start"] = ["request"],
+        ["pause"] = ["request"],
+        ["leave"] = ["request"],
+        ["subscribe"] = ["request", "streams"],
+        ["unsubscribe"] = ["request", "streams"],
+        ["update"] = ["request", "subscribe", "unsubscribe"],
+    };
+
+    private readonly HashSet<long> _sessions = [];
+    private readonly HashSet<long> _handles = [];
+    private readonly Dictionary<string, string> _waiting = new(StringComparer.Ordinal);
+
+    /// What each handle joined as: a camera or screen publisher (which may send only with permission), or null for a subscriber.
+    private readonly Dictionary<long, VideoKind?> _joined = [];
+
+    /// The publisher id a person's camera or screen carries in the Janus room (string ids).
+    public static string PublisherId(VideoKind kind, string personId) => $"{KindName(kind)}-{personId}";
+
+    public static string KindName(VideoKind kind) => kind == VideoKind.Screen ? "screen" : "camera";
+
+    /// Checks and rewrites a browser's message in place. Returns null when it may go on to Janus, else a refusal key.
+    /// <paramref name="publishing"/> is set when the message makes this person a publisher (the relay first ends any
+    /// other connection's publisher under the same id: one camera per person, the newest wins).
+    public string? Check(JsonObject message, out VideoKind? publishing)
+    {
+        publishing = null;
+        if (message["janus"] is not JsonValue verbValue || !verbValue.TryGetValue<string>(out var verb)
+            || message["transaction"] is not JsonValue transactionValue || !transactionValue.TryGetValue<string>(out var transaction)
+            || transaction.Length is 0 or > 64)
+        {
+            return "Video.Refusal.Malformed";
+        }
+        // Our secret goes in; nothing a browser says about secrets or tokens does.
+        message.Remove("apisecret");
+        message.Remove("token");
+        message.Remove("admin_secret");
+        message["apisecret"] = apiSecret;
+
+        if (verb is "create" or "ping")
+        {
+            message.Remove("id");
+            if (verb == "create")
+            {
+                _waiting[transaction] = "create";
+            }
+            return null;
+        }
+        if (!SessionRequests.Contains(verb) && !HandleRequests.Contains(verb))
+        {
+            return "Video.Refusal.RequestNotAllowed";
+        }
+        if (!TryGetId(message, "session_id", out var session) || !_sessions.Contains(session))
+        {
+            return "Video.Refusal.NotYourSession";
+        }
+        if (verb == "attach")
+        {
+            if (message["plugin"]?.GetValueKind() != System.Text.Json.JsonValueKind.String || message["plugin"]!.GetValue<string>() != VideoRoomPlugin)
+            {
+                return "Video.Refusal.RequestNotAllowed";
+            }
+            message.Remove("opaque_id");
+            message.Remove("loop_index");
+            _waiting[transaction] = "attach";
+            return null;
+        }
+        long handle = 0;
+        if (HandleRequests.Contains(verb) && (!TryGetId(message, "handle_id", out handle) || !_handles.Contains(handle)))
+        {
+            return "Video.Refusal.NotYourSession";
+        }
+        return verb == "message" ? CheckVideoRoom(message, handle, out publishing) : null;
+    }
+
+    /// Learns the sessions and handles Janus made for this connection from its answers.
+    public void Observe(JsonObject answer)
+    {
+        if (answer["janus"]?.GetValueKind() == System.Text.Json.JsonValueKind.String && answer["janus"]!.GetValue<string>() == "success"
+            && answer["transaction"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
+            && _waiting.Remove(answer["transaction"]!.GetValue<string>(), out var what)
+            && answer["data"]?["id"] is JsonValue idValue && idValue.TryGetValue<long>(out var id))
+        {
+            (what == "create" ? _sessions : _handles).Add(id);
+        }
+    }
+
+    private string? CheckVideoRoom(JsonObject message, long handle, out VideoKind? publishing)
+    {
+        publishing = null;
+        if (message["body"] is not JsonObject body || body["request"] is not JsonValue requestValue || !requestValue.TryGetValue<string>(out var request))
+        {
+            return "Video.Refusal.Malformed";
+        }
+        if (request == "join")
+        {
+            if (_joined.ContainsKey(handle))
+            {
+                return "Video.Refusal.RequestNotAllowed";
+            }
+            var refusal = CheckJoin(body, out publishing, out var joinedAs);
+            if (refusal is null)
+            {
+                _joined[handle] = joinedAs;
+            }
+            return refusal;
+        }
+        if (!VideoRoomFields.TryGetValue(request, out var fields))
+        {
+            // create, destroy, edit, exists, list, listparticipants, kick, moderate, allowed, rtp_forward,
+            // enable_recording, switch, joinandconfigure…: the node's business, or nobody's.
+            return "Video.Refusal.RequestNotAllowed";
+        }
+        if (!_joined.TryGetValue(handle, out var kind))
+        {
+            return "Video.Refusal.RequestNotAllowed";
+        }
+        // Sending a picture: "publish", or a publisher's "configure" with an offer. Everyone joins the room as a
+        // (silent) camera publisher to hear who publishes; only those with consent may send.
+        var sends = request == "publish" || (request == "configure" && kind is not null && message["jsep"] is not null);
+        if (sends && kind is null)
+        {
+            return "Video.Refusal.RequestNotAllowed";
+        }
+        if (sends && kind == VideoKind.Camera && !ticket.MayUseCamera)
+        {
+            return "Video.Refusal.NoCameraConsent";
+        }
+        foreach (var field in body.Select(p => p.Key).Where(k => !fields.Contains(k)).ToList())
+        {
+            body.Remove(field);
+        }
+        return null;
+    }
+
+    private string? CheckJoin(JsonObject body, out VideoKind? publishing, out VideoKind? joinedAs)
+    {
+        publishing = null;
+        joinedAs = null;
+        var type = body["ptype"]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? body["ptype"]!.GetValue<string>() : null;
+        if (type == "publisher")
+        {
+            var kindName = body["display"]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? body["display"]!.GetValue<string>() : null;
+            VideoKind kind;
+            switch (kindName)
+            {
+                case "camera":
+                    kind = VideoKind.Camera;
+                    break;
+                case "screen":
+                    if (!ticket.MayShareScreen)
+                    {
+                        return "Video.Refusal.OnlyHostShares";
+                    }
+                    kind = VideoKind.Screen;
+                    break;
+                default:
+                    return "Video.Refusal.Malformed";
+            }
+            body.Clear();
+            body["request"] = "join";
+            body["ptype"] = "publisher";
+            body["room"] = janusRoom;
+            body["pin"] = pin;
+            body["id"] = PublisherId(kind, ticket.PersonId);
+            body["display"] = KindName(kind);
+            publishing = kind;
+            joinedAs = kind;
+            return null;
+        }
+        if (type == "subscriber")
+        {
+            var streams = body["streams"]?.DeepClone();
+            var msid = body["use_msid"]?.DeepClone();
+            body.Clear();
+            body["request"] = "join";
+            body["ptype"] = "subscriber";
+            body["room"] = janusRoom;
+            body["pin"] = pin;
+            if (streams is not null)
+            {
+                body["streams"] = streams;
+            }
+            if (msid is not null)
+            {
+                body["use_msid"] = msid;
+            }
+            return null;
+        }
+        return "Video.Refusal.Malformed";
+    }
+
+    private static bool TryGetId(JsonObject message, string name, out long id)
+    {
+        id = 0;
+        return message[name] is JsonValue value && value.TryGetValue(out id);
+    }
+}
+
+/// What a person sends into a room's video.
+public enum VideoKind
+{
+    Camera,
+    Screen,
+}

@@ -1,0 +1,429 @@
+// Cameras and screens in a live room, through the node's Janus relay (/rooms/{id}/video, docs/decisions/0009).
+// One Janus session per page: a "camera" publisher handle (joined even with the camera off, so the page hears who
+// publishes), a "screen" publisher handle while the host shares, and one multistream subscriber handle for everyone
+// else's pictures. The Blazor component renders the tiles (<video data-feed=…>); this module fills them.
+// Audio never goes through here: it stays on the room's own audio path.
+import Janus from '/lib/janus/janus.es.js';
+
+let adapterLoading = null;
+
+// janus.js expects the WebRTC shim as a global; it is served by this site like every other library.
+function loadAdapter() {
+    adapterLoading ??= new Promise((resolve, reject) => {
+        if (window.adapter) { resolve(); return; }
+        const script = document.createElement('script');
+        script.src = '/lib/janus/adapter.js';
+        script.onload = () => resolve();
+        script.onerror = () => reject(new Error('adapter'));
+        document.head.appendChild(script);
+    });
+    return adapterLoading;
+}
+
+let initDone = null;
+
+function init() {
+    initDone ??= loadAdapter().then(() => new Promise(resolve =>
+        Janus.init({ debug: false, dependencies: Janus.useDefaultDependencies(), callback: resolve })));
+    return initDone;
+}
+
+// The layers a publisher sends (rid h/m/l) and which one a tile of a width needs.
+function layerFor(width) {
+    if (width >= 560) { return 2; }
+    if (width >= 240) { return 1; }
+    return 0;
+}
+
+// Why getUserMedia/getDisplayMedia failed, as a text key the component shows.
+function problemOf(error) {
+    const name = error?.name ?? '';
+    if (name === 'NotAllowedError' || name === 'SecurityError') { return 'Video.Problem.Refused'; }
+    if (name === 'NotFoundError' || name === 'OverconstrainedError' || name === 'NotReadableError') { return 'Video.Problem.NoCamera'; }
+    return 'Video.Problem.Failed';
+}
+
+class Stage {
+    constructor(relayUrl, token, me, dotnet) {
+        this.relayUrl = relayUrl;
+        this.token = token;
+        this.me = me;
+        this.dotnet = dotnet;
+        this.janus = null;
+        this.camera = null;        // publisher handle for my camera
+        this.screen = null;        // publisher handle for my screen
+        this.subscriber = null;    // one multistream subscriber handle
+        this.subscribing = false;  // a join or update is in flight
+        this.wanted = new Map();   // feed id → { personId, kind } of everyone publishing (but me)
+        this.subscribed = new Set(); // feed ids asked for
+        this.midFeed = new Map();  // subscriber mid → feed id
+        this.streams = new Map();  // feed id → MediaStream
+        this.local = new Map();    // 'camera' | 'screen' → my own MediaStream
+        this.audioOnly = false;
+        this.closed = false;
+        this.layers = new Map();   // mid → chosen substream
+    }
+
+    connect() {
+        const address = new URL(this.relayUrl, location.href);
+        address.protocol = address.protocol === 'https:' ? 'wss:' : 'ws:';
+        address.searchParams.set('token', this.token);
+        return new Promise((resolve, reject) => {
+            // No STUN or TURN servers: nothing leaves the site's network (the node's Janus offers its own addresses).
+            this.janus = new Janus({
+                server: address.toString(),
+                iceServers: [],
+                success: () => {
+                    this.opened = true;
+                    this.attachCamera().then(resolve, reject);
+                },
+                // Before it opened, the caller hears it; afterwards the component is told and reconnects.
+                error: cause => (this.opened ? this.lost(String(cause)) : reject(new Error(String(cause)))),
+                destroyed: () => {},
+            });
+        });
+    }
+
+    lost(cause) {
+        if (this.closed) { return; }
+        this.closed = true;
+        this.dotnet.invokeMethodAsync('VideoLost', cause).catch(() => {});
+    }
+
+    attach(display) {
+        return new Promise((resolve, reject) => {
+            let handle = null;
+            this.janus.attach({
+                plugin: 'janus.plugin.videoroom',
+                success: h => {
+                    handle = h;
+                    h.send({ message: { request: 'join', ptype: 'publisher', display } });
+                },
+                error: cause => reject(new Error(String(cause))),
+                onmessage: (message, jsep) => {
+                    if (message.videoroom === 'joined') { resolve(handle); }
+                    this.onPublisherMessage(handle, display, message, jsep);
+                },
+                onlocaltrack: (track, on) => this.onLocalTrack(display, track, on),
+                onremotetrack: () => {},
+                oncleanup: () => this.onLocalStopped(display),
+            });
+        });
+    }
+
+    async attachCamera() {
+        this.camera = await this.attach('camera');
+    }
+
+    onPublisherMessage(handle, display, message, jsep) {
+        if (jsep) {
+            handle.handleRemoteJsep({ jsep });
+        }
+        if (message.error_code || message.error) {
+            this.dotnet.invokeMethodAsync('VideoProblem', 'Video.Problem.Failed').catch(() => {});
+        }
+        if (Array.isArray(message.publishers)) {
+            for (const publisher of message.publishers) {
+                this.publisherAppeared(publisher);
+            }
+        }
+        // Someone else stopped, left, or was stopped by the host ("kicked" names them to everyone else).
+        const gone = message.unpublished ?? message.leaving ?? message.kicked;
+        if (gone !== undefined && gone !== 'ok') {
+            this.publisherGone(String(gone));
+        }
+        if (message.leaving === 'ok' || message.unpublished === 'ok') {
+            // The host stopped my camera or screen (or I did): the picture ends here too.
+            handle.hangup();
+            this.local.delete(display);
+            this.changed();
+        }
+        if (message.videoroom === 'event' && message.leaving === 'ok' && display === 'camera') {
+            // Kicked out of the Janus room altogether: join again (silently) to keep seeing the others.
+            handle.detach();
+            this.camera = null;
+            if (!this.closed) { this.attachCamera().catch(() => {}); }
+        }
+    }
+
+    publisherAppeared(publisher) {
+        const id = String(publisher.id);
+        const dash = id.indexOf('-');
+        const kind = id.substring(0, dash);
+        const personId = id.substring(dash + 1);
+        if (personId === this.me || (kind !== 'camera' && kind !== 'screen')) { return; }
+        this.wanted.set(id, { personId, kind });
+        this.changed();
+        this.subscribe();
+    }
+
+    publisherGone(id) {
+        if (!this.wanted.delete(id)) { return; }
+        this.streams.delete(id);
+        if (this.subscribed.delete(id) && this.subscriber) {
+            this.subscriber.send({ message: { request: 'unsubscribe', streams: [{ feed: id }] } });
+        }
+        this.changed();
+    }
+
+    // Asks for every picture published and not yet asked for: one join, then updates on the same handle.
+    subscribe() {
+        if (this.subscribing || this.audioOnly || this.closed) { return; }
+        const fresh = [...this.wanted.keys()].filter(id => !this.subscribed.has(id));
+        if (fresh.length === 0) { return; }
+        this.subscribing = true;
+        fresh.forEach(id => this.subscribed.add(id));
+        const streams = fresh.map(feed => ({ feed }));
+        if (this.subscriber) {
+            this.subscriber.send({ message: { request: 'subscribe', streams } });
+            return;
+        }
+        this.janus.attach({
+            plugin: 'janus.plugin.videoroom',
+            success: handle => {
+                this.subscriber = handle;
+                handle.send({ message: { request: 'join', ptype: 'subscriber', streams } });
+            },
+            error: () => { this.subscribing = false; },
+            onmessage: (message, jsep) => this.onSubscriberMessage(message, jsep),
+            onremotetrack: (track, mid, on) => this.onRemoteTrack(track, mid, on),
+            oncleanup: () => {
+                this.subscriber = null;
+                this.subscribed.clear();
+                this.midFeed.clear();
+                this.streams.clear();
+                this.changed();
+            },
+        });
+    }
+
+    onSubscriberMessage(message, jsep) {
+        if (Array.isArray(message.streams)) {
+            for (const stream of message.streams) {
+                if (stream.type === 'video' && stream.feed_id !== undefined) {
+                    this.midFeed.set(stream.mid, String(stream.feed_id));
+                }
+            }
+        }
+        if (message.error) {
+            this.subscribing = false;
+        }
+        if (jsep) {
+            // Receive only: no audio, no video of mine on this connection.
+            this.subscriber.createAnswer({
+                jsep,
+                tracks: [{ type: 'data' }],
+                success: answer => {
+                    this.subscriber.send({ message: { request: 'start' }, jsep: answer });
+                    this.subscribing = false;
+                    this.subscribe();
+                },
+                error: () => { this.subscribing = false; },
+            });
+        } else if (message.videoroom === 'updated' || message.videoroom === 'attached') {
+            this.subscribing = false;
+            this.subscribe();
+        }
+    }
+
+    onRemoteTrack(track, mid, on) {
+        const feed = this.midFeed.get(mid);
+        if (!feed || track.kind !== 'video') { return; }
+        if (on) {
+            this.streams.set(feed, new MediaStream([track]));
+        } else if (this.streams.get(feed)?.getVideoTracks()[0]?.id === track.id) {
+            this.streams.delete(feed);
+        }
+        this.changed();
+    }
+
+    onLocalTrack(display, track, on) {
+        if (track.kind !== 'video') { return; }
+        if (on) {
+            this.local.set(display, new MediaStream([track]));
+            // A camera unplugged or a share ended from the browser's own bar: say so; audio goes on.
+            track.addEventListener('ended', () => {
+                if (display === 'camera') {
+                    this.dotnet.invokeMethodAsync('VideoProblem', 'Video.Problem.Unplugged').catch(() => {});
+                    this.stopCamera();
+                } else {
+                    this.stopScreen();
+                }
+            });
+        } else {
+            this.local.delete(display);
+        }
+        this.changed();
+    }
+
+    onLocalStopped(display) {
+        this.local.delete(display);
+        this.changed();
+    }
+
+    publish(handle, track) {
+        return new Promise((resolve, reject) => {
+            handle.createOffer({
+                tracks: [track],
+                success: jsep => {
+                    handle.send({ message: { request: 'publish' }, jsep });
+                    resolve();
+                },
+                error: error => reject(error),
+            });
+        });
+    }
+
+    async startCamera(deviceId) {
+        if (!this.camera) { await this.attachCamera(); }
+        const capture = deviceId ? { deviceId: { exact: deviceId }, width: { ideal: 1280 }, height: { ideal: 720 } } : { width: { ideal: 1280 }, height: { ideal: 720 } };
+        try {
+            // Three simulcast layers (full, half, quarter size); each viewer gets the one its tile needs.
+            await this.publish(this.camera, { type: 'video', capture, simulcast: true, recv: false });
+            return null;
+        } catch (error) {
+            return problemOf(error);
+        }
+    }
+
+    stopCamera() {
+        if (this.camera) {
+            this.camera.send({ message: { request: 'unpublish' } });
+            this.camera.hangup();
+        }
+        this.local.delete('camera');
+        this.changed();
+    }
+
+    async startScreen() {
+        try {
+            this.screen ??= await this.attach('screen');
+            await this.publish(this.screen, { type: 'screen', capture: true, recv: false });
+            return null;
+        } catch (error) {
+            return problemOf(error);
+        }
+    }
+
+    stopScreen() {
+        if (this.screen) {
+            this.screen.detach();
+            this.screen = null;
+        }
+        this.local.delete('screen');
+        this.changed();
+    }
+
+    // "Audio only": the node stops forwarding every picture to this page, and starts again when it is turned off.
+    setAudioOnly(on) {
+        this.audioOnly = on;
+        if (on && this.subscriber) {
+            this.subscriber.detach();
+            this.subscriber = null;
+            this.subscribed.clear();
+            this.midFeed.clear();
+            this.streams.clear();
+            this.subscribing = false;
+        } else if (!on) {
+            this.subscribe();
+        }
+        this.changed();
+    }
+
+    feeds() {
+        const list = [];
+        for (const kind of ['screen', 'camera']) {
+            if (this.local.has(kind)) { list.push({ personId: this.me, kind, self: true }); }
+        }
+        for (const [id, feed] of this.wanted) {
+            list.push({ personId: feed.personId, kind: feed.kind, self: false, receiving: this.streams.has(id) });
+        }
+        return list;
+    }
+
+    changed() {
+        if (this.pending) { return; }
+        this.pending = true;
+        queueMicrotask(() => {
+            this.pending = false;
+            if (!this.closed) {
+                this.dotnet.invokeMethodAsync('FeedsChanged', this.feeds()).catch(() => {});
+            }
+        });
+    }
+
+    // After each render: every tile gets its stream, and each viewer asks for the layer its tile's size needs.
+    fill(root) {
+        for (const video of root.querySelectorAll('video[data-feed]')) {
+            const feed = video.dataset.feed;
+            const self = video.dataset.self === 'true';
+            const stream = self ? this.local.get(video.dataset.kind) : this.streams.get(feed);
+            if (video.srcObject !== (stream ?? null)) {
+                video.srcObject = stream ?? null;
+                if (stream) { video.play().catch(() => {}); }
+            }
+            if (!self && stream && this.subscriber) {
+                for (const [mid, id] of this.midFeed) {
+                    if (id !== feed) { continue; }
+                    const layer = layerFor(video.clientWidth);
+                    if (this.layers.get(mid) !== layer) {
+                        this.layers.set(mid, layer);
+                        this.subscriber.send({ message: { request: 'configure', streams: [{ mid, substream: layer }] } });
+                    }
+                }
+            }
+        }
+    }
+
+    tiles(root) {
+        return [...root.querySelectorAll('video[data-feed]')].map(video => ({
+            personId: video.dataset.person,
+            kind: video.dataset.kind,
+            framesDecoded: video.webkitDecodedFrameCount ?? video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0,
+            width: video.videoWidth,
+            height: video.videoHeight,
+        }));
+    }
+
+    close() {
+        this.closed = true;
+        try { this.janus?.destroy({ notifyDestroyed: false }); } catch { /* already gone */ }
+        for (const stream of this.local.values()) {
+            stream.getTracks().forEach(t => t.stop());
+        }
+    }
+}
+
+let stage = null;
+let stageRoot = null;
+
+// For tests and diagnostics: what each tile shows now.
+window.loki ??= {};
+window.loki.video = {
+    tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
+};
+
+export async function connect(root, relayUrl, token, me, dotnet) {
+    await init();
+    stage?.close();
+    stageRoot = root;
+    stage = new Stage(relayUrl, token, me, dotnet);
+    await stage.connect();
+}
+
+export async function listCameras() {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    return devices.filter(d => d.kind === 'videoinput').map((d, i) => ({ deviceId: d.deviceId, label: d.label || `Camera ${i + 1}` }));
+}
+
+export const startCamera = deviceId => stage?.startCamera(deviceId) ?? 'Video.Problem.Failed';
+export const stopCamera = () => stage?.stopCamera();
+export const startScreen = () => stage?.startScreen() ?? 'Video.Problem.Failed';
+export const stopScreen = () => stage?.stopScreen();
+export const setAudioOnly = on => stage?.setAudioOnly(on);
+export const fill = () => { if (stage && stageRoot) { stage.fill(stageRoot); } };
+
+export function disconnect() {
+    stage?.close();
+    stage = null;
+}
