@@ -6,6 +6,7 @@ using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Ensembles;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Rooms;
 using Loki.Learning.Web.Features.Video;
 using Loki.Learning.Web.Tests.Hosting;
@@ -57,8 +58,8 @@ public sealed class VideoRelayTests(VideoRelayTests.JanusApp app) : IClassFixtur
         var rehearsal = await Db(async db =>
         {
             var ensembleId = await db.Ensembles.Where(e => e.Name == Ensemble).Select(e => e.Id).SingleAsync();
-            var made = new Rehearsal { EnsembleId = ensembleId, Title = "Video check", StartsUtc = DateTime.UtcNow, EndsUtc = DateTime.UtcNow.AddHours(1) };
-            db.Rehearsals.Add(made);
+            var made = new Meeting { OwnerKind = OwnerKind.Ensemble, OwnerId = ensembleId, Title = "Video check", StartsUtc = DateTime.UtcNow, EndsUtc = DateTime.UtcNow.AddHours(1) };
+            db.Meetings.Add(made);
             await db.SaveChangesAsync();
             return made;
         });

@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Mediator;
@@ -18,11 +19,12 @@ public sealed record VideoAccess(string Token, string RelayPath, bool MayUseCame
 public sealed record IssueVideoToken(Actor Actor, Guid RoomId) : ICommand<VideoAccess>;
 
 public sealed class IssueVideoTokenHandler(
-    IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains, VideoTokens tokens, JanusSupervisor janus) : ICommandHandler<IssueVideoToken, VideoAccess>
+    IDbContextFactory<LokiDbContext> dbFactory,
+    MeetingOwners owners, IGrainFactory grains, VideoTokens tokens, JanusSupervisor janus) : ICommandHandler<IssueVideoToken, VideoAccess>
 {
     public async ValueTask<VideoAccess> Handle(IssueVideoToken command, CancellationToken cancellationToken)
     {
-        var (room, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var (room, role) = await dbFactory.MemberOfRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
         var view = await grains.GetGrain<IRoomGrain>(room.RoomId).GetViewAsync();
         if (!view.Open || view.Roster.All(p => p.PersonId != command.Actor.PersonId))
         {

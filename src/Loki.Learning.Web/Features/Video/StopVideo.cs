@@ -1,3 +1,4 @@
+using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Mediator;
@@ -10,11 +11,11 @@ namespace Loki.Learning.Web.Features.Video;
 /// removing them from the room ends it for good, see <see cref="VideoRooms"/>.)
 public sealed record StopVideo(Actor Actor, Guid RoomId, string PersonId, VideoKind Kind) : ICommand;
 
-public sealed class StopVideoHandler(IDbContextFactory<LokiDbContext> dbFactory, VideoRooms rooms) : ICommandHandler<StopVideo>
+public sealed class StopVideoHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, VideoRooms rooms) : ICommandHandler<StopVideo>
 {
     public async ValueTask<Unit> Handle(StopVideo command, CancellationToken cancellationToken)
     {
-        var (_, role) = await dbFactory.MemberOfRoomAsync(command.RoomId, command.Actor, cancellationToken);
+        var (_, role) = await dbFactory.MemberOfRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
         if (role != RoomRole.Host)
         {
             throw Refusal.Forbidden();
