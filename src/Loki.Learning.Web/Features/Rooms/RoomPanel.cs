@@ -31,3 +31,8 @@ public enum RoomPanelPlace
 /// <param name="Description">What the room belongs to (its course, ensemble or workshop is <see cref="RoomDescription.OwnerId"/>).</param>
 /// <param name="Me">The reader's place in the roster, once they have entered.</param>
 public sealed record RoomPanelContext(Guid RoomId, Actor Actor, bool IsHost, RoomView View, RoomDescription Description, RosterEntry? Me = null);
+
+/// A button another feature puts beside a person in the room's roster (a workshop's "bring on stage"): a component with
+/// the parameters <c>Room</c> (<see cref="RoomDescription"/>), <c>Person</c> (<see cref="RosterEntry"/>) and
+/// <c>Control</c> (a <c>Func&lt;RoomControl, string?, Task&gt;</c> that acts on that person).
+public sealed record RosterAction(Type Component, int Order);

@@ -10,6 +10,9 @@ public static class WorkshopsHosting
         builder.Services.AddSingleton<AudienceStreams>();
         // A room that closes ends its audience stream (the room publishes, the stream subscribes).
         builder.Services.AddSingleton<IRoomEventSubscriber>(sp => sp.GetRequiredService<AudienceStreams>());
+        // A workshop room's Q&A and poll beside the mixer, and "bring on stage" beside each listener.
+        builder.Services.AddSingleton(new RoomPanel(typeof(LiveStagePanel), Order: 30, RoomPanelPlace.Side));
+        builder.Services.AddSingleton(new RosterAction(typeof(StageButton), Order: 10));
     }
 
     public static void MapLokiEvents(this IEndpointRouteBuilder app)
