@@ -2,6 +2,7 @@ using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recordings;
 using Loki.Learning.Web.Features.Rooms;
+using Loki.Learning.Web.Features.Video;
 using Loki.Learning.Web.Hosting;
 using Loki.Learning.Web.Tests.Rooms;
 using Mediator;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
@@ -69,6 +71,9 @@ public sealed class Catalogue : IAsyncLifetime
         services.AddSingleton<IGrainFactory>(Cluster.Client);
         services.AddSingleton(Media);
         services.AddLokiRoomAudioTokens();
+        // The video messages' services (no Janus is started here: the video tests use a running node).
+        services.TryAddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddLokiVideoServices(Path.Combine(_folder, "janus"));
         services.AddLokiMessages();
         _services = services.BuildServiceProvider();
 

@@ -9,19 +9,26 @@ public static class VideoHosting
 {
     public static void AddLokiVideo(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<VideoOptions>().BindConfiguration(VideoOptions.Section)
-            // Data annotations and VideoOptions.Validate: a wrong value stops the node at start with one clear line.
-            .ValidateDataAnnotations().ValidateOnStart();
         // The generated configuration lives beside the database, one folder per node's data (tests run several nodes).
         var database = builder.Configuration["Database:Path"] ?? "App_Data/loki.db";
         var sqliteFile = Path.GetFullPath(Path.IsPathRooted(database) ? database : Path.Combine(builder.Environment.ContentRootPath, database));
         var folder = Path.Combine(Path.GetDirectoryName(sqliteFile)!, Path.GetFileNameWithoutExtension(sqliteFile) + "-janus");
-        builder.Services.AddSingleton(sp => new JanusSupervisor(sp.GetRequiredService<IOptions<VideoOptions>>(), folder, sp.GetRequiredService<ILogger<JanusSupervisor>>()));
+        builder.Services.AddLokiVideoServices(folder);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JanusSupervisor>());
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<VideoOptions>>().Value);
-        builder.Services.AddSingleton<JanusApi>();
-        builder.Services.AddSingleton<VideoRooms>();
-        builder.Services.AddSingleton<VideoTokens>();
         builder.Services.AddSingleton(new RoomPanel(typeof(VideoStage), Order: 0, RoomPanelPlace.Stage));
+    }
+
+    /// What the video messages need (the supervisor is started only where <see cref="AddLokiVideo"/> hosts it).
+    public static IServiceCollection AddLokiVideoServices(this IServiceCollection services, string janusFolder)
+    {
+        services.AddOptions<VideoOptions>().BindConfiguration(VideoOptions.Section)
+            // Data annotations and VideoOptions.Validate: a wrong value stops the node at start with one clear line.
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => new JanusSupervisor(sp.GetRequiredService<IOptions<VideoOptions>>(), janusFolder, sp.GetRequiredService<ILogger<JanusSupervisor>>()));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<VideoOptions>>().Value);
+        services.AddSingleton<JanusApi>();
+        services.AddSingleton<VideoRooms>();
+        services.AddSingleton<VideoTokens>();
+        return services;
     }
 }
