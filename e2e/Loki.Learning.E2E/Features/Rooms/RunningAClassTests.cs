@@ -75,6 +75,8 @@ public sealed class RunningAClassTests(BrowserFixture browser, LokiApp app) : Br
         await teacher.SetViewportSizeAsync(390, 844);
         await teacher.OpenAsync(roomPath);
         await Expect(teacher.Heading(March, 2)).ToBeVisibleAsync();
+        // The page as laid out once the notes are drawn (they change the stage's height while they load).
+        await Expect(teacher.Locator(".room-score .score-surface svg").First).ToBeVisibleAsync();
         await teacher.SaveAsync("room");
         await AssertControlsAndScoreInFirstViewAsync(teacher, pageScrolls: true);
         await NoSeriousViolationsAsync(teacher);

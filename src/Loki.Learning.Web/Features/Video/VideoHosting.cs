@@ -15,7 +15,7 @@ public static class VideoHosting
         var folder = Path.Combine(Path.GetDirectoryName(sqliteFile)!, Path.GetFileNameWithoutExtension(sqliteFile) + "-janus");
         builder.Services.AddLokiVideoServices(folder);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JanusSupervisor>());
-        builder.Services.AddSingleton(new RoomPanel(typeof(VideoStage), Order: 0, RoomPanelPlace.Stage));
+        builder.Services.AddSingleton(new RoomPanel(typeof(VideoStage), Order: 30, RoomPanelPlace.Stage));
     }
 
     /// What the video messages need (the supervisor is started only where <see cref="AddLokiVideo"/> hosts it).

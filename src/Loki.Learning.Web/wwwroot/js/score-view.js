@@ -81,8 +81,9 @@ async function mountMusicXml(state, bytes) {
         backend: 'svg',
         autoResize: true,
         drawTitle: true,
-        followCursor: true,
-        cursorsOptions: [{ type: 0, color: '#1f6feb', alpha: 0.5, follow: true }],
+        // OSMD's own following scrolls the cursor into view with the page too; reveal() scrolls the score alone.
+        followCursor: false,
+        cursorsOptions: [{ type: 0, color: '#1f6feb', alpha: 0.5, follow: false }],
     });
     const isZip = bytes.length > 3 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
     await osmd.load(isZip ? new Blob([bytes]) : decodeXml(bytes));
