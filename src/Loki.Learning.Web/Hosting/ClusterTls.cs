@@ -36,27 +36,27 @@ public sealed class ClusterTls : IDisposable
         {
             null or "" => false,
             var value when bool.TryParse(value, out var parsed) => parsed,
-            var value => throw new InvalidOperationException($"Cluster:Tls:Disabled must be true or false, not '{value}'."),
+            var value => throw new SetupProblem($"Cluster:Tls:Disabled must be true or false, not '{value}'."),
         };
         if (disabled)
         {
             if (!string.IsNullOrEmpty(certificatePath) || !string.IsNullOrEmpty(caPath))
             {
-                throw new InvalidOperationException("Cluster:Tls:Disabled is true but Cluster:Tls certificate settings are given too: remove one or the other.");
+                throw new SetupProblem("Cluster:Tls:Disabled is true but Cluster:Tls certificate settings are given too: remove one or the other.");
             }
             return null;
         }
         if (string.IsNullOrEmpty(certificatePath) && string.IsNullOrEmpty(caPath))
         {
-            throw new InvalidOperationException("Cluster:Mode AdoNet needs the cluster certificate: set Cluster:Tls:CertificatePath, Cluster:Tls:KeyPath and Cluster:Tls:CaPath (docs/operations.md, \"Cluster certificates\"), or Cluster:Tls:Disabled=true only on a network where nobody else reaches the silo port.");
+            throw new SetupProblem("Cluster:Mode AdoNet needs the cluster certificate: set Cluster:Tls:CertificatePath, Cluster:Tls:KeyPath and Cluster:Tls:CaPath (docs/operations.md, \"Cluster certificates\"), or Cluster:Tls:Disabled=true only on a network where nobody else reaches the silo port.");
         }
         if (string.IsNullOrEmpty(certificatePath))
         {
-            throw new InvalidOperationException("Cluster:Tls:CertificatePath is not set: this node needs a certificate the cluster CA issued to it.");
+            throw new SetupProblem("Cluster:Tls:CertificatePath is not set: this node needs a certificate the cluster CA issued to it.");
         }
         if (string.IsNullOrEmpty(caPath))
         {
-            throw new InvalidOperationException("Cluster:Tls:CaPath is not set: this node needs the cluster CA's certificate to check its peers.");
+            throw new SetupProblem("Cluster:Tls:CaPath is not set: this node needs the cluster CA's certificate to check its peers.");
         }
         return Load(
             Resolve(certificatePath, "Cluster:Tls:CertificatePath", environment),
@@ -75,7 +75,7 @@ public sealed class ClusterTls : IDisposable
         }
         catch (CryptographicException exception)
         {
-            throw new InvalidOperationException($"Cluster:Tls:CaPath {caPath} is not a certificate (PEM or DER): {exception.Message}", exception);
+            throw new SetupProblem($"Cluster:Tls:CaPath {caPath} is not a certificate (PEM or DER): {exception.Message}");
         }
         X509Certificate2 certificate;
         try
@@ -87,9 +87,9 @@ public sealed class ClusterTls : IDisposable
         catch (CryptographicException exception)
         {
             authority.Dispose();
-            throw new InvalidOperationException(keyPath is null
+            throw new SetupProblem(keyPath is null
                 ? $"Cluster:Tls:CertificatePath {certificatePath} is not a PKCS#12 file this password opens; a PEM certificate needs Cluster:Tls:KeyPath too: {exception.Message}"
-                : $"Cluster:Tls:CertificatePath {certificatePath} with Cluster:Tls:KeyPath {keyPath} is not a PEM certificate and its private key: {exception.Message}", exception);
+                : $"Cluster:Tls:CertificatePath {certificatePath} with Cluster:Tls:KeyPath {keyPath} is not a PEM certificate and its private key: {exception.Message}");
         }
         var tls = new ClusterTls(certificate, authority);
         var refusal = !certificate.HasPrivateKey ? "has no private key" : tls.Refusal(certificate);
@@ -97,7 +97,7 @@ public sealed class ClusterTls : IDisposable
         {
             var message = $"Cluster:Tls:CertificatePath {certificatePath} ({certificate.Subject}) {refusal}; peers would refuse it.";
             tls.Dispose();
-            throw new InvalidOperationException(message);
+            throw new SetupProblem(message);
         }
         return tls;
     }
@@ -152,6 +152,6 @@ public sealed class ClusterTls : IDisposable
     private static string Resolve(string path, string setting, IHostEnvironment environment)
     {
         var full = Path.IsPathRooted(path) ? path : Path.Combine(environment.ContentRootPath, path);
-        return File.Exists(full) ? full : throw new InvalidOperationException($"{setting}: there is no file {full}.");
+        return File.Exists(full) ? full : throw new SetupProblem($"{setting}: there is no file {full}.");
     }
 }

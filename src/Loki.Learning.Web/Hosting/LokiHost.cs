@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Loki.Learning.Web.Components;
 using Loki.Learning.Web.Features.Calendar;
 using Loki.Learning.Web.Features.Courses;
@@ -71,7 +72,21 @@ public static class LokiHost
         // Culture first, so problem details written by the exception handler speak the caller's language.
         app.UseLokiLocalization();
         app.UseExceptionHandler();
+        // A response without a body gets ProblemDetails; outside the API, an address that leads nowhere gets the
+        // not-found page in the reader's language instead. The page's re-execution is the inner of the two, so it
+        // answers first, and routing comes after it, so that the re-executed request finds the page.
         app.UseStatusCodePages();
+        app.UseWhen(context => !IsApi(context), pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseRouting();
+        app.Use((context, next) =>
+        {
+            // An address that leads somewhere answers for itself (a 401 stays a 401): the re-execution is for nowhere.
+            if (context.GetEndpoint() is not null && !IsApi(context) && context.Features.Get<IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+            return next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseLokiAbuseLimits();
@@ -97,10 +112,10 @@ public static class LokiHost
         app.MapVideoRelay();
         app.MapVideoApi();
         app.MapMetronomeApi();
-        // Unknown API addresses answer with ProblemDetails; any other unknown address gets the not-found page (its
-        // catch-all route), which sets status 404.
         app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound)).ExcludeFromDescription();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
+
+    private static bool IsApi(HttpContext context) => context.Request.Path.StartsWithSegments("/api");
 }

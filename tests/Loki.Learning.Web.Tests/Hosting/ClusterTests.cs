@@ -280,7 +280,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IClassFixture<Postgr
             },
         };
 
-        var refusal = await Assert.ThrowsAsync<InvalidOperationException>(node.InitializeAsync);
+        var refusal = await Assert.ThrowsAsync<SetupProblem>(node.InitializeAsync);
 
         Assert.StartsWith("Cluster:Mode AdoNet needs the cluster certificate", refusal.Message, StringComparison.Ordinal);
         await node.DisposeAsync();

@@ -69,7 +69,7 @@ public sealed class ClusterTlsTests : IDisposable
         var ours = ClusterCertificates.Write(Path.Combine(_folder, "ours"), "school", ["node1"])[0];
         var theirs = ClusterCertificates.Write(Path.Combine(_folder, "theirs"), "elsewhere", ["node1"])[0];
 
-        var refusal = Assert.Throws<InvalidOperationException>(() => Load(theirs with { CaPath = ours.CaPath }));
+        var refusal = Assert.Throws<SetupProblem>(() => Load(theirs with { CaPath = ours.CaPath }));
 
         Assert.StartsWith("Cluster:Tls:CertificatePath", refusal.Message, StringComparison.Ordinal);
         Assert.Contains("CN=school cluster CA", refusal.Message, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class ClusterTlsTests : IDisposable
             ["Cluster:Tls:Disabled"] = disabled,
         }).Build();
 
-        var refusal = Assert.Throws<InvalidOperationException>(() => ClusterTls.FromConfiguration(configuration, new Folder(_folder)));
+        var refusal = Assert.Throws<SetupProblem>(() => ClusterTls.FromConfiguration(configuration, new Folder(_folder)));
 
         Assert.Contains(expected, refusal.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', refusal.Message);

@@ -23,15 +23,16 @@ public sealed class ListLiveNowHandler(IMediator mediator, IDbContextFactory<Lok
         var rooms = (await mediator.Send(new ListMyRooms(query.Actor), cancellationToken)).Where(r => r.EndsUtc > now).ToList();
         var today = rooms.Where(r => IsToday(r, now)).ToList();
         var next = rooms.Where(r => !IsToday(r, now) && r.StartsUtc > now).OrderBy(r => r.StartsUtc).Take(1);
-        var items = new List<LiveNowItem>();
+        var shown = today.Concat(next).ToList();
+        // One membership question per owner, not per row: a course's sessions share their lecturer.
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        foreach (var room in today.Concat(next))
+        var leads = new Dictionary<Guid, bool>();
+        foreach (var owner in shown.Select(r => (r.Kind, r.OwnerId)).Distinct())
         {
-            var description = await db.FindRoomAsync(owners, room.RoomId, cancellationToken);
-            var role = description is null ? null : (await db.RoleInRoomAsync(owners, description, query.Actor, cancellationToken)).Role;
-            items.Add(new LiveNowItem(room, role == RoomRole.Host, room.StartsUtc <= now));
+            var access = await owners.AccessAsync(db, new MeetingOwner(owner.Kind, owner.OwnerId, "", ""), query.Actor, cancellationToken);
+            leads[owner.OwnerId] = access.MayManage;
         }
-        return items;
+        return shown.Select(room => new LiveNowItem(room, leads[room.OwnerId], room.StartsUtc <= now)).ToList();
     }
 
     private static bool IsToday(RoomSummary room, DateTime nowUtc) =>

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Rooms;
 
-public sealed record RoomSummary(Guid RoomId, string Title, string OwnerTitle, OwnerKind Kind, DateTime StartsUtc, DateTime EndsUtc, string TimeZoneId, bool Open);
+public sealed record RoomSummary(Guid RoomId, string Title, string OwnerTitle, OwnerKind Kind, Guid OwnerId, DateTime StartsUtc, DateTime EndsUtc, string TimeZoneId, bool Open);
 
 /// The rooms of everything on the caller's schedule from a day ago on, with whether each is open now.
 public sealed record ListMyRooms(Actor Actor) : IQuery<IReadOnlyList<RoomSummary>>;
@@ -19,7 +19,7 @@ public sealed class ListMyRoomsHandler(IMediator mediator, IGrainFactory grains,
         var items = await mediator.Send(new GetMySchedule(query.Actor.PersonId, clock.GetUtcNow().UtcDateTime.AddDays(-1)), cancellationToken);
         var views = await Task.WhenAll(items.Select(i => grains.GetGrain<IRoomGrain>(i.RoomId).GetViewAsync()));
         return items.Select((item, index) => new RoomSummary(
-            item.RoomId, item.Title, item.OwnerTitle, item.Kind, item.StartsUtc, item.EndsUtc, item.TimeZoneId, views[index].Open)).ToList();
+            item.RoomId, item.Title, item.OwnerTitle, item.Kind, item.OwnerId, item.StartsUtc, item.EndsUtc, item.TimeZoneId, views[index].Open)).ToList();
     }
 
 }

@@ -87,6 +87,9 @@ async function mountMusicXml(state, bytes) {
     });
     const isZip = bytes.length > 3 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 3 && bytes[3] === 4;
     await osmd.load(isZip ? new Blob([bytes]) : decodeXml(bytes));
+    // A phone's column is narrower than a printed page: drawn at full size, the title and a bar's notes would not
+    // fit, and following the cursor would scroll the score sideways past them.
+    osmd.zoom = Math.min(1, Math.max(0.5, container.clientWidth / 760));
     osmd.render();
     osmd.cursor.show();
     // The cursor is an image drawn over the notes: decoration, not content.
