@@ -39,12 +39,21 @@ public sealed class LiveJoinRequestsTests(BrowserFixture browser, LokiApp app) :
         var request = teacher.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Tuva" });
         await Expect(request).ToContainTextAsync($"Kontrabas · {School}", new() { Timeout = 30_000 });
         await Expect(teacher.GetByTestId("join-request-count")).ToHaveTextAsync((waitingBefore + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Expect(teacher.GetByTestId("waiting-requests")).ToContainTextAsync("väntar på ditt svar");
+        var waiting = teacher.GetByTestId("waiting-requests");
+        await Expect(waiting).ToContainTextAsync("väntar på ditt svar");
         await Screenshots.TakeAsync(teacher, "ensemble-request-arrived-live", async page =>
         {
             await request.ScrollIntoViewIfNeededAsync();
             await Expect(request).ToBeInViewportAsync();
         });
+        // A teacher at the top of the long page is told too, and taken to the requests.
+        await Screenshots.TakeAsync(teacher, "ensemble-request-waiting-at-top", async page =>
+        {
+            await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+            await Expect(waiting).ToBeInViewportAsync();
+        });
+        await waiting.GetByRole(AriaRole.Button, new() { Name = "Visa ansökningarna" }).ClickAsync();
+        await Expect(request).ToBeInViewportAsync();
         await AssertNoSeriousViolationsAsync(teacher);
 
         await teacher.Button($"Återkalla koden {code}").ClickWhenInteractiveAsync();
