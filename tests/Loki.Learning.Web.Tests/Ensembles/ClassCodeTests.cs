@@ -14,7 +14,7 @@ public sealed class ClassCodeTests(Catalogue catalogue)
     {
         var teacher = await catalogue.PersonAsync(Roles.Teacher);
         var id = await catalogue.Mediator.Send(new CreateEnsemble(teacher, "Strings " + Guid.NewGuid().ToString("N")[..6], null, "Europe/Stockholm", null));
-        var code = await catalogue.Mediator.Send(new IssueClassCode(teacher, id, null));
+        var code = await catalogue.Mediator.Send(new IssueClassCode(teacher, id, await catalogue.SchoolAsync()));
         return (teacher, id, code.Code);
     }
 
@@ -150,8 +150,9 @@ public sealed class ClassCodeTests(Catalogue catalogue)
         var (_, ensembleId, code) = await EnsembleWithCodeAsync();
         var stranger = await catalogue.PersonAsync(Roles.Teacher);
         var receipt = await catalogue.Mediator.Send(new RequestToJoinEnsemble(code, "Ella", null, false));
+        var school = await catalogue.SchoolAsync();
 
-        var issue = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new IssueClassCode(stranger, ensembleId, null)).AsTask());
+        var issue = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new IssueClassCode(stranger, ensembleId, school)).AsTask());
         var approve = await Assert.ThrowsAsync<Refusal>(() => catalogue.Mediator.Send(new DecideJoinRequest(stranger, ensembleId, receipt.RequestId, true)).AsTask());
 
         Assert.Equal("Refusal.NotEnsembleTeacher", issue.ReasonKey);

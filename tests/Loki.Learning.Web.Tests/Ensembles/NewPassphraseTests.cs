@@ -15,7 +15,7 @@ public sealed class NewPassphraseTests(Catalogue catalogue)
     {
         var teacher = await catalogue.PersonAsync(Roles.Teacher);
         var id = await catalogue.Mediator.Send(new CreateEnsemble(teacher, "Winds " + Guid.NewGuid().ToString("N")[..6], null, "Europe/Stockholm", null));
-        var code = await catalogue.Mediator.Send(new IssueClassCode(teacher, id, null));
+        var code = await catalogue.Mediator.Send(new IssueClassCode(teacher, id, await catalogue.SchoolAsync()));
         var receipt = await catalogue.Mediator.Send(new RequestToJoinEnsemble(code.Code, "Nils Holm", "Flute", GuardianConsentForRecording: false));
         var approved = await catalogue.Mediator.Send(new DecideJoinRequest(teacher, id, receipt.RequestId, Approve: true));
         return (teacher, id, approved);

@@ -22,6 +22,8 @@ public abstract class PageContext : BunitContext
         Services.AddLocalization();
         Services.AddSingleton(_ => new AbuseLimiter(Options.Create(Limits)));
         Services.AddSingleton(new ClientAddress { Value = IPAddress.Loopback });
+        // Pages that watch a grain (the ensemble page) subscribe through the catalogue's cluster, as on a live circuit.
+        Services.AddSingleton<IGrainFactory>(catalogue.Cluster.Client);
     }
 
     /// The forms' rate limits: the defaults, unless a test sets its own before rendering.

@@ -1,6 +1,7 @@
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Tests.Ensembles;
 using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Tests.Rooms;
@@ -12,7 +13,7 @@ internal static class Rehearsals
     {
         var teacher = await catalogue.PersonAsync(Roles.Teacher, "Tove");
         var ensembleId = await catalogue.Mediator.Send(new CreateEnsemble(teacher, "Band " + Guid.NewGuid().ToString("N")[..6], null, "Europe/Stockholm", null));
-        var code = await catalogue.Mediator.Send(new IssueClassCode(teacher, ensembleId, null));
+        var code = await catalogue.Mediator.Send(new IssueClassCode(teacher, ensembleId, await catalogue.SchoolAsync()));
         var receipt = await catalogue.Mediator.Send(new RequestToJoinEnsemble(code.Code, "Elsa", "Violin", true));
         var approved = await catalogue.Mediator.Send(new DecideJoinRequest(teacher, ensembleId, receipt.RequestId, true));
         await using var db = await catalogue.Db.CreateDbContextAsync();

@@ -110,6 +110,20 @@ public sealed class JoiningWithAClassCodeTests(BrowserFixture browser, LokiApp a
         Assert.Equal(unknownBefore, limiter.GetStatistics(unknownAddress)!.CurrentAvailablePermits);
     }
 
+    /// A pupil (in Swedish) opens the join page and asks to join with <paramref name="code"/>.
+    internal static async Task AskToJoinAsync(IPage pupil, string code, string name, string? instrument = null)
+    {
+        await pupil.OpenAsync("join");
+        var ask = await pupil.Button("Ansök").WhenInteractiveAsync();
+        await pupil.GetByLabel("Klasskod").FillAsync(code);
+        await pupil.GetByLabel("Ditt namn som ensemblet ska se det").FillAsync(name);
+        if (instrument is not null)
+        {
+            await pupil.GetByLabel("Instrument").FillAsync(instrument);
+        }
+        await ask.ClickAsync();
+    }
+
     /// Issues a class code for <paramref name="school"/> on the open ensemble page and returns the new code as shown.
     internal static async Task<string> IssueClassCodeAsync(IPage teacher, string school)
     {

@@ -4,12 +4,88 @@ using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.People;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Orleans.Utilities;
 
 namespace Loki.Learning.Web.Features.Ensembles;
 
-public sealed class EnsembleGrain(IDbContextFactory<LokiDbContext> dbFactory, IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class EnsembleGrain(IDbContextFactory<LokiDbContext> dbFactory, IServiceScopeFactory scopes, TimeProvider clock, ILogger<EnsembleGrain> logger)
     : Grain, IEnsembleGrain
 {
+    /// Open requests per code; a classroom is rarely bigger, and it stops a leaked code from flooding a teacher.
+    public const int MaxPendingPerCode = 60;
+
+    private readonly ObserverManager<IEnsembleObserver> _watchers = new(TimeSpan.FromMinutes(2), logger);
+
+    public async Task<JoinRequestOutcome> RequestToJoinAsync(JoinApplication application)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var code = await db.ClassCodes.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.Code == application.Code && c.EnsembleId == this.GetPrimaryKey());
+        var school = code?.InstitutionId is { } schoolId
+            ? await db.Institutions.AsNoTracking().Where(i => i.Id == schoolId).Select(i => new { i.Name, i.Kind }).SingleOrDefaultAsync()
+            : null;
+        if (ClassCodeRules.RefusalForJoining(code, school?.Kind, now) is { } refusal)
+        {
+            return new JoinRequestOutcome(refusal);
+        }
+        var pending = await db.JoinRequests.CountAsync(r => r.Code == code!.Code && r.Status == JoinRequestStatus.Pending);
+        if (pending >= MaxPendingPerCode)
+        {
+            return new JoinRequestOutcome("Refusal.TooManyPendingRequests");
+        }
+        var ensembleName = await db.Ensembles.Where(e => e.Id == code!.EnsembleId).Select(e => e.Name).SingleAsync();
+        var request = new JoinRequest
+        {
+            EnsembleId = code!.EnsembleId,
+            Code = code.Code,
+            DisplayName = application.DisplayName.Trim(),
+            Instrument = string.IsNullOrWhiteSpace(application.Instrument) ? null : application.Instrument.Trim(),
+            InstitutionId = code.InstitutionId,
+            GuardianConsentForRecording = application.GuardianConsentForRecording,
+            RequestedUtc = now,
+        };
+        db.JoinRequests.Add(request);
+        await db.SaveChangesAsync();
+        await TellWatchersAsync();
+        return new JoinRequestOutcome(null, request.Id, ensembleName, school!.Name);
+    }
+
+    public async Task<string?> RevokeClassCodeAsync(string code, string teacherId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var classCode = await db.ClassCodes.SingleOrDefaultAsync(c => c.Code == code && c.EnsembleId == this.GetPrimaryKey());
+        if (classCode is null)
+        {
+            return "Refusal.ClassCodeNotFound";
+        }
+        if (!classCode.Revoked)
+        {
+            classCode.Revoked = true;
+            await db.SaveChangesAsync();
+            logger.LogInformation("Class code of ensemble {Ensemble} revoked by {Teacher}", classCode.EnsembleId, teacherId);
+            await TellWatchersAsync();
+        }
+        return null;
+    }
+
+    public Task ClassCodesChangedAsync() => TellWatchersAsync();
+
+    public Task<bool> SubscribeAsync(IEnsembleObserver observer)
+    {
+        var known = _watchers.Observers.ContainsKey(observer);
+        _watchers.Subscribe(observer, observer);
+        return Task.FromResult(!known);
+    }
+
+    public Task UnsubscribeAsync(IEnsembleObserver observer)
+    {
+        _watchers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private Task TellWatchersAsync() => _watchers.Notify(watcher => watcher.EnsembleChangedAsync());
+
     public async Task<ApprovalOutcome> ApproveJoinRequestAsync(Guid requestId, string teacherId)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -59,6 +135,7 @@ public sealed class EnsembleGrain(IDbContextFactory<LokiDbContext> dbFactory, IS
         request.DecidedUtc = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
+        await TellWatchersAsync();
         return new ApprovalOutcome(null, pupil.DisplayName, pupil.UserName, password);
     }
 
@@ -78,6 +155,7 @@ public sealed class EnsembleGrain(IDbContextFactory<LokiDbContext> dbFactory, IS
         request.DecidedById = teacherId;
         request.DecidedUtc = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync();
+        await TellWatchersAsync();
         return new ApprovalOutcome(null, request.DisplayName);
     }
 

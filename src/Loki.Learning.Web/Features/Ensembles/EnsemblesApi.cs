@@ -43,6 +43,12 @@ public static class EnsemblesApi
         ensembles.MapPost("/{ensembleId:guid}/class-codes", async (Guid ensembleId, NewClassCode body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new IssueClassCode(Actor.From(user)!, ensembleId, body.InstitutionId, body.ValidDays), ct)));
 
+        ensembles.MapPost("/{ensembleId:guid}/class-codes/{code}/revoke", async (Guid ensembleId, string code, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new RevokeClassCode(Actor.From(user)!, ensembleId, code), ct);
+            return TypedResults.NoContent();
+        });
+
         ensembles.MapPost("/{ensembleId:guid}/join-requests/{requestId:guid}/approve", async (Guid ensembleId, Guid requestId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new DecideJoinRequest(Actor.From(user)!, ensembleId, requestId, Approve: true), ct)));
 

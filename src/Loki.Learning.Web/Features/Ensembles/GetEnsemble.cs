@@ -11,7 +11,9 @@ public sealed record MemberSummary(string PersonId, string DisplayName, Ensemble
 
 public sealed record PendingJoinRequest(Guid Id, string DisplayName, string? Instrument, string? Institution, bool GuardianConsentForRecording, DateTime RequestedUtc);
 
-public sealed record ActiveClassCode(string Code, string? Institution, DateTime ExpiresUtc);
+/// A class code as its ensemble's teachers see it: its school, whether it still works, and who joined through it.
+/// <param name="Joined">Display names of the pupils approved through the code, in the order they asked.</param>
+public sealed record ClassCodeSummary(string Code, string? Institution, DateTime IssuedUtc, DateTime ExpiresUtc, ClassCodeState State, IReadOnlyList<string> Joined);
 
 public sealed record EnsembleDetails(
     Guid Id,
@@ -23,13 +25,16 @@ public sealed record EnsembleDetails(
     IReadOnlyList<MemberSummary> Members,
     IReadOnlyList<MeetingSummary> Rehearsals,
     IReadOnlyList<PendingJoinRequest> PendingRequests,
-    IReadOnlyList<ActiveClassCode> ClassCodes);
+    IReadOnlyList<ClassCodeSummary> ClassCodes);
 
 /// Members see the ensemble; only its teachers see join requests and class codes.
 public sealed record GetEnsemble(Actor Actor, Guid EnsembleId) : IQuery<EnsembleDetails>;
 
 public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock) : IQueryHandler<GetEnsemble, EnsembleDetails>
 {
+    /// The newest codes the page lists; older ones have long expired and say nothing new.
+    public const int ListedCodes = 20;
+
     public async ValueTask<EnsembleDetails> Handle(GetEnsemble query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -53,7 +58,7 @@ public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactor
             .ToListAsync(cancellationToken);
 
         IReadOnlyList<PendingJoinRequest> pending = [];
-        IReadOnlyList<ActiveClassCode> codes = [];
+        IReadOnlyList<ClassCodeSummary> codes = [];
         if (isTeacher)
         {
             pending = await (
@@ -65,14 +70,28 @@ public sealed class GetEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactor
                 select new PendingJoinRequest(r.Id, r.DisplayName, r.Instrument, site == null ? null : site.Name, r.GuardianConsentForRecording, r.RequestedUtc))
                 .ToListAsync(cancellationToken);
             var now = clock.GetUtcNow().UtcDateTime;
-            codes = await (
+            var rows = await (
                 from c in db.ClassCodes
-                where c.EnsembleId == ensemble.Id && !c.Revoked && c.ExpiresUtc > now
+                where c.EnsembleId == ensemble.Id
                 join i in db.Institutions on c.InstitutionId equals i.Id into sites
                 from site in sites.DefaultIfEmpty()
-                orderby c.ExpiresUtc descending
-                select new ActiveClassCode(c.Code, site == null ? null : site.Name, c.ExpiresUtc))
+                orderby c.IssuedUtc descending
+                select new { Code = c, School = site == null ? null : site.Name })
+                .AsNoTracking()
+                .Take(ListedCodes)
                 .ToListAsync(cancellationToken);
+            var listed = rows.Select(r => r.Code.Code).ToList();
+            var joined = await (
+                from r in db.JoinRequests
+                where r.EnsembleId == ensemble.Id && r.Status == JoinRequestStatus.Approved && listed.Contains(r.Code)
+                join p in db.Users on r.PersonId equals p.Id
+                orderby r.RequestedUtc, p.DisplayName
+                select new { r.Code, p.DisplayName })
+                .ToListAsync(cancellationToken);
+            codes = rows
+                .Select(r => new ClassCodeSummary(r.Code.Code, r.School, r.Code.IssuedUtc, r.Code.ExpiresUtc, ClassCodeRules.StateOf(r.Code, now),
+                    joined.Where(j => j.Code == r.Code.Code).Select(j => j.DisplayName).ToList()))
+                .ToList();
         }
 
         return new EnsembleDetails(ensemble.Id, ensemble.Name, ensemble.Description, ensemble.TimeZoneId, ensemble.PublicCalendar,

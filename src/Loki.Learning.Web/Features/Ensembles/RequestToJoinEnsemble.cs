@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Ensembles;
 
-public sealed record JoinRequestReceipt(Guid RequestId, string EnsembleName);
+/// <param name="School">The school the code belongs to; the pupil's account will belong to it.</param>
+public sealed record JoinRequestReceipt(Guid RequestId, string EnsembleName, string School);
 
 /// A pupil without an account asks to join with a class code. Only a display name is asked for.
 public sealed record RequestToJoinEnsemble(
@@ -14,43 +15,29 @@ public sealed record RequestToJoinEnsemble(
     [property: StringLength(100, ErrorMessage = "Validation.TooLong")] string? Instrument,
     bool GuardianConsentForRecording) : ICommand<JoinRequestReceipt>;
 
-public sealed class RequestToJoinEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock) : ICommandHandler<RequestToJoinEnsemble, JoinRequestReceipt>
+/// Finds the code's ensemble and hands the request to that ensemble's grain, which checks the code again (revoked,
+/// expired, its school) in the same turn in which it files the request, and tells the teachers' pages.
+public sealed class RequestToJoinEnsembleHandler(IDbContextFactory<LokiDbContext> dbFactory, IGrainFactory grains) : ICommandHandler<RequestToJoinEnsemble, JoinRequestReceipt>
 {
-    /// Open requests per code; a classroom is rarely bigger, and it stops a leaked code from flooding a teacher.
-    public const int MaxPendingPerCode = 60;
-
     public async ValueTask<JoinRequestReceipt> Handle(RequestToJoinEnsemble command, CancellationToken cancellationToken)
     {
-        var normalized = command.Code.Trim().ToUpperInvariant().Replace(" ", "").Replace("-", "");
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var code = await db.ClassCodes.AsNoTracking().SingleOrDefaultAsync(c => c.Code == normalized, cancellationToken);
-        if (code is null || code.Revoked)
+        var normalized = ClassCodeRules.Normalize(command.Code);
+        Guid? ensembleId;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            ensembleId = await db.ClassCodes.Where(c => c.Code == normalized).Select(c => (Guid?)c.EnsembleId).SingleOrDefaultAsync(cancellationToken);
+        }
+        if (ensembleId is null)
         {
             throw Refusal.Invalid("Refusal.WrongClassCode", nameof(command.Code));
         }
-        if (code.ExpiresUtc <= now)
+        var outcome = await grains.GetGrain<IEnsembleGrain>(ensembleId.Value)
+            .RequestToJoinAsync(new JoinApplication(normalized, command.DisplayName, command.Instrument, command.GuardianConsentForRecording));
+        return outcome.RefusalKey switch
         {
-            throw Refusal.Invalid("Refusal.ExpiredClassCode", nameof(command.Code));
-        }
-        var pending = await db.JoinRequests.CountAsync(r => r.Code == code.Code && r.Status == JoinRequestStatus.Pending, cancellationToken);
-        if (pending >= MaxPendingPerCode)
-        {
-            throw Refusal.Conflict("Refusal.TooManyPendingRequests", nameof(command.Code));
-        }
-        var ensembleName = await db.Ensembles.Where(e => e.Id == code.EnsembleId).Select(e => e.Name).SingleAsync(cancellationToken);
-        var request = new JoinRequest
-        {
-            EnsembleId = code.EnsembleId,
-            Code = code.Code,
-            DisplayName = command.DisplayName.Trim(),
-            Instrument = string.IsNullOrWhiteSpace(command.Instrument) ? null : command.Instrument.Trim(),
-            InstitutionId = code.InstitutionId,
-            GuardianConsentForRecording = command.GuardianConsentForRecording,
-            RequestedUtc = now,
+            null => new JoinRequestReceipt(outcome.RequestId, outcome.EnsembleName!, outcome.School!),
+            "Refusal.TooManyPendingRequests" => throw Refusal.Conflict(outcome.RefusalKey, nameof(command.Code)),
+            _ => throw Refusal.Invalid(outcome.RefusalKey, nameof(command.Code)),
         };
-        db.JoinRequests.Add(request);
-        await db.SaveChangesAsync(cancellationToken);
-        return new JoinRequestReceipt(request.Id, ensembleName);
     }
 }

@@ -55,6 +55,12 @@ internal sealed class InstitutionConfiguration : IEntityTypeConfiguration<Instit
     }
 }
 
+public static class InstitutionKinds
+{
+    /// Pupils (minors, joining with a class code) belong to a kulturskola; universities and stages take no pupils.
+    public static bool TakesPupils(this InstitutionKind kind) => kind == InstitutionKind.Kulturskola;
+}
+
 internal static class InstitutionChecks
 {
     /// Refuses an institution id that does not exist (null means none, which is fine).

@@ -6,7 +6,8 @@ namespace Loki.Learning.Web.Features.Institutions;
 
 public sealed record InstitutionSummary(int Id, string Name, InstitutionKind Kind, string Town, string Country, double Latitude, double Longitude);
 
-public sealed record ListInstitutions : IQuery<IReadOnlyList<InstitutionSummary>>;
+/// All sites, or only those of <paramref name="Kind"/>.
+public sealed record ListInstitutions(InstitutionKind? Kind = null) : IQuery<IReadOnlyList<InstitutionSummary>>;
 
 public sealed class ListInstitutionsHandler(IDbContextFactory<LokiDbContext> dbFactory) : IQueryHandler<ListInstitutions, IReadOnlyList<InstitutionSummary>>
 {
@@ -14,6 +15,7 @@ public sealed class ListInstitutionsHandler(IDbContextFactory<LokiDbContext> dbF
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.Institutions.AsNoTracking()
+            .Where(i => query.Kind == null || i.Kind == query.Kind)
             .Select(i => new InstitutionSummary(i.Id, i.Name, i.Kind, i.Town, i.Country, i.Latitude, i.Longitude))
             .ToListAsync(cancellationToken);
         return rows.OrderBy(i => i.Kind).ThenBy(i => i.Name, StringComparer.CurrentCulture).ToList();
@@ -23,6 +25,6 @@ public sealed class ListInstitutionsHandler(IDbContextFactory<LokiDbContext> dbF
 public static class InstitutionsApi
 {
     public static void MapInstitutionsApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/institutions", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListInstitutions(), ct)))
+        app.MapGet("/api/institutions", async (InstitutionKind? kind, IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListInstitutions(kind), ct)))
             .AllowAnonymous().WithTags("Institutions");
 }
