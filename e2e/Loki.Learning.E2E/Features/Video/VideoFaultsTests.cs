@@ -100,6 +100,9 @@ public sealed class VideoFaultsTests(BrowserFixture browser, LokiApp app) : Came
         await SeesAsync(teacher, pupilId, "camera", "the teacher sees the pupil's camera again after Janus restarted");
         await SeesAsync(pupil, teacherId, "camera", "the pupil sees the teacher's camera again after Janus restarted");
         AssertColour(Blue, await ColourAsync(teacher, pupilId, "camera"), "the pupil's tile on the teacher's page after the restart");
+        // With audio connected each camera tile carries the person's latency badge.
+        await Expect(teacher.Locator("figure[data-kind=camera] .latency.badge").First).ToBeVisibleAsync();
+        await Screenshots.TakeAsync(teacher, "room-with-video-and-audio-teacher");
         await Expect(teacher.GetByText(AudioConnected)).ToBeVisibleAsync();
         await Expect(pupil.GetByText(AudioConnected)).ToBeVisibleAsync();
     }

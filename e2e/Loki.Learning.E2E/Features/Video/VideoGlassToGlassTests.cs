@@ -1,8 +1,10 @@
 using System.Globalization;
+using System.Text.Json;
 using Loki.Learning.E2E.Hosting;
 using Loki.Learning.Media.Audience;
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Web.Features.Rooms;
+using Loki.Learning.Web.Features.Video;
 using Microsoft.Playwright;
 using static Loki.Learning.E2E.Features.Video.Cameras;
 
@@ -102,11 +104,15 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         await SeesAsync(pupil, teacherId, "camera", "the pupil sees the teacher's clock camera");
         await SeesAsync(teacher, pupilId, "camera", "the teacher sees the pupil's camera");
         await pupil.EvaluateAsync(WatchStamps, teacherId);
+        var janusPid = App.Service<JanusSupervisor>().ProcessId!.Value;
+        var janusBefore = CpuSeconds(janusPid);
         probe.ResetTiming();
         load = LoadAverage();
         await Task.Delay(Phase);
         var withVideo = (probe.MixTiming, load, LoadAverage());
-        var samples = await pupil.EvaluateAsync<Sample[]>("() => window.glassToGlass");
+        var janusCores = (CpuSeconds(janusPid) - janusBefore) / Phase.TotalSeconds;
+        var samples = JsonSerializer.Deserialize<Sample[]>(await pupil.EvaluateAsync<string>("() => JSON.stringify(window.glassToGlass)"),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         App.Service<RoomMedia>().Engine!.Post(new DetachTap(roomId.ToString("N"), probe));
 
         // Frames whose blocks did not read back (a decoder's half frame) give nonsense: a bound far above any real delay.
@@ -116,12 +122,23 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"GLASS-TO-GLASS {delays.Length} frames ({samples.Length - delays.Length} unreadable), width {samples.Last().Width}: " +
             $"p50 {Percentile(0.5):F0} ms, p95 {Percentile(0.95):F0} ms, min {delays[0]:F0} ms, max {delays[^1]:F0} ms"));
+        var forwarded = await pupil.EvaluateAsync<int>("() => window.loki.video.tiles().filter(t => !t.self && t.width > 0).length")
+            + await teacher.EvaluateAsync<int>("() => window.loki.video.tiles().filter(t => !t.self && t.width > 0).length");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"JANUS CPU {janusCores:P1} of a core while forwarding {forwarded} streams (2 publishers, 3 simulcast layers each, one subscriber each)"));
         foreach (var (label, ((max, late, intervals), before, after)) in new[] { ("without video", withoutVideo), ("with video", withVideo) })
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"MIX TIMING {label}: {intervals} periods in {Phase.TotalSeconds} s, {late} more than 1.5 periods after the one before " +
                 $"({(double)late / Math.Max(1, intervals):P3}), longest interval {max.TotalMilliseconds:F2} ms; load average {before} → {after}"));
         }
+    }
+
+    /// User and system CPU time of a process so far (/proc/PID/stat, in clock ticks of 1/100 s).
+    private static double CpuSeconds(int pid)
+    {
+        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
