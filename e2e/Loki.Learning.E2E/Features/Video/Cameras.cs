@@ -141,12 +141,26 @@ public sealed class Cameras : IAsyncDisposable
         return roomPath;
     }
 
-    /// Waits until the video stage is connected (its camera button is enabled) and starts the camera.
+    /// Waits until the video stage is connected (its camera button is enabled) and starts the camera. On a loaded
+    /// machine the stage may reconnect (and redraw its button) between the wait and the click: then it waits again.
     public static async Task StartCameraAsync(IPage page)
     {
         var start = page.Button("Starta kameran");
-        await Expect(start).ToBeEnabledAsync(new() { Timeout = 60_000 });
-        await start.ClickWhenInteractiveAsync();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await Expect(start).ToBeEnabledAsync(new() { Timeout = 60_000 });
+                await (await start.WhenInteractiveAsync()).ClickAsync(new() { Timeout = 10_000 });
+                return;
+            }
+            catch (Exception exception) when (exception is TimeoutException or PlaywrightException && clock.Elapsed < ToneBrowsers.Patience)
+            {
+                Console.WriteLine($"Starting the camera again after: {exception.Message.Split('\n')[0]}; the stage says: "
+                    + await page.Locator(".video-stage").InnerTextAsync(new() { Timeout = 5_000 }).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(no stage)", TaskScheduler.Default));
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -117,7 +117,9 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
 
         // Frames whose blocks did not read back (a decoder's half frame) give nonsense: a bound far above any real delay.
         var delays = samples.Select(s => s.Delay).Where(d => d < 5000).Order().ToArray();
-        Assert.True(delays.Length > 100, $"only {delays.Length} readable frames of {samples.Length} in {Phase.TotalSeconds} s");
+        // A measurement, not a timing test: it asks only for enough readable frames to give a figure at all (a loaded
+        // machine shows a few frames a second).
+        Assert.True(delays.Length >= 20, $"only {delays.Length} readable frames of {samples.Length} in {Phase.TotalSeconds} s");
         double Percentile(double p) => delays[Math.Min(delays.Length - 1, (int)Math.Round(p * (delays.Length - 1)))];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"GLASS-TO-GLASS {delays.Length} frames ({samples.Length - delays.Length} unreadable), width {samples.Last().Width}: " +

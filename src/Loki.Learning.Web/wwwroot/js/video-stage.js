@@ -410,10 +410,9 @@ window.loki.video = {
     tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
 };
 
-export async function connect(root, relayUrl, token, me, dotnet) {
+export async function connect(relayUrl, token, me, dotnet) {
     await init();
     stage?.close();
-    stageRoot = root;
     stage = new Stage(relayUrl, token, me, dotnet);
     await stage.connect();
 }
@@ -428,7 +427,12 @@ export const stopCamera = () => stage?.stopCamera();
 export const startScreen = () => stage?.startScreen() ?? 'Video.Problem.Failed';
 export const stopScreen = () => stage?.stopScreen();
 export const setAudioOnly = on => stage?.setAudioOnly(on);
-export const fill = () => { if (stage && stageRoot) { stage.fill(stageRoot); } };
+// The tiles' element is handed over after every render: the component redraws it (e.g. after "video not available"
+// while Janus restarted), and an element from before would be a detached copy nobody sees.
+export const fill = root => {
+    stageRoot = root;
+    if (stage && stageRoot) { stage.fill(stageRoot); }
+};
 
 export function disconnect() {
     stage?.close();
