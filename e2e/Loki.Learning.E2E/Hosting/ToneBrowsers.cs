@@ -20,11 +20,14 @@ public sealed class ToneBrowsers : IAsyncDisposable
 
     /// A Chromium of its own whose fake microphone plays <paramref name="frequency"/> (looped), signed in unless no login is given.
     /// <param name="chromiumArgs">More switches for this Chromium (a host name mapped to loopback, a trusted test certificate).</param>
-    public Task<IPage> PersonWithToneAsync(Uri baseAddress, double frequency, string? login, string? password, IReadOnlyList<string>? chromiumArgs = null)
+    /// <param name="grantOnly">When given, no fake permission prompt answers yes to everything: the browser may use these
+    /// devices only ("microphone"), and asking for another (the camera) is refused as a person's "Block" would.</param>
+    public Task<IPage> PersonWithToneAsync(Uri baseAddress, double frequency, string? login, string? password, IReadOnlyList<string>? chromiumArgs = null,
+        IReadOnlyList<string>? grantOnly = null)
     {
         var wav = Path.Combine(_folder, $"tone-{frequency:0}.wav");
         WriteWav(wav, 48000 * 4, i => 0.5 * Math.Sin(2 * Math.PI * frequency * i / 48000));
-        return PersonWithMicrophoneAsync(baseAddress, wav, login, password, chromiumArgs);
+        return PersonWithMicrophoneAsync(baseAddress, wav, login, password, chromiumArgs, grantOnly);
     }
 
     /// A Chromium whose fake microphone plays a 2 ms burst of 2 kHz at 0.9 every half second, silence between: easy to
@@ -37,13 +40,15 @@ public sealed class ToneBrowsers : IAsyncDisposable
     }
 
     /// A Chromium of its own whose fake microphone plays <paramref name="wav"/> (looped), signed in unless no login is given.
-    private async Task<IPage> PersonWithMicrophoneAsync(Uri baseAddress, string wav, string? login, string? password, IReadOnlyList<string>? chromiumArgs = null)
+    private async Task<IPage> PersonWithMicrophoneAsync(Uri baseAddress, string wav, string? login, string? password, IReadOnlyList<string>? chromiumArgs = null,
+        IReadOnlyList<string>? grantOnly = null)
     {
         var chromium = await _playwright.Chromium.LaunchAsync(new()
         {
             ExecutablePath = BrowserFixture.ChromiumPath,
             Headless = true,
-            Args = [.. BrowserFixture.ChromiumArgs, "--use-file-for-fake-audio-capture=" + wav, "--autoplay-policy=no-user-gesture-required", .. chromiumArgs ?? []],
+            Args = [.. BrowserFixture.ChromiumArgs.Where(a => grantOnly is null || a != "--use-fake-ui-for-media-stream"),
+                "--use-file-for-fake-audio-capture=" + wav, "--autoplay-policy=no-user-gesture-required", .. chromiumArgs ?? []],
         });
         _browsers.Add(chromium);
         var context = await chromium.NewContextAsync(new()
@@ -53,6 +58,10 @@ public sealed class ToneBrowsers : IAsyncDisposable
             TimezoneId = "Europe/Stockholm",
         });
         context.SetDefaultTimeout(30_000);
+        if (grantOnly is not null)
+        {
+            await context.GrantPermissionsAsync(grantOnly, new() { Origin = baseAddress.GetLeftPart(UriPartial.Authority) });
+        }
         await context.AddInitScriptAsync(PageActions.InteractivityProbe);
         var page = await context.NewPageAsync();
         if (login is not null)

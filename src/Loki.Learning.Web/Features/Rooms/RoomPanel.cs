@@ -36,3 +36,7 @@ public sealed record RoomPanelContext(Guid RoomId, Actor Actor, bool IsHost, Roo
 /// the parameters <c>Room</c> (<see cref="RoomDescription"/>), <c>Person</c> (<see cref="RosterEntry"/>) and
 /// <c>Control</c> (a <c>Func&lt;RoomControl, string?, Task&gt;</c> that acts on that person).
 public sealed record RosterAction(Type Component, int Order);
+
+/// Something another feature shows beside every person in the room's roster, to everyone (the video feature's "camera
+/// on"): a component with the parameters <c>RoomId</c> (<see cref="Guid"/>) and <c>Person</c> (<see cref="RosterEntry"/>).
+public sealed record RosterBadge(Type Component, int Order);

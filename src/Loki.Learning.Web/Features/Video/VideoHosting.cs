@@ -16,6 +16,7 @@ public static class VideoHosting
         builder.Services.AddLokiVideoServices(folder);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JanusSupervisor>());
         builder.Services.AddSingleton(new RoomPanel(typeof(VideoStage), Order: 30, RoomPanelPlace.Stage));
+        builder.Services.AddSingleton(new RosterBadge(typeof(SendingVideo), Order: 10));
     }
 
     /// What the video messages need (the supervisor is started only where <see cref="AddLokiVideo"/> hosts it).

@@ -96,6 +96,38 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
         }
     }
 
+    /// Who is sending a picture in the room now ("camera-{personId}", "screen-{personId}"), as Janus lists its
+    /// publishers; read at most once a second per room however many roster strips ask. Empty when video is not in use.
+    public async Task<IReadOnlySet<string>> SendingAsync(Guid roomId, CancellationToken cancellationToken)
+    {
+        if (!_rooms.TryGetValue(roomId, out var live) || live.Generation != janus.Generation)
+        {
+            return EmptySet;
+        }
+        var cached = live.Sending;
+        if (cached is not null && DateTime.UtcNow - cached.Value.At < TimeSpan.FromSeconds(1))
+        {
+            return cached.Value.Publishers;
+        }
+        try
+        {
+            var answer = await api.VideoRoomAsync(new JsonObject { ["request"] = "listparticipants", ["room"] = live.JanusRoom }, cancellationToken);
+            var publishers = (answer["participants"]?.AsArray() ?? [])
+                .Where(p => p?["publisher"]?.GetValue<bool>() == true)
+                .Select(p => p!["id"]!.GetValue<string>())
+                .ToHashSet(StringComparer.Ordinal);
+            live.Sending = (DateTime.UtcNow, publishers);
+            return publishers;
+        }
+        catch (JanusException)
+        {
+            // Janus is restarting: nobody's picture is going anywhere now.
+            return EmptySet;
+        }
+    }
+
+    private static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
+
     /// Janus' VideoRoom error for an unknown participant id.
     private const int NoSuchFeed = 428;
 
@@ -187,6 +219,9 @@ public sealed class LiveVideoRoom(Guid roomId, string janusRoom, string secret, 
 
     /// The Janus start this room was made in.
     public long Generation { get; } = generation;
+
+    /// The publishers last listed, and when (<see cref="VideoRooms.SendingAsync"/>).
+    public (DateTime At, IReadOnlySet<string> Publishers)? Sending { get; set; }
 
     internal RoomWatcher? Watcher { get; set; }
 }

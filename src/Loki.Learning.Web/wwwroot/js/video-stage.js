@@ -119,7 +119,8 @@ class Stage {
         if (jsep) {
             handle.handleRemoteJsep({ jsep });
         }
-        if (message.error_code || message.error) {
+        // 435: "not published", the answer to an unpublish after the picture already ended (unplugged, hung up).
+        if ((message.error_code || message.error) && message.error_code !== 435) {
             this.dotnet.invokeMethodAsync('VideoProblem', 'Video.Problem.Failed').catch(() => {});
         }
         if (Array.isArray(message.publishers)) {
@@ -133,7 +134,8 @@ class Stage {
             this.publisherGone(String(gone));
         }
         if (message.leaving === 'ok' || message.unpublished === 'ok') {
-            // The host stopped my camera or screen (or I did): the picture ends here too.
+            // The host stopped my camera or screen (or I did): the picture ends here too, and stays off after a reconnect.
+            this.dotnet.invokeMethodAsync('Stopped', display).catch(() => {});
             handle.hangup();
             this.local.delete(display);
             this.changed();
@@ -249,7 +251,7 @@ class Stage {
                 } else {
                     this.stopScreen();
                 }
-            });
+            }, { once: true });
         } else {
             this.local.delete(display);
         }
@@ -375,14 +377,19 @@ class Stage {
         }
     }
 
+    // A tile without a picture (audio only, or not yet received) reports no frames and no size: what is shown now.
     tiles(root) {
-        return [...root.querySelectorAll('video[data-feed]')].map(video => ({
-            personId: video.dataset.person,
-            kind: video.dataset.kind,
-            framesDecoded: video.webkitDecodedFrameCount ?? video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0,
-            width: video.videoWidth,
-            height: video.videoHeight,
-        }));
+        return [...root.querySelectorAll('video[data-feed]')].map(video => {
+            const showing = video.srcObject !== null && video.srcObject.getVideoTracks().some(t => t.readyState === 'live');
+            return {
+                personId: video.dataset.person,
+                kind: video.dataset.kind,
+                self: video.dataset.self === 'true',
+                framesDecoded: showing ? (video.webkitDecodedFrameCount ?? video.getVideoPlaybackQuality?.().totalVideoFrames ?? 0) : 0,
+                width: showing ? video.videoWidth : 0,
+                height: showing ? video.videoHeight : 0,
+            };
+        });
     }
 
     close() {
@@ -403,10 +410,9 @@ window.loki.video = {
     tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
 };
 
-export async function connect(root, relayUrl, token, me, dotnet) {
+export async function connect(relayUrl, token, me, dotnet) {
     await init();
     stage?.close();
-    stageRoot = root;
     stage = new Stage(relayUrl, token, me, dotnet);
     await stage.connect();
 }
@@ -421,7 +427,12 @@ export const stopCamera = () => stage?.stopCamera();
 export const startScreen = () => stage?.startScreen() ?? 'Video.Problem.Failed';
 export const stopScreen = () => stage?.stopScreen();
 export const setAudioOnly = on => stage?.setAudioOnly(on);
-export const fill = () => { if (stage && stageRoot) { stage.fill(stageRoot); } };
+// The tiles' element is handed over after every render: the component redraws it (e.g. after "video not available"
+// while Janus restarted), and an element from before would be a detached copy nobody sees.
+export const fill = root => {
+    stageRoot = root;
+    if (stage && stageRoot) { stage.fill(stageRoot); }
+};
 
 export function disconnect() {
     stage?.close();

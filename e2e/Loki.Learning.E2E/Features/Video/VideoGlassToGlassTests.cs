@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json;
+using Loki.Learning.E2E.Hosting;
+using Loki.Learning.Media.Audience;
+using Loki.Learning.Media.Engine;
+using Loki.Learning.Web.Features.Rooms;
+using Loki.Learning.Web.Features.Video;
+using Microsoft.Playwright;
+using static Loki.Learning.E2E.Features.Video.Cameras;
+
+namespace Loki.Learning.E2E.Features.Video;
+
+/// A measurement (docs/benchmarks.md §11), run on demand:
+/// <c>dotnet test e2e/Loki.Learning.E2E -c Release --filter FullyQualifiedName~VideoGlassToGlass --logger "console;verbosity=normal"</c>.
+/// The teacher's camera is a canvas that shows the wall-clock millisecond as 24 black or white blocks, redrawn 30 times
+/// a second; the pupil's page reads each frame it is about to show (<c>requestVideoFrameCallback</c>) and subtracts.
+/// Both Chromium processes share this machine's clock. Meanwhile the room's mix thread is watched with and without
+/// video for periods that came late (more than 1.5 periods after the one before).
+public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) : CameraTest(browser, app), IClassFixture<LokiApp>
+{
+    private static readonly TimeSpan Phase = TimeSpan.FromSeconds(30);
+
+    /// The camera a page asks for is a canvas stamped with the time it was drawn.
+    private const string ClockCamera = """
+        (() => {
+            const ask = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+            navigator.mediaDevices.getUserMedia = async constraints => {
+                if (!constraints || !constraints.video) { return ask(constraints); }
+                const canvas = document.createElement('canvas');
+                canvas.width = 640; canvas.height = 360;
+                const context = canvas.getContext('2d');
+                setInterval(() => {
+                    const stamp = Math.round(performance.timeOrigin + performance.now()) % 16777216;
+                    context.fillStyle = '#808080';
+                    context.fillRect(0, 0, 640, 360);
+                    for (let bit = 0; bit < 24; bit++) {
+                        context.fillStyle = (stamp >> bit) & 1 ? '#ffffff' : '#000000';
+                        context.fillRect((bit % 6) * 100 + 20, Math.floor(bit / 6) * 85 + 10, 80, 70);
+                    }
+                }, 1000 / 30);
+                return canvas.captureStream(30);
+            };
+        })();
+        """;
+
+    /// On the viewer's page: for each frame of the tile about to be shown, its display time minus the stamp it carries.
+    private const string WatchStamps = """
+        personId => {
+            window.glassToGlass = [];
+            const reader = document.createElement('canvas');
+            reader.width = 96; reader.height = 54;
+            const context = reader.getContext('2d', { willReadFrequently: true });
+            let watched = null;
+            const onFrame = (now, frame) => {
+                context.drawImage(watched, 0, 0, 96, 54);
+                const pixels = context.getImageData(0, 0, 96, 54).data;
+                let stamp = 0;
+                for (let bit = 0; bit < 24; bit++) {
+                    const x = Math.round(((bit % 6) * 100 + 60) * 96 / 640);
+                    const y = Math.round((Math.floor(bit / 6) * 85 + 45) * 54 / 360);
+                    if (pixels[(y * 96 + x) * 4] > 128) { stamp |= 1 << bit; }
+                }
+                let delay = (Math.round(performance.timeOrigin + frame.expectedDisplayTime) % 16777216) - stamp;
+                if (delay < 0) { delay += 16777216; }
+                window.glassToGlass.push({ delay, width: frame.width });
+                watched.requestVideoFrameCallback(onFrame);
+            };
+            const find = () => {
+                const video = document.querySelector(`video[data-person="${personId}"][data-kind="camera"]`);
+                if (video && video !== watched) { watched = video; video.requestVideoFrameCallback(onFrame); }
+            };
+            setInterval(find, 500);
+            find();
+        }
+        """;
+
+    private sealed record Sample(double Delay, int Width);
+
+    [Fact]
+    public async Task VideoGlassToGlassOnLoopbackAndTheMixThreadWithAndWithoutVideo()
+    {
+        var pupilId = await PupilWithVideoConsentAsync();
+        var teacherId = await IdOfAsync(DemoAccounts.EnsembleTeacher);
+        var teacher = await People.PersonAsync(App.BaseAddress, "teacher", Red, 440, DemoAccounts.EnsembleTeacher);
+        await teacher.Context.AddInitScriptAsync(ClockCamera);
+        var roomPath = await OpenEnsembleRoomAsync(teacher);
+        await ToneBrowsers.ConnectAudioAsync(teacher);
+        var pupil = await People.PersonAsync(App.BaseAddress, "pupil", Blue, 660, DemoAccounts.Pupil);
+        await ToneBrowsers.EnterRoomAsync(pupil, roomPath);
+        await ToneBrowsers.ConnectAudioAsync(pupil);
+
+        // The room's mix thread, watched by a tap that only counts period intervals.
+        var roomId = Guid.Parse(roomPath.Split('/')[^1]);
+        var probe = new AudienceTap();
+        App.Service<RoomMedia>().Engine!.Post(new AttachTap(roomId.ToString("N"), probe));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        probe.ResetTiming();
+        var load = LoadAverage();
+        await Task.Delay(Phase);
+        var withoutVideo = (probe.MixTiming, load, LoadAverage());
+
+        await StartCameraAsync(teacher);
+        await StartCameraAsync(pupil);
+        await SeesAsync(pupil, teacherId, "camera", "the pupil sees the teacher's clock camera");
+        await SeesAsync(teacher, pupilId, "camera", "the teacher sees the pupil's camera");
+        await pupil.EvaluateAsync(WatchStamps, teacherId);
+        var janusPid = App.Service<JanusSupervisor>().ProcessId!.Value;
+        var janusBefore = CpuSeconds(janusPid);
+        probe.ResetTiming();
+        load = LoadAverage();
+        await Task.Delay(Phase);
+        var withVideo = (probe.MixTiming, load, LoadAverage());
+        var janusCores = (CpuSeconds(janusPid) - janusBefore) / Phase.TotalSeconds;
+        var samples = JsonSerializer.Deserialize<Sample[]>(await pupil.EvaluateAsync<string>("() => JSON.stringify(window.glassToGlass)"),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        App.Service<RoomMedia>().Engine!.Post(new DetachTap(roomId.ToString("N"), probe));
+
+        // Frames whose blocks did not read back (a decoder's half frame) give nonsense: a bound far above any real delay.
+        var delays = samples.Select(s => s.Delay).Where(d => d < 5000).Order().ToArray();
+        // A measurement, not a timing test: it asks only for enough readable frames to give a figure at all (a loaded
+        // machine shows a few frames a second).
+        Assert.True(delays.Length >= 20, $"only {delays.Length} readable frames of {samples.Length} in {Phase.TotalSeconds} s");
+        double Percentile(double p) => delays[Math.Min(delays.Length - 1, (int)Math.Round(p * (delays.Length - 1)))];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"GLASS-TO-GLASS {delays.Length} frames ({samples.Length - delays.Length} unreadable), width {samples.Last().Width}: " +
+            $"p50 {Percentile(0.5):F0} ms, p95 {Percentile(0.95):F0} ms, min {delays[0]:F0} ms, max {delays[^1]:F0} ms"));
+        var forwarded = await pupil.EvaluateAsync<int>("() => window.loki.video.tiles().filter(t => !t.self && t.width > 0).length")
+            + await teacher.EvaluateAsync<int>("() => window.loki.video.tiles().filter(t => !t.self && t.width > 0).length");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"JANUS CPU {janusCores:P1} of a core while forwarding {forwarded} streams (2 publishers, 3 simulcast layers each, one subscriber each)"));
+        foreach (var (label, ((max, late, intervals), before, after)) in new[] { ("without video", withoutVideo), ("with video", withVideo) })
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"MIX TIMING {label}: {intervals} periods in {Phase.TotalSeconds} s, {late} more than 1.5 periods after the one before " +
+                $"({(double)late / Math.Max(1, intervals):P3}), longest interval {max.TotalMilliseconds:F2} ms; load average {before} → {after}"));
+        }
+    }
+
+    /// User and system CPU time of a process so far (/proc/PID/stat, in clock ticks of 1/100 s).
+    private static double CpuSeconds(int pid)
+    {
+        var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+}
