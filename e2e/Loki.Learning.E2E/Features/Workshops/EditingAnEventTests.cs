@@ -70,7 +70,7 @@ public sealed partial class EditingAnEventTests(BrowserFixture browser, LokiApp 
         await Expect(visitor.Locator("#event-venue")).ToHaveTextAsync("Gamla Tingshuset, Östersund");
         await Expect(visitor.Locator("#event-online")).ToHaveTextAsync("Ja, via det levande rummet");
         await Expect(visitor.Locator("#event-language")).ToHaveTextAsync("Svenska");
-        await Screenshots.TakeAsync(visitor, "event-tickets");
+        await Screenshots.TakeAsync(visitor, "event-tickets", page => page.GetByRole(AriaRole.Group, new() { Name = "Biljett" }).ScrollIntoViewIfNeededAsync());
         await AccessibleAsync(visitor, "the event page with its tickets");
         var email = $"astrid-{Guid.NewGuid():N}@example.se";
         await visitor.GetByLabel("Namn", new() { Exact = true }).FillAsync("Astrid Ek");
