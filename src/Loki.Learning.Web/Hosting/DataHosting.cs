@@ -82,6 +82,7 @@ public static class DataHosting
         services.TryAddSingleton(sp => SiteInfo.From(sp.GetRequiredService<IOptions<SiteOptions>>().Value));
         services.TryAddSingleton(sp => PublicAddress.From(sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build()));
         services.TryAddSingleton<IMailer>(sp => sp.GetRequiredService<Mailer>());
+        services.TryAddSingleton<RegistrationMails>();
         // The owners of meetings, rooms, scores and recordings, each registered by its kind; one policy over them.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMeetingOwnerKind, CourseOwners>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMeetingOwnerKind, EnsembleOwners>());

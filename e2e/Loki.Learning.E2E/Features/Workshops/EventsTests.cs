@@ -22,7 +22,7 @@ public sealed class EventsTests(BrowserFixture browser, LokiApp app) : ToneBrows
         var register = await page.Button("Anmäl mig").WhenInteractiveAsync();
         await page.GetByLabel("Namn", new() { Exact = true }).FillAsync(name);
         await page.GetByLabel("E-post", new() { Exact = true }).FillAsync(email);
-        await page.GetByLabel("Biljett", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = ticket });
+        await page.GetByRole(AriaRole.Radio, new() { Name = ticket, Exact = true }).CheckAsync();
         await page.GetByLabel("Jag godkänner").CheckAsync();
         await register.ClickAsync();
         await Expect(page.Heading(expectedHeading, 2)).ToBeVisibleAsync();
@@ -108,7 +108,7 @@ public sealed class EventsTests(BrowserFixture browser, LokiApp app) : ToneBrows
         var performer = await PersonWithToneAsync(PerformerTone, DemoAccounts.Student, DemoAccounts.PasswordOf(DemoAccounts.Student));
         await performer.OpenAsync(eventPath);
         var register = await performer.Button("Anmäl mig").WhenInteractiveAsync();
-        await performer.GetByLabel("Biljett", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Medverkande" });
+        await performer.GetByRole(AriaRole.Radio, new() { Name = "Medverkande", Exact = true }).CheckAsync();
         await performer.GetByLabel("Jag godkänner").CheckAsync();
         await register.ClickAsync();
         await Expect(performer.Heading("Du är anmäld", 2)).ToBeVisibleAsync();

@@ -875,6 +875,14 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
+                    b.Property<string>("Language")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("LinkBase")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -930,6 +938,10 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
 
                     b.Property<DateTime>("EndsUtc")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ImageAlt")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
 
                     b.Property<string>("ImagePath")
                         .HasMaxLength(300)
@@ -993,6 +1005,40 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.HasIndex("StartsUtc");
 
                     b.ToTable("Workshops");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("WorkshopId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkshopId");
+
+                    b.ToTable("WorkshopImages", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -1251,6 +1297,15 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                 {
                     b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
                         .WithMany("Registrations")
+                        .HasForeignKey("WorkshopId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopImage", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
+                        .WithMany()
                         .HasForeignKey("WorkshopId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -9,10 +9,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Loki.Learning.Web.Features.Workshops;
 
 /// <param name="Start">Wall-clock start in the event's time zone.</param>
+/// <param name="Id">When editing: the sitting (meeting) this changes; null for a new one.</param>
 public sealed record NewWorkshopSession(
     [property: Required(ErrorMessage = "Validation.Required"), StringLength(200, MinimumLength = 3, ErrorMessage = "Validation.Length3To200")] string Title,
     DateTime Start,
-    [property: Range(15, 720, ErrorMessage = "Validation.EventDuration")] int DurationMinutes);
+    [property: Range(15, 720, ErrorMessage = "Validation.EventDuration")] int DurationMinutes,
+    Guid? Id = null);
 
 /// An organizer creates a workshop, published at once or kept as a draft. Registration times are wall-clock in the
 /// event's time zone; without them registration opens now and closes when the first session starts.
@@ -42,33 +44,12 @@ public sealed class CreateWorkshopHandler(IDbContextFactory<LokiDbContext> dbFac
         {
             throw Refusal.Forbidden("Refusal.OnlyOrganizersCreateEvents");
         }
-        if (command.Title.Contains('<', StringComparison.Ordinal) || command.Title.Contains('>', StringComparison.Ordinal))
-        {
-            throw Refusal.Invalid("Validation.NoMarkup", nameof(command.Title));
-        }
-        if (!Schedule.IsSupported(command.TimeZoneId))
-        {
-            throw Refusal.Invalid("Validation.TimeZone", nameof(command.TimeZoneId));
-        }
         if (command.PerformerPlaces + command.ParticipantPlaces + command.AudiencePlaces == 0)
         {
             throw Refusal.Invalid("Validation.Places", nameof(command.AudiencePlaces));
         }
-        if (!command.Online && string.IsNullOrWhiteSpace(command.Venue) && command.InstitutionId is null)
-        {
-            throw Refusal.Invalid("Validation.VenueOrOnline", nameof(command.Venue));
-        }
-        foreach (var session in command.Sessions)
-        {
-            var problems = new List<ValidationResult>();
-            if (!Validator.TryValidateObject(session, new ValidationContext(session), problems, validateAllProperties: true))
-            {
-                throw Refusal.Invalid(problems[0].ErrorMessage ?? "Validation.Invalid", nameof(command.Sessions));
-            }
-        }
-        var sessions = command.Sessions
-            .Select(s => (s.Title, Slot: Schedule.Slot(s.Start, s.DurationMinutes, command.TimeZoneId)))
-            .OrderBy(s => s.Slot.StartsUtc)
+        var sessions = WorkshopRules.Check(command.Title, command.Venue, command.Online, command.InstitutionId, command.TimeZoneId, command.Sessions)
+            .Select(s => (s.Session.Title, Slot: (s.StartsUtc, s.EndsUtc)))
             .ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         var opens = command.RegistrationOpens is { } o ? Schedule.ToUtc(o, command.TimeZoneId) : now;

@@ -16,7 +16,11 @@ public sealed record WorkshopDetails(
     Guid Id, string Title, string DescriptionHtml, string Excerpt, string Language, string? Venue, string? Town, bool Online, string? ImagePath,
     DateTime StartsUtc, DateTime EndsUtc, string TimeZoneId, bool Published, DateTime RegistrationOpensUtc, DateTime RegistrationClosesUtc,
     bool RegistrationOpen, IReadOnlyList<WorkshopSessionView> Sessions, IReadOnlyList<WorkshopPlaces> Places, Guid RoomId, bool IsOrganizer,
-    RegistrationStatus? MyStatus, TicketCategory? MyCategory);
+    RegistrationStatus? MyStatus, TicketCategory? MyCategory, string? ImageAlt = null, WorkshopSource? Source = null);
+
+/// What the organizer wrote, for the edit form: the Markdown and the venue as typed (the page shows the institution's
+/// name when the venue is empty). Only the organizer's view carries it.
+public sealed record WorkshopSource(string Description, string? Venue, int? InstitutionId);
 
 /// Public once published; a draft only for its organizer. The description arrives as sanitized HTML.
 public sealed record GetWorkshop(Actor? Actor, Guid EventId) : IQuery<WorkshopDetails>;
@@ -60,6 +64,7 @@ public sealed class GetWorkshopHandler(IDbContextFactory<LokiDbContext> dbFactor
             workshop.Language, workshop.Venue ?? venue?.Name, venue?.Town, workshop.Online, workshop.ImagePath, workshop.StartsUtc, workshop.EndsUtc,
             workshop.TimeZoneId, workshop.Published, workshop.RegistrationOpensUtc, workshop.RegistrationClosesUtc,
             workshop.Published && now >= workshop.RegistrationOpensUtc && now < workshop.RegistrationClosesUtc,
-            sessions, places, workshop.RoomId, workshop.Organizes(query.Actor), mine?.Status, mine?.Category);
+            sessions, places, workshop.RoomId, workshop.Organizes(query.Actor), mine?.Status, mine?.Category, workshop.ImageAlt,
+            workshop.Organizes(query.Actor) ? new WorkshopSource(workshop.Description, workshop.Venue, workshop.InstitutionId) : null);
     }
 }

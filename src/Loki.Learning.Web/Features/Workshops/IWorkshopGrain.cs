@@ -23,7 +23,9 @@ public sealed record RegistrationRequest(
     [property: Id(0)] string Name,
     [property: Id(1)] string Email,
     [property: Id(2)] TicketCategory Category,
-    [property: Id(3)] string? PersonId);
+    [property: Id(3)] string? PersonId,
+    [property: Id(4)] string? Language = null,
+    [property: Id(5)] string? LinkBase = null);
 
 /// <param name="RefusalKey">Resource key of the reason, or null when it succeeded.</param>
 [GenerateSerializer, Immutable, Alias("Loki.RegistrationOutcome")]

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Localization;
 using Loki.Learning.Web.Features.People;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,9 @@ namespace Loki.Learning.Web.Features.Workshops;
 
 /// Anyone registers with a name and an e-mail address, or as the signed-in person (then the account's address is used
 /// when none is given). Consent to the event's terms is required. The answer says whether a place was given or the
-/// person is on the waitlist, and carries the token of the registration's page.
+/// person is on the waitlist, and carries the token of the registration's page. The edge passes the language the
+/// person reads the site in and the address they reach it at (<see cref="PublicAddress.LinkBaseFor"/>): mails about
+/// the registration are written in that language and link to that address.
 public sealed record RegisterForWorkshop(
     Actor? Actor,
     Guid EventId,
@@ -16,7 +19,9 @@ public sealed record RegisterForWorkshop(
         RegularExpression(RegisterForWorkshop.PersonNamePattern, ErrorMessage = "Validation.PersonName")] string Name,
     [property: StringLength(256, ErrorMessage = "Validation.TooLong"), RegularExpression(RegisterForWorkshop.EmailPattern, ErrorMessage = "Validation.Email")] string? Email,
     TicketCategory Category,
-    bool Consent) : ICommand<RegistrationOutcome>
+    bool Consent,
+    string? Language = null,
+    Uri? LinkBase = null) : ICommand<RegistrationOutcome>
 {
     /// Something@something.tld, no spaces or angle brackets: what a mail server can deliver to.
     public const string EmailPattern = @"^[^@\s<>""]+@[^@\s<>""]+\.[^@\s<>""]{2,}$";
@@ -51,7 +56,9 @@ public sealed class RegisterForWorkshopHandler(IDbContextFactory<LokiDbContext> 
         }
 
         var outcome = await grains.GetGrain<IWorkshopGrain>(command.EventId)
-            .RegisterAsync(new RegistrationRequest(command.Name.Trim(), email, command.Category, command.Actor?.PersonId));
+            .RegisterAsync(new RegistrationRequest(command.Name.Trim(), email, command.Category, command.Actor?.PersonId,
+                command.Language is { } language && LocalizationHosting.Cultures.Contains(language) ? language : null,
+                command.LinkBase is { IsAbsoluteUri: true, Scheme: "http" or "https" } link ? link.ToString() : null));
         return outcome.RefusalKey switch
         {
             null => outcome,

@@ -59,6 +59,14 @@ public sealed class Registration
 
     public required string Token { get; set; }
 
+    /// The language the person registered in ("sv", "nb", "en"): mails about the registration are written in it.
+    /// Null for registrations made before it was kept: then the event's language.
+    public string? Language { get; set; }
+
+    /// The site's address as the person reached it when registering (https://school.example/): links in mails about
+    /// this registration go there. Null for older registrations: then the site's configured address.
+    public string? LinkBase { get; set; }
+
     public static bool HoldsPlace(RegistrationStatus status) => status is RegistrationStatus.Registered or RegistrationStatus.Offered;
 
     public static bool IsLive(RegistrationStatus status) => status is RegistrationStatus.Registered or RegistrationStatus.Offered or RegistrationStatus.Waitlisted;
@@ -71,6 +79,8 @@ internal sealed class RegistrationConfiguration : IEntityTypeConfiguration<Regis
         builder.Property(r => r.Name).HasMaxLength(100);
         builder.Property(r => r.Email).HasMaxLength(256);
         builder.Property(r => r.Token).HasMaxLength(64);
+        builder.Property(r => r.Language).HasMaxLength(16);
+        builder.Property(r => r.LinkBase).HasMaxLength(300);
         builder.Property(r => r.Category).HasConversion<string>().HasMaxLength(16);
         builder.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         builder.HasIndex(r => r.Token).IsUnique();

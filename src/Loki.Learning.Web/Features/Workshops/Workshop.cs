@@ -40,8 +40,12 @@ public sealed class Workshop
 
     public bool Online { get; set; }
 
-    /// A picture on this site (a path such as /img/….svg); never an outside address, so the page works offline.
+    /// A picture on this site (a path such as /img/….svg, or an uploaded <see cref="WorkshopImage"/>'s address); never an
+    /// outside address, so the page works offline.
     public string? ImagePath { get; set; }
+
+    /// What the picture shows, for people who cannot see it (empty: decorative).
+    public string? ImageAlt { get; set; }
 
     public int PerformerPlaces { get; set; }
 
@@ -73,6 +77,7 @@ internal sealed class WorkshopConfiguration : IEntityTypeConfiguration<Workshop>
         builder.Property(w => w.Language).HasMaxLength(16);
         builder.Property(w => w.Venue).HasMaxLength(200);
         builder.Property(w => w.ImagePath).HasMaxLength(300);
+        builder.Property(w => w.ImageAlt).HasMaxLength(300);
         builder.HasIndex(w => w.StartsUtc);
         builder.HasIndex(w => w.RoomId).IsUnique();
         builder.HasMany(w => w.Registrations).WithOne().HasForeignKey(r => r.WorkshopId).OnDelete(DeleteBehavior.Cascade);

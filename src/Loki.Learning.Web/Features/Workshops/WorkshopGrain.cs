@@ -1,17 +1,11 @@
-using System.Globalization;
 using Loki.Learning.Web.Data;
-using Loki.Learning.Web.Features.Localization;
-using Loki.Learning.Web.Features.Mail;
-using Loki.Learning.Web.Features.Meetings;
-using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.People;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Localization;
 
 namespace Loki.Learning.Web.Features.Workshops;
 
 public sealed class WorkshopGrain(
-    IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock, IMailer mailer, SiteInfo site, IStringLocalizer<Text> text, ILogger<WorkshopGrain> logger)
+    IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock, RegistrationMails registrationMails)
     : Grain, IWorkshopGrain
 {
     /// How long a freed place is held for the first on the waitlist.
@@ -71,6 +65,8 @@ public sealed class WorkshopGrain(
             CreatedUtc = created,
             ConsentedUtc = now,
             Token = SecretTokens.New(),
+            Language = request.Language,
+            LinkBase = request.LinkBase,
         };
         db.Registrations.Add(registration);
         await db.SaveChangesAsync();
@@ -187,41 +183,7 @@ public sealed class WorkshopGrain(
     private static RegistrationOutcome Outcome(Registration registration) =>
         new(null, registration.Status, registration.Token, registration.Category, registration.OfferExpiresUtc);
 
-    /// The subject (<paramref name="key"/>) and body (the key + ".Body") of an e-mail, in the
-    /// workshop's language. The body's placeholders: {0} name, {1} title, {2} the registration's page, {3} offer expiry.
-    private Mail.Mail MailAbout(Workshop workshop, Registration registration, string key)
-    {
-        var previous = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(LocalizationHosting.Cultures.Contains(workshop.Language) ? workshop.Language : "sv");
-        try
-        {
-            var link = site.Link($"registrations/{registration.Token}");
-            var expires = registration.OfferExpiresUtc is { } utc
-                ? Schedule.ToLocal(utc, workshop.TimeZoneId).ToString("g", CultureInfo.CurrentUICulture)
-                : "";
-            return new Mail.Mail(registration.Name, registration.Email,
-                text[key, workshop.Title],
-                text[key + ".Body", registration.Name, workshop.Title, link, expires]);
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = previous;
-        }
-    }
+    private Mail.Mail MailAbout(Workshop workshop, Registration registration, string key) => registrationMails.About(workshop, registration, key);
 
-    private async Task SendAsync(List<Mail.Mail> mails)
-    {
-        foreach (var mail in mails)
-        {
-            try
-            {
-                await mailer.SendAsync(mail);
-            }
-            catch (Exception exception)
-            {
-                // The registration stands; the person can still find it through the organizer.
-                logger.LogWarning(exception, "Mail about workshop {WorkshopId} to {Address} not sent", WorkshopId, mail.ToAddress);
-            }
-        }
-    }
+    private Task SendAsync(List<Mail.Mail> mails) => registrationMails.SendAsync(WorkshopId, mails);
 }
