@@ -395,14 +395,11 @@ internal sealed class JackTripSession : ParticipantSession
     /// <inheritdoc />
     public override void CheckTimeout(MixState state, long now)
     {
-        if (!Joined)
+        if (!Joined && Peer is null)
         {
-            // Also when its source is bound but nothing it sent could open the stream yet (more than 16 channels, a
-            // length that disagrees with its header): those are counted as rejected, and it gets the same time to
-            // send an acceptable first datagram as a client that sent nothing (LastHeardAt is not set before it).
             if (state.Time.GetElapsedTime(AdmittedAt, now) > state.Options.FirstPacketTimeout)
             {
-                state.Leave(this, LeaveReason.FirstPacketTimeout, sendExit: Peer is not null);
+                state.Leave(this, LeaveReason.FirstPacketTimeout, sendExit: false);
             }
         }
         else if (state.Time.GetElapsedTime(LastHeardAt, now) > state.Options.SilenceTimeout)
