@@ -15,7 +15,7 @@ public enum CommandRefusal
     /// <summary>The client name is longer than a JackTrip name may be (63 UTF-8 bytes).</summary>
     ClientNameTooLong,
 
-    /// <summary>Channels other than 1, 2 or none.</summary>
+    /// <summary>Channels other than 1 to 16 or none.</summary>
     ChannelsOutOfRange,
 
     /// <summary>A <see cref="RevokeAdmission"/> for a name no <see cref="AdmitParticipant"/> admitted.</summary>
@@ -29,6 +29,15 @@ public enum CommandRefusal
 
     /// <summary>A gain that is not a finite number of 0 or more, or a click lead that is not finite.</summary>
     GainOutOfRange,
+
+    /// <summary>A <see cref="SetChannelMix"/> for a channel the participant does not send.</summary>
+    NoSuchChannel,
+
+    /// <summary>A pan that is not a finite number from −1 (left) to +1 (right).</summary>
+    PanOutOfRange,
+
+    /// <summary>A <see cref="SetPassthrough"/> for a participant whose transport cannot carry unmixed channels (only JackTrip clients can).</summary>
+    PassthroughNotSupported,
 
     /// <summary>The room is not open.</summary>
     RoomNotOpen,

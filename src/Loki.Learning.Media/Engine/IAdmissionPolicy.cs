@@ -23,7 +23,7 @@ public sealed record AdmissionRequest(string ClientName, IPEndPoint RemoteEndPoi
 /// <summary>An admission policy's answer.</summary>
 /// <param name="Admitted">Whether the client may join.</param>
 /// <param name="RoomId">The room the client joins (opened on demand when not yet open).</param>
-/// <param name="Channels">Channels the client is mixed with (1 = mono, 2 = stereo); <c>null</c> takes what the client sends, at most 2.</param>
+/// <param name="Channels">Channels the client is mixed with (1 = mono, 2 = stereo, up to 16 for a hall or studio: its first N channels); <c>null</c> takes what the client sends (at most 16).</param>
 public sealed record AdmissionDecision(bool Admitted, string RoomId, int? Channels = null)
 {
     /// <summary>A refusal.</summary>

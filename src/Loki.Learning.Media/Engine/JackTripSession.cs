@@ -27,6 +27,9 @@ internal sealed class JackTripSession : ParticipantSession
     private JackTripPacketEncoder? _encoder;
     private float[] _packetAudio = [];
     private byte[] _sendBuffer = [];
+    private int? _passthroughSourceId;
+    private float[] _passthroughBlock = [];
+    private PlanarFifo? _passthrough;
 
     public JackTripSession(int participantId, int slot, string clientName, string roomId, int? channelsOverride, Socket socket, int udpPort, long admittedAt, InputLevelMeter level, IPEndPoint announced)
         : base(participantId, clientName, roomId, admittedAt, level)
@@ -274,7 +277,9 @@ internal sealed class JackTripSession : ParticipantSession
     {
         var options = state.Options;
         var wire = header.AudioChannels;
-        var mixedChannels = Math.Min(ChannelsOverride ?? 2, 2);
+        // Every channel the client sends is mixed (the header parser refuses more than 16), unless its admission
+        // named fewer: then its first N.
+        var mixedChannels = Math.Min(ChannelsOverride ?? MixParticipant.MaxInputChannels, MixParticipant.MaxInputChannels);
         var inputChannels = wire == 0 ? 0 : Math.Min(wire, mixedChannels);
         var outputChannels = Math.Clamp((int)header.ChannelsWanted, 1, 2);
         var room = state.Rooms.Open(RoomId);
@@ -318,14 +323,61 @@ internal sealed class JackTripSession : ParticipantSession
         {
             return;
         }
-        output.TryWrite(participant.Output, periodFrames);
         var encoder = _encoder;
         if (encoder is null)
         {
-            output.Clear(); // a send-only client wants nothing back
+            return; // a send-only client wants nothing back
+        }
+        if (_passthrough is { } passthrough && _passthroughSourceId is { } sourceId)
+        {
+            FillPassthrough(sourceId, periodFrames);
+            passthrough.TryWrite(_passthroughBlock, periodFrames);
+            SendPackets(encoder, passthrough, wallMicroseconds);
             return;
         }
-        while (output.TryRead(_packetAudio, FramesPerPacket))
+        output.TryWrite(participant.Output, periodFrames);
+        SendPackets(encoder, output, wallMicroseconds);
+    }
+
+    /// <inheritdoc />
+    public override CommandRefusal SetPassthrough(int? sourceId, int periodFrames)
+    {
+        if (_encoder is null)
+        {
+            return CommandRefusal.PassthroughNotSupported; // it asked to receive nothing
+        }
+        if (sourceId is not null && _passthrough is null)
+        {
+            // Allocated once, on the command path: the source's channels re-blocked to this client's packet size.
+            _passthroughBlock = new float[_wantedChannels * periodFrames];
+            _passthrough = new PlanarFifo(_wantedChannels, FramesPerPacket + periodFrames);
+        }
+        _passthroughSourceId = sourceId;
+        // Neither stream may carry a partial packet of the other, nor channels 3.. of a passthrough into a mix.
+        _output?.Clear();
+        _passthrough?.Clear();
+        _packetAudio.AsSpan().Clear();
+        return CommandRefusal.None;
+    }
+
+    /// <summary>
+    /// This period of the passthrough source, channel k to channel k, into <see cref="_passthroughBlock"/>: silence for
+    /// channels it does not send and while it is absent, muted or has no input. Allocation-free (a linear find).
+    /// </summary>
+    private void FillPassthrough(int sourceId, int periodFrames)
+    {
+        var block = _passthroughBlock.AsSpan();
+        block.Clear();
+        if (Room?.Find(sourceId) is { HasInput: true, Muted: false } source)
+        {
+            var channels = Math.Min(_wantedChannels, source.InputChannels);
+            source.Input[..(channels * periodFrames)].CopyTo(block);
+        }
+    }
+
+    private void SendPackets(JackTripPacketEncoder encoder, PlanarFifo fifo, ulong wallMicroseconds)
+    {
+        while (fifo.TryRead(_packetAudio, FramesPerPacket))
         {
             var length = encoder.Encode(_packetAudio, wallMicroseconds, _sendBuffer);
             try

@@ -20,7 +20,7 @@ public sealed record CloseRoom(string RoomId) : MediaCommand;
 /// </summary>
 /// <param name="RoomId">The room the client joins.</param>
 /// <param name="ClientName">The JackTrip client name (≤ 63 UTF-8 bytes).</param>
-/// <param name="Channels">1 or 2, or <c>null</c> for what the client sends.</param>
+/// <param name="Channels">1 to 16 (the first N channels the client sends are mixed), or <c>null</c> for what it sends.</param>
 public sealed record AdmitParticipant(string RoomId, string ClientName, int? Channels = null) : MediaCommand;
 
 /// <summary>Withdraws an admission made with <see cref="AdmitParticipant"/> (a connected client stays).</summary>
@@ -46,6 +46,28 @@ public sealed record SetMute(int ParticipantId, bool Muted) : MediaCommand;
 /// <param name="ParticipantId">The participant.</param>
 /// <param name="Enabled">Whether its own input is in its mix.</param>
 public sealed record SetSelfMonitor(int ParticipantId, bool Enabled) : MediaCommand;
+
+/// <summary>
+/// Places one input channel of a participant in the stereo fold-down every listener hears (a hall or studio that
+/// sends up to 16 channels). Until the host sets it, three or more channels are spread evenly from left to right at
+/// √(2/N) each (<see cref="Mixing.MixParticipant.DefaultChannelMix"/>); one or two keep unity mono/stereo.
+/// </summary>
+/// <param name="ParticipantId">The participant whose channel is placed.</param>
+/// <param name="Channel">The input channel, 0-based (JackTrip's <c>send_1</c> is 0).</param>
+/// <param name="Pan">−1 hard left … 0 centre … +1 hard right (equal-power: −3 dB per side at the centre).</param>
+/// <param name="Gain">Linear gain, 0 (silent) or more.</param>
+public sealed record SetChannelMix(int ParticipantId, int Channel, float Pan, float Gain) : MediaCommand;
+
+/// <summary>
+/// Makes a JackTrip participant (a production site) receive another participant's channels unmixed in place of its
+/// personal mix: the source's input channel k goes out as channel k, up to the channels the listener asked for
+/// (its header's "channels wanted"); channels it asked for beyond the source's are silent. Nothing else is in
+/// that stream (no other participant, no click); while the source is muted or absent the stream is silence.
+/// <c>null</c> returns the listener to its personal mix.
+/// </summary>
+/// <param name="ListenerId">The participant who receives the channels; a JackTrip client in the source's room.</param>
+/// <param name="SourceId">The participant whose channels it receives, or <c>null</c> for the personal mix again.</param>
+public sealed record SetPassthrough(int ListenerId, int? SourceId) : MediaCommand;
 
 /// <summary>Sets a room's master gain, applied to every personal mix.</summary>
 /// <param name="RoomId">The room.</param>

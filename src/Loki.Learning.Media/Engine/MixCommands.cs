@@ -23,6 +23,8 @@ internal static class MixCommands
             [typeof(SetGain)] = On<SetGain>(SetGain),
             [typeof(SetMute)] = On<SetMute>(SetMute),
             [typeof(SetSelfMonitor)] = On<SetSelfMonitor>(SetSelfMonitor),
+            [typeof(SetChannelMix)] = On<SetChannelMix>(SetChannelMix),
+            [typeof(SetPassthrough)] = On<SetPassthrough>(SetPassthrough),
             [typeof(SetMasterGain)] = On<SetMasterGain>(SetMasterGain),
             [typeof(SetClickTrack)] = On<SetClickTrack>(SetClickTrack),
             [typeof(SetClick)] = On<SetClick>(SetClick),
@@ -82,7 +84,7 @@ internal static class MixCommands
         {
             return CommandRefusal.ClientNameTooLong;
         }
-        if (command.Channels is not (null or 1 or 2))
+        if (command.Channels is < 1 or > MixParticipant.MaxInputChannels)
         {
             return CommandRefusal.ChannelsOutOfRange;
         }
@@ -116,6 +118,40 @@ internal static class MixCommands
 
     private static CommandRefusal SetSelfMonitor(MixState state, SetSelfMonitor command) =>
         ForParticipant(state, command.ParticipantId, session => session.SelfMonitor = command.Enabled);
+
+    private static CommandRefusal SetChannelMix(MixState state, SetChannelMix command)
+    {
+        if (state.FindCommanded(command.ParticipantId)?.Participant is not { } source)
+        {
+            return CommandRefusal.NoSuchParticipant;
+        }
+        if ((uint)command.Channel >= (uint)source.InputChannels)
+        {
+            return CommandRefusal.NoSuchChannel;
+        }
+        if (!IsGain(command.Gain))
+        {
+            return CommandRefusal.GainOutOfRange;
+        }
+        return source.SetChannelMix(command.Channel, command.Pan, command.Gain) ? CommandRefusal.None : CommandRefusal.PanOutOfRange;
+    }
+
+    private static CommandRefusal SetPassthrough(MixState state, SetPassthrough command)
+    {
+        if (state.FindCommanded(command.ListenerId) is not { Participant: not null } listener)
+        {
+            return CommandRefusal.NoSuchParticipant;
+        }
+        if (command.SourceId is { } sourceId)
+        {
+            var source = state.FindCommanded(sourceId);
+            if (source?.Room is null || source.Room != listener.Room || sourceId == command.ListenerId)
+            {
+                return CommandRefusal.NotInSameRoom;
+            }
+        }
+        return listener.SetPassthrough(command.SourceId, state.Options.PeriodFrames);
+    }
 
     /// <summary>Applies <paramref name="change"/> to the participant <paramref name="participantId"/>, if there is one.</summary>
     private static CommandRefusal ForParticipant(MixState state, int participantId, Action<ParticipantSession> change)

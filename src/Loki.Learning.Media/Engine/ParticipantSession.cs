@@ -72,7 +72,7 @@ internal abstract class ParticipantSession(int participantId, string clientName,
 
     public MixParticipant? Participant { get; private set; }
 
-    /// <summary>Read target when the participant sends more channels than are mixed (only the first two are used).</summary>
+    /// <summary>Read target when the participant sends more channels than its admission lets be mixed (only the first N are used).</summary>
     protected float[]? WideInput { get; set; }
 
     public OneWayDelayEstimator OneWay { get; } = new(TimeSpan.FromSeconds(5));
@@ -112,6 +112,13 @@ internal abstract class ParticipantSession(int participantId, string clientName,
     /// mix thread never took in.
     /// </summary>
     public abstract void Release(MixState state, bool sendExit);
+
+    /// <summary>
+    /// Makes the participant receive <paramref name="sourceId"/>'s channels unmixed in place of its personal mix
+    /// (<see cref="SetPassthrough"/>), or with <c>null</c> its mix again. Command path (may allocate, once).
+    /// </summary>
+    /// <returns><see cref="CommandRefusal.PassthroughNotSupported"/> unless the transport can carry unmixed channels.</returns>
+    public virtual CommandRefusal SetPassthrough(int? sourceId, int periodFrames) => CommandRefusal.PassthroughNotSupported;
 
     /// <summary>Puts the participant into <paramref name="room"/> as <paramref name="participant"/>, with its mute and monitor settings.</summary>
     protected void JoinRoom(MixingRoom room, MixParticipant participant)

@@ -26,8 +26,12 @@ public readonly record struct JackTripHeader(
     /// <summary>Value of <see cref="ChannelsInPacketCode"/> meaning the sender transmits no audio.</summary>
     public const byte ChannelsNone = 255;
 
-    /// <summary>Largest channel count we accept in either channel byte; JackTrip hubs are used with far fewer.</summary>
-    public const int MaxChannels = 64;
+    /// <summary>
+    /// Largest channel count we accept in either channel byte: a concert hall or studio sends up to 16 (the most a
+    /// participant can have mixed, <c>MixParticipant.MaxInputChannels</c>). A packet asking for or carrying more is
+    /// rejected as <see cref="JackTripError.TooManyChannels"/>, counted, and the stream never joins on it.
+    /// </summary>
+    public const int MaxChannels = 16;
 
     /// <summary>Largest samples-per-channel value we accept (JackTrip buffer sizes go up to 2048 frames).</summary>
     public const int MaxSamplesPerChannel = 4096;

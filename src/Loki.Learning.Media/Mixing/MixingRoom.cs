@@ -4,7 +4,8 @@ namespace Loki.Learning.Media.Mixing;
 /// The media session of one room: a set of participants, each receiving a personal mix of the others every period.
 /// By default a listener hears everyone except itself (mix-minus) at unity gain; a listener can set a gain per source,
 /// enable self-monitoring, and the room applies a master gain to every mix. Mono sources are heard in both channels
-/// of a stereo listener; a mono listener hears the average of a stereo source's channels.
+/// of a stereo listener; a mono listener hears the average of a stereo source's channels. A source with more channels
+/// (a hall or studio, up to 16) is folded down to stereo by its per-channel pan/gain.
 /// </summary>
 /// <remarks>
 /// Threading: owned by one thread (the engine's mix thread). Adding a participant allocates its blocks; <see cref="Mix()"/>
@@ -102,13 +103,14 @@ public sealed class MixingRoom
 
     /// <summary>Adds a participant with all gains at unity, mix-minus, unmuted.</summary>
     /// <param name="id">Engine-wide identifier; must not already be in the room.</param>
-    /// <param name="inputChannels">0 (listen only), 1 or 2.</param>
+    /// <param name="inputChannels">0 (listen only) up to <see cref="MixParticipant.MaxInputChannels"/>; three or more
+    /// are folded down to stereo by the participant's per-channel pan/gain (<see cref="MixParticipant.SetChannelMix"/>).</param>
     /// <param name="outputChannels">1 or 2.</param>
     /// <returns>The participant, or <c>null</c> when the room is full or the id is taken.</returns>
     public MixParticipant? AddParticipant(int id, int inputChannels, int outputChannels)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(inputChannels);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(inputChannels, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(inputChannels, MixParticipant.MaxInputChannels);
         ArgumentOutOfRangeException.ThrowIfLessThan(outputChannels, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(outputChannels, 2);
         if (_count == Capacity || Find(id) is not null)
@@ -201,7 +203,7 @@ public sealed class MixingRoom
             source.InRoomSum = source.HasInput && !source.Muted && source.InputChannels > 0;
             if (source.InRoomSum)
             {
-                AddToStereo(source, sum, 1f);
+                source.AddToStereo(sum, 1f);
             }
         }
 
@@ -217,7 +219,7 @@ public sealed class MixingRoom
                 {
                     // Mix-minus: the room sum without the listener's own contribution.
                     scratch.Clear();
-                    AddToStereo(listener, scratch, 1f);
+                    listener.AddToStereo(scratch, 1f);
                     SampleMath.SubtractScaled(sum, scratch, scratch, 1f);
                 }
                 else
@@ -238,7 +240,7 @@ public sealed class MixingRoom
                     var gain = _gains[row + source.Slot];
                     if (gain != 0f)
                     {
-                        AddToStereo(source, scratch, gain);
+                        source.AddToStereo(scratch, gain);
                     }
                 }
             }
@@ -277,24 +279,6 @@ public sealed class MixingRoom
                 // A broken tap must not take the room's audio down with it.
                 RemoveTap(tap);
             }
-        }
-    }
-
-    private void AddToStereo(MixParticipant source, Span<float> stereo, float gain)
-    {
-        var frames = PeriodFrames;
-        var input = source.Input;
-        var left = stereo[..frames];
-        var right = stereo.Slice(frames, frames);
-        if (source.InputChannels == 1)
-        {
-            SampleMath.AddScaled(input[..frames], left, gain);
-            SampleMath.AddScaled(input[..frames], right, gain);
-        }
-        else
-        {
-            SampleMath.AddScaled(input[..frames], left, gain);
-            SampleMath.AddScaled(input.Slice(frames, frames), right, gain);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Loki.Learning.Media.Mixing;
 using NAudio.Wave;
 
@@ -6,7 +7,10 @@ namespace Loki.Learning.Media.Recording;
 
 /// <summary>
 /// Records a room: one 24-bit WAV per included participant (their input after the jitter buffer, aligned to
-/// performance time) and <c>mix.wav</c>, the stereo sum of the included participants only. It is an
+/// performance time) and <c>mix.wav</c>, the stereo sum of the included participants only. A participant with three
+/// or more channels (a hall or studio) gets one mono WAV per channel, <c>stem-ch1.wav</c> …: the take and export model
+/// is one file per track (the review page's mute/solo and waveform, a DAW track per file), so each microphone lands
+/// on its own track; one 16-channel file would need a special case in each of them. It is an
 /// <see cref="IRoomTap"/>: attach it with the engine's <c>AttachTap</c> command, detach with <c>DetachTap</c>, then
 /// <see cref="CompleteAsync"/>.
 /// </summary>
@@ -46,7 +50,8 @@ public sealed class RoomRecorder : IRoomTap
     /// <param name="folder">Created if missing; the files go there.</param>
     /// <param name="periodFrames">The engine's period.</param>
     /// <param name="sampleRate">The engine's rate.</param>
-    /// <param name="maxTracks">Participants expected at once: sizes the block pool (two seconds of every track and the mix).</param>
+    /// <param name="maxTracks">Tracks expected at once (a multichannel participant counts once per channel): sizes the
+    /// block pool (two seconds of every track and the mix).</param>
     public RoomRecorder(string folder, int periodFrames, int sampleRate = 48000, int maxTracks = 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(periodFrames, 1);
@@ -168,19 +173,26 @@ public sealed class RoomRecorder : IRoomTap
             var input = source.Input;
             if (source.HasInput && !source.Muted)
             {
-                // The stored mix: included participants only, at unity, mono in both channels.
-                var left = mix[..frames];
-                var right = mix.Slice(frames, frames);
-                SampleMath.AddScaled(input[..frames], left, 1f);
-                SampleMath.AddScaled(source.InputChannels == 2 ? input.Slice(frames, frames) : input[..frames], right, 1f);
+                // The stored mix: included participants only, at unity, mono in both channels, more channels folded
+                // down by the pan/gain the host set (what the room heard).
+                source.AddToStereo(mix, 1f);
             }
-            Queue(track.Index, period, source.HasInput ? input : default, source.InputChannels);
+            if (source.InputChannels <= 2)
+            {
+                Queue(track.Index, 0, period, source.HasInput ? input : default, source.InputChannels);
+                continue;
+            }
+            for (var channel = 0; channel < source.InputChannels; channel++)
+            {
+                Queue(track.Index, channel + 1, period, source.HasInput ? input.Slice(channel * frames, frames) : default, 1);
+            }
         }
         SampleMath.Scale(mix, room.MasterGain);
-        Queue(MixTrack, period, mix, 2);
+        Queue(MixTrack, 0, period, mix, 2);
     }
 
-    private void Queue(int track, long period, ReadOnlySpan<float> planar, int channels)
+    // channel: 0 for the participant's whole input (or the mix), k for its channel k (1-based) in a file of its own.
+    private void Queue(int track, int channel, long period, ReadOnlySpan<float> planar, int channels)
     {
         if (!_free.TryRead(out var index))
         {
@@ -189,6 +201,7 @@ public sealed class RoomRecorder : IRoomTap
         }
         var block = _blocks[index];
         block.Track = track;
+        block.Channel = channel;
         block.Period = period;
         block.Channels = channels;
         block.Silent = planar.IsEmpty;
@@ -211,7 +224,7 @@ public sealed class RoomRecorder : IRoomTap
     private void WriteLoop()
     {
         var interleaved = new float[2 * _periodFrames];
-        var writers = new Dictionary<int, (TrackWriter Writer, Track Track)>();
+        var writers = new Dictionary<(int Track, int Channel), (TrackWriter Writer, Track Track)>();
         var lastFlush = Stopwatch.GetTimestamp();
         try
         {
@@ -259,8 +272,7 @@ public sealed class RoomRecorder : IRoomTap
                 "mix.wav",
                 started,
                 MixWriter.Frames,
-                tracks.Where(t => writers.ContainsKey(t.Index)).Select(t => new RecordedTrack(
-                    t.ParticipantId, t.FileName, t.Channels, t.FirstEpochMs, writers[t.Index].Writer.Frames, t.AlignOffsetMs, t.Dropped)).ToList(),
+                [.. tracks.SelectMany(t => Recorded(t, writers))],
                 Interlocked.Read(ref _droppedBlocks)));
         }
         catch (Exception exception)
@@ -269,7 +281,26 @@ public sealed class RoomRecorder : IRoomTap
         }
     }
 
-    private void Write(Block block, Dictionary<int, (TrackWriter Writer, Track Track)> writers, float[] interleaved)
+    /// <summary>The files of one included participant: its whole input, or one per channel (in channel order).</summary>
+    private static IEnumerable<RecordedTrack> Recorded(Track track, Dictionary<(int Track, int Channel), (TrackWriter Writer, Track Track)> writers)
+    {
+        if (writers.TryGetValue((track.Index, 0), out var whole))
+        {
+            yield return new RecordedTrack(track.ParticipantId, track.FileName, track.Channels, track.FirstEpochMs, whole.Writer.Frames, track.AlignOffsetMs, track.Dropped);
+        }
+        for (var channel = 1; channel <= MixParticipant.MaxInputChannels; channel++)
+        {
+            if (writers.TryGetValue((track.Index, channel), out var one))
+            {
+                yield return new RecordedTrack(track.ParticipantId, track.ChannelFileName(channel), 1, track.FirstEpochMs, one.Writer.Frames, track.AlignOffsetMs, track.Dropped)
+                {
+                    Channel = channel,
+                };
+            }
+        }
+    }
+
+    private void Write(Block block, Dictionary<(int Track, int Channel), (TrackWriter Writer, Track Track)> writers, float[] interleaved)
     {
         TrackWriter writer;
         Track? track = null;
@@ -277,7 +308,7 @@ public sealed class RoomRecorder : IRoomTap
         {
             writer = MixWriter;
         }
-        else if (writers.TryGetValue(block.Track, out var known))
+        else if (writers.TryGetValue((block.Track, block.Channel), out var known))
         {
             (writer, track) = known;
         }
@@ -287,17 +318,18 @@ public sealed class RoomRecorder : IRoomTap
             {
                 track = _allTracks[block.Track];
             }
-            writer = new TrackWriter(Path.Combine(Folder, track.FileName), block.Channels, _sampleRate, track.SkipFrames);
-            writers.Add(block.Track, (writer, track));
+            var file = block.Channel == 0 ? track.FileName : track.ChannelFileName(block.Channel);
+            writer = new TrackWriter(Path.Combine(Folder, file), block.Channels, _sampleRate, track.SkipFrames);
+            writers.Add((block.Track, block.Channel), (writer, track));
         }
         // Blocks the mix thread had to drop leave a gap in the periods: silence keeps the track in time.
         var expected = writer.NextPeriod < 0 ? block.Period : writer.NextPeriod;
         for (var gap = expected; gap < block.Period; gap++)
         {
             writer.WriteSilence(_periodFrames);
-            if (track is not null)
+            if (track is not null && block.Channel <= 1)
             {
-                track.Dropped++;
+                track.Dropped++; // counted once per participant: its channels drop together
             }
         }
         writer.NextPeriod = block.Period + 1;
@@ -327,6 +359,9 @@ public sealed class RoomRecorder : IRoomTap
 
         public int Track { get; set; }
 
+        /// 0: the whole input (or the mix); k: channel k of a multichannel participant.
+        public int Channel { get; set; }
+
         public long Period { get; set; }
 
         public int Channels { get; set; }
@@ -341,6 +376,10 @@ public sealed class RoomRecorder : IRoomTap
         public int ParticipantId { get; } = participantId;
 
         public string FileName { get; } = fileName;
+
+        /// <summary>The file of channel <paramref name="channel"/> (1-based): <c>stem-chN.wav</c> beside <see cref="FileName"/>.</summary>
+        public string ChannelFileName(int channel) =>
+            string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(FileName)}-ch{channel}.wav");
 
         public double AlignOffsetMs { get; } = alignOffsetMs;
 
@@ -422,12 +461,16 @@ public readonly record struct RecorderStatistics(long BlocksWritten, long Droppe
 /// <summary>One participant's file.</summary>
 /// <param name="ParticipantId">The engine's participant.</param>
 /// <param name="FileName">File name in the recorder's folder.</param>
-/// <param name="Channels">1 or 2.</param>
+/// <param name="Channels">1 or 2 (1 for each channel file of a multichannel participant).</param>
 /// <param name="Frames">Frames in the file.</param>
 /// <param name="StartEpochMs">Server time of the performance moment of the file's first frame.</param>
 /// <param name="AlignOffsetMs">Audio dropped at the start to line the track up with performance time.</param>
 /// <param name="DroppedBlocks">Periods written as silence because the writer was behind.</param>
-public sealed record RecordedTrack(int ParticipantId, string FileName, int Channels, double StartEpochMs, long Frames, double AlignOffsetMs, long DroppedBlocks);
+public sealed record RecordedTrack(int ParticipantId, string FileName, int Channels, double StartEpochMs, long Frames, double AlignOffsetMs, long DroppedBlocks)
+{
+    /// <summary>For a participant with three or more channels, which of them this file holds (1-based); otherwise null.</summary>
+    public int? Channel { get; init; }
+}
 
 /// <summary>What a recording wrote.</summary>
 /// <param name="MixFileName">The stereo mix of the included participants.</param>

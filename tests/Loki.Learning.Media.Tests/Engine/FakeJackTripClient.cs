@@ -13,6 +13,7 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
 {
     private readonly Socket _udp;
     private readonly List<float> _received = [];
+    private readonly List<float>[] _receivedByChannel = [.. Enumerable.Range(0, JackTripHeader.MaxChannels).Select(_ => new List<float>())];
     private readonly object _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private Task _receiveLoop = Task.CompletedTask;
@@ -38,7 +39,8 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
 
     /// <param name="announcePort">The UDP port to announce in the handshake; its own port when <c>null</c>. Another
     /// port makes it look like a client behind NAT (its datagrams come from a port it did not announce).</param>
-    public static async Task<FakeJackTripClient> ConnectAsync(IPEndPoint hub, string name, int framesPerPacket = 128, int channels = 1, int bits = 16, int sampleRate = 48000, int redundancy = 1, int? announcePort = null)
+    /// <param name="channelsWanted">Channels it asks the hub for; as many as it sends when <c>null</c>.</param>
+    public static async Task<FakeJackTripClient> ConnectAsync(IPEndPoint hub, string name, int framesPerPacket = 128, int channels = 1, int bits = 16, int sampleRate = 48000, int redundancy = 1, int? announcePort = null, int? channelsWanted = null)
     {
         var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -49,7 +51,7 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
         if (client.HandshakeReply <= ushort.MaxValue)
         {
             client._hub = new IPEndPoint(IPAddress.Loopback, (int)client.HandshakeReply);
-            client._encoder = new JackTripPacketEncoder(sampleRate, bits, framesPerPacket, channels, channels, redundancy);
+            client._encoder = new JackTripPacketEncoder(sampleRate, bits, framesPerPacket, channels, channelsWanted ?? channels, redundancy);
             client._receiveLoop = Task.Run(client.ReceiveLoop);
         }
         return client;
@@ -141,6 +143,22 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
     public Task<float[]> HeardAfterAsync(int mark, int settleFrames = 9600) =>
         ReceivedAfterAsync(mark, settleFrames, 14400, TimeSpan.FromSeconds(10));
 
+    /// <summary>
+    /// As <see cref="ReceivedAfterAsync"/> for every channel the hub sent: one array per channel (a channel the latest
+    /// packets did not carry comes back as far as it got).
+    /// </summary>
+    public async Task<float[][]> ReceivedChannelsAfterAsync(int mark, int skip, int frames, int channels, TimeSpan timeout)
+    {
+        if (!await WaitForAsync(c => c.FramesReceived >= mark + skip + frames, timeout))
+        {
+            throw new TimeoutException($"Only {FramesReceived - mark} of {skip + frames} frames arrived after the mark.");
+        }
+        lock (_gate)
+        {
+            return [.. _receivedByChannel.Take(channels).Select(c => c.Count >= mark + skip + frames ? c.GetRange(mark + skip, frames).ToArray() : [])];
+        }
+    }
+
     /// <summary>The last <paramref name="frames"/> frames received on channel 0.</summary>
     public float[] LastReceived(int frames)
     {
@@ -199,8 +217,13 @@ internal sealed class FakeJackTripClient : IAsyncDisposable
             lock (_gate)
             {
                 AudioPacketsReceived++;
-                // Keep channel 0 only: the first SamplesPerChannel samples of the planar payload.
-                _received.AddRange(decoded.AsSpan(0, Math.Min(samples, info.Newest.SamplesPerChannel)).ToArray());
+                // Channel 0 for the single-channel helpers: the first SamplesPerChannel samples of the planar payload.
+                var frames = info.Newest.SamplesPerChannel;
+                _received.AddRange(decoded.AsSpan(0, Math.Min(samples, frames)).ToArray());
+                for (var channel = 0; channel < info.Newest.AudioChannels && (channel + 1) * frames <= samples; channel++)
+                {
+                    _receivedByChannel[channel].AddRange(decoded.AsSpan(channel * frames, frames).ToArray());
+                }
             }
         }
     }

@@ -43,7 +43,8 @@ public sealed class MixCommandsTests : IDisposable
             (new CloseRoom("nowhere"), CommandRefusal.RoomNotOpen),
             (new AdmitParticipant("", "pupil"), CommandRefusal.RoomIdMissing),
             (new AdmitParticipant("band", new string('å', 32)), CommandRefusal.ClientNameTooLong), // 64 UTF-8 bytes
-            (new AdmitParticipant("band", "pupil", 3), CommandRefusal.ChannelsOutOfRange),
+            (new AdmitParticipant("band", "pupil", 17), CommandRefusal.ChannelsOutOfRange),
+            (new AdmitParticipant("band", "pupil", 0), CommandRefusal.ChannelsOutOfRange),
             (new RevokeAdmission("never-admitted"), CommandRefusal.NotAdmittedByCommand),
             (new RemoveParticipant(999), CommandRefusal.NoSuchParticipant),
             (new SetMute(999, true), CommandRefusal.NoSuchParticipant),
@@ -55,6 +56,16 @@ public sealed class MixCommandsTests : IDisposable
             (new SetGain(a.ParticipantId, b.ParticipantId, -1f), CommandRefusal.GainOutOfRange),
             (new SetClick(a.ParticipantId, float.PositiveInfinity, 0), CommandRefusal.GainOutOfRange),
             (new SetClick(a.ParticipantId, 1f, double.NaN), CommandRefusal.GainOutOfRange),
+            (new SetChannelMix(999, 0, 0f, 1f), CommandRefusal.NoSuchParticipant),
+            (new SetChannelMix(a.ParticipantId, 2, 0f, 1f), CommandRefusal.NoSuchChannel),
+            (new SetChannelMix(a.ParticipantId, -1, 0f, 1f), CommandRefusal.NoSuchChannel),
+            (new SetChannelMix(a.ParticipantId, 1, 1.5f, 1f), CommandRefusal.PanOutOfRange),
+            (new SetChannelMix(a.ParticipantId, 1, float.NaN, 1f), CommandRefusal.PanOutOfRange),
+            (new SetChannelMix(a.ParticipantId, 1, 0f, -1f), CommandRefusal.GainOutOfRange),
+            (new SetPassthrough(999, b.ParticipantId), CommandRefusal.NoSuchParticipant),
+            (new SetPassthrough(a.ParticipantId, elsewhere.ParticipantId), CommandRefusal.NotInSameRoom),
+            (new SetPassthrough(a.ParticipantId, a.ParticipantId), CommandRefusal.NotInSameRoom),
+            (new SetPassthrough(a.ParticipantId, b.ParticipantId), CommandRefusal.PassthroughNotSupported), // a browser
             (new SetMasterGain("nowhere", 1f), CommandRefusal.RoomNotOpen),
             (new SetMasterGain("band", -0.5f), CommandRefusal.GainOutOfRange),
             (new SetClickTrack("nowhere", null), CommandRefusal.RoomNotOpen),
@@ -72,6 +83,7 @@ public sealed class MixCommandsTests : IDisposable
         Assert.Equal(1f, band.MasterGain);
         Assert.Equal(1f, band.GetGain(a.ParticipantId, b.ParticipantId));
         Assert.Equal(0f, a.Participant!.ClickGain);
+        Assert.Equal((1f, 1f), (a.Participant.ChannelPan(1), a.Participant.ChannelGain(1)));
         Assert.False(_admissions.TryGetPosted("pupil", out _));
         Assert.Equal(3, _state.Sessions.Count);
     }
@@ -87,6 +99,8 @@ public sealed class MixCommandsTests : IDisposable
         Assert.Equal(CommandRefusal.None, MixCommands.Apply(_state, new SetSelfMonitor(a.ParticipantId, true)));
         Assert.Equal(CommandRefusal.None, MixCommands.Apply(_state, new SetClick(a.ParticipantId, 0.8f, 900)));
         Assert.Equal(CommandRefusal.None, MixCommands.Apply(_state, new SetMasterGain("band", 0.25f)));
+        Assert.Equal(CommandRefusal.None, MixCommands.Apply(_state, new SetChannelMix(b.ParticipantId, 1, -0.5f, 0.7f)));
+        Assert.Equal(CommandRefusal.None, MixCommands.Apply(_state, new AdmitParticipant("band", "hall", 16)));
         Assert.Equal(CommandRefusal.None, MixCommands.Apply(_state, new AdmitParticipant("band", "pupil", 1)));
 
         Assert.True(_state.Rooms.TryGet("band", out var band));
@@ -96,6 +110,9 @@ public sealed class MixCommandsTests : IDisposable
         Assert.Equal(0.8f, a.Participant.ClickGain);
         Assert.Equal(500, a.Participant.ClickLeadMs); // the lead is capped
         Assert.Equal(0.25f, band.MasterGain);
+        Assert.Equal((-0.5f, 0.7f), (b.Participant.ChannelPan(1), b.Participant.ChannelGain(1)));
+        Assert.True(_admissions.TryGetPosted("hall", out var hall));
+        Assert.Equal(16, hall.Channels);
         Assert.True(_admissions.TryGetPosted("pupil", out var admitted));
         Assert.Equal(("band", 1), (admitted.RoomId, admitted.Channels));
         Assert.Equal(CommandRefusal.None, MixCommands.Apply(_state, new RevokeAdmission("pupil")));

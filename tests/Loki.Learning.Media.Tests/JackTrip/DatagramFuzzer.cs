@@ -53,6 +53,28 @@ internal sealed class DatagramFuzzer
         return datagram.AsSpan(0, length).ToArray();
     }
 
+    /// <summary>
+    /// A 48 kHz 16-bit datagram whose channel bytes are anything (0–255 each), sized for the channels its header
+    /// says, for some other count (0–32), or for its count plus a few stray bytes.
+    /// </summary>
+    public byte[] ChannelLie(int frames = 32)
+    {
+        var wanted = (byte)_random.Next(256);
+        var code = (byte)_random.Next(256);
+        if (_random.Next(3) == 0)
+        {
+            // Near the limit, where an off-by-one would hide.
+            (wanted, code) = ((byte)_random.Next(14, 19), (byte)_random.Next(14, 19));
+        }
+        var header = new JackTripHeader((ulong)_random.NextInt64(), (ushort)_random.Next(65536), (ushort)frames, 3, 16, wanted, code);
+        var claimed = header.AudioChannels;
+        var carried = _random.Next(3) == 1 ? _random.Next(0, 33) : claimed;
+        var datagram = new byte[JackTripHeader.Size + (frames * carried * 2) + (_random.Next(4) == 0 ? _random.Next(1, 5) : 0)];
+        _random.NextBytes(datagram);
+        header.TryWrite(datagram);
+        return datagram;
+    }
+
     public (Kind Kind, byte[] Datagram) Next(Func<byte[]> valid)
     {
         var kind = (Kind)_random.Next(Enum.GetValues<Kind>().Length);

@@ -49,6 +49,45 @@ public sealed class JackTripParserFuzzTests
     }
 
     [Fact]
+    public void DatagramsWithAnyChannelBytesAreAcceptedOnlyWithSixteenChannelsOrFewerAndTheLengthTheyClaim()
+    {
+        var fuzzer = new DatagramFuzzer(seed: 16);
+        var decoded = new float[70000];
+        var reasons = new Dictionary<JackTripError, int>();
+        for (var i = 0; i < 20000; i++)
+        {
+            var datagram = fuzzer.ChannelLie();
+            var wanted = datagram[14];
+            var code = datagram[15];
+            var claimed = code == JackTripHeader.ChannelsSameAsWanted ? wanted : code == JackTripHeader.ChannelsNone ? 0 : code;
+
+            var error = JackTripDatagram.TryParse(datagram, out var info);
+            reasons[error] = reasons.GetValueOrDefault(error) + 1;
+
+            if (wanted > 16 || (code != JackTripHeader.ChannelsNone && code > 16))
+            {
+                Assert.Equal(JackTripError.TooManyChannels, error);
+                continue;
+            }
+            if (error != JackTripError.None)
+            {
+                // Audio for another channel count than the header claims: never one packet of the claimed shape.
+                Assert.Contains(error, new[] { JackTripError.LengthMismatch, JackTripError.RedundancyMismatch });
+                Assert.NotEqual(JackTripHeader.Size + (32 * claimed * 2), datagram.Length);
+                continue;
+            }
+            Assert.Equal(claimed, info.Newest.AudioChannels);
+            Assert.InRange(info.Newest.AudioChannels, 0, 16);
+            Assert.Equal(datagram.Length, info.PacketLength * info.Redundancy);
+            Assert.Equal(32 * claimed, JackTripSampleCodec.Decode(info.PayloadAt(datagram, 0), 16, decoded));
+        }
+
+        Assert.True(reasons.GetValueOrDefault(JackTripError.None) > 1000, string.Join(", ", reasons));
+        Assert.True(reasons.GetValueOrDefault(JackTripError.TooManyChannels) > 1000, string.Join(", ", reasons));
+        Assert.True(reasons.GetValueOrDefault(JackTripError.LengthMismatch) > 1000, string.Join(", ", reasons));
+    }
+
+    [Fact]
     public void TenThousandHostileHandshakesAreEitherRejectedOrWellFormed()
     {
         var random = new Random(4464);

@@ -1,6 +1,7 @@
 using Loki.Learning.Media.JackTrip;
 using Loki.Learning.Media.Jitter;
 using Loki.Learning.Media.Mixing;
+using Loki.Learning.Media.Recording;
 
 namespace Loki.Learning.Media.Tests.Mixing;
 
@@ -67,6 +68,73 @@ public sealed class SteadyStateAllocationTests
         {
             Assert.Equal(0, client.Buffer.Statistics.ConcealedPeriods);
             Assert.True(client.HubPacketsSent > 10000 * Period / client.PacketFrames / 2);
+        }
+    }
+
+    /// <summary>
+    /// The same path for a concert hall sending 8 channels (decode, jitter buffer, fold-down by a pan/gain the host
+    /// changed, mix-minus) to stereo and mono listeners, with a recorder writing a track per channel.
+    /// </summary>
+    [Fact]
+    public async Task AnEightChannelSiteFoldedDownAndRecordedAllocatesNothingPerPeriodAfterWarmUp()
+    {
+        var room = new MixingRoom("alloc", Period);
+        var uplink = new JackTripPacketEncoder(48000, 24, Period, 8, 2);
+        var buffer = new JitterBuffer(8, Period);
+        var site = room.AddParticipant(100, 8, 2)!;
+        site.SetChannelMix(3, 0.25f, 0.8f);
+        var listeners = new[] { room.AddParticipant(1, 2, 2)!, room.AddParticipant(2, 1, 1)!, room.AddParticipant(3, 0, 2)! };
+        room.SetGain(1, 100, 0.7f);
+        var audio = new float[8 * Period];
+        for (var c = 0; c < 8; c++)
+        {
+            audio.AsSpan(c * Period, Period).Fill(0.01f * (c + 1));
+        }
+        var datagram = new byte[uplink.MaxDatagramLength];
+        var decoded = new float[8 * Period];
+        var folder = Path.Combine(Path.GetTempPath(), $"loki-alloc-{Guid.NewGuid():N}");
+        var recorder = new RoomRecorder(folder, Period, maxTracks: 9);
+        recorder.Include(100, "hall", 0);
+        room.AddTap(recorder);
+        try
+        {
+            void Period8(int period)
+            {
+                var now = (long)period * Period * TimeSpan.TicksPerSecond / 48000;
+                var length = uplink.Encode(audio, (ulong)now, datagram);
+                if (JackTripDatagram.TryParse(datagram.AsSpan(0, length), out var info) == JackTripError.None)
+                {
+                    JackTripSampleCodec.Decode(info.PayloadAt(datagram.AsSpan(0, length), 0), 24, decoded);
+                    buffer.Insert(info.SequenceAt(0), decoded, now, measureArrival: true);
+                }
+                site.HasInput = buffer.Read(site.Input, Period);
+                foreach (var listener in listeners)
+                {
+                    listener.HasInput = true;
+                }
+                room.Mix();
+            }
+
+            for (var period = 0; period < 2000; period++)
+            {
+                Period8(period);
+            }
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var period = 2000; period < 6000; period++)
+            {
+                Period8(period);
+            }
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            Assert.Equal(0, allocated);
+            Assert.Equal(0, buffer.Statistics.ConcealedPeriods);
+            Assert.NotEqual(0f, listeners[0].Output[0]);
+        }
+        finally
+        {
+            room.RemoveTap(recorder);
+            await recorder.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Directory.Delete(folder, recursive: true);
         }
     }
 
