@@ -78,7 +78,7 @@ public sealed class MaterialApiTests(RunningApp app) : IClassFixture<RunningApp>
     public async Task AnHtmlPageNamedLikeAPictureIsRefused()
     {
         var courseId = await CourseIdAsync();
-        var lecturer = await app.SignedInAsync("lecturer@demo.loki.local", "Demo-lecturer-2026");
+        var lecturer = await app.SignedInAsync("lecturer@demo.loki.local", "Demo-lecturer-2026", culture: "en");
 
         var response = await lecturer.PostAsync($"api/courses/{courseId}/materials/files", Upload("photo.png", Utf8("<html><script>alert(1)</script></html>")));
 

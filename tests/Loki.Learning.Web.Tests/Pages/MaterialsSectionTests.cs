@@ -83,7 +83,8 @@ public sealed class MaterialsSectionTests(Catalogue catalogue) : PageContext(cat
         {
             var links = cut.FindAll("ul.materials a");
             Assert.Equal([$"/materials/{fileId}/file", "https://ccrma.stanford.edu/groups/soundwire/"], links.Select(a => a.GetAttribute("href")));
-            Assert.Contains("Tuning note · Sound · 1 kB", cut.Find("ul.materials").TextContent, StringComparison.Ordinal);
+            Assert.Equal("Tuning note", cut.Find("ul.materials li a").TextContent);
+            Assert.Contains("Sound · 1 kB", cut.Find("ul.materials li .meta").TextContent, StringComparison.Ordinal);
             Assert.Empty(cut.FindAll("#material-title"));
             Assert.Empty(cut.FindAll("ul.materials button"));
         });
