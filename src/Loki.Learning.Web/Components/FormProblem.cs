@@ -13,10 +13,14 @@ public sealed class FormProblem
 
     public bool Any => Summary is not null;
 
+    /// Changes whenever the problem is set or cleared, so a field's message knows which submit it belongs to.
+    public long Version { get; private set; }
+
     public void Clear()
     {
         Summary = null;
         Fields.Clear();
+        Version++;
     }
 
     /// Runs <paramref name="action"/>; a refusal or invalid input becomes this problem instead of an error page.
@@ -44,6 +48,7 @@ public sealed class FormProblem
                 Fields[refusal.Field] = [Summary];
             }
         }
+        Version++;
         return false;
     }
 

@@ -3,6 +3,7 @@ using Loki.Learning.Web.Features;
 using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Mail;
+using Loki.Learning.Web.Features.Materials;
 using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.Notices;
 using Loki.Learning.Web.Features.Scores;
@@ -19,8 +20,9 @@ public static class DataHosting
 {
     /// Configuration: <c>Database:Provider</c> (<c>Sqlite</c>, the default, or <c>Postgres</c>), <c>Database:Path</c>
     /// (SQLite file, default App_Data/loki.db under the content root; with PostgreSQL the folder beside it still holds
-    /// files unless configured), <c>ConnectionStrings:Loki</c> (PostgreSQL) and <c>Scores:Path</c> (uploaded score
-    /// files, default a "scores" folder beside the SQLite file).
+    /// files unless configured), <c>ConnectionStrings:Loki</c> (PostgreSQL), <c>Scores:Path</c> (uploaded score
+    /// files, default a "scores" folder beside the SQLite file) and <c>Materials:Path</c> (course material files,
+    /// default a "materials" folder beside it).
     public static void AddLokiData(this WebApplicationBuilder builder)
     {
         var fullPath = SqliteFile(builder.Configuration, builder.Environment);
@@ -37,6 +39,10 @@ public static class DataHosting
         if (builder.Configuration["Scores:Path"] is { Length: > 0 } scores)
         {
             builder.Services.AddSingleton(new ScoreStorage(Path.IsPathRooted(scores) ? scores : Path.Combine(builder.Environment.ContentRootPath, scores)));
+        }
+        if (builder.Configuration["Materials:Path"] is { Length: > 0 } materials)
+        {
+            builder.Services.AddLokiMaterials(Path.IsPathRooted(materials) ? materials : Path.Combine(builder.Environment.ContentRootPath, materials));
         }
         builder.Services.AddLokiDatabase(fullPath);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -74,6 +80,7 @@ public static class DataHosting
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContext());
         // Score files live beside the database unless configured elsewhere (the first registration wins).
         services.TryAddSingleton(new ScoreStorage(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "scores")));
+        services.AddLokiMaterials(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "materials"));
         // E-mails go to an outbox folder beside the database unless Mail:Smtp:Host names a server.
         services.TryAddSingleton(sp => MailOptions.From(
             sp.GetService<IConfiguration>() ?? new ConfigurationBuilder().Build(), Path.Combine(Path.GetDirectoryName(Path.GetFullPath(sqliteFile))!, "outbox")));

@@ -5,6 +5,7 @@ using Loki.Learning.Web.Features.Courses;
 using Loki.Learning.Web.Features.Ensembles;
 using Loki.Learning.Web.Features.Institutions;
 using Loki.Learning.Web.Features.Localization;
+using Loki.Learning.Web.Features.Materials;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Recordings;
@@ -107,6 +108,7 @@ public static class LokiHost
         app.MapLokiEvents();
         app.MapRoomsApi();
         app.MapScoresApi();
+        app.MapMaterialsApi();
         app.MapRecordingsApi();
         app.MapRoomAudio();
         app.MapVideoRelay();

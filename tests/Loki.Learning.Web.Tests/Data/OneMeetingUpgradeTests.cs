@@ -141,7 +141,7 @@ public sealed class OneMeetingUpgradeTests : IAsyncLifetime
         {
             var room = await after.FindRoomAsync(owners, recording.RoomId, CancellationToken.None);
             Assert.Equal((recording.OwnerKind, recording.OwnerId), (room!.Kind, room.OwnerId));
-            var shelf = await new ListRecordingsHandler(Db, owners).Handle(new ListRecordings(admin, recording.OwnerId), CancellationToken.None);
+            var shelf = await new ListRecordingsHandler(Db, owners, Microsoft.Extensions.Options.Options.Create(new RecordingOptions())).Handle(new ListRecordings(admin, recording.OwnerId), CancellationToken.None);
             Assert.Contains(shelf.Recordings, r => r.Id == recording.Id);
         }
     }

@@ -31,7 +31,7 @@ public sealed class CoursesPageTests(Catalogue catalogue) : PageContext(catalogu
         SignIn(lecturer);
         var cut = Render<CoursesPage>();
 
-        cut.WaitForElement("#course-title").Change("");
+        cut.WaitForElement("#course-title").Input("");
         cut.FindAll("button").Single(b => b.TextContent == "Create course").Click();
 
         cut.WaitForAssertion(() =>

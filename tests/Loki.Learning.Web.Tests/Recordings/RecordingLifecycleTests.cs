@@ -102,7 +102,7 @@ public sealed class RecordingLifecycleTests(Catalogue catalogue)
         var running = await TakeAsync(ownerId, roomId, teacher, RecordingStatus.Recording, now.AddDays(-400));
         var shortLived = await TakeAsync(otherOwner, otherRoom, other, RecordingStatus.Recovered, now.AddDays(-20));
         var storage = catalogue.Services.GetRequiredService<RecordingStorage>();
-        var retention = new RecordingRetention(catalogue.Db, storage, clock, NullLogger<RecordingRetention>.Instance);
+        var retention = new RecordingRetention(catalogue.Db, storage, clock, Microsoft.Extensions.Options.Options.Create(new RecordingOptions()), NullLogger<RecordingRetention>.Instance);
 
         Assert.True(await retention.SweepAsync() >= 1);
         Assert.Equal([recent, running, shortLived], await SurvivorsAsync(old, recent, running, shortLived));

@@ -86,7 +86,15 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.Property<DateTime>("AddedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("CourseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(260)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Notes")
@@ -94,14 +102,28 @@ namespace Loki.Learning.Web.Data.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StoredFileName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CourseId");
+
+                    b.HasIndex("StoredFileName")
+                        .IsUnique();
 
                     b.ToTable("CourseMaterials");
                 });

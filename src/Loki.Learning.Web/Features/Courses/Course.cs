@@ -56,7 +56,8 @@ public sealed class CourseEnrolment
     public DateTime EnrolledUtc { get; set; } = DateTime.UtcNow;
 }
 
-/// Reading, listening or a score to prepare; files arrive with the scores feature.
+/// Reading, listening or a score to prepare: a title with notes, a link (<see cref="Url"/>) or an uploaded file
+/// (<see cref="StoredFileName"/>), which the materials feature checks, stores and serves to the course's members.
 public sealed class CourseMaterial
 {
     public Guid Id { get; set; } = Guid.NewGuid();
@@ -66,6 +67,21 @@ public sealed class CourseMaterial
     public required string Title { get; set; }
 
     public string Notes { get; set; } = "";
+
+    /// An http or https address to read or listen to elsewhere, or null.
+    public string? Url { get; set; }
+
+    /// The uploaded file's name as the lecturer gave it: shown, never used as a path. Null when there is no file.
+    public string? FileName { get; set; }
+
+    /// Random name inside the material folder, or null.
+    public string? StoredFileName { get; set; }
+
+    /// What the file's content was checked to be (never what the upload claimed).
+    public string? ContentType { get; set; }
+
+    /// Bytes of the file; 0 without one.
+    public long Size { get; set; }
 
     public DateTime AddedUtc { get; set; } = DateTime.UtcNow;
 }
@@ -109,5 +125,10 @@ internal sealed class CourseMaterialConfiguration : IEntityTypeConfiguration<Cou
     {
         builder.Property(m => m.Title).HasMaxLength(200);
         builder.Property(m => m.Notes).HasMaxLength(4000);
+        builder.Property(m => m.Url).HasMaxLength(2000);
+        builder.Property(m => m.FileName).HasMaxLength(260);
+        builder.Property(m => m.StoredFileName).HasMaxLength(100);
+        builder.Property(m => m.ContentType).HasMaxLength(100);
+        builder.HasIndex(m => m.StoredFileName).IsUnique();
     }
 }

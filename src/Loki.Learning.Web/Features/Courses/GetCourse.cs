@@ -9,9 +9,8 @@ namespace Loki.Learning.Web.Features.Courses;
 /// <param name="RecordingConsent">The person's own consent on file for being recorded.</param>
 public sealed record PersonSummary(string Id, string DisplayName, string UserName, bool RecordingConsent = false);
 
-public sealed record MaterialSummary(Guid Id, string Title, string Notes);
-
-/// What a person may see of a course. Only its teachers and students see the roster and schedule.
+/// What a person may see of a course. Only its teachers and students see the roster and schedule (and, through the
+/// materials feature, its materials).
 public sealed record CourseDetails(
     Guid Id,
     string Title,
@@ -25,8 +24,7 @@ public sealed record CourseDetails(
     bool IsEnrolled,
     IReadOnlyList<PersonSummary> Teachers,
     IReadOnlyList<PersonSummary> Students,
-    IReadOnlyList<MeetingSummary> Sessions,
-    IReadOnlyList<MaterialSummary> Materials)
+    IReadOnlyList<MeetingSummary> Sessions)
 {
     public bool IsMember => IsTeacher || IsEnrolled;
 }
@@ -54,7 +52,6 @@ public sealed class GetCourseHandler(IDbContextFactory<LokiDbContext> dbFactory)
             .ToListAsync(cancellationToken);
         IReadOnlyList<PersonSummary> students = [];
         IReadOnlyList<MeetingSummary> sessions = [];
-        IReadOnlyList<MaterialSummary> materials = [];
         if (isTeacher || isEnrolled)
         {
             students = await db.CourseEnrolments.Where(e => e.CourseId == course.Id)
@@ -65,15 +62,11 @@ public sealed class GetCourseHandler(IDbContextFactory<LokiDbContext> dbFactory)
                 .OrderBy(s => s.StartsUtc)
                 .Select(s => new MeetingSummary(s.Id, s.Title, s.StartsUtc, s.EndsUtc, s.RoomId))
                 .ToListAsync(cancellationToken);
-            materials = await db.CourseMaterials.Where(m => m.CourseId == course.Id)
-                .OrderBy(m => m.AddedUtc)
-                .Select(m => new MaterialSummary(m.Id, m.Title, m.Notes))
-                .ToListAsync(cancellationToken);
         }
 
         return new CourseDetails(
             course.Id, course.Title, course.Description, course.TimeZoneId, course.Capacity, enrolledCount,
             course.EnrolmentKey is not null, course.PublicCalendar, isTeacher, isEnrolled,
-            teachers, students, sessions, materials);
+            teachers, students, sessions);
     }
 }

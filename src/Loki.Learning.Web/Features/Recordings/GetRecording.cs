@@ -18,7 +18,7 @@ public sealed record TimelineEntry(RecordingEventKind Kind, double AtSeconds, in
 
 public sealed record CommentSummary(Guid Id, Guid? ParentId, double AtSeconds, int? Bar, Guid? TrackId, string AuthorName, string Text, DateTime CreatedUtc);
 
-/// A take as its members see it.
+/// A take as its members see it, its times in the zone of the meeting it was recorded in (<paramref name="TimeZoneId"/>).
 /// <param name="CanLead">The actor may start threads (teachers); everyone may reply.</param>
 public sealed record RecordingDetails(
     Guid Id,
@@ -36,7 +36,8 @@ public sealed record RecordingDetails(
     IReadOnlyList<BarLine> Bars,
     IReadOnlyList<CommentSummary> Comments,
     bool CanLead,
-    string ExportUrl);
+    string ExportUrl,
+    string TimeZoneId);
 
 public sealed record GetRecording(Actor Actor, Guid RecordingId) : IQuery<RecordingDetails>;
 
@@ -50,6 +51,7 @@ public sealed class GetRecordingHandler(IDbContextFactory<LokiDbContext> dbFacto
         var events = await db.RecordingEvents.Where(e => e.RecordingId == recording.Id).OrderBy(e => e.AtSeconds).ThenBy(e => e.Id).ToListAsync(cancellationToken);
         var comments = await db.RecordingComments.Where(c => c.RecordingId == recording.Id).ToListAsync(cancellationToken);
         var duration = recording.DurationSeconds;
+        var zoneOf = await db.ZonesAsync(owners, recording.OwnerId, cancellationToken);
         return new RecordingDetails(
             recording.Id,
             recording.Title,
@@ -67,7 +69,8 @@ public sealed class GetRecordingHandler(IDbContextFactory<LokiDbContext> dbFacto
             comments.OrderBy(c => c.AtSeconds).ThenBy(c => c.CreatedUtc)
                 .Select(c => new CommentSummary(c.Id, c.ParentId, c.AtSeconds, c.Bar, c.TrackId, c.AuthorName, c.Text, c.CreatedUtc)).ToList(),
             role == OwnerRole.Leader,
-            $"/api/recordings/{recording.Id}/export");
+            $"/api/recordings/{recording.Id}/export",
+            zoneOf(recording.RoomId));
     }
 
     public static string FileUrl(Guid recordingId, string file) => $"/recordings/{recordingId}/files/{Uri.EscapeDataString(file)}";

@@ -4,10 +4,12 @@ using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Scores;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Features.Recordings;
 
-public sealed record RecordingSummary(Guid Id, string Title, RecordingStatus Status, DateTime StartedUtc, double DurationSeconds, int Tracks);
+/// <param name="TimeZoneId">The zone of the meeting it was recorded in: its times are shown there.</param>
+public sealed record RecordingSummary(Guid Id, string Title, RecordingStatus Status, DateTime StartedUtc, double DurationSeconds, int Tracks, string TimeZoneId);
 
 /// <param name="CanLead">The actor sets how long recordings are kept.</param>
 public sealed record RecordingShelf(bool CanLead, int RetentionDays, IReadOnlyList<RecordingSummary> Recordings);
@@ -15,18 +17,23 @@ public sealed record RecordingShelf(bool CanLead, int RetentionDays, IReadOnlyLi
 /// A course's, ensemble's or workshop's recordings, newest first, for its members.
 public sealed record ListRecordings(Actor Actor, Guid OwnerId) : IQuery<RecordingShelf>;
 
-public sealed class ListRecordingsHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners) : IQueryHandler<ListRecordings, RecordingShelf>
+public sealed class ListRecordingsHandler(IDbContextFactory<LokiDbContext> dbFactory, MeetingOwners owners, IOptions<RecordingOptions> options)
+    : IQueryHandler<ListRecordings, RecordingShelf>
 {
     public async ValueTask<RecordingShelf> Handle(ListRecordings query, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (_, role) = await owners.EnsureMayViewAsync(db, query.OwnerId, query.Actor, cancellationToken);
         var days = await db.RecordingPolicies.Where(p => p.OwnerId == query.OwnerId).Select(p => (int?)p.RetentionDays).SingleOrDefaultAsync(cancellationToken)
-            ?? RecordingPolicy.DefaultRetentionDays;
+            ?? options.Value.DefaultRetentionDays;
+        var zoneOf = await db.ZonesAsync(owners, query.OwnerId, cancellationToken);
         var recordings = await db.Recordings.Where(r => r.OwnerId == query.OwnerId)
-            .Select(r => new RecordingSummary(r.Id, r.Title, r.Status, r.StartedUtc, r.DurationSeconds, r.Tracks.Count))
+            .Select(r => new { r.Id, r.Title, r.Status, r.StartedUtc, r.DurationSeconds, Tracks = r.Tracks.Count, r.RoomId })
             .ToListAsync(cancellationToken);
-        return new RecordingShelf(role == OwnerRole.Leader, days, recordings.OrderByDescending(r => r.StartedUtc).ToList());
+        return new RecordingShelf(role == OwnerRole.Leader, days, recordings
+            .OrderByDescending(r => r.StartedUtc)
+            .Select(r => new RecordingSummary(r.Id, r.Title, r.Status, r.StartedUtc, r.DurationSeconds, r.Tracks, zoneOf(r.RoomId)))
+            .ToList());
     }
 }
 

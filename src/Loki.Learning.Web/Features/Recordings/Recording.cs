@@ -157,7 +157,8 @@ public sealed class RecordingComment
     public DateTime CreatedUtc { get; set; }
 }
 
-/// How long an owner's recordings are kept. No row: <see cref="DefaultRetentionDays"/>.
+/// How long an owner's recordings are kept. No row: the configured default (<see cref="RecordingOptions"/>, out of the
+/// box <see cref="DefaultRetentionDays"/>).
 public sealed class RecordingPolicy
 {
     public const int DefaultRetentionDays = 180;

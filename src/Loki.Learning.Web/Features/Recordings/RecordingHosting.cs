@@ -1,6 +1,9 @@
+using Loki.Learning.Web.Hosting;
+
 namespace Loki.Learning.Web.Features.Recordings;
 
-/// Configuration: <c>Recording:Path</c> (default a "recordings" folder beside the SQLite file, like <c>Scores:Path</c>).
+/// Configuration: <c>Recording:Path</c> (default a "recordings" folder beside the SQLite file, like <c>Scores:Path</c>) and
+/// <c>Recording:DefaultRetentionDays</c> (<see cref="RecordingOptions"/>).
 public static class RecordingHosting
 {
     public static void AddLokiRecording(this WebApplicationBuilder builder)
@@ -28,6 +31,8 @@ public static class RecordingHosting
         services.AddSingleton(new Meetings.OwnerSection(typeof(RecordingsSection), Order: 20));
         services.AddSingleton(new Rooms.RoomPanel(typeof(RecordingControls), Order: 30, Rooms.RoomPanelPlace.Controls));
         services.AddSingleton<RecordingRetention>();
+        services.AddCheckedSettings<RecordingOptions>(RecordingOptions.Section);
+        services.AddSingleton(new Notices.InfoSection(typeof(RecordingPrivacy), Order: 10));
         return services;
     }
 }
