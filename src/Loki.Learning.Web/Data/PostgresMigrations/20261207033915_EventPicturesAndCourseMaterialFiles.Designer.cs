@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Loki.Learning.Web.Data.PostgresMigrations
 {
     [DbContext(typeof(PostgresLokiDbContext))]
-    [Migration("20261207021504_EventImagesAndRegistrantLanguage")]
-    partial class EventImagesAndRegistrantLanguage
+    [Migration("20261207033915_EventPicturesAndCourseMaterialFiles")]
+    partial class EventPicturesAndCourseMaterialFiles
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -94,22 +94,44 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.Property<DateTime>("AddedUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<Guid>("CourseId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)");
 
                     b.Property<string>("Notes")
                         .IsRequired()
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StoredFileName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Url")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("CourseId");
+
+                    b.HasIndex("StoredFileName")
+                        .IsUnique();
 
                     b.ToTable("CourseMaterials");
                 });

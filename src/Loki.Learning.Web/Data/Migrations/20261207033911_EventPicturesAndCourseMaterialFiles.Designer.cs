@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Loki.Learning.Web.Data.Migrations
 {
     [DbContext(typeof(LokiDbContext))]
-    [Migration("20261207022418_CourseMaterialFilesAndLinks")]
-    partial class CourseMaterialFilesAndLinks
+    [Migration("20261207033911_EventPicturesAndCourseMaterialFiles")]
+    partial class EventPicturesAndCourseMaterialFiles
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -889,6 +889,14 @@ namespace Loki.Learning.Web.Data.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Language")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LinkBase")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -943,6 +951,10 @@ namespace Loki.Learning.Web.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("EndsUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ImageAlt")
+                        .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ImagePath")
@@ -1007,6 +1019,40 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.HasIndex("StartsUtc");
 
                     b.ToTable("Workshops");
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopImage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkshopId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkshopId");
+
+                    b.ToTable("WorkshopImages", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -1259,6 +1305,15 @@ namespace Loki.Learning.Web.Data.Migrations
                 {
                     b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
                         .WithMany("Registrations")
+                        .HasForeignKey("WorkshopId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Workshops.WorkshopImage", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Workshops.Workshop", null)
+                        .WithMany()
                         .HasForeignKey("WorkshopId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

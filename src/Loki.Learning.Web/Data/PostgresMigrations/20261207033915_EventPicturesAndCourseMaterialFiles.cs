@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Loki.Learning.Web.Data.PostgresMigrations
 {
     /// <inheritdoc />
-    public partial class EventImagesAndRegistrantLanguage : Migration
+    public partial class EventPicturesAndCourseMaterialFiles : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -30,6 +30,41 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                 table: "Registrations",
                 type: "character varying(300)",
                 maxLength: 300,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "ContentType",
+                table: "CourseMaterials",
+                type: "character varying(100)",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "FileName",
+                table: "CourseMaterials",
+                type: "character varying(260)",
+                maxLength: 260,
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "Size",
+                table: "CourseMaterials",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<string>(
+                name: "StoredFileName",
+                table: "CourseMaterials",
+                type: "character varying(100)",
+                maxLength: 100,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Url",
+                table: "CourseMaterials",
+                type: "character varying(2000)",
+                maxLength: 2000,
                 nullable: true);
 
             migrationBuilder.CreateTable(
@@ -56,6 +91,12 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_CourseMaterials_StoredFileName",
+                table: "CourseMaterials",
+                column: "StoredFileName",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_WorkshopImages_WorkshopId",
                 table: "WorkshopImages",
                 column: "WorkshopId");
@@ -66,6 +107,10 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
         {
             migrationBuilder.DropTable(
                 name: "WorkshopImages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_CourseMaterials_StoredFileName",
+                table: "CourseMaterials");
 
             migrationBuilder.DropColumn(
                 name: "ImageAlt",
@@ -78,6 +123,26 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
             migrationBuilder.DropColumn(
                 name: "LinkBase",
                 table: "Registrations");
+
+            migrationBuilder.DropColumn(
+                name: "ContentType",
+                table: "CourseMaterials");
+
+            migrationBuilder.DropColumn(
+                name: "FileName",
+                table: "CourseMaterials");
+
+            migrationBuilder.DropColumn(
+                name: "Size",
+                table: "CourseMaterials");
+
+            migrationBuilder.DropColumn(
+                name: "StoredFileName",
+                table: "CourseMaterials");
+
+            migrationBuilder.DropColumn(
+                name: "Url",
+                table: "CourseMaterials");
         }
     }
 }
