@@ -100,7 +100,7 @@ public sealed partial class EditingAnEventTests(BrowserFixture browser, LokiApp 
         await AccessibleAsync(organizer, "the edit form with a refusal");
         await organizer.GetByLabel("Tillfälle 2: minuter").FillAsync("120");
         await save.ClickAsync();
-        await Expect(organizer.Locator("#edit-saved")).ToContainTextAsync("Sparat. 1 anmälda fick e-post om de här ändringarna:");
+        await Expect(organizer.Locator("#edit-saved")).ToContainTextAsync("Sparat. 1 anmäld fick e-post om de här ändringarna:");
         await Expect(organizer.Locator("#edit-saved li")).ToContainTextAsync("Första kvällen flyttas från");
         await Screenshots.TakeAsync(organizer, "event-edit-saved", page => Expect(page.Locator("#edit-saved")).ToBeVisibleAsync());
         await AccessibleAsync(organizer, "the edit form after saving");
@@ -138,7 +138,7 @@ public sealed partial class EditingAnEventTests(BrowserFixture browser, LokiApp 
         await organizer.GetByLabel("Ämne").FillAsync("Ta med notställ");
         await organizer.GetByLabel("Meddelande").FillAsync("Det finns inga notställ i salen. Ta med ett eget!");
         await send.ClickAsync();
-        await Expect(organizer.Locator("#mail-all-status")).ToHaveTextAsync("Skickat till 1 personer.");
+        await Expect(organizer.Locator("#mail-all-status")).ToHaveTextAsync("Skickat till 1 person.");
         await organizer.Locator("#mail-all-heading").ScrollIntoViewIfNeededAsync();
         await Screenshots.TakeAsync(organizer, "event-mail-all-sent", page => Expect(page.Locator("#mail-all-status")).ToBeVisibleAsync());
         await AccessibleAsync(organizer, "the attendee list after mailing everyone");

@@ -56,6 +56,7 @@ class Stage {
         this.subscribing = false;  // a join or update is in flight
         this.wanted = new Map();   // feed id → { personId, kind } of everyone publishing (but me)
         this.subscribed = new Set(); // feed ids asked for
+        this.dropped = new Set();    // feed ids to unsubscribe from, at the next turn of the subscriber's negotiation
         this.midFeed = new Map();  // subscriber mid → feed id
         this.streams = new Map();  // feed id → MediaStream
         this.local = new Map();    // 'camera' | 'screen' → my own MediaStream
@@ -163,14 +164,27 @@ class Stage {
         if (!this.wanted.delete(id)) { return; }
         this.streams.delete(id);
         if (this.subscribed.delete(id) && this.subscriber) {
-            this.subscriber.send({ message: { request: 'unsubscribe', streams: [{ feed: id }] } });
+            this.dropped.add(id);
+            this.subscribe();
         }
         this.changed();
     }
 
     // Asks for every picture published and not yet asked for: one join, then updates on the same handle.
+    // One renegotiation at a time: an unsubscribe and a subscribe in flight together (a camera stopped by the host
+    // and started again at once, under the same feed id) crossed offers, and the new picture never arrived.
     subscribe() {
-        if (this.subscribing || this.audioOnly || this.closed) { return; }
+        if (this.subscribing || this.closed) { return; }
+        if (this.dropped.size > 0 && this.subscriber) {
+            const streams = [...this.dropped].filter(id => !this.subscribed.has(id)).map(feed => ({ feed }));
+            this.dropped.clear();
+            if (streams.length > 0) {
+                this.subscribing = true;
+                this.subscriber.send({ message: { request: 'unsubscribe', streams } });
+                return;
+            }
+        }
+        if (this.audioOnly) { return; }
         const fresh = [...this.wanted.keys()].filter(id => !this.subscribed.has(id));
         if (fresh.length === 0) { return; }
         this.subscribing = true;
@@ -192,6 +206,7 @@ class Stage {
             oncleanup: () => {
                 this.subscriber = null;
                 this.subscribed.clear();
+                this.dropped.clear();
                 this.midFeed.clear();
                 this.streams.clear();
                 this.changed();
@@ -208,7 +223,9 @@ class Stage {
             }
         }
         if (message.error) {
+            // A refused step (the feed already gone) ends this turn; whatever waits goes next.
             this.subscribing = false;
+            if (!jsep) { queueMicrotask(() => this.subscribe()); }
         }
         if (jsep) {
             // Receive only: no audio, no video of mine on this connection.
@@ -323,6 +340,7 @@ class Stage {
             this.subscriber.detach();
             this.subscriber = null;
             this.subscribed.clear();
+            this.dropped.clear();
             this.midFeed.clear();
             this.streams.clear();
             this.subscribing = false;
