@@ -2,6 +2,7 @@
 // every click locally in this page's AudioContext at the moment the beat timeline (beat-timeline.js) says it sounds,
 // so clicks agree across sites as well as the clocks do, whatever the network delay. Also drives the bar counter
 // and the score cursor. docs/protocol.md §9 has the timing; window.loki.metronome exposes it for tests.
+import { AudioClockMap } from './audio-clock.js';
 import { ClockSync } from './clock-sync.js';
 import { pingFrame, readPong } from './clock-frames.js';
 import { accentOf, beatAt, isRunning, positionOfBeat, timeOfBeat } from './beat-timeline.js';
@@ -25,6 +26,7 @@ let connectedAt = 0;
 let reconnectTimer = null;
 let sync = new ClockSync();
 let context = null;
+let audioClock = new AudioClockMap();
 let timeline = null;
 let nextTick = null;            // next tick to schedule, in subdivisions of a beat
 let lastScheduledMs = -Infinity; // server time of the last tick handed to the audio clock
@@ -52,6 +54,7 @@ export function attach(room, counterElementId, texts) {
   counterId = counterElementId || null;
   counter = counterId ? document.getElementById(counterId) : null;
   sync = new ClockSync();
+  audioClock = new AudioClockMap();
   connect();
   try {
     context = new AudioContext({ latencyHint: 'interactive' });
@@ -164,19 +167,25 @@ export function tap() {
 }
 
 // Audio clock ↔ this page's clock. getOutputTimestamp pairs the sample leaving the speaker now with the moment it
-// does, so mapping through it includes the output latency; without it, outputLatency is subtracted by hand.
-function contextTimeFor(localMs) {
+// does, so mapping through it includes the output latency; the pairs are smoothed (audio-clock.js) and read once per
+// scheduling pass, so every click of a pass is placed by the same map. Without pairs, outputLatency is subtracted.
+function readAudioClock() {
   const stamp = context.getOutputTimestamp ? context.getOutputTimestamp() : null;
   if (stamp && stamp.contextTime > 0 && stamp.performanceTime > 0) {
-    return stamp.contextTime + (localMs - (performance.timeOrigin + stamp.performanceTime)) / 1000;
+    audioClock.addStamp(stamp.contextTime, performance.timeOrigin + stamp.performanceTime);
+  }
+}
+
+function contextTimeFor(localMs) {
+  if (audioClock.ready) {
+    return audioClock.contextTimeFor(localMs);
   }
   return context.currentTime + (localMs - localNow()) / 1000 - (context.outputLatency || context.baseLatency || 0);
 }
 
 function localFor(contextTime) {
-  const stamp = context.getOutputTimestamp ? context.getOutputTimestamp() : null;
-  if (stamp && stamp.contextTime > 0 && stamp.performanceTime > 0) {
-    return performance.timeOrigin + stamp.performanceTime + (contextTime - stamp.contextTime) * 1000;
+  if (audioClock.ready) {
+    return audioClock.localFor(contextTime);
   }
   return localNow() + (contextTime - context.currentTime + (context.outputLatency || context.baseLatency || 0)) * 1000;
 }
@@ -185,6 +194,7 @@ function schedule() {
   if (!isRunning(timeline) || !sync.ready || !context || context.state !== 'running') {
     return;
   }
+  readAudioClock();
   const subdivision = (timeline.click && timeline.click.subdivision) || 1;
   const nowServer = sync.toServer(localNow());
   const horizon = nowServer + LOOKAHEAD_MS;
