@@ -86,15 +86,20 @@ public sealed class SchoolBehindNginx : IAsyncLifetime
     private string RenderSite(LocalCertificates.Issued issued)
     {
         var site = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "deploy", "nginx", "loki.conf"));
+        var plainPort = FreePort();
         (string From, string To, int Times)[] changes =
         [
             ("server 127.0.0.1:5080;", $"server 127.0.0.1:{App.BaseAddress.Port};", 1),
             ("/etc/loki/tls/loki.crt", issued.ServerPath, 1),
             ("/etc/loki/tls/loki.key", issued.ServerKeyPath, 1),
             ("listen 443 ssl;", $"listen 127.0.0.1:{Port} ssl;", 1),
-            ("listen 80;", $"listen 127.0.0.1:{FreePort()};", 1),
+            ("listen 443 ssl default_server;", $"listen 127.0.0.1:{Port} ssl default_server;", 1),
+            ("listen 80;", $"listen 127.0.0.1:{plainPort};", 1),
+            ("listen 80 default_server;", $"listen 127.0.0.1:{plainPort} default_server;", 1),
             ("listen [::]:443 ssl;", "", 1),
+            ("listen [::]:443 ssl default_server;", "", 1),
             ("listen [::]:80;", "", 1),
+            ("listen [::]:80 default_server;", "", 1),
             ("server_name loki.kulturskola.se;", $"server_name {Host};", 2),
         ];
         foreach (var (from, to, times) in changes)

@@ -61,6 +61,26 @@ public sealed partial class TranslationTests
         Assert.Empty(used.Except(keys));
     }
 
+    [Fact]
+    public void EveryCountedTextHasASingularAndAPlural()
+    {
+        var keys = Read("").Keys.ToHashSet();
+        var counted = Directory.EnumerateFiles(WebProject, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".razor", StringComparison.Ordinal) || f.EndsWith(".cs", StringComparison.Ordinal))
+            .SelectMany(f => CountedKeys().Matches(File.ReadAllText(f)).Select(m => m.Groups["key"].Value))
+            .ToHashSet();
+
+        Assert.True(counted.Count >= 5, $"found only {counted.Count} counted texts");
+        // L.Count picks "Key.One" for exactly one: a counted key without it would show the key itself.
+        var withoutAPair = counted.Where(k => !keys.Contains(k) || !keys.Contains(k + ".One")).ToList();
+        var singularsAlone = keys.Where(k => k.EndsWith(".One", StringComparison.Ordinal) && !keys.Contains(k[..^".One".Length])).ToList();
+        Assert.Empty(withoutAPair);
+        Assert.Empty(singularsAlone);
+    }
+
+    [GeneratedRegex(@"\.Count\(""(?<key>[A-Z][A-Za-z.]+)""")]
+    private static partial Regex CountedKeys();
+
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex Placeholders();
 

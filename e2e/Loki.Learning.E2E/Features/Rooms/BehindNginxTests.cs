@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using Loki.Learning.E2E.Hosting;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -28,6 +31,35 @@ public sealed class BehindNginxTests(SchoolBehindNginx school) : IClassFixture<S
 
     private static Task<double> HeardAsync(IPage page, double frequency) =>
         page.EvaluateAsync<double>("f => window.loki.audio.recentOutputLevel(f)", frequency);
+
+    /// An HTTPS request to the proxy's port that names serverName in TLS and host in its Host header.
+    private async Task<HttpStatusCode> AskAsync(string serverName, string host)
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Loopback, school.Port, cancellationToken);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = new SslClientAuthenticationOptions { TargetHost = serverName, RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        };
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"https://{serverName}:{school.Port}/info");
+        request.Headers.Host = $"{host}:{school.Port}";
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task TheProxyRefusesRequestsThatNameAnotherHost()
+    {
+        Assert.Equal(HttpStatusCode.OK, await AskAsync(SchoolBehindNginx.Host, SchoolBehindNginx.Host));
+        // Another name in TLS: no handshake. The school's name in TLS but another in Host: the connection is closed.
+        await Assert.ThrowsAsync<HttpRequestException>(() => AskAsync("evil.example", "evil.example"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => AskAsync(SchoolBehindNginx.Host, "evil.example"));
+    }
 
     [Fact]
     public async Task TeacherAndPupilOnHttpsThroughNginxConnectAudioAndHearEachOther()
