@@ -40,17 +40,8 @@ public sealed class UploadCourseMaterialHandler(IDbContextFactory<LokiDbContext>
             Size = command.Content.Length,
             AddedUtc = clock.GetUtcNow().UtcDateTime,
         };
-        await storage.SaveAsync(material.StoredFileName, command.Content, cancellationToken);
-        try
-        {
-            db.CourseMaterials.Add(material);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch
-        {
-            storage.Delete(material.StoredFileName);
-            throw;
-        }
+        db.CourseMaterials.Add(material);
+        await storage.SaveWithRowAsync(material.StoredFileName, command.Content, () => db.SaveChangesAsync(cancellationToken), cancellationToken);
         return material.Id;
     }
 

@@ -99,4 +99,8 @@ public sealed class MeetingOwners(IEnumerable<IMeetingOwnerKind> kinds)
             ? new OwnerAccess(owner, OwnerRole.Leader, AdminVisit: membership is null)
             : new OwnerAccess(owner, membership, AdminVisit: false);
     }
+
+    /// The actor's role for an owner already known to exist (a list's rows), without reading the owner again.
+    public async Task<OwnerRole?> RoleAsync(LokiDbContext db, OwnerKind kind, Guid ownerId, Actor actor, CancellationToken cancellationToken) =>
+        actor.IsAdmin ? OwnerRole.Leader : await this[kind].MembershipAsync(db, ownerId, actor.PersonId, cancellationToken);
 }

@@ -29,8 +29,7 @@ public sealed class ListLiveNowHandler(IMediator mediator, IDbContextFactory<Lok
         var leads = new Dictionary<Guid, bool>();
         foreach (var owner in shown.Select(r => (r.Kind, r.OwnerId)).Distinct())
         {
-            var access = await owners.AccessAsync(db, new MeetingOwner(owner.Kind, owner.OwnerId, "", ""), query.Actor, cancellationToken);
-            leads[owner.OwnerId] = access.MayManage;
+            leads[owner.OwnerId] = await owners.RoleAsync(db, owner.Kind, owner.OwnerId, query.Actor, cancellationToken) == OwnerRole.Leader;
         }
         return shown.Select(room => new LiveNowItem(room, leads[room.OwnerId], room.StartsUtc <= now)).ToList();
     }

@@ -31,6 +31,22 @@ public sealed class ScoreStorage(string folder)
         }
     }
 
+    /// Writes the file, then the row that names it; if the row is refused the file goes again, so no file is left
+    /// that no row points at.
+    public async Task SaveWithRowAsync(string storedFileName, byte[] content, Func<Task> saveRow, CancellationToken cancellationToken)
+    {
+        await SaveAsync(storedFileName, content, cancellationToken);
+        try
+        {
+            await saveRow();
+        }
+        catch
+        {
+            Delete(storedFileName);
+            throw;
+        }
+    }
+
     public void Delete(string storedFileName) => File.Delete(PathOf(storedFileName));
 
     /// The full path of a stored file; only names this class made (no folders, no "..") are accepted.

@@ -57,17 +57,8 @@ public sealed class UploadScoreHandler(IDbContextFactory<LokiDbContext> dbFactor
             MeasuresJson = Score.ToJson(inspection.Measures),
             PageCount = inspection.PageCount,
         };
-        await storage.SaveAsync(score.StoredFileName, content, cancellationToken);
-        try
-        {
-            db.Scores.Add(score);
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch
-        {
-            storage.Delete(score.StoredFileName);
-            throw;
-        }
+        db.Scores.Add(score);
+        await storage.SaveWithRowAsync(score.StoredFileName, content, () => db.SaveChangesAsync(cancellationToken), cancellationToken);
         return score;
     }
 
