@@ -116,8 +116,8 @@ out=${out:-bench/results/$stamp-video-capacity.md}
     echo "Machine: $(nproc) cores, $(uname -r); janus $janus_version; node $(node --version); $seconds s per case, $workers subscriber processes."
     echo "The machine is shared with other engineers' builds: read the load average beside each row."
     echo
-    echo '| cameras | height | kb/s each | teacher kb/s | viewers | each sees | streams received | frames expected | frames lost | NACKs | Janus CPU (% of a core) | publishers CPU | subscribers CPU | frames sent late | load average (before → during → after) |'
-    echo '|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'
+    echo '| cameras | height | kb/s each | teacher kb/s | viewers | each sees | streams received | frames expected | frames lost | packets NACKed | UDP receive-buffer drops (machine) | Janus CPU (% of a core) | publishers CPU | subscribers CPU | frames sent late | load average (before → during → after) |'
+    echo '|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|'
 } > "$out"
 
 for case in $cases; do
@@ -128,12 +128,12 @@ for case in $cases; do
         --admin-key "$admin_key" --publishers "$publishers" --height "$height" --bitrate "$bitrate" "${teacher_arg[@]}" \
         --subscribers "$viewers" --see "$see" --seconds "$seconds" --workers "$workers" --janus-pid "$janus_pid" | tail -1) || line=""
     echo "$case → $line" >&2
-    [ -n "$line" ] || { echo "| $publishers | $height | $((bitrate / 1000)) | $((teacher / 1000)) | $viewers | $see | failed: see stderr | | | | | | | | |" >> "$out"; continue; }
+    [ -n "$line" ] || { echo "| $publishers | $height | $((bitrate / 1000)) | $((teacher / 1000)) | $viewers | $see | failed: see stderr | | | | | | | | | |" >> "$out"; continue; }
     python3 - "$line" >> "$out" <<'EOF'
 import json, sys
 r = json.loads(sys.argv[1])
 print(f"| {r['publishers']} | {r['height']} | {r['bitrate'] // 1000} | {r['teacherBitrate'] // 1000} | {r['viewers']} | {r['see']} | "
-      f"{r['streamsReceived']} (missing {r['streamsMissing']}) | {r['framesExpected']:,} | {r['framesLostPercent']} % | {r['nacks']:,} | "
+      f"{r['streamsReceived']} (missing {r['streamsMissing']}) | {r['framesExpected']:,} | {r['framesLostPercent']} % | {r['nacks']:,} | {r['udpReceiveBufferDrops']:,} | "
       f"{r['janusCpuPercentOfACore']} | {r['publisherCpuPercentOfACore']} | {r['subscriberCpuPercentOfACore']} | {r['framesSentLate']} | "
       f"{' → '.join(str(l) for l in r['loadAverage'])} |")
 EOF
