@@ -30,13 +30,13 @@ public sealed class ToneBrowsers : IAsyncDisposable
         return PersonWithMicrophoneAsync(baseAddress, wav, login, password, chromiumArgs, grantOnly);
     }
 
-    /// A Chromium whose fake microphone plays a 2 ms burst of 2 kHz at 0.9 every half second, silence between: easy to
-    /// find going in and coming back.
-    public Task<IPage> PersonWithPulsesAsync(Uri baseAddress, string login, string password)
+    /// A Chromium whose fake microphone plays a 2 ms burst of 2 kHz at 0.9 every half second (or every
+    /// <paramref name="everyFrames"/> frames at 48 kHz), silence between: easy to find going in and coming back.
+    public Task<IPage> PersonWithPulsesAsync(Uri baseAddress, string login, string password, IReadOnlyList<string>? chromiumArgs = null, int everyFrames = 24000)
     {
-        var wav = Path.Combine(_folder, "pulses.wav");
-        WriteWav(wav, 48000 * 4, i => i % 24000 < 96 ? 0.9 * Math.Sin(2 * Math.PI * 2000 * (i % 24000) / 48000) : 0);
-        return PersonWithMicrophoneAsync(baseAddress, wav, login, password);
+        var wav = Path.Combine(_folder, $"pulses-{everyFrames}.wav");
+        WriteWav(wav, 48000 * 4, i => i % everyFrames < 96 ? 0.9 * Math.Sin(2 * Math.PI * 2000 * (i % everyFrames) / 48000) : 0);
+        return PersonWithMicrophoneAsync(baseAddress, wav, login, password, chromiumArgs);
     }
 
     /// A Chromium of its own whose fake microphone plays <paramref name="wav"/> (looped), signed in unless no login is given.

@@ -85,7 +85,8 @@ public sealed class DrainingANodeTests(PostgresServer postgres) : IClassFixture<
         }
     }
 
-    private static async Task<Guid> RehearsalRoomAsync(HttpClient teacher)
+    /// The demo ensemble's first rehearsal (teacher and pupil are members).
+    internal static async Task<Guid> RehearsalRoomAsync(HttpClient teacher)
     {
         var rooms = await teacher.GetFromJsonAsync<JsonArray>("api/rooms");
         return rooms!.Where(r => r!["ownerTitle"]!.GetValue<string>() == Ensemble)

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Runtime;
 
 namespace Loki.Learning.Web.Tests.Video;
 
@@ -134,7 +135,7 @@ public sealed class VideoRelayTests(VideoRelayTests.JanusApp app) : IClassFixtur
         Assert.True(teacherAccess["mayUseCamera"]!.GetValue<bool>());
         Assert.True(teacherAccess["mayShareScreen"]!.GetValue<bool>());
         Assert.True(pupilWithConsent["mayUseCamera"]!.GetValue<bool>());
-        Assert.Equal($"/rooms/{roomId:D}/video", pupilAccess["relayPath"]!.GetValue<string>());
+        Assert.Equal($"/rooms/{roomId:D}/video", pupilAccess["relayUrl"]!.GetValue<string>());
     }
 
     [Fact]
@@ -154,10 +155,11 @@ public sealed class VideoRelayTests(VideoRelayTests.JanusApp app) : IClassFixtur
         var past = new FakeTimeProvider(DateTimeOffset.UtcNow - TimeSpan.FromMinutes(10));
         var siteKeys = Host.Services.GetRequiredService<IDataProtectionProvider>();
         var expiredTokens = new VideoTokens(siteKeys, past);
-        var expired = expiredTokens.Issue(expiredTokens.TicketFor(roomId, pupilId, RoomRole.Host, true));
+        var node = Host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToParsableString();
+        var expired = expiredTokens.Issue(expiredTokens.TicketFor(roomId, pupilId, RoomRole.Host, true, node));
         // Same shape and purpose, signed with keys this site does not have.
         var foreignTokens = new VideoTokens(new EphemeralDataProtectionProvider(), TimeProvider.System);
-        var forged = foreignTokens.Issue(foreignTokens.TicketFor(roomId, pupilId, RoomRole.Host, true));
+        var forged = foreignTokens.Issue(foreignTokens.TicketFor(roomId, pupilId, RoomRole.Host, true, node));
         // An audio token is no video token.
         var audioToken = (await (await pupil.PostAsync($"api/rooms/{roomId}/join", null)).Content.ReadFromJsonAsync<JsonObject>())!["audioToken"]!.GetValue<string>();
 

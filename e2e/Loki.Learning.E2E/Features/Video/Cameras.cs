@@ -28,6 +28,12 @@ public sealed class Cameras : IAsyncDisposable
         Told(name, await _people.PersonWithToneAsync(site, tone, login, DemoAccounts.PasswordOf(login),
             ["--use-file-for-fake-video-capture=" + WriteY4m(name, colour), "--allow-loopback-in-peer-connection"], grantOnly));
 
+    /// A Chromium whose camera shows one colour and whose microphone plays a short pulse once a second
+    /// (<see cref="ToneBrowsers.PersonWithPulsesAsync"/>); WebRTC may use loopback.
+    public async Task<IPage> PersonWithPulsesAsync(Uri site, string name, (byte R, byte G, byte B) colour, string login) =>
+        Told(name, await _people.PersonWithPulsesAsync(site, login, DemoAccounts.PasswordOf(login),
+            ["--use-file-for-fake-video-capture=" + WriteY4m(name, colour), "--allow-loopback-in-peer-connection"], everyFrames: 48000));
+
     /// The page's errors go to the test's output, named by person: what the browser said when a picture does not come.
     private static IPage Told(string name, IPage page)
     {

@@ -14,8 +14,11 @@ namespace Loki.Learning.E2E.Features.Video;
 /// <c>dotnet test e2e/Loki.Learning.E2E -c Release --filter FullyQualifiedName~VideoGlassToGlass --logger "console;verbosity=normal"</c>.
 /// The teacher's camera is a canvas that shows the wall-clock millisecond as 24 black or white blocks, redrawn 30 times
 /// a second; the pupil's page reads each frame it is about to show (<c>requestVideoFrameCallback</c>) and subtracts.
-/// Both Chromium processes share this machine's clock. Meanwhile the room's mix thread is watched with and without
-/// video for periods that came late (more than 1.5 periods after the one before).
+/// Both Chromium processes share this machine's clock. The teacher's microphone plays a short pulse once a second:
+/// the teacher's page notes when each enters our audio path and the pupil's page when each is played (audio-clock frames
+/// put on the same wall clock), so the pupil's sound delay and picture delay of the same person come from the same
+/// seconds, and their difference is the offset the pupil sees and hears. Meanwhile the room's mix thread is watched
+/// with and without video for periods that came late (more than 1.5 periods after the one before).
 public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) : CameraTest(browser, app), IClassFixture<LokiApp>
 {
     private static readonly TimeSpan Phase = TimeSpan.FromSeconds(30);
@@ -76,12 +79,24 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
 
     private sealed record Sample(double Delay, int Width);
 
+    /// An audio clock against the page's (<c>window.loki.audio.clock()</c>).
+    private sealed record AudioClock(double TimeOrigin, double ContextTime, double PerformanceTime, double SampleRate, double OutputLatencyMs, double BaseLatencyMs)
+    {
+        /// The wall-clock millisecond (mod nothing: since the epoch) at which audio-clock frame <paramref name="frame"/> is played.
+        public double Played(double frame) => TimeOrigin + PerformanceTime + ((frame / SampleRate) - ContextTime) * 1000;
+
+        /// When frame <paramref name="frame"/> was processed: its play time less the output path the browser reports.
+        public double Processed(double frame) => Played(frame) - OutputLatencyMs - BaseLatencyMs;
+    }
+
+    private sealed record Pulses(double[] Input, double[] Output);
+
     [Fact]
     public async Task VideoGlassToGlassOnLoopbackAndTheMixThreadWithAndWithoutVideo()
     {
         var pupilId = await PupilWithVideoConsentAsync();
         var teacherId = await IdOfAsync(DemoAccounts.EnsembleTeacher);
-        var teacher = await People.PersonAsync(App.BaseAddress, "teacher", Red, 440, DemoAccounts.EnsembleTeacher);
+        var teacher = await People.PersonWithPulsesAsync(App.BaseAddress, "teacher", Red, DemoAccounts.EnsembleTeacher);
         await teacher.Context.AddInitScriptAsync(ClockCamera);
         var roomPath = await OpenEnsembleRoomAsync(teacher);
         await ToneBrowsers.ConnectAudioAsync(teacher);
@@ -111,8 +126,13 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         await Task.Delay(Phase);
         var withVideo = (probe.MixTiming, load, LoadAverage());
         var janusCores = (CpuSeconds(janusPid) - janusBefore) / Phase.TotalSeconds;
-        var samples = JsonSerializer.Deserialize<Sample[]>(await pupil.EvaluateAsync<string>("() => JSON.stringify(window.glassToGlass)"),
-            new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var samples = JsonSerializer.Deserialize<Sample[]>(await pupil.EvaluateAsync<string>("() => JSON.stringify(window.glassToGlass)"), web)!;
+        const string PulsesAndClock = "async () => JSON.stringify({ pulses: await window.loki.audio.pulseFrames(), clock: window.loki.audio.clock() })";
+        var said = JsonSerializer.Deserialize<JsonElement>(await teacher.EvaluateAsync<string>(PulsesAndClock));
+        var heard = JsonSerializer.Deserialize<JsonElement>(await pupil.EvaluateAsync<string>(PulsesAndClock));
+        var soundDelays = SoundDelays(said.GetProperty("pulses").Deserialize<Pulses>(web)!.Input, said.GetProperty("clock").Deserialize<AudioClock>(web)!,
+            heard.GetProperty("pulses").Deserialize<Pulses>(web)!.Output, heard.GetProperty("clock").Deserialize<AudioClock>(web)!);
         App.Service<RoomMedia>().Engine!.Post(new DetachTap(roomId.ToString("N"), probe));
 
         // Frames whose blocks did not read back (a decoder's half frame) give nonsense: a bound far above any real delay.
@@ -124,6 +144,18 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"GLASS-TO-GLASS {delays.Length} frames ({samples.Length - delays.Length} unreadable), width {samples.Last().Width}: " +
             $"p50 {Percentile(0.5):F0} ms, p95 {Percentile(0.95):F0} ms, min {delays[0]:F0} ms, max {delays[^1]:F0} ms"));
+        if (soundDelays.Length > 0)
+        {
+            var soundP50 = soundDelays[soundDelays.Length / 2];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"SOUND-TO-PICTURE the teacher as the pupil experiences them, same seconds: sound {soundDelays.Length} of {heard.GetProperty("pulses").GetProperty("output").GetArrayLength()} pulses played p50 {soundP50:F0} ms " +
+                $"(min {soundDelays[0]:F0}, max {soundDelays[^1]:F0}), picture p50 {Percentile(0.5):F0} ms: the picture comes " +
+                $"{Percentile(0.5) - soundP50:F0} ms after the sound"));
+        }
+        else
+        {
+            Console.WriteLine("SOUND-TO-PICTURE no pulse was paired (the pupil's page found none of the teacher's pulses in what it played)");
+        }
         var forwarded = await pupil.EvaluateAsync<int>("() => window.loki.video.tiles().filter(t => !t.self && t.width > 0).length")
             + await teacher.EvaluateAsync<int>("() => window.loki.video.tiles().filter(t => !t.self && t.width > 0).length");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -134,6 +166,19 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
                 $"MIX TIMING {label}: {intervals} periods in {Phase.TotalSeconds} s, {late} more than 1.5 periods after the one before " +
                 $"({(double)late / Math.Max(1, intervals):P3}), longest interval {max.TotalMilliseconds:F2} ms; load average {before} → {after}"));
         }
+    }
+
+    /// For each pulse the listener played, the time since the same pulse entered the speaker's audio path: the latest
+    /// pulse the speaker sent before it, within the second between pulses. Sorted.
+    private static double[] SoundDelays(double[] sent, AudioClock speaker, double[] played, AudioClock listener)
+    {
+        var entered = sent.Select(speaker.Processed).Order().ToArray();
+        return played.Select(listener.Played)
+            .Select(at => (At: at, Sent: entered.LastOrDefault(e => e <= at, double.NaN)))
+            .Where(p => !double.IsNaN(p.Sent) && p.At - p.Sent < 1000)
+            .Select(p => p.At - p.Sent)
+            .Order()
+            .ToArray();
     }
 
     /// User and system CPU time of a process so far (/proc/PID/stat, in clock ticks of 1/100 s).

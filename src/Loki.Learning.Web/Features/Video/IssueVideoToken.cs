@@ -8,36 +8,41 @@ using Microsoft.EntityFrameworkCore;
 namespace Loki.Learning.Web.Features.Video;
 
 /// <param name="Token">Signed, valid for <see cref="VideoTokens.Lifetime"/>: the relay accepts it once at connect.</param>
-/// <param name="RelayPath">The relay's WebSocket path on this site, without the token.</param>
+/// <param name="RelayUrl">The relay's WebSocket address without the token: a path on this site, or in a cluster the
+/// address of the node hosting the room (its Janus carries the room's video, as its engine carries the audio).</param>
 /// <param name="MayUseCamera">False for a pupil whose guardian has not consented to video.</param>
 /// <param name="MayShareScreen">Hosts share their screen.</param>
-public sealed record VideoAccess(string Token, string RelayPath, bool MayUseCamera, bool MayShareScreen);
+public sealed record VideoAccess(string Token, string RelayUrl, bool MayUseCamera, bool MayShareScreen);
 
 /// A member in the room asks for a video token. The same check as the audio token's: a member by the database,
 /// and in the room's roster now (joined, not removed). A pupil may send their camera only with video consent on file.
-/// Refused with <c>Video.NotInstalled</c>/<c>Video.NotAvailable</c> when this node has no Janus to offer.
+/// Refused with <c>Video.NotInstalled</c>/<c>Video.NotAvailable</c> when this node hosts the room and has no Janus to
+/// offer. In a cluster the room's video lives on the node hosting the room: the answer names that node's relay and the
+/// token is valid there only (whether that node's Janus runs, its relay says).
 public sealed record IssueVideoToken(Actor Actor, Guid RoomId) : ICommand<VideoAccess>;
 
 public sealed class IssueVideoTokenHandler(
     IDbContextFactory<LokiDbContext> dbFactory,
-    MeetingOwners owners, IGrainFactory grains, VideoTokens tokens, JanusSupervisor janus) : ICommandHandler<IssueVideoToken, VideoAccess>
+    MeetingOwners owners, IGrainFactory grains, VideoTokens tokens, JanusSupervisor janus, RoomMedia media) : ICommandHandler<IssueVideoToken, VideoAccess>
 {
     public async ValueTask<VideoAccess> Handle(IssueVideoToken command, CancellationToken cancellationToken)
     {
         var (room, role) = await dbFactory.MemberOfRoomAsync(owners, command.RoomId, command.Actor, cancellationToken);
-        var view = await grains.GetGrain<IRoomGrain>(room.RoomId).GetViewAsync();
+        var roomGrain = grains.GetGrain<IRoomGrain>(room.RoomId);
+        var view = await roomGrain.GetViewAsync();
         if (!view.Open || view.Roster.All(p => p.PersonId != command.Actor.PersonId))
         {
             throw Refusal.Forbidden("Video.Refusal.NotInRoom");
         }
-        if (janus.Endpoint is null)
+        var where = await roomGrain.GetMediaEndpointAsync();
+        if (!media.IsElsewhere(where.Node) && janus.Endpoint is null)
         {
             throw Refusal.Conflict(janus.Unavailable ?? "Video.NotAvailable");
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var person = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => new { u.IsPupil, u.VideoConsent }).SingleAsync(cancellationToken);
-        var ticket = tokens.TicketFor(room.RoomId, command.Actor.PersonId, role, VideoConsent.AllowsCamera(person.IsPupil, person.VideoConsent));
-        return new VideoAccess(tokens.Issue(ticket), VideoRelayEndpoint.Path(room.RoomId), ticket.MayUseCamera, ticket.MayShareScreen);
+        var ticket = tokens.TicketFor(room.RoomId, command.Actor.PersonId, role, VideoConsent.AllowsCamera(person.IsPupil, person.VideoConsent), where.Node);
+        return new VideoAccess(tokens.Issue(ticket), where.AudioBaseUrl + VideoRelayEndpoint.Path(room.RoomId), ticket.MayUseCamera, ticket.MayShareScreen);
     }
 }
 

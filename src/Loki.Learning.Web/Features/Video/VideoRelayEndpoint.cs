@@ -25,7 +25,8 @@ public static class VideoRelayEndpoint
     public static void MapVideoRelay(this IEndpointRouteBuilder app) =>
         app.Map("/rooms/{roomId:guid}/video", HandleAsync).ExcludeFromDescription();
 
-    private static async Task HandleAsync(HttpContext context, Guid roomId, VideoTokens tokens, VideoRooms rooms, JanusSupervisor janus, IGrainFactory grains, ILoggerFactory loggers)
+    private static async Task HandleAsync(
+        HttpContext context, Guid roomId, VideoTokens tokens, VideoRooms rooms, JanusSupervisor janus, IGrainFactory grains, RoomMedia media, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(VideoRelayEndpoint));
         if (!context.WebSockets.IsWebSocketRequest)
@@ -36,7 +37,7 @@ public static class VideoRelayEndpoint
         var protocol = context.WebSockets.WebSocketRequestedProtocols.Contains(JanusApi.Subprotocol) ? JanusApi.Subprotocol : null;
         using var browser = await context.WebSockets.AcceptWebSocketAsync(protocol);
         var actor = context.User.Identity?.IsAuthenticated == true ? Actor.From(context.User) : null;
-        var refusal = await AdmitAsync(actor, roomId, context.Request.Query["token"], tokens, grains);
+        var refusal = await AdmitAsync(actor, roomId, context.Request.Query["token"], tokens, grains, media);
         if (refusal is not null)
         {
             logger.LogWarning("Video refused for room {RoomId} from {Remote} (person {PersonId}): {Reason}",
@@ -78,8 +79,9 @@ public static class VideoRelayEndpoint
         }
     }
 
-    /// Null when the token is genuine, unexpired, this signed-in person's, for this room, and they are in it now.
-    internal static async Task<string?> AdmitAsync(Actor? actor, Guid roomId, string? token, VideoTokens tokens, IGrainFactory grains)
+    /// Null when the token is genuine, unexpired, this signed-in person's, for this room and this node, and they are in
+    /// the room now, which lives on this node.
+    internal static async Task<string?> AdmitAsync(Actor? actor, Guid roomId, string? token, VideoTokens tokens, IGrainFactory grains, RoomMedia media)
     {
         if (actor is null)
         {
@@ -97,8 +99,20 @@ public static class VideoRelayEndpoint
         {
             return "Video.Refusal.TokenNotYours";
         }
-        var view = await grains.GetGrain<IRoomGrain>(roomId).GetViewAsync();
-        return view.Open && view.Roster.Any(p => p.PersonId == ticket.PersonId) ? null : "Video.Refusal.NotInRoom";
+        if (media.IsElsewhere(ticket.Node))
+        {
+            // Issued for the node hosting the room: a Janus room made here too would split the room's video in two.
+            return "Video.Refusal.TokenOtherNode";
+        }
+        var room = grains.GetGrain<IRoomGrain>(roomId);
+        var view = await room.GetViewAsync();
+        if (!view.Open || view.Roster.All(p => p.PersonId != ticket.PersonId))
+        {
+            return "Video.Refusal.NotInRoom";
+        }
+        // The room moved to another node since the token was issued (this one stops, or died and came back): the page
+        // asks for a fresh token, which names the room's new node.
+        return media.Stopping || media.IsElsewhere((await room.GetMediaEndpointAsync()).Node) ? "Video.Refusal.RoomMoved" : null;
     }
 
     /// Returns a close reason when the browser broke the rules, null when it went away or the relay was stopped.

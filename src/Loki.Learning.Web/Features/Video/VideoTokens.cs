@@ -6,8 +6,10 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Loki.Learning.Web.Features.Video;
 
-/// What a video token says: who may take part in which room's video, in which role, and what they may send.
-public sealed record VideoTicket(Guid RoomId, string PersonId, RoomRole Role, bool MayUseCamera, bool MayShareScreen, DateTime ExpiresUtc);
+/// What a video token says: who may take part in which room's video, in which role, and what they may send, and on
+/// which node (<see cref="MediaEndpoint.Node"/>: the one hosting the room when the token was issued; only that node's
+/// relay accepts it, so a room's video never splits over two nodes' Janus).
+public sealed record VideoTicket(Guid RoomId, string PersonId, RoomRole Role, bool MayUseCamera, bool MayShareScreen, DateTime ExpiresUtc, string Node);
 
 /// Short-lived signed tokens for the video relay, issued to members of a room (<see cref="IssueVideoToken"/>). Made
 /// like the audio token (<see cref="RoomAudioTokens"/>): Data Protection with a time-limited protector of its own
@@ -23,16 +25,16 @@ public sealed class VideoTokens(IDataProtectionProvider protection, TimeProvider
     public string Issue(VideoTicket ticket)
     {
         var payload = string.Join('\n', ticket.RoomId.ToString("N"), ticket.PersonId, ticket.Role.ToString(),
-            ticket.MayUseCamera ? "1" : "0", ticket.MayShareScreen ? "1" : "0", ticket.ExpiresUtc.Ticks.ToString(CultureInfo.InvariantCulture));
+            ticket.MayUseCamera ? "1" : "0", ticket.MayShareScreen ? "1" : "0", ticket.ExpiresUtc.Ticks.ToString(CultureInfo.InvariantCulture), ticket.Node);
         return WebEncoders.Base64UrlEncode(_protector.Protect(Encoding.UTF8.GetBytes(payload), DateTimeOffset.UtcNow + Lifetime));
     }
 
-    /// A ticket for a member, valid from now for <see cref="Lifetime"/>.
-    public VideoTicket TicketFor(Guid roomId, string personId, RoomRole role, bool mayUseCamera) =>
-        new(roomId, personId, role, mayUseCamera, role == RoomRole.Host, clock.GetUtcNow().UtcDateTime + Lifetime);
+    /// A ticket for a member, valid from now for <see cref="Lifetime"/>, at the relay of <paramref name="node"/> only.
+    public VideoTicket TicketFor(Guid roomId, string personId, RoomRole role, bool mayUseCamera, string node) =>
+        new(roomId, personId, role, mayUseCamera, role == RoomRole.Host, clock.GetUtcNow().UtcDateTime + Lifetime, node);
 
-    /// Reads a token. Returns a refusal key when it is forged, damaged or expired; binding to a room and a person is the
-    /// caller's check.
+    /// Reads a token. Returns a refusal key when it is forged, damaged or expired; binding to a room, a person and a node
+    /// is the caller's check.
     public string? TryRead(string? token, out VideoTicket? ticket)
     {
         ticket = null;
@@ -60,7 +62,7 @@ public sealed class VideoTokens(IDataProtectionProvider protection, TimeProvider
             return "Video.Refusal.TokenInvalid";
         }
         var parts = payload.Split('\n');
-        if (parts.Length != 6
+        if (parts.Length != 7
             || !Guid.TryParseExact(parts[0], "N", out var roomId)
             || !Enum.TryParse<RoomRole>(parts[2], out var role)
             || !long.TryParse(parts[5], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
@@ -72,7 +74,7 @@ public sealed class VideoTokens(IDataProtectionProvider protection, TimeProvider
         {
             return "Video.Refusal.TokenExpired";
         }
-        ticket = new VideoTicket(roomId, parts[1], role, parts[3] == "1", parts[4] == "1", expires);
+        ticket = new VideoTicket(roomId, parts[1], role, parts[3] == "1", parts[4] == "1", expires, parts[6]);
         return null;
     }
 }

@@ -362,4 +362,16 @@ function outputLatency() {
   return context ? { outputLatencyMs: (context.outputLatency || 0) * 1000, baseLatencyMs: (context.baseLatency || 0) * 1000 } : null;
 }
 
-window.loki.audio = { stats, outputLatency, recentOutputLevel, loopLatencies, pulseFrames, listDevices, connected: () => connected };
+/**
+ * Where the audio clock stands against the page's clock, to put audio-clock frames (pulseFrames) on the machine's wall
+ * clock: frame f is played at timeOrigin + performanceTime + (f / sampleRate - contextTime) * 1000 ms.
+ */
+function clock() {
+  if (!context) {
+    return null;
+  }
+  const { contextTime, performanceTime } = context.getOutputTimestamp();
+  return { timeOrigin: performance.timeOrigin, contextTime, performanceTime, sampleRate: context.sampleRate, ...outputLatency() };
+}
+
+window.loki.audio = { stats, outputLatency, recentOutputLevel, loopLatencies, pulseFrames, clock, listDevices, connected: () => connected };
