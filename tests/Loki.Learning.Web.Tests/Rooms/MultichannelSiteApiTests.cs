@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -89,6 +90,26 @@ public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<Run
         }
         var studioEntry = (await RosterAsync(pupil, roomId)).Single(p => p["personId"]!.GetValue<string>() == teacherId);
         Assert.Equal(pupilId, studioEntry["passthroughFrom"]!.GetValue<string>());
+
+        // A take: each of the hall's channels is a track named by the site and its number, in the export too.
+        var started = await teacher.PostAsync($"api/rooms/{roomId}/recordings", null);
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var takeId = (await started.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        await studio.ReceivedAfterAsync(studio.FramesReceived, 0, 48000, Patience); // a second of the take
+        Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/recordings/{takeId}/stop", null)).StatusCode);
+        var take = (await teacher.GetFromJsonAsync<JsonObject>($"api/recordings/{takeId}"))!;
+        var hallName = (await RosterAsync(teacher, roomId)).Single(p => p["personId"]!.GetValue<string>() == pupilId)["displayName"]!.GetValue<string>();
+        var names = take["tracks"]!.AsArray().Select(t => t!["displayName"]!.GetValue<string>()).ToList();
+        var channelNames = Enumerable.Range(1, Channels).Select(c => $"{hallName} ch {c}").ToList();
+        Assert.All(channelNames, name => Assert.Contains(name, names));
+        var export = await teacher.GetAsync($"api/recordings/{takeId}/export");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        using var zip = new ZipArchive(await export.Content.ReadAsStreamAsync());
+        using var reader = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".rpp", StringComparison.Ordinal)).Open());
+        var project = await reader.ReadToEndAsync();
+        var positions = channelNames.Select(name => project.IndexOf($"NAME \"{name}\"", StringComparison.Ordinal)).ToList();
+        Assert.All(positions, at => Assert.True(at >= 0, project));
+        Assert.Equal(positions.Order(), positions); // the DAW lists them ch 1 … ch 8
 
         await done.CancelAsync();
         await streaming;
