@@ -105,7 +105,7 @@ public sealed class AudioTokenTests(Catalogue catalogue)
         var admitted = await catalogue.Mediator.Send(new AdmitRoomAudio(pupil, roomId, join.AudioToken));
         var room = catalogue.Cluster.Client.GetGrain<IRoomGrain>(roomId);
 
-        await room.MediaJoinedAsync(admitted.ClientName, mediaId: 4242);
+        await room.MediaJoinedAsync(admitted.ClientName, mediaId: 4242, channels: 1);
         await catalogue.Mediator.Send(new ControlRoom(teacher, roomId, RoomControl.Mute, pupil.PersonId));
         var connected = (await room.GetViewAsync()).Roster.Single(p => p.PersonId == pupil.PersonId);
         await room.MediaLeftAsync(4242);

@@ -70,7 +70,7 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
             async () => $"the pupil hears the teacher's {TeacherTone} Hz (level {await HeardAsync(pupil, TeacherTone):F3})");
 
         Console.WriteLine($"LEVELS before mute: teacher hears {PupilTone} Hz at {await HeardAsync(teacher, PupilTone):F3}, pupil hears {TeacherTone} Hz at {await HeardAsync(pupil, TeacherTone):F3}; teacher stats {await teacher.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}");
-        await teacher.Button($"Stäng av ljudet för {PupilName}").ClickWhenInteractiveAsync();
+        await teacher.Button($"Stäng av ljud för {PupilName}").ClickWhenInteractiveAsync();
         await Expect(Roster(teacher).GetByRole(AriaRole.Listitem).Filter(new() { HasText = PupilName })).ToContainTextAsync("avstängt");
         await WaitUntilAsync(teacher, async () => await HeardAsync(teacher, PupilTone) < Silent,
             async () => $"the pupil's tone is gone from the teacher's output (level {await HeardAsync(teacher, PupilTone):F3})");

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.IO.Compression;
 using System.Text;
 using Loki.Learning.Media.Recording;
@@ -49,7 +50,9 @@ public sealed class ExportRecordingHandler(IDbContextFactory<LokiDbContext> dbFa
         {
             throw Refusal.Conflict("Recording.Refusal.StillRecording");
         }
-        var tracks = await db.RecordingTracks.Where(t => t.RecordingId == recording.Id).OrderBy(t => t.DisplayName).ToListAsync(cancellationToken);
+        // By name, numbers as numbers: a hall's "ch 2" before its "ch 10".
+        var tracks = (await db.RecordingTracks.Where(t => t.RecordingId == recording.Id).ToListAsync(cancellationToken))
+            .OrderBy(t => NaturalKey(t.DisplayName), StringComparer.CurrentCulture).ToList();
         var events = await db.RecordingEvents.Where(e => e.RecordingId == recording.Id).OrderBy(e => e.AtSeconds).ToListAsync(cancellationToken);
         var files = new List<(string, string)>();
         foreach (var file in tracks.Select(t => t.File).Append(recording.MixFile))
@@ -93,6 +96,8 @@ public sealed class ExportRecordingHandler(IDbContextFactory<LokiDbContext> dbFa
         .Select(g => g.Last())
         .ToList();
     }
+
+    private static string NaturalKey(string name) => Regex.Replace(name, @"\d+", m => m.Value.PadLeft(6, '0'));
 
     /// Title and date, letters and digits only, so it is a safe file name everywhere.
     private static string NameOf(Recording recording)

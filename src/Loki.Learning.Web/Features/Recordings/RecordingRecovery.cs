@@ -1,3 +1,5 @@
+using Loki.Learning.Media.Mixing;
+using System.Globalization;
 using Loki.Learning.Media.Recording;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Rooms;
@@ -72,9 +74,9 @@ public sealed class RecordingRecovery(
         var start = lines.FirstOrDefault(l => l.Kind == TimelineLine.Start)?.EpochMs ?? recording.StartEpochMs;
         var mix = Repair(Path.Combine(folder, recording.MixFile));
         var tracks = new List<RecordingTrack>();
-        foreach (var line in lines.Where(l => l is { Kind: TimelineLine.Track, File: not null }))
+        foreach (var (line, file, channel) in lines.Where(l => l is { Kind: TimelineLine.Track, File: not null }).SelectMany(l => FilesOf(recording.Folder, l)))
         {
-            var path = storage.PathOf(recording.Folder, line.File!);
+            var path = storage.PathOf(recording.Folder, file);
             if (Repair(path) is not { } repaired)
             {
                 continue;
@@ -82,8 +84,8 @@ public sealed class RecordingRecovery(
             tracks.Add(new RecordingTrack
             {
                 PersonId = line.PersonId ?? "",
-                DisplayName = line.Text ?? "",
-                File = line.File!,
+                DisplayName = RoomRecorders.TrackName(line.Text ?? "", channel),
+                File = file,
                 OffsetMs = line.OffsetMs ?? 0,
                 ResidualMs = line.ResidualMs ?? 0,
                 StartSeconds = Math.Max(0, (line.EpochMs - start) / 1000),
@@ -95,6 +97,32 @@ public sealed class RecordingRecovery(
         await RecordingArchive.StoreAsync(dbFactory, recording.Id, RecordingStatus.Recovered, start, recording.MixFile, mixFrames, recording.DroppedBlocks,
             tracks, TimelineLine.ToEvents(lines, start), recording.StartedUtc.AddSeconds(mixFrames / (double)RoomRecorders.SampleRate));
         logger.LogWarning("Recording {Recording} was left open; recovered {Tracks} tracks and {Seconds:F1} s of mix", recording.Id, tracks.Count, mixFrames / (double)RoomRecorders.SampleRate);
+    }
+
+    /// The files of a track line: its own, or for a hall or studio one per channel (<c>stem-ch1.wav</c> …, which the
+    /// timeline does not list one by one).
+    private IEnumerable<(TimelineLine Line, string File, int? Channel)> FilesOf(string folder, TimelineLine line)
+    {
+        if (File.Exists(storage.PathOf(folder, line.File!)))
+        {
+            yield return (line, line.File!, null);
+            yield break;
+        }
+        var stem = Path.GetFileNameWithoutExtension(line.File!);
+        var found = false;
+        for (var channel = 1; channel <= MixParticipant.MaxInputChannels; channel++)
+        {
+            var file = string.Create(CultureInfo.InvariantCulture, $"{stem}-ch{channel}.wav");
+            if (File.Exists(storage.PathOf(folder, file)))
+            {
+                found = true;
+                yield return (line, file, channel);
+            }
+        }
+        if (!found)
+        {
+            yield return (line, line.File!, null); // missing: Repair says so
+        }
     }
 
     private (long Frames, int Channels)? Repair(string path)

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.Mixing;
 using Loki.Learning.Media.Recording;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Metronome;
@@ -25,6 +26,12 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
 
     private const double PeriodMs = PeriodFrames * 1000.0 / SampleRate;
 
+    /// Tracks a take's block pool holds two seconds of: a full room (<see cref="LiveRoom.Capacity"/>) in which one
+    /// participant is a hall sending the most channels the hub takes (each channel is a track of its own) and everyone
+    /// else one track. 79 tracks and the mix: 80 × 750 blocks of 1 KiB ≈ 59 MiB while the take runs. More tracks than
+    /// that (two halls) still record; they share the pool, which then covers less than two seconds of a slow disk.
+    public const int MaxTracks = LiveRoom.Capacity - 1 + MixParticipant.MaxInputChannels;
+
     private readonly ConcurrentDictionary<Guid, Take> _takes = new();
 
     public bool IsRecording(Guid recordingId) => _takes.ContainsKey(recordingId);
@@ -34,8 +41,7 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
     {
         var path = storage.FolderOf(folder);
         Directory.CreateDirectory(path);
-        // The block pool holds two seconds of 16 tracks (about 13 MB); more tracks share it.
-        var recorder = new RoomRecorder(path, PeriodFrames, SampleRate, maxTracks: 16);
+        var recorder = new RoomRecorder(path, PeriodFrames, SampleRate, maxTracks: MaxTracks);
         var take = new Take(recordingId, mediaRoom, recorder, new StreamWriter(Path.Combine(path, TimelineLine.FileName), append: true, Encoding.UTF8));
         if (!media.Post(new AttachTap(mediaRoom, recorder)))
         {
@@ -114,7 +120,7 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
             .Select(t => new RecordingTrack
             {
                 PersonId = t.line!.PersonId ?? "",
-                DisplayName = t.line.Text ?? "",
+                DisplayName = TrackName(t.line.Text ?? "", t.track.Channel),
                 File = t.track.FileName,
                 OffsetMs = t.track.AlignOffsetMs,
                 ResidualMs = Residual(t.line, t.track.AlignOffsetMs, LatestUpstreamMs(t.track.ParticipantId)),
@@ -183,6 +189,11 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
         var stem = name.ToString().Trim('-');
         return string.Create(CultureInfo.InvariantCulture, $"{(stem.Length == 0 ? "track" : stem)}-{mediaId}");
     }
+
+    /// The name a track carries on the review page and in a DAW: the person's, and for one channel of a hall or studio
+    /// (<see cref="RecordedTrack.Channel"/>, 1-based) its number, so eight microphones are not eight tracks named alike.
+    public static string TrackName(string displayName, int? channel) =>
+        channel is { } number ? string.Create(CultureInfo.InvariantCulture, $"{displayName} ch {number}") : displayName;
 
     private sealed class Take(Guid id, string mediaRoom, RoomRecorder recorder, StreamWriter timeline)
     {

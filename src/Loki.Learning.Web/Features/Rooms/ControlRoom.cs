@@ -56,12 +56,8 @@ public sealed class ControlRoomHandler(IGrainFactory grains) : ICommandHandler<C
             RoomControl.SendBackToAudience => await room.SetStageAsync(me, target, false),
             _ => await LeaveAsync(room, me),
         };
-        return refusal switch
-        {
-            null => Unit.Value,
-            _ when refusal.StartsWith("Validation.", StringComparison.Ordinal) => throw Refusal.Invalid(refusal, nameof(command.Gain)),
-            _ => throw Refusal.Forbidden(refusal),
-        };
+        RoomAnswer.ThrowIfRefused(refusal, nameof(command.Gain));
+        return Unit.Value;
     }
 
     private static async Task<string?> LeaveAsync(IRoomGrain room, string personId)

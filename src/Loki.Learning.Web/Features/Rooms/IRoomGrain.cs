@@ -38,7 +38,8 @@ public interface IRoomGrain : IGrainWithGuidKey
     Task MediaAdmittedAsync(string code, int mediaId);
 
     /// The hub reports that the client holding <paramref name="code"/> is sending audio as media participant <paramref name="mediaId"/>.
-    Task MediaJoinedAsync(string code, int mediaId);
+    /// <paramref name="channels"/>: how many it sends (0 when not known).
+    Task MediaJoinedAsync(string code, int mediaId, int channels);
 
     Task MediaLeftAsync(int mediaId);
 
@@ -71,6 +72,17 @@ public interface IRoomGrain : IGrainWithGuidKey
     Task<string?> SetMyGainAsync(string listenerId, string sourceId, float gain);
 
     Task<string?> SetSelfMonitorAsync(string personId, bool enabled);
+
+    /// Host control for a multichannel site: where its input <paramref name="channel"/> (0-based) sits in the stereo
+    /// fold-down everyone hears. Kept for the room's lifetime and applied again when the site reconnects.
+    Task<string?> SetChannelMixAsync(string hostId, string personId, int channel, float pan, float gain);
+
+    /// Host control: the site's channels go back to the even spread.
+    Task<string?> ResetChannelMixAsync(string hostId, string personId);
+
+    /// Host control for a production site: JackTrip participant <paramref name="listenerId"/> receives
+    /// <paramref name="sourceId"/>'s channels unmixed instead of its mix (null: its mix again). Kept like the channel mix.
+    Task<string?> SetPassthroughAsync(string hostId, string listenerId, string? sourceId);
 
     /// The room's beat clock (metronome, count-in, bar counter, score cursor).
     Task<BeatTimeline> GetBeatAsync();
@@ -165,10 +177,16 @@ public enum AudioVia
     Browser,
 }
 
+/// <param name="Channels">Channels of the client that are mixed: 1 for a listener; null for everyone else, so a hall or studio
+/// is mixed with every channel it sends (up to 16).</param>
 [GenerateSerializer, Immutable, Alias("Loki.CodeRedemption")]
-public sealed record CodeRedemption([property: Id(0)] bool Admitted, [property: Id(1)] string? PersonId = null, [property: Id(2)] int Channels = 2);
+public sealed record CodeRedemption([property: Id(0)] bool Admitted, [property: Id(1)] string? PersonId = null, [property: Id(2)] int? Channels = null);
 
 /// <param name="OneWayMs">Measured one-way delay to the hub, when known.</param>
+/// <param name="Channels">Channels the person's audio connection sends (a hall or studio: up to 16; 0 before its first datagram).</param>
+/// <param name="ChannelMix">For a site with three or more channels: where each channel sits in the stereo fold-down every
+/// listener hears (the host's choice, or the engine's even spread).</param>
+/// <param name="PassthroughFrom">The person whose channels this (JackTrip) participant receives unmixed instead of its mix.</param>
 [GenerateSerializer, Immutable, Alias("Loki.RosterEntry")]
 public sealed record RosterEntry(
     [property: Id(0)] string PersonId,
@@ -183,7 +201,10 @@ public sealed record RosterEntry(
     [property: Id(9)] AudioVia Via = AudioVia.None,
     [property: Id(10)] int? MediaId = null,
     [property: Id(11)] bool ServerClick = false,
-    [property: Id(12)] bool AdminVisit = false);
+    [property: Id(12)] bool AdminVisit = false,
+    [property: Id(13)] int Channels = 0,
+    [property: Id(14)] IReadOnlyList<ChannelPlace>? ChannelMix = null,
+    [property: Id(15)] string? PassthroughFrom = null);
 
 /// <param name="Gains">Person id → linear gain; a participant not listed is heard at 1.</param>
 [GenerateSerializer, Immutable, Alias("Loki.PersonalMix")]

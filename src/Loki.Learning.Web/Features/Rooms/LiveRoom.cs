@@ -19,10 +19,12 @@ public sealed record RoomState(
     [property: Id(4)] ScoreChoice? Score = null,
     [property: Id(5)] int ScorePage = 1,
     [property: Id(6)] RoomRecordingState? Recording = null,
-    [property: Id(7)] IReadOnlyList<string>? Members = null)
+    [property: Id(7)] IReadOnlyList<string>? Members = null,
+    [property: Id(8)] IReadOnlyDictionary<string, IReadOnlyDictionary<int, ChannelPlace>>? ChannelMixes = null,
+    [property: Id(9)] IReadOnlyDictionary<string, string>? Passthroughs = null)
 {
     /// A room never opened: what the storage hands out before anything was written.
-    public RoomState() : this(null, false, false, null, null, 1, null, null)
+    public RoomState() : this(null, false, false, null, null, 1, null, null, null, null)
     {
     }
 }
@@ -41,6 +43,10 @@ public enum RoomRefusal
     AudioTokenExpired,
     AlreadyRecording,
     NotRecording,
+    InvalidPan,
+    NoSuchChannel,
+    NotMultichannel,
+    PassthroughNeedsJackTrip,
 }
 
 public static class RoomRefusals
@@ -50,6 +56,8 @@ public static class RoomRefusals
     {
         RoomRefusal.None => null,
         RoomRefusal.InvalidGain => "Validation.Gain",
+        RoomRefusal.InvalidPan => "Validation.Pan",
+        RoomRefusal.NoSuchChannel => "Validation.Channel",
         RoomRefusal.AlreadyRecording => "Recording.Refusal.AlreadyRecording",
         RoomRefusal.NotRecording => "Recording.Refusal.NotRecording",
         _ => "Refusal." + refusal,
@@ -75,7 +83,7 @@ public sealed record RoomOutcome(RoomRefusal Refusal, bool Changed, bool Persist
 /// host's controls, personal mixes, hands, lock, stage, the beat timeline and the score page. Each command
 /// returns a <see cref="RoomOutcome"/>; the grain that holds the model persists, posts and notifies.
 /// Not thread-safe: the grain's turns serialise every call.
-public sealed class LiveRoom
+public sealed partial class LiveRoom
 {
     /// A JackTrip code works once, within this time after joining.
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
@@ -113,6 +121,7 @@ public sealed class LiveRoom
         ScorePage = state.ScorePage;
         Recording = state.Recording;
         _members.UnionWith(state.Members ?? []);
+        RestoreSites(state);
     }
 
     public Guid RoomId { get; }
@@ -137,7 +146,7 @@ public sealed class LiveRoom
     /// Why the last take could not start or be stored (a localization key from whoever records), until the next take starts.
     public string? RecordingProblem { get; private set; }
 
-    public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members]);
+    public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members], SavedChannelMixes(), SavedPassthroughs());
 
     /// Every media participant id of the room's people, as the engine knows them (connected or still handshaking).
     public IEnumerable<(string PersonId, int MediaId)> MediaOf() =>
@@ -182,6 +191,7 @@ public sealed class LiveRoom
         _audioNonces.Clear();
         _participants.Clear();
         _members.Clear();
+        ForgetSites();
         _pending.Media.Add(new CloseRoom(MediaRoom));
         _pending.Events.Add(new LiveRoomClosed(RoomId));
         return Done(persist: true);
@@ -291,8 +301,9 @@ public sealed class LiveRoom
             return RoomOutcome.Nothing;
         }
         Connect(participant, code, AudioVia.JackTrip);
-        // Listeners hear the mix but send nothing into it.
-        redemption = new CodeRedemption(true, participant.PersonId, participant.Role == RoomRole.Listener ? 1 : 2);
+        // Listeners hear the mix but send nothing into it; everyone else is mixed with every channel they send (a hall
+        // or studio sends up to 16, docs/multichannel.md).
+        redemption = new CodeRedemption(true, participant.PersonId, participant.Role == RoomRole.Listener ? 1 : null);
         return Done();
     }
 
@@ -336,7 +347,8 @@ public sealed class LiveRoom
     }
 
     /// The connection's audio arrives (first datagram, or the browser socket is up): the person's settings apply to it.
-    public RoomOutcome MediaJoined(string connectionName, int mediaId)
+    /// <param name="inputChannels">Channels it sends (a hall or studio over JackTrip: up to 16); 0 when not known.</param>
+    public RoomOutcome MediaJoined(string connectionName, int mediaId, int inputChannels = 0)
     {
         if (FindConnection(connectionName) is not var (participant, connection))
         {
@@ -351,12 +363,14 @@ public sealed class LiveRoom
         }
         connection.MediaId = mediaId;
         connection.Joined = true;
+        connection.Channels = inputChannels;
         if (participant.Muted || participant.Role == RoomRole.Listener)
         {
             _pending.Media.Add(new SetMute(mediaId, true));
         }
         ApplyGains(participant);
         ApplyClick(participant);
+        ApplySites(participant, connection);
         _pending.Events.Add(new AudioConnected(RoomId, participant.PersonId, mediaId, connection.Via));
         IncludeInTake(participant);
         return Done();
@@ -435,6 +449,7 @@ public sealed class LiveRoom
             _participants.Remove(personId);
             _members.Remove(personId);
             ForgetPasses(personId);
+            ForgetSite(personId);
             EndConnections(participant);
             _pending.Events.Add(new PersonRemoved(RoomId, personId));
         });
@@ -639,7 +654,8 @@ public sealed class LiveRoom
                 // The connection that carries audio (a person has one at a time).
                 var live = p.Connections.LastOrDefault(c => c.Joined);
                 return new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, live is not null, live?.OneWayMs, live?.JitterMs ?? 0,
-                    live?.Via ?? AudioVia.None, live?.MediaId, p.ServerClick, p.AdminVisit);
+                    live?.Via ?? AudioVia.None, live?.MediaId, p.ServerClick, p.AdminVisit,
+                    live?.Channels ?? 0, ChannelMixOf(p.PersonId, live?.Channels ?? 0), _passthroughs.GetValueOrDefault(p.PersonId));
             })
             .ToList(),
         version,
@@ -872,6 +888,9 @@ public sealed class LiveRoom
         public double? OneWayMs { get; set; }
 
         public double JitterMs { get; set; }
+
+        /// Channels it sends, from its first datagram (0 until then, and for a browser whose count is not reported).
+        public int Channels { get; set; }
     }
 
     private sealed class Participant(string personId, string displayName, RoomRole role)

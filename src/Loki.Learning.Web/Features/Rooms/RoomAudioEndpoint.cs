@@ -85,7 +85,7 @@ public static class RoomAudioEndpoint
         var connection = new BrowserAudioConnection(socket, participant, clock);
         try
         {
-            await room.MediaJoinedAsync(admission.ClientName, participant.ParticipantId);
+            await room.MediaJoinedAsync(admission.ClientName, participant.ParticipantId, participant.Channels);
             logger.LogInformation("Browser audio connected: person {PersonId} in room {RoomId} as media participant {ParticipantId}",
                 admission.Ticket.PersonId, roomId, participant.ParticipantId);
             var sending = Task.Run(async () =>

@@ -96,7 +96,7 @@ public sealed class RoomGrain(
 
     public Task MediaAdmittedAsync(string code, int mediaId) => ApplyAsync(_room.MediaAdmitted(code, mediaId));
 
-    public Task MediaJoinedAsync(string code, int mediaId) => ApplyAsync(_room.MediaJoined(code, mediaId));
+    public Task MediaJoinedAsync(string code, int mediaId, int channels) => ApplyAsync(_room.MediaJoined(code, mediaId, channels));
 
     public Task MediaLeftAsync(int mediaId) => ApplyAsync(_room.MediaLeft(mediaId));
 
@@ -150,6 +150,14 @@ public sealed class RoomGrain(
     public Task<string?> SetMyGainAsync(string listenerId, string sourceId, float gain) => ApplyAsync(_room.SetMyGain(listenerId, sourceId, gain));
 
     public Task<string?> SetSelfMonitorAsync(string personId, bool enabled) => ApplyAsync(_room.SetSelfMonitor(personId, enabled));
+
+    public Task<string?> SetChannelMixAsync(string hostId, string personId, int channel, float pan, float gain) =>
+        ApplyAsync(_room.SetChannelMix(hostId, personId, channel, pan, gain));
+
+    public Task<string?> ResetChannelMixAsync(string hostId, string personId) => ApplyAsync(_room.ResetChannelMix(hostId, personId));
+
+    public Task<string?> SetPassthroughAsync(string hostId, string listenerId, string? sourceId) =>
+        ApplyAsync(_room.SetPassthrough(hostId, listenerId, sourceId));
 
     public Task<string?> StartRecordingAsync(Guid recordingId, string folder) =>
         ApplyAsync(_room.StartTake(recordingId, folder, clock.GetUtcNow().UtcDateTime));

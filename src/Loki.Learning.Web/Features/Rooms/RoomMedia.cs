@@ -171,7 +171,7 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
             case ParticipantAdmitted admitted when Guid.TryParseExact(admitted.RoomId, "N", out var roomId):
                 return grains.GetGrain<IRoomGrain>(roomId).MediaAdmittedAsync(admitted.ClientName, admitted.ParticipantId);
             case ParticipantJoined joined when Guid.TryParseExact(joined.RoomId, "N", out var roomId):
-                return grains.GetGrain<IRoomGrain>(roomId).MediaJoinedAsync(joined.ClientName, joined.ParticipantId);
+                return grains.GetGrain<IRoomGrain>(roomId).MediaJoinedAsync(joined.ClientName, joined.ParticipantId, joined.InputChannels);
             case ParticipantLeft left when Guid.TryParseExact(left.RoomId, "N", out var roomId):
                 return grains.GetGrain<IRoomGrain>(roomId).MediaLeftAsync(left.ParticipantId);
             case ParticipantStatistics { Snapshot: var s } when Guid.TryParseExact(s.RoomId, "N", out var roomId):

@@ -8,6 +8,12 @@ public static class RoomsApi
 {
     public sealed record RoomAction(RoomControl Control, string? PersonId, float? Gain);
 
+    /// <param name="Channel">0-based input channel of the site.</param>
+    public sealed record ChannelPlacement(string PersonId, int Channel, float Pan, float Gain);
+
+    /// <param name="SourceId">Whose channels the listener receives unmixed; null gives it its mix back.</param>
+    public sealed record Passthrough(string ListenerId, string? SourceId);
+
     public static void MapRoomsApi(this IEndpointRouteBuilder app)
     {
         var rooms = app.MapGroup("/api/rooms").RequireAuthorization().WithTags("Rooms");
@@ -32,6 +38,25 @@ public static class RoomsApi
 
         rooms.MapPost("/{roomId:guid}/join", async (Guid roomId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new JoinRoom(Actor.From(user)!, roomId), ct)));
+
+        // A multichannel site's channels in the fold-down, and passthrough to a production site (host only).
+        rooms.MapPut("/{roomId:guid}/channel-mix", async (Guid roomId, ChannelPlacement body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new SetSiteChannel(Actor.From(user)!, roomId, body.PersonId, body.Channel, body.Pan, body.Gain), ct);
+            return TypedResults.NoContent();
+        });
+
+        rooms.MapDelete("/{roomId:guid}/channel-mix/{personId}", async (Guid roomId, string personId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new ResetSiteChannels(Actor.From(user)!, roomId, personId), ct);
+            return TypedResults.NoContent();
+        });
+
+        rooms.MapPut("/{roomId:guid}/passthrough", async (Guid roomId, Passthrough body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new PassSiteThrough(Actor.From(user)!, roomId, body.ListenerId, body.SourceId), ct);
+            return TypedResults.NoContent();
+        });
 
         rooms.MapPost("/{roomId:guid}/actions", async (Guid roomId, RoomAction body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
