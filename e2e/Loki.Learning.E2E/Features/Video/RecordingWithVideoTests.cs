@@ -45,12 +45,12 @@ public sealed class RecordingWithVideoTests(BrowserFixture browser, LokiApp app)
         await SeesAsync(pupil, teacherId, "camera", "the pupil sees the teacher's camera");
 
         await teacher.Button("Starta inspelning").ClickWhenInteractiveAsync();
-        await Expect(pupil.Heading("Inspelning pågår", 2)).ToBeVisibleAsync();
+        await Expect(pupil.Heading("Inspelning pågår", 2)).ToBeVisibleAsync(new() { Timeout = (float)ToneBrowsers.Patience.TotalMilliseconds });
         // Both cameras are being recorded into the take's folder once Janus has written their first frames.
         var recordingId = await App.QueryAsync(db => db.Recordings.Where(r => r.Status == RecordingStatus.Recording).OrderByDescending(r => r.StartedUtc).Select(r => r.Id).FirstAsync());
         await Task.Delay(TimeSpan.FromSeconds(8));
         await teacher.Button("Stoppa inspelning").ClickWhenInteractiveAsync();
-        await Expect(pupil.Heading("Inspelning pågår", 2)).ToHaveCountAsync(0);
+        await Expect(pupil.Heading("Inspelning pågår", 2)).ToHaveCountAsync(0, new() { Timeout = (float)ToneBrowsers.Patience.TotalMilliseconds });
 
         // Conversion runs after the take is stored; the page follows it and offers both cameras when they are ready.
         await teacher.Link("Lyssna på inspelningen").ClickAsync();
@@ -72,19 +72,7 @@ public sealed class RecordingWithVideoTests(BrowserFixture browser, LokiApp app)
         await choice.SelectOptionAsync(teacherVideo.Id.ToString());
         await teacher.WaitForFunctionAsync("() => window.loki.review.state().video?.width > 0");
         // It is the teacher's picture (red), not the pupil's.
-        var colour = await teacher.EvaluateAsync<int[]>("""
-            () => {
-                const video = document.querySelector('.recording-video-player');
-                const canvas = document.createElement('canvas');
-                canvas.width = 32; canvas.height = 24;
-                const context = canvas.getContext('2d');
-                context.drawImage(video, 0, 0, 32, 24);
-                const pixels = context.getImageData(0, 0, 32, 24).data;
-                const sum = [0, 0, 0];
-                for (let i = 0; i < pixels.length; i += 4) { sum[0] += pixels[i]; sum[1] += pixels[i + 1]; sum[2] += pixels[i + 2]; }
-                return sum.map(s => Math.round(s / (pixels.length / 4)));
-            }
-            """);
+        var colour = await AverageColourAsync(teacher, ".recording-video-player");
         AssertColour(Red, colour, "the teacher's recorded camera on the review page");
 
         // Play: the take and the video run together, frames advancing.
@@ -124,7 +112,12 @@ public sealed class RecordingWithVideoTests(BrowserFixture browser, LokiApp app)
         await Expect(teacher.Button("Pausa")).ToBeVisibleAsync();
         await teacher.Button("Pausa").ClickWhenInteractiveAsync();
 
-        await ScreenshotsAsync(teacher, "recording-review-with-video");
+        await Screenshots.TakeAsync(teacher, "recording-review-with-video", async page =>
+        {
+            await page.Locator(".recording-video-player").ScrollIntoViewIfNeededAsync();
+            await Expect(page.Locator(".recording-video-player")).ToBeInViewportAsync();
+        });
+        await teacher.SetViewportSizeAsync(1366, 768);
         var accessibility = await teacher.SeriousAccessibilityViolationsAsync(".recording-review");
         Assert.True(accessibility.Count == 0, string.Join(Environment.NewLine, accessibility));
 
@@ -133,19 +126,5 @@ public sealed class RecordingWithVideoTests(BrowserFixture browser, LokiApp app)
         Assert.Equal(206, await pupil.EvaluateAsync<int>("url => fetch(url, { headers: { Range: 'bytes=0-99' } }).then(r => r.status)", videoUrl));
         var stranger = await LogInAsync("student@demo.loki.local", "Demo-student-2026");
         Assert.Equal(404, await stranger.EvaluateAsync<int>("url => fetch(url).then(r => r.status)", videoUrl));
-    }
-
-    private static async Task ScreenshotsAsync(IPage page, string name)
-    {
-        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(folder);
-        foreach (var (width, height) in new[] { (1366, 768), (390, 844) })
-        {
-            await page.SetViewportSizeAsync(width, height);
-            var file = Path.Combine(folder, $"{name}-{width}x{height}.png");
-            await page.ScreenshotAsync(new() { Path = file, FullPage = true });
-            Console.WriteLine($"SCREENSHOT {file}");
-        }
-        await page.SetViewportSizeAsync(1366, 768);
     }
 }
