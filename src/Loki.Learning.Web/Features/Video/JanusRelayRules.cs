@@ -44,6 +44,9 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
 
     public static string KindName(VideoKind kind) => kind == VideoKind.Screen ? "screen" : "camera";
 
+    /// What a handle of this connection joined as: a camera or screen publisher, or null (a subscriber, or unknown).
+    public VideoKind? KindOf(long handle) => _joined.GetValueOrDefault(handle);
+
     /// Checks and rewrites a browser's message in place. Returns null when it may go on to Janus, else a refusal key.
     /// <paramref name="publishing"/> is set when the message makes this person a publisher (the relay first ends any
     /// other connection's publisher under the same id: one camera per person, the newest wins).

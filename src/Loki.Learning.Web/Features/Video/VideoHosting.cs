@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Features.Rooms;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Features.Video;
@@ -30,6 +31,7 @@ public static class VideoHosting
         services.AddSingleton<JanusApi>();
         services.AddSingleton<VideoRooms>();
         services.AddSingleton<VideoTokens>();
+        services.TryAddSingleton<VideoRecordings>();
         return services;
     }
 }

@@ -48,6 +48,8 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
                 ["fir_freq"] = 10,
                 ["videocodec"] = "vp8",
                 ["notify_joining"] = false,
+                // Only the node (holding the secret) turns recording on, and only for pictures a take may record.
+                ["lock_record"] = true,
                 ["permanent"] = false,
             }, cancellationToken);
             if (live?.Watcher is { } oldWatcher)
