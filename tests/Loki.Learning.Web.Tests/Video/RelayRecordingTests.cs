@@ -101,7 +101,7 @@ public sealed class RelayRecordingTests : IDisposable
     [Fact]
     public void ABrowserCannotAskJanusToRecordOrNameAFile()
     {
-        var ticket = new VideoTicket(_roomId, "pupil", RoomRole.Performer, MayUseCamera: true, MayShareScreen: false, DateTime.UtcNow.AddMinutes(5));
+        var ticket = new VideoTicket(_roomId, "pupil", RoomRole.Performer, MayUseCamera: true, MayShareScreen: false, DateTime.UtcNow.AddMinutes(5), Node: "");
         var rules = new JanusRelayRules(ticket, "janus-room", "pin", ApiSecret);
         Assert.Null(rules.Check(new JsonObject { ["janus"] = "create", ["transaction"] = "c" }, out _));
         rules.Observe(new JsonObject { ["janus"] = "success", ["transaction"] = "c", ["data"] = new JsonObject { ["id"] = Session } });
