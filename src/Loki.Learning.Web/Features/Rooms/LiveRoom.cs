@@ -19,7 +19,10 @@ public sealed record RoomState(
     [property: Id(4)] ScoreChoice? Score = null,
     [property: Id(5)] int ScorePage = 1,
     [property: Id(6)] RoomRecordingState? Recording = null,
-    [property: Id(7)] IReadOnlyList<string>? Members = null)
+    [property: Id(7)] IReadOnlyList<string>? Members = null,
+    [property: Id(20)] IReadOnlyList<string>? ScreenSharers = null,
+    [property: Id(21)] ScoreChoice? Slides = null,
+    [property: Id(22)] int SlidePage = 1)
 {
     /// A room never opened: what the storage hands out before anything was written.
     public RoomState() : this(null, false, false, null, null, 1, null, null)
@@ -41,6 +44,8 @@ public enum RoomRefusal
     AudioTokenExpired,
     AlreadyRecording,
     NotRecording,
+    NotSlides,
+    NoSlides,
 }
 
 public static class RoomRefusals
@@ -52,6 +57,8 @@ public static class RoomRefusals
         RoomRefusal.InvalidGain => "Validation.Gain",
         RoomRefusal.AlreadyRecording => "Recording.Refusal.AlreadyRecording",
         RoomRefusal.NotRecording => "Recording.Refusal.NotRecording",
+        RoomRefusal.NotSlides => "Slides.Refusal.NotPdf",
+        RoomRefusal.NoSlides => "Slides.Refusal.NoneShown",
         _ => "Refusal." + refusal,
     };
 }
@@ -75,7 +82,7 @@ public sealed record RoomOutcome(RoomRefusal Refusal, bool Changed, bool Persist
 /// host's controls, personal mixes, hands, lock, stage, the beat timeline and the score page. Each command
 /// returns a <see cref="RoomOutcome"/>; the grain that holds the model persists, posts and notifies.
 /// Not thread-safe: the grain's turns serialise every call.
-public sealed class LiveRoom
+public sealed partial class LiveRoom
 {
     /// A JackTrip code works once, within this time after joining.
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
@@ -113,6 +120,7 @@ public sealed class LiveRoom
         ScorePage = state.ScorePage;
         Recording = state.Recording;
         _members.UnionWith(state.Members ?? []);
+        RestorePresenting(state);
     }
 
     public Guid RoomId { get; }
@@ -137,7 +145,7 @@ public sealed class LiveRoom
     /// Why the last take could not start or be stored (a localization key from whoever records), until the next take starts.
     public string? RecordingProblem { get; private set; }
 
-    public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members]);
+    public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members], [.. _screenSharers], Slides, SlidePage);
 
     /// Every media participant id of the room's people, as the engine knows them (connected or still handshaking).
     public IEnumerable<(string PersonId, int MediaId)> MediaOf() =>
@@ -182,6 +190,7 @@ public sealed class LiveRoom
         _audioNonces.Clear();
         _participants.Clear();
         _members.Clear();
+        EndPresenting();
         _pending.Media.Add(new CloseRoom(MediaRoom));
         _pending.Events.Add(new LiveRoomClosed(RoomId));
         return Done(persist: true);
@@ -434,6 +443,7 @@ public sealed class LiveRoom
         {
             _participants.Remove(personId);
             _members.Remove(personId);
+            _screenSharers.Remove(personId);
             ForgetPasses(personId);
             EndConnections(participant);
             _pending.Events.Add(new PersonRemoved(RoomId, personId));
@@ -639,7 +649,7 @@ public sealed class LiveRoom
                 // The connection that carries audio (a person has one at a time).
                 var live = p.Connections.LastOrDefault(c => c.Joined);
                 return new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, live is not null, live?.OneWayMs, live?.JitterMs ?? 0,
-                    live?.Via ?? AudioVia.None, live?.MediaId, p.ServerClick, p.AdminVisit);
+                    live?.Via ?? AudioVia.None, live?.MediaId, p.ServerClick, p.AdminVisit, p.Role == RoomRole.Host || _screenSharers.Contains(p.PersonId));
             })
             .ToList(),
         version,
@@ -650,7 +660,9 @@ public sealed class LiveRoom
         {
             NotRecorded = _participants.Values.Where(p => !p.RecordingConsent).Select(p => p.DisplayName).Order(StringComparer.CurrentCulture).ToList(),
         },
-        RecordingProblem);
+        RecordingProblem,
+        Slides,
+        SlidePage);
 
     /// A new media connection for <paramref name="participant"/>: every other one of theirs ends.
     private void Connect(Participant participant, string name, AudioVia via)
