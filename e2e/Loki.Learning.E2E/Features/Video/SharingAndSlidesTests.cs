@@ -138,7 +138,7 @@ public sealed class SharingAndSlidesTests(BrowserFixture browser, LokiApp app) :
         await Expect(student.Locator(".video-large figure[data-kind=screen]")).ToBeVisibleAsync();
         var slides = await student.Locator("#room-slides [data-score-surface]").BoundingBoxAsync();
         var large = await student.Locator(".video-large figure[data-kind=screen]").BoundingBoxAsync();
-        Assert.True(slides!.Width < large!.Width, $"the slides ({slides.Width} px wide) step aside for the screen ({large.Width} px)");
+        Assert.True(slides!.Height < large!.Height, $"the slides ({slides.Height} px high) step aside for the screen ({large.Height} px)");
         await Expect(studentPage).ToHaveTextAsync("Bild 3 av 4");
         await Screenshots.TakeAsync(student, "room-slides-and-screen-student");
         await student.SetViewportSizeAsync(1366, 768);
