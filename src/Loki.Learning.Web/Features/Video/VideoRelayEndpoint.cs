@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -56,7 +57,11 @@ public static class VideoRelayEndpoint
             var endpoint = janus.Endpoint ?? throw new JanusException("Video.NotAvailable");
             toJanus.Options.AddSubProtocol(JanusApi.Subprotocol);
             await toJanus.ConnectAsync(endpoint.Uri, context.RequestAborted);
-            var rules = new JanusRelayRules(ticket!, live.JanusRoom, live.Pin, endpoint.ApiSecret);
+            // Screen sharing is asked of the room's view at every screen join and publish: the host may take a grant back
+            // while this connection lives. (A "no" from the view this node last saw is asked again of the room itself.)
+            var freshGrant = new StrongBox<bool?>();
+            var rules = new JanusRelayRules(ticket!, live.JanusRoom, live.Pin, endpoint.ApiSecret,
+                () => freshGrant.Value ?? rooms.MayShareScreen(roomId, ticket!.PersonId));
             var toBrowser = new BrowserSide(browser);
             var janusSide = new JanusSide(toJanus);
             var recording = new RelayRecording(recordings, roomId, ticket!.PersonId, live.Secret, endpoint.ApiSecret);
@@ -74,7 +79,8 @@ public static class VideoRelayEndpoint
             // would abort the socket without a reason.)
             using var left = rooms.Present(roomId, ticket.PersonId).Register(() => _ = EndAsync(toBrowser, toJanus, LeftReason));
             var fromJanus = PumpFromJanusAsync(toJanus, toBrowser, rules, recording);
-            var violation = await PumpFromBrowserAsync(browser, toBrowser, janusSide, rules, recording, rooms, roomId, ticket.PersonId, context.RequestAborted);
+            var violation = await PumpFromBrowserAsync(
+                browser, toBrowser, janusSide, rules, freshGrant, recording, rooms, roomId, ticket.PersonId, logger, context.RequestAborted);
             await EndAsync(toBrowser, toJanus, violation ?? "");
             await fromJanus;
             logger.LogInformation("Video relay closed: person {PersonId} in room {RoomId} ({Reason})", ticket.PersonId, roomId, toBrowser.Reason ?? "page left");
@@ -128,7 +134,8 @@ public static class VideoRelayEndpoint
 
     /// Returns a close reason when the browser broke the rules, null when it went away or the relay was stopped.
     private static async Task<string?> PumpFromBrowserAsync(
-        WebSocket browser, BrowserSide toBrowser, JanusSide toJanus, JanusRelayRules rules, RelayRecording recording, VideoRooms rooms, Guid roomId, string personId, CancellationToken aborted)
+        WebSocket browser, BrowserSide toBrowser, JanusSide toJanus, JanusRelayRules rules, StrongBox<bool?> freshGrant, RelayRecording recording,
+        VideoRooms rooms, Guid roomId, string personId, ILogger logger, CancellationToken aborted)
     {
         var second = Environment.TickCount64 / 1000;
         var inSecond = 0;
@@ -169,7 +176,14 @@ public static class VideoRelayEndpoint
                 {
                     return "Video.Refusal.Malformed";
                 }
-                if (rules.Check(message, out var publishing) is { } refusal)
+                var refusal = rules.Check(message, out var publishing);
+                if (refusal == "Video.Refusal.OnlyHostShares")
+                {
+                    freshGrant.Value = await rooms.MayShareScreenNowAsync(roomId, personId);
+                    refusal = freshGrant.Value == true ? rules.Check(message, out publishing) : refusal;
+                    freshGrant.Value = null;
+                }
+                if (refusal is not null)
                 {
                     var transaction = message["transaction"] is JsonValue t && t.TryGetValue<string>(out var id) ? id : "";
                     await toBrowser.SendAsync(new JsonObject
@@ -184,6 +198,17 @@ public static class VideoRelayEndpoint
                 {
                     // One camera (and one screen) per person: a second tab takes over from the first.
                     await rooms.KickAsync(roomId, personId, kind, aborted);
+                    if (kind == VideoKind.Screen)
+                    {
+                        try
+                        {
+                            await rooms.EndOtherScreensAsync(roomId, personId, aborted);
+                        }
+                        catch (JanusException exception)
+                        {
+                            logger.LogWarning("Video: could not end the other screens in room {RoomId}: {Reason}", roomId, exception.Message);
+                        }
+                    }
                 }
                 recording.Observe(message, rules.KindOf);
                 await toJanus.SendAsync(message, aborted);
