@@ -78,7 +78,9 @@ public sealed class RecordingVideoConversion(
             return 0;
         }
         var folder = storage.FolderOf(recording.Folder);
-        var handled = 0;
+        // Every picture gets its row (converting) before any is converted, so a page that opens the take meanwhile
+        // knows all of them and follows them until each is ready.
+        var waiting = new List<(RecordingVideo Video, string Path)>();
         foreach (var line in VideoFileLine.Read(Path.Combine(folder, VideoFileLine.FileName)))
         {
             foreach (var source in Sources(folder, line).Where(s => done.All(v => v.Source != s)))
@@ -103,15 +105,20 @@ public sealed class RecordingVideoConversion(
                 };
                 done.Add(video);
                 await SaveAsync(video, cancellationToken);
-                video.Status = await RunConverterAsync(path, Path.Combine(folder, video.File), cancellationToken) ? RecordingVideoStatus.Ready : RecordingVideoStatus.Failed;
-                if (video.Status == RecordingVideoStatus.Ready)
-                {
-                    // The converted file holds the same picture; the take's folder keeps one copy.
-                    File.Delete(path);
-                }
-                await SaveAsync(video, cancellationToken);
-                handled++;
+                waiting.Add((video, path));
             }
+        }
+        var handled = 0;
+        foreach (var (video, path) in waiting)
+        {
+            video.Status = await RunConverterAsync(path, Path.Combine(folder, video.File), cancellationToken) ? RecordingVideoStatus.Ready : RecordingVideoStatus.Failed;
+            if (video.Status == RecordingVideoStatus.Ready)
+            {
+                // The converted file holds the same picture; the take's folder keeps one copy.
+                File.Delete(path);
+            }
+            await SaveAsync(video, cancellationToken);
+            handled++;
         }
         return handled;
     }
