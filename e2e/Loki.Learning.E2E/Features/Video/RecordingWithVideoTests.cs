@@ -58,7 +58,7 @@ public sealed class RecordingWithVideoTests(BrowserFixture browser, LokiApp app)
         await teacher.WaitForFunctionAsync(
             "() => { const s = window.loki?.review?.state(); return s && s.lanes.every(l => l.decoded); }",
             null, new() { Timeout = (float)ToneBrowsers.Patience.TotalMilliseconds });
-        var choice = teacher.GetByLabel("Video", new() { Exact = true });
+        var choice = teacher.GetByRole(AriaRole.Combobox, new() { Name = "Video", Exact = true });
         await Expect(choice.Locator("option")).ToHaveCountAsync(3, new() { Timeout = (float)ToneBrowsers.Patience.TotalMilliseconds });
         var videos = await App.QueryAsync(db => db.RecordingVideos.Where(v => v.RecordingId == recordingId).ToListAsync());
         Assert.Equal(new[] { pupilId, teacherId }.Order(StringComparer.Ordinal), videos.Select(v => v.PersonId).Order(StringComparer.Ordinal));
