@@ -40,7 +40,8 @@ public sealed class LokiApp : IAsyncLifetime
             ["Media:BindAddress"] = "127.0.0.1",
             ["Media:JackTripPort"] = "0",
             ["Media:UdpBasePort"] = "0",
-            // The node's Janus offers loopback candidates only: video in tests never leaves 127.0.0.0/8.
+            // Meant to keep Janus' candidates on loopback; Janus skips loopback interfaces whatever this says, so its
+            // candidates are this machine's own other addresses (docs/decisions/0009: the traffic stays on the machine).
             ["Video:IceEnforceList"] = "lo",
         };
         // The application name and content root point at the web project's build output, which the test
