@@ -13,6 +13,7 @@ command -v npm >/dev/null || need_apt+=(npm)
 command -v chromium >/dev/null || need_apt+=(chromium)
 # Video: the node supervises Debian's Janus (VideoRoom plugin, WebSocket transport); janus-tools for recordings.
 command -v janus >/dev/null || need_apt+=(janus)
+command -v janus-pp-rec >/dev/null || need_apt+=(janus-tools)
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v stdbuf >/dev/null || need_apt+=(coreutils)

@@ -70,6 +70,8 @@ public class LokiDbContext : IdentityDbContext<Person, IdentityRole, string>, ID
 
     public DbSet<RecordingComment> RecordingComments => Set<RecordingComment>();
 
+    public DbSet<RecordingVideo> RecordingVideos => Set<RecordingVideo>();
+
     public DbSet<RecordingPolicy> RecordingPolicies => Set<RecordingPolicy>();
 
     /// The keys that sign cookies and audio tokens, shared by every node on the same database.

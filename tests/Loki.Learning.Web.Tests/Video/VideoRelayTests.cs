@@ -22,7 +22,7 @@ namespace Loki.Learning.Web.Tests.Video;
 /// room gets a token; the relay refuses forged, expired, other-room and other-person tokens; through it a browser joins
 /// only its own room under its own name and can do nothing else a VideoRoom client could; Remove ends their video;
 /// a Janus that dies is started again.
-public sealed class VideoRelayTests(VideoRelayTests.JanusApp app) : IClassFixture<VideoRelayTests.JanusApp>
+public sealed partial class VideoRelayTests(VideoRelayTests.JanusApp app) : IClassFixture<VideoRelayTests.JanusApp>
 {
     /// The host with ICE on loopback only, as every test of video runs.
     public sealed class JanusApp() : IAsyncLifetime

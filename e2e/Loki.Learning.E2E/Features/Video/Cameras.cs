@@ -83,10 +83,14 @@ public sealed class Cameras : IAsyncDisposable
             new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 
     /// The average colour of what a tile shows now (drawn into a canvas).
-    public static async Task<int[]> ColourAsync(IPage page, string personId, string kind) =>
+    public static Task<int[]> ColourAsync(IPage page, string personId, string kind) =>
+        AverageColourAsync(page, $"video[data-person=\"{personId}\"][data-kind=\"{kind}\"]");
+
+    /// The average colour of what the video element <paramref name="selector"/> shows now (drawn into a canvas).
+    public static async Task<int[]> AverageColourAsync(IPage page, string selector) =>
         await page.EvaluateAsync<int[]>("""
-            ([personId, kind]) => {
-                const video = document.querySelector(`video[data-person="${personId}"][data-kind="${kind}"]`);
+            selector => {
+                const video = document.querySelector(selector);
                 const canvas = document.createElement('canvas');
                 canvas.width = 32; canvas.height = 24;
                 const context = canvas.getContext('2d');
@@ -96,7 +100,7 @@ public sealed class Cameras : IAsyncDisposable
                 for (let i = 0; i < pixels.length; i += 4) { sum[0] += pixels[i]; sum[1] += pixels[i + 1]; sum[2] += pixels[i + 2]; }
                 return sum.map(s => Math.round(s / (pixels.length / 4)));
             }
-            """, new[] { personId, kind });
+            """, selector);
 
     /// Waits until a page shows <paramref name="personId"/>'s picture of <paramref name="kind"/> with decoded frames growing.
     public static async Task<Tile> SeesAsync(IPage page, string personId, string kind, string what)

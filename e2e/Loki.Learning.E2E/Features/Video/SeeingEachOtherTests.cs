@@ -90,6 +90,13 @@ public sealed class SeeingEachOtherTests(BrowserFixture browser, LokiApp app) : 
         // The pupil turns the camera on again; removed from the room, their video ends for everyone.
         await StartCameraAsync(pupil);
         await SeesAsync(teacher, pupilId, "camera", "the teacher sees the pupil's camera again");
+        // Stopped and started again at once: the teacher's page may get the picture back on the same m-line in one
+        // offer, without a new track event; the tile must still show it.
+        await teacher.Button($"Stoppa kameran för {PupilName}").ClickWhenInteractiveAsync();
+        await GoneAsync(pupil, pupilId, "camera", "the pupil's own preview ends a second time");
+        await StartCameraAsync(pupil);
+        await SeesAsync(teacher, pupilId, "camera", "the teacher sees the pupil's camera after it was stopped and started again at once");
+        AssertColour(PupilColour, await ColourAsync(teacher, pupilId, "camera"), "the pupil's tile on the teacher's page after the quick restart");
         await teacher.Button($"Ta bort {PupilName} från rummet").ClickWhenInteractiveAsync();
         await GoneAsync(teacher, pupilId, "camera", "a removed pupil's camera is gone from the teacher's page");
     }

@@ -721,6 +721,56 @@ namespace Loki.Learning.Web.Data.Migrations
                     b.ToTable("RecordingTracks");
                 });
 
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingVideo", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("File")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PersonId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("StartSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId", "Source")
+                        .IsUnique();
+
+                    b.ToTable("RecordingVideos");
+                });
+
             modelBuilder.Entity("Loki.Learning.Web.Features.Rooms.RoomVisit", b =>
                 {
                     b.Property<long>("Id")
@@ -1284,6 +1334,15 @@ namespace Loki.Learning.Web.Data.Migrations
                 {
                     b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany("Tracks")
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingVideo", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
+                        .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

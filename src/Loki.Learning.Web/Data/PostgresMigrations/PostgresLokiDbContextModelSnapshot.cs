@@ -730,6 +730,56 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                     b.ToTable("RecordingTracks");
                 });
 
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingVideo", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("File")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<string>("PersonId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<double>("StartSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RecordingId", "Source")
+                        .IsUnique();
+
+                    b.ToTable("RecordingVideos");
+                });
+
             modelBuilder.Entity("Loki.Learning.Web.Features.Rooms.RoomVisit", b =>
                 {
                     b.Property<long>("Id")
@@ -1301,6 +1351,15 @@ namespace Loki.Learning.Web.Data.PostgresMigrations
                 {
                     b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
                         .WithMany("Tracks")
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Loki.Learning.Web.Features.Recordings.RecordingVideo", b =>
+                {
+                    b.HasOne("Loki.Learning.Web.Features.Recordings.Recording", null)
+                        .WithMany()
                         .HasForeignKey("RecordingId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

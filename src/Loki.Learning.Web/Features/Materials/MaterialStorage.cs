@@ -13,6 +13,8 @@ public sealed class MaterialStorage(string folder)
 
     public static string NewFileName(string extension) => ScoreStorage.NewFileName(extension);
 
+    public Task SaveAsync(string storedFileName, byte[] content, CancellationToken cancellationToken) => _files.SaveAsync(storedFileName, content, cancellationToken);
+
     public Task SaveWithRowAsync(string storedFileName, byte[] content, Func<Task> saveRow, CancellationToken cancellationToken) =>
         _files.SaveWithRowAsync(storedFileName, content, saveRow, cancellationToken);
 

@@ -10,11 +10,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Recordings;
 
-/// What goes into a take's zip: its WAVs (tracks and mix), a REAPER project with the tracks at their aligned positions,
-/// the tempo map and the markers, and an Audacity project list.
+/// What goes into a take's zip: its WAVs (tracks and mix), its converted cameras and screens (in <c>video/</c>, named by
+/// person, kind and number, with <c>video/offsets.csv</c> saying where each starts on the take's timeline), a REAPER
+/// project with the tracks at their aligned positions, the tempo map and the markers, and an Audacity project list.
 /// <param name="Name">File name stem for the zip and the projects.</param>
 /// <param name="ExpectedBytes">About the size of the zip (files are stored, not compressed): for a progress bar.</param>
-public sealed record RecordingExport(string Name, IReadOnlyList<(string EntryName, string FullPath)> Files, string ReaperProject, string AudacityList, long ExpectedBytes)
+public sealed record RecordingExport(string Name, IReadOnlyList<(string EntryName, string FullPath)> Files, string ReaperProject, string AudacityList, long ExpectedBytes, string? VideoOffsets = null)
 {
     /// Writes the zip to <paramref name="output"/> as it goes (a response body need not seek).
     public async Task WriteZipAsync(Stream output, CancellationToken cancellationToken)
@@ -29,6 +30,10 @@ public sealed record RecordingExport(string Name, IReadOnlyList<(string EntryNam
         }
         await WriteTextAsync(zip, $"{Name}/{Name}.rpp", ReaperProject, cancellationToken);
         await WriteTextAsync(zip, $"{Name}/{Name}.lof", AudacityList, cancellationToken);
+        if (VideoOffsets is not null)
+        {
+            await WriteTextAsync(zip, $"{Name}/video/offsets.csv", VideoOffsets, cancellationToken);
+        }
     }
 
     private static async Task WriteTextAsync(ZipArchive zip, string entryName, string text, CancellationToken cancellationToken)
@@ -64,6 +69,20 @@ public sealed class ExportRecordingHandler(IDbContextFactory<LokiDbContext> dbFa
             }
             files.Add((file, path));
         }
+        // Pictures that could not be saved are left out; the sound never waits for them.
+        var videos = await db.RecordingVideos.Where(v => v.RecordingId == recording.Id && v.Status == RecordingVideoStatus.Ready)
+            .OrderBy(v => v.DisplayName).ThenBy(v => v.File).ToListAsync(cancellationToken);
+        var offsets = new StringBuilder("file,person,kind,start_seconds\n");
+        foreach (var video in videos)
+        {
+            var path = storage.PathOf(recording.Folder, video.File);
+            if (!File.Exists(path))
+            {
+                throw Refusal.NotFound("Recording.Refusal.FileMissing");
+            }
+            files.Add(($"video/{video.File}", path));
+            offsets.Append(System.Globalization.CultureInfo.InvariantCulture, $"{video.File},\"{video.DisplayName.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{video.Kind},{video.StartSeconds:F3}\n");
+        }
         var dawTracks = tracks
             .Select(t => new DawTrack(t.DisplayName, t.File, t.StartSeconds, t.Frames / (double)RoomRecorders.SampleRate))
             .ToList();
@@ -77,7 +96,7 @@ public sealed class ExportRecordingHandler(IDbContextFactory<LokiDbContext> dbFa
         DawExport.WriteAudacityLof(lof, dawTracks);
         var name = NameOf(recording);
         var expected = files.Sum(f => new FileInfo(f.Item2).Length + 100 + 2 * (name.Length + f.Item1.Length)) + rpp.GetStringBuilder().Length + lof.GetStringBuilder().Length + 1024;
-        return new RecordingExport(name, files, rpp.ToString(), lof.ToString(), expected);
+        return new RecordingExport(name, files, rpp.ToString(), lof.ToString(), expected, videos.Count > 0 ? offsets.ToString() : null);
     }
 
     /// Tempo stretches that began before the take start at its first bar line inside it, so the grid stays on the beat.

@@ -14,6 +14,10 @@ public sealed record RecordedFile(string File, string Url, double StartSeconds, 
 /// <param name="ResidualMs">How far off the alignment may still be.</param>
 public sealed record TrackSummary(Guid Id, string DisplayName, string File, string Url, double OffsetMs, double ResidualMs, double StartSeconds, long Frames, int Channels);
 
+/// A camera or shared screen recorded with the take. <paramref name="Url"/> is null until it is <see cref="RecordingVideoStatus.Ready"/>.
+/// <param name="StartSeconds">Where its first frame sits on the take's timeline.</param>
+public sealed record VideoSummary(Guid Id, string DisplayName, string Kind, string File, string? Url, double StartSeconds, RecordingVideoStatus Status);
+
 public sealed record TimelineEntry(RecordingEventKind Kind, double AtSeconds, int? Bar, double? Bpm, int? BeatsPerBar, int? BeatUnit, string Text);
 
 public sealed record CommentSummary(Guid Id, Guid? ParentId, double AtSeconds, int? Bar, Guid? TrackId, string AuthorName, string Text, DateTime CreatedUtc);
@@ -32,6 +36,7 @@ public sealed record RecordingDetails(
     long DroppedBlocks,
     RecordedFile Mix,
     IReadOnlyList<TrackSummary> Tracks,
+    IReadOnlyList<VideoSummary> Videos,
     IReadOnlyList<TimelineEntry> Timeline,
     IReadOnlyList<BarLine> Bars,
     IReadOnlyList<CommentSummary> Comments,
@@ -49,6 +54,7 @@ public sealed class GetRecordingHandler(IDbContextFactory<LokiDbContext> dbFacto
         var (recording, role) = await db.RecordingForAsync(owners, query.RecordingId, query.Actor, cancellationToken);
         var tracks = await db.RecordingTracks.Where(t => t.RecordingId == recording.Id).OrderBy(t => t.DisplayName).ThenBy(t => t.StartSeconds).ToListAsync(cancellationToken);
         var events = await db.RecordingEvents.Where(e => e.RecordingId == recording.Id).OrderBy(e => e.AtSeconds).ThenBy(e => e.Id).ToListAsync(cancellationToken);
+        var videos = await db.RecordingVideos.Where(v => v.RecordingId == recording.Id).ToListAsync(cancellationToken);
         var comments = await db.RecordingComments.Where(c => c.RecordingId == recording.Id).ToListAsync(cancellationToken);
         var duration = recording.DurationSeconds;
         var zoneOf = await db.ZonesAsync(owners, recording.OwnerId, cancellationToken);
@@ -64,6 +70,9 @@ public sealed class GetRecordingHandler(IDbContextFactory<LokiDbContext> dbFacto
             recording.DroppedBlocks,
             new RecordedFile(recording.MixFile, FileUrl(recording.Id, recording.MixFile), 0, (long)Math.Round(duration * RoomRecorders.SampleRate), 2),
             tracks.Select(t => new TrackSummary(t.Id, t.DisplayName, t.File, FileUrl(recording.Id, t.File), t.OffsetMs, t.ResidualMs, t.StartSeconds, t.Frames, t.Channels)).ToList(),
+            videos.OrderBy(v => v.DisplayName).ThenBy(v => v.Kind).ThenBy(v => v.StartSeconds)
+                .Select(v => new VideoSummary(v.Id, v.DisplayName, v.Kind, v.File, v.Status == RecordingVideoStatus.Ready ? FileUrl(recording.Id, v.File) : null, v.StartSeconds, v.Status))
+                .ToList(),
             events.Select(e => new TimelineEntry(e.Kind, e.AtSeconds, e.Bar, e.Bpm, e.BeatsPerBar, e.BeatUnit, e.Text)).ToList(),
             new BarGrid(events).Bars(duration),
             comments.OrderBy(c => c.AtSeconds).ThenBy(c => c.CreatedUtc)

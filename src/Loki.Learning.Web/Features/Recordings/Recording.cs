@@ -157,6 +157,46 @@ public sealed class RecordingComment
     public DateTime CreatedUtc { get; set; }
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<RecordingVideoStatus>))]
+public enum RecordingVideoStatus
+{
+    /// Janus' recording is being converted (off the request path, after the take was stored).
+    [JsonStringEnumMemberName("converting")]
+    Converting,
+    [JsonStringEnumMemberName("ready")]
+    Ready,
+    /// The picture could not be saved (conversion failed); the take's sound is not affected.
+    [JsonStringEnumMemberName("failed")]
+    Failed,
+}
+
+/// A camera or shared screen recorded with a take: Janus' recording of one picture, converted to a file beside the
+/// take's WAVs. Only people the take records (recording consent, and video consent for a camera) have one.
+public sealed class RecordingVideo
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid RecordingId { get; set; }
+
+    public required string PersonId { get; set; }
+
+    public required string DisplayName { get; set; }
+
+    /// "camera" or "screen".
+    public required string Kind { get; set; }
+
+    /// The converted file's name in the take's folder (a readable name: person, kind, number).
+    public required string File { get; set; }
+
+    /// The name Janus' recording began with (<c>video.jsonl</c>): a picture is converted once.
+    public required string Source { get; set; }
+
+    /// Timeline position of the video's first frame, seconds from the take's start (negative: before the sound began).
+    public double StartSeconds { get; set; }
+
+    public RecordingVideoStatus Status { get; set; }
+}
+
 /// How long an owner's recordings are kept. No row: the configured default (<see cref="RecordingOptions"/>, out of the
 /// box <see cref="DefaultRetentionDays"/>).
 public sealed class RecordingPolicy
@@ -184,6 +224,21 @@ internal sealed class RecordingConfiguration : IEntityTypeConfiguration<Recordin
         builder.HasMany(r => r.Tracks).WithOne().HasForeignKey(t => t.RecordingId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany<RecordingEvent>().WithOne().HasForeignKey(e => e.RecordingId).OnDelete(DeleteBehavior.Cascade);
         builder.HasMany<RecordingComment>().WithOne().HasForeignKey(c => c.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany<RecordingVideo>().WithOne().HasForeignKey(v => v.RecordingId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class RecordingVideoConfiguration : IEntityTypeConfiguration<RecordingVideo>
+{
+    public void Configure(EntityTypeBuilder<RecordingVideo> builder)
+    {
+        builder.Property(v => v.PersonId).HasMaxLength(450);
+        builder.Property(v => v.DisplayName).HasMaxLength(100);
+        builder.Property(v => v.Kind).HasMaxLength(10);
+        builder.Property(v => v.File).HasMaxLength(100);
+        builder.Property(v => v.Source).HasMaxLength(100);
+        builder.Property(v => v.Status).HasConversion<string>().HasMaxLength(20);
+        builder.HasIndex(v => new { v.RecordingId, v.Source }).IsUnique();
     }
 }
 

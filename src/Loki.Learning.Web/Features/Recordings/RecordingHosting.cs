@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Loki.Learning.Web.Features.Recordings;
 
@@ -18,6 +19,7 @@ public static class RecordingHosting
         // Repair first (a take cut off by a crash), then the retention sweep.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordingRecovery>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordingRetention>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RecordingVideoConversion>());
     }
 
     /// What a node that hosts room grains needs to record them (the host, and the test cluster's silos).
@@ -26,6 +28,8 @@ public static class RecordingHosting
         services.AddSingleton(new RecordingStorage(folder));
         services.AddSingleton<RoomRecorders>();
         services.AddSingleton<RecordingRecovery>();
+        services.AddSingleton<RecordingVideoConversion>();
+        services.TryAddSingleton<Video.VideoRecordings>();
         services.AddSingleton<Rooms.IRoomEventSubscriber, RoomTakes>();
         services.AddSingleton(new Rooms.RoomPanel(typeof(RecordingPanel), Order: 10));
         services.AddSingleton(new Meetings.OwnerSection(typeof(RecordingsSection), Order: 20));

@@ -12,6 +12,9 @@ public sealed class RecordingOptions : ICheckedSettings
     /// Days a take is kept after it ended (1–3650).
     public int DefaultRetentionDays { get; set; } = RecordingPolicy.DefaultRetentionDays;
 
+    /// Debian's converter of Janus recordings (package janus-tools): cameras and screens of a take become WebM with it.
+    public string VideoConverterPath { get; set; } = "/usr/bin/janus-pp-rec";
+
     public IEnumerable<string> Problems()
     {
         if (DefaultRetentionDays is < 1 or > SetRecordingRetentionHandler.MaxDays)

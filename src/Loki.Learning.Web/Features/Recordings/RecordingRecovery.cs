@@ -13,7 +13,8 @@ namespace Loki.Learning.Web.Features.Recordings;
 /// <c>timeline.jsonl</c> — and marked Recovered. A file that cannot be repaired is left out and logged.
 /// On an orderly shutdown, takes still running are stored instead.
 public sealed class RecordingRecovery(
-    IDbContextFactory<LokiDbContext> dbFactory, RecordingStorage storage, RoomRecorders recorders, IGrainFactory grains, ILogger<RecordingRecovery> logger) : IHostedService
+    IDbContextFactory<LokiDbContext> dbFactory, RecordingStorage storage, RoomRecorders recorders, IGrainFactory grains, RecordingVideoConversion videos,
+    ILogger<RecordingRecovery> logger) : IHostedService
 {
     /// One repair at a time on this node: a take may be asked for twice at start-up (here, and by its room coming back).
     private readonly SemaphoreSlim _repairing = new(1, 1);
@@ -97,6 +98,8 @@ public sealed class RecordingRecovery(
         await RecordingArchive.StoreAsync(dbFactory, recording.Id, RecordingStatus.Recovered, start, recording.MixFile, mixFrames, recording.DroppedBlocks,
             tracks, TimelineLine.ToEvents(lines, start), recording.StartedUtc.AddSeconds(mixFrames / (double)RoomRecorders.SampleRate));
         logger.LogWarning("Recording {Recording} was left open; recovered {Tracks} tracks and {Seconds:F1} s of mix", recording.Id, tracks.Count, mixFrames / (double)RoomRecorders.SampleRate);
+        // Its cameras and screens: what Janus wrote before the cut is converted like a finished take's.
+        videos.Enqueue(recording.Id);
     }
 
     /// The files of a track line: its own, or for a hall or studio one per channel (<c>stem-ch1.wav</c> …, which the

@@ -74,13 +74,13 @@ public static class RecordingsApi
             await export.WriteZipAsync(context.Response.Body, ct);
         });
 
-        // A take's WAVs, for the review page; a stranger gets 404, as if it did not exist.
+        // A take's WAVs and videos, for the review page (ranges, so a player can seek); a stranger gets 404, as if it did not exist.
         app.MapGet("/recordings/{recordingId:guid}/files/{fileName}", async (Guid recordingId, string fileName, HttpContext context, IMediator mediator, CancellationToken ct) =>
             {
                 var file = await mediator.Send(new GetRecordingFile(Actor.From(context.User)!, recordingId, fileName), ct);
                 context.Response.Headers.XContentTypeOptions = "nosniff";
                 context.Response.Headers.CacheControl = "private, no-cache";
-                return TypedResults.PhysicalFile(file.FullPath, "audio/wav", enableRangeProcessing: true);
+                return TypedResults.PhysicalFile(file.FullPath, file.ContentType, enableRangeProcessing: true);
             })
             .RequireAuthorization()
             .WithTags("Recordings");

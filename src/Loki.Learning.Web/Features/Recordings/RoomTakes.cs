@@ -1,5 +1,6 @@
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Features.Rooms;
+using Loki.Learning.Web.Features.Video;
 using Microsoft.EntityFrameworkCore;
 
 namespace Loki.Learning.Web.Features.Recordings;
@@ -9,7 +10,7 @@ namespace Loki.Learning.Web.Features.Recordings;
 /// start or be stored is reported back to the room (<see cref="IRoomGrain.ReportTakeProblemAsync"/>), which shows it.
 public sealed class RoomTakes(
     RoomRecorders recorders, RecordingRecovery recovery, RecordingStorage storage, IGrainFactory grains, IDbContextFactory<LokiDbContext> dbFactory,
-    ILogger<RoomTakes> logger) : IRoomEventSubscriber
+    VideoRecordings videoRecordings, RecordingVideoConversion videos, ILogger<RoomTakes> logger) : IRoomEventSubscriber
 {
     /// The room's audio does not run on the node hosting it (its engine is off).
     public const string NoAudio = "Recording.Refusal.NoAudio";
@@ -29,6 +30,8 @@ public sealed class RoomTakes(
                 break;
             case TrackIncluded track:
                 recorders.Include(track.RecordingId, track.MediaId, track.PersonId, track.DisplayName, track.OneWayMs, track.JitterMs);
+                // Whom the take records (the room asked their consent) also has their camera and screen recorded.
+                await videoRecordings.IncludeAsync(track.RoomId, track.RecordingId, track.PersonId, track.DisplayName);
                 break;
             case TrackExcluded track:
                 recorders.Exclude(track.RecordingId, track.MediaId, track.DisplayName);
@@ -46,6 +49,7 @@ public sealed class RoomTakes(
                 await StopAsync(stopped);
                 break;
             case TakeCutOff cut:
+                await videoRecordings.StopAsync(cut.RoomId, cut.RecordingId);
                 await recovery.RepairTakeAsync(cut.RecordingId);
                 break;
         }
@@ -65,6 +69,7 @@ public sealed class RoomTakes(
         }
         if (problem is null)
         {
+            await videoRecordings.StartAsync(take.RoomId, take.RecordingId, storage.FolderOf(take.Folder));
             await grains.GetGrain<IRoomGrain>(take.RoomId).ReportTakeWritingAsync(take.RecordingId);
             return;
         }
@@ -78,6 +83,21 @@ public sealed class RoomTakes(
     }
 
     private async Task StopAsync(TakeStopped take)
+    {
+        // The pictures stop with the sound; they are converted once the take is stored (or repaired).
+        var pictures = videoRecordings.StopAsync(take.RoomId, take.RecordingId);
+        try
+        {
+            await StopSoundAsync(take);
+        }
+        finally
+        {
+            await pictures;
+            videos.Enqueue(take.RecordingId);
+        }
+    }
+
+    private async Task StopSoundAsync(TakeStopped take)
     {
         if (recorders.IsRecording(take.RecordingId))
         {

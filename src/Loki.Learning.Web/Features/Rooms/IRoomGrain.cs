@@ -125,6 +125,16 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// A marker the host drops into the running take's timeline.
     Task<string?> DropMarkerAsync(string name);
 
+    /// The host allows a person in the room to share their screen, or takes it back (a running share then ends).
+    Task<string?> AllowScreenShareAsync(string hostId, string personId, bool allowed);
+
+    /// The host presents a PDF to everyone (page 1), or stops presenting (null). The caller has checked the file may be
+    /// shown to the room's members.
+    Task<string?> PresentSlidesAsync(string hostId, ScoreChoice? slides);
+
+    /// The host turns the slides to <paramref name="page"/> (1-based, kept within the PDF).
+    Task<string?> TurnSlideAsync(string hostId, int page);
+
     Task SubscribeAsync(IRoomObserver observer);
 
     Task UnsubscribeAsync(IRoomObserver observer);
@@ -204,7 +214,8 @@ public sealed record RosterEntry(
     [property: Id(12)] bool AdminVisit = false,
     [property: Id(13)] int Channels = 0,
     [property: Id(14)] IReadOnlyList<ChannelPlace>? ChannelMix = null,
-    [property: Id(15)] string? PassthroughFrom = null);
+    [property: Id(15)] string? PassthroughFrom = null,
+    [property: Id(20)] bool MayShareScreen = false);
 
 /// <param name="Gains">Person id → linear gain; a participant not listed is heard at 1.</param>
 [GenerateSerializer, Immutable, Alias("Loki.PersonalMix")]
@@ -221,7 +232,13 @@ public sealed record RoomView(
     [property: Id(6)] ScoreChoice? Score = null,
     [property: Id(7)] int ScorePage = 1,
     [property: Id(12)] RoomRecordingState? Recording = null,
-    [property: Id(13)] string? RecordingProblem = null);
+    [property: Id(13)] string? RecordingProblem = null,
+    [property: Id(21)] ScoreChoice? Slides = null,
+    [property: Id(22)] int SlidePage = 1)
+{
+    /// Whether <paramref name="personId"/> may share a screen in the room now: a host, or someone the host allowed, in the roster.
+    public bool MayShareScreen(string personId) => Open && Roster.Any(p => p.PersonId == personId && p.MayShareScreen);
+}
 
 /// The room is being recorded: everyone sees it, and who is left out for want of consent.
 /// <param name="Writing">The recorder on the room's node has started writing the take (it reported back).</param>

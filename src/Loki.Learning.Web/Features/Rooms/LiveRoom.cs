@@ -21,7 +21,10 @@ public sealed record RoomState(
     [property: Id(6)] RoomRecordingState? Recording = null,
     [property: Id(7)] IReadOnlyList<string>? Members = null,
     [property: Id(8)] IReadOnlyDictionary<string, IReadOnlyDictionary<int, ChannelPlace>>? ChannelMixes = null,
-    [property: Id(9)] IReadOnlyDictionary<string, string>? Passthroughs = null)
+    [property: Id(9)] IReadOnlyDictionary<string, string>? Passthroughs = null,
+    [property: Id(20)] IReadOnlyList<string>? ScreenSharers = null,
+    [property: Id(21)] ScoreChoice? Slides = null,
+    [property: Id(22)] int SlidePage = 1)
 {
     /// A room never opened: what the storage hands out before anything was written.
     public RoomState() : this(null, false, false, null, null, 1, null, null, null, null)
@@ -47,6 +50,8 @@ public enum RoomRefusal
     NoSuchChannel,
     NotMultichannel,
     PassthroughNeedsJackTrip,
+    NotSlides,
+    NoSlides,
 }
 
 public static class RoomRefusals
@@ -60,6 +65,8 @@ public static class RoomRefusals
         RoomRefusal.NoSuchChannel => "Validation.Channel",
         RoomRefusal.AlreadyRecording => "Recording.Refusal.AlreadyRecording",
         RoomRefusal.NotRecording => "Recording.Refusal.NotRecording",
+        RoomRefusal.NotSlides => "Slides.Refusal.NotPdf",
+        RoomRefusal.NoSlides => "Slides.Refusal.NoneShown",
         _ => "Refusal." + refusal,
     };
 }
@@ -122,6 +129,7 @@ public sealed partial class LiveRoom
         Recording = state.Recording;
         _members.UnionWith(state.Members ?? []);
         RestoreSites(state);
+        RestorePresenting(state);
     }
 
     public Guid RoomId { get; }
@@ -146,7 +154,8 @@ public sealed partial class LiveRoom
     /// Why the last take could not start or be stored (a localization key from whoever records), until the next take starts.
     public string? RecordingProblem { get; private set; }
 
-    public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members], SavedChannelMixes(), SavedPassthroughs());
+    public RoomState ToState() => new(
+        Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members], SavedChannelMixes(), SavedPassthroughs(), [.. _screenSharers], Slides, SlidePage);
 
     /// Every media participant id of the room's people, as the engine knows them (connected or still handshaking).
     public IEnumerable<(string PersonId, int MediaId)> MediaOf() =>
@@ -192,6 +201,7 @@ public sealed partial class LiveRoom
         _participants.Clear();
         _members.Clear();
         ForgetSites();
+        EndPresenting();
         _pending.Media.Add(new CloseRoom(MediaRoom));
         _pending.Events.Add(new LiveRoomClosed(RoomId));
         return Done(persist: true);
@@ -448,6 +458,7 @@ public sealed partial class LiveRoom
         {
             _participants.Remove(personId);
             _members.Remove(personId);
+            _screenSharers.Remove(personId);
             ForgetPasses(personId);
             ForgetSite(personId);
             EndConnections(participant);
@@ -655,7 +666,8 @@ public sealed partial class LiveRoom
                 var live = p.Connections.LastOrDefault(c => c.Joined);
                 return new RosterEntry(p.PersonId, p.DisplayName, p.Role, p.HandRaised, p.Muted, p.Gain, live is not null, live?.OneWayMs, live?.JitterMs ?? 0,
                     live?.Via ?? AudioVia.None, live?.MediaId, p.ServerClick, p.AdminVisit,
-                    live?.Channels ?? 0, ChannelMixOf(p.PersonId, live?.Channels ?? 0), _passthroughs.GetValueOrDefault(p.PersonId));
+                    live?.Channels ?? 0, ChannelMixOf(p.PersonId, live?.Channels ?? 0), _passthroughs.GetValueOrDefault(p.PersonId),
+                    p.Role == RoomRole.Host || _screenSharers.Contains(p.PersonId));
             })
             .ToList(),
         version,
@@ -666,7 +678,9 @@ public sealed partial class LiveRoom
         {
             NotRecorded = _participants.Values.Where(p => !p.RecordingConsent).Select(p => p.DisplayName).Order(StringComparer.CurrentCulture).ToList(),
         },
-        RecordingProblem);
+        RecordingProblem,
+        Slides,
+        SlidePage);
 
     /// A new media connection for <paramref name="participant"/>: every other one of theirs ends.
     private void Connect(Participant participant, string name, AudioVia via)

@@ -170,6 +170,12 @@ public sealed class RoomGrain(
 
     public Task<string?> DropMarkerAsync(string name) => ApplyAsync(_room.DropMarker(name));
 
+    public Task<string?> AllowScreenShareAsync(string hostId, string personId, bool allowed) => ApplyAsync(_room.AllowScreenShare(hostId, personId, allowed));
+
+    public Task<string?> PresentSlidesAsync(string hostId, ScoreChoice? slides) => ApplyAsync(_room.PresentSlides(hostId, slides));
+
+    public Task<string?> TurnSlideAsync(string hostId, int page) => ApplyAsync(_room.TurnSlide(hostId, page));
+
     public Task SubscribeAsync(IRoomObserver observer)
     {
         _observers.Subscribe(observer, observer);

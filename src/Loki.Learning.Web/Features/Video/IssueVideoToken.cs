@@ -11,7 +11,8 @@ namespace Loki.Learning.Web.Features.Video;
 /// <param name="RelayUrl">The relay's WebSocket address without the token: a path on this site, or in a cluster the
 /// address of the node hosting the room (its Janus carries the room's video, as its engine carries the audio).</param>
 /// <param name="MayUseCamera">False for a pupil whose guardian has not consented to video.</param>
-/// <param name="MayShareScreen">Hosts share their screen.</param>
+/// <param name="MayShareScreen">Hosts share their screen, and those the host allowed (now: the relay asks the room again
+/// at every share, so a grant taken back counts at once).</param>
 public sealed record VideoAccess(string Token, string RelayUrl, bool MayUseCamera, bool MayShareScreen);
 
 /// A member in the room asks for a video token. The same check as the audio token's: a member by the database,
@@ -42,7 +43,7 @@ public sealed class IssueVideoTokenHandler(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var person = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => new { u.IsPupil, u.VideoConsent }).SingleAsync(cancellationToken);
         var ticket = tokens.TicketFor(room.RoomId, command.Actor.PersonId, role, VideoConsent.AllowsCamera(person.IsPupil, person.VideoConsent), where.Node);
-        return new VideoAccess(tokens.Issue(ticket), where.AudioBaseUrl + VideoRelayEndpoint.Path(room.RoomId), ticket.MayUseCamera, ticket.MayShareScreen);
+        return new VideoAccess(tokens.Issue(ticket), where.AudioBaseUrl + VideoRelayEndpoint.Path(room.RoomId), ticket.MayUseCamera, view.MayShareScreen(command.Actor.PersonId));
     }
 }
 

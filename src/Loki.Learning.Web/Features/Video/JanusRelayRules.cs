@@ -7,8 +7,13 @@ namespace Loki.Learning.Web.Features.Video;
 /// only. The relay rewrites what identifies a person — the room, the pin, the publisher's id and name — from the
 /// video ticket, so a browser cannot speak for another room or another person, and drops every field that would
 /// reach beyond taking part (recording to a file, forwarding media elsewhere, renaming). Plain code, no I/O.
-public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string pin, string apiSecret)
+/// <param name="mayShareScreen">Asked at every screen join and every screen publish: whether the person may share a
+/// screen now (a host, or someone the host allowed and has not taken it back from). The token alone cannot say: a
+/// grant may be taken back while the connection lives. Without it, the ticket's word (hosts) counts.</param>
+public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string pin, string apiSecret, Func<bool>? mayShareScreen = null)
 {
+    private bool MayShareScreen => mayShareScreen?.Invoke() ?? ticket.MayShareScreen;
+
     public const string VideoRoomPlugin = "janus.plugin.videoroom";
 
     /// The largest message a browser may send (an offer with three simulcast layers is well under 16 KiB).
@@ -43,6 +48,9 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
     public static string PublisherId(VideoKind kind, string personId) => $"{KindName(kind)}-{personId}";
 
     public static string KindName(VideoKind kind) => kind == VideoKind.Screen ? "screen" : "camera";
+
+    /// What a handle of this connection joined as: a camera or screen publisher, or null (a subscriber, or unknown).
+    public VideoKind? KindOf(long handle) => _joined.GetValueOrDefault(handle);
 
     /// Checks and rewrites a browser's message in place. Returns null when it may go on to Janus, else a refusal key.
     /// <paramref name="publishing"/> is set when the message makes this person a publisher (the relay first ends any
@@ -151,6 +159,10 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
         {
             return "Video.Refusal.NoCameraConsent";
         }
+        if (sends && kind == VideoKind.Screen && !MayShareScreen)
+        {
+            return "Video.Refusal.OnlyHostShares";
+        }
         foreach (var field in body.Select(p => p.Key).Where(k => !fields.Contains(k)).ToList())
         {
             body.Remove(field);
@@ -173,7 +185,7 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
                     kind = VideoKind.Camera;
                     break;
                 case "screen":
-                    if (!ticket.MayShareScreen)
+                    if (!MayShareScreen)
                     {
                         return "Video.Refusal.OnlyHostShares";
                     }

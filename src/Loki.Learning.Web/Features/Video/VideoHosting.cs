@@ -1,4 +1,5 @@
 using Loki.Learning.Web.Features.Rooms;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Features.Video;
@@ -17,6 +18,9 @@ public static class VideoHosting
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JanusSupervisor>());
         builder.Services.AddSingleton(new RoomPanel(typeof(VideoStage), Order: 30, RoomPanelPlace.Stage));
         builder.Services.AddSingleton(new RosterBadge(typeof(SendingVideo), Order: 10));
+        // Slides go above the cameras: with slides up and no screen shared, they are the stage's large picture.
+        builder.Services.AddSingleton(new RoomPanel(typeof(RoomSlides), Order: 25, RoomPanelPlace.Stage));
+        builder.Services.AddSingleton(new RosterAction(typeof(ScreenShareGrant), Order: 20));
     }
 
     /// What the video messages need (the supervisor is started only where <see cref="AddLokiVideo"/> hosts it).
@@ -30,6 +34,7 @@ public static class VideoHosting
         services.AddSingleton<JanusApi>();
         services.AddSingleton<VideoRooms>();
         services.AddSingleton<VideoTokens>();
+        services.TryAddSingleton<VideoRecordings>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -26,7 +27,8 @@ public static class VideoRelayEndpoint
         app.Map("/rooms/{roomId:guid}/video", HandleAsync).ExcludeFromDescription();
 
     private static async Task HandleAsync(
-        HttpContext context, Guid roomId, VideoTokens tokens, VideoRooms rooms, JanusSupervisor janus, IGrainFactory grains, RoomMedia media, ILoggerFactory loggers)
+        HttpContext context, Guid roomId, VideoTokens tokens, VideoRooms rooms, JanusSupervisor janus, IGrainFactory grains, RoomMedia media,
+        VideoRecordings recordings, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(VideoRelayEndpoint));
         if (!context.WebSockets.IsWebSocketRequest)
@@ -55,15 +57,30 @@ public static class VideoRelayEndpoint
             var endpoint = janus.Endpoint ?? throw new JanusException("Video.NotAvailable");
             toJanus.Options.AddSubProtocol(JanusApi.Subprotocol);
             await toJanus.ConnectAsync(endpoint.Uri, context.RequestAborted);
-            var rules = new JanusRelayRules(ticket!, live.JanusRoom, live.Pin, endpoint.ApiSecret);
+            // Screen sharing is asked of the room's view at every screen join and publish: the host may take a grant back
+            // while this connection lives. (A "no" from the view this node last saw is asked again of the room itself.)
+            var freshGrant = new StrongBox<bool?>();
+            var rules = new JanusRelayRules(ticket!, live.JanusRoom, live.Pin, endpoint.ApiSecret,
+                () => freshGrant.Value ?? rooms.MayShareScreen(roomId, ticket!.PersonId));
             var toBrowser = new BrowserSide(browser);
+            var janusSide = new JanusSide(toJanus);
+            var recording = new RelayRecording(recordings, roomId, ticket!.PersonId, live.Secret, endpoint.ApiSecret);
+            // A take that starts or stops while this person's picture runs turns Janus' recorder of it on or off.
+            using var follow = recordings.Watch(roomId, async () =>
+            {
+                foreach (var request in recording.Reconcile())
+                {
+                    await janusSide.SendAsync(request, CancellationToken.None);
+                }
+            });
             logger.LogInformation("Video relay open: person {PersonId} in room {RoomId}", ticket!.PersonId, roomId);
             // Leaving the room (or removal) starts the close handshake with the reason, then lets Janus go: Janus ends
             // every session made over this connection when it closes. (A pending receive is not cancelled: that
             // would abort the socket without a reason.)
             using var left = rooms.Present(roomId, ticket.PersonId).Register(() => _ = EndAsync(toBrowser, toJanus, LeftReason));
-            var fromJanus = PumpFromJanusAsync(toJanus, toBrowser, rules);
-            var violation = await PumpFromBrowserAsync(browser, toBrowser, toJanus, rules, rooms, roomId, ticket.PersonId, context.RequestAborted);
+            var fromJanus = PumpFromJanusAsync(toJanus, toBrowser, rules, recording);
+            var violation = await PumpFromBrowserAsync(
+                browser, toBrowser, janusSide, rules, freshGrant, recording, rooms, roomId, ticket.PersonId, logger, context.RequestAborted);
             await EndAsync(toBrowser, toJanus, violation ?? "");
             await fromJanus;
             logger.LogInformation("Video relay closed: person {PersonId} in room {RoomId} ({Reason})", ticket.PersonId, roomId, toBrowser.Reason ?? "page left");
@@ -117,7 +134,8 @@ public static class VideoRelayEndpoint
 
     /// Returns a close reason when the browser broke the rules, null when it went away or the relay was stopped.
     private static async Task<string?> PumpFromBrowserAsync(
-        WebSocket browser, BrowserSide toBrowser, WebSocket toJanus, JanusRelayRules rules, VideoRooms rooms, Guid roomId, string personId, CancellationToken aborted)
+        WebSocket browser, BrowserSide toBrowser, JanusSide toJanus, JanusRelayRules rules, StrongBox<bool?> freshGrant, RelayRecording recording,
+        VideoRooms rooms, Guid roomId, string personId, ILogger logger, CancellationToken aborted)
     {
         var second = Environment.TickCount64 / 1000;
         var inSecond = 0;
@@ -158,7 +176,14 @@ public static class VideoRelayEndpoint
                 {
                     return "Video.Refusal.Malformed";
                 }
-                if (rules.Check(message, out var publishing) is { } refusal)
+                var refusal = rules.Check(message, out var publishing);
+                if (refusal == "Video.Refusal.OnlyHostShares")
+                {
+                    freshGrant.Value = await rooms.MayShareScreenNowAsync(roomId, personId);
+                    refusal = freshGrant.Value == true ? rules.Check(message, out publishing) : refusal;
+                    freshGrant.Value = null;
+                }
+                if (refusal is not null)
                 {
                     var transaction = message["transaction"] is JsonValue t && t.TryGetValue<string>(out var id) ? id : "";
                     await toBrowser.SendAsync(new JsonObject
@@ -173,13 +198,20 @@ public static class VideoRelayEndpoint
                 {
                     // One camera (and one screen) per person: a second tab takes over from the first.
                     await rooms.KickAsync(roomId, personId, kind, aborted);
+                    if (kind == VideoKind.Screen)
+                    {
+                        try
+                        {
+                            await rooms.EndOtherScreensAsync(roomId, personId, aborted);
+                        }
+                        catch (JanusException exception)
+                        {
+                            logger.LogWarning("Video: could not end the other screens in room {RoomId}: {Reason}", roomId, exception.Message);
+                        }
+                    }
                 }
-                if (toJanus.State != WebSocketState.Open)
-                {
-                    // Janus went away or the relay is ending; the close handshake is under way.
-                    continue;
-                }
-                await toJanus.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, aborted);
+                recording.Observe(message, rules.KindOf);
+                await toJanus.SendAsync(message, aborted);
             }
         }
         catch (Exception exception) when (exception is OperationCanceledException or WebSocketException or JanusException)
@@ -188,7 +220,7 @@ public static class VideoRelayEndpoint
         }
     }
 
-    private static async Task PumpFromJanusAsync(WebSocket toJanus, BrowserSide toBrowser, JanusRelayRules rules)
+    private static async Task PumpFromJanusAsync(WebSocket toJanus, BrowserSide toBrowser, JanusRelayRules rules, RelayRecording recording)
     {
         try
         {
@@ -201,6 +233,10 @@ public static class VideoRelayEndpoint
                 }
                 if (JsonNode.Parse(text) is JsonObject answer)
                 {
+                    if (recording.IsOwn(answer))
+                    {
+                        continue;
+                    }
                     rules.Observe(answer);
                 }
                 await toBrowser.SendAsync(text);
@@ -218,6 +254,29 @@ public static class VideoRelayEndpoint
     {
         await toBrowser.CloseAsync(reason);
         toJanus.Abort();
+    }
+
+    /// The socket to Janus as the browser's pump and the relay's own recording requests write to it: one send at a time.
+    private sealed class JanusSide(WebSocket socket)
+    {
+        private readonly SemaphoreSlim _sending = new(1, 1);
+
+        public async Task SendAsync(JsonObject message, CancellationToken cancellationToken)
+        {
+            await _sending.WaitAsync(cancellationToken);
+            try
+            {
+                // Janus went away or the relay is ending when it is not open; the close handshake is under way.
+                if (socket.State == WebSocketState.Open)
+                {
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(message.ToJsonString()), WebSocketMessageType.Text, true, cancellationToken);
+                }
+            }
+            finally
+            {
+                _sending.Release();
+            }
+        }
     }
 
     /// The browser's socket as both pumps and the leave signal write to it: one send at a time, one close reason.

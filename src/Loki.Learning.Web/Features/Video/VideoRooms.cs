@@ -13,6 +13,9 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
 {
     private readonly ConcurrentDictionary<Guid, LiveVideoRoom> _rooms = new();
     private readonly ConcurrentDictionary<(Guid Room, string Person), CancellationTokenSource> _present = new();
+
+    /// The last view of each watched room: who may share a screen (<see cref="MayShareScreen"/>).
+    private readonly ConcurrentDictionary<Guid, RoomView> _views = new();
     private readonly SemaphoreSlim _creating = new(1, 1);
 
     /// The Janus room of a live room, made when missing (or lost with a Janus restart). Throws <see cref="JanusException"/>
@@ -48,6 +51,8 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
                 ["fir_freq"] = 10,
                 ["videocodec"] = "vp8",
                 ["notify_joining"] = false,
+                // Only the node (holding the secret) turns recording on, and only for pictures a take may record.
+                ["lock_record"] = true,
                 ["permanent"] = false,
             }, cancellationToken);
             if (live?.Watcher is { } oldWatcher)
@@ -59,6 +64,7 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
                 made.Watcher = await RoomWatcher.StartAsync(grains, roomId, view => RoomChangedAsync(roomId, view));
             }
             _rooms[roomId] = made;
+            _views.TryAdd(roomId, await grains.GetGrain<IRoomGrain>(roomId).GetViewAsync());
             logger.LogInformation("Video room {JanusRoom} made for room {RoomId}", made.JanusRoom, roomId);
             return made;
         }
@@ -71,6 +77,33 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
     /// A relay of <paramref name="personId"/> in the room: its token is cancelled when they leave the room or are removed.
     public CancellationToken Present(Guid roomId, string personId) =>
         _present.GetOrAdd((roomId, personId), _ => new CancellationTokenSource()).Token;
+
+    /// Whether the person may share a screen in the room, by the room's last view this node saw (kept current by the
+    /// room's watcher; <see cref="MayShareScreenNowAsync"/> asks the room).
+    public bool MayShareScreen(Guid roomId, string personId) => _views.TryGetValue(roomId, out var view) && view.MayShareScreen(personId);
+
+    /// The same, asked of the room itself (a grant the watcher has not brought here yet).
+    public async Task<bool> MayShareScreenNowAsync(Guid roomId, string personId) =>
+        (await grains.GetGrain<IRoomGrain>(roomId).GetViewAsync()).MayShareScreen(personId);
+
+    /// One shared screen at a time: a new share ends every other person's (the newest share is the one the room
+    /// wanted to see; the host takes the stage back by sharing again or by taking the grant back).
+    public async Task EndOtherScreensAsync(Guid roomId, string personId, CancellationToken cancellationToken)
+    {
+        if (!_rooms.TryGetValue(roomId, out var live) || live.Generation != janus.Generation)
+        {
+            return;
+        }
+        var answer = await api.VideoRoomAsync(new JsonObject { ["request"] = "listparticipants", ["room"] = live.JanusRoom }, cancellationToken);
+        var own = JanusRelayRules.PublisherId(VideoKind.Screen, personId);
+        var prefix = JanusRelayRules.KindName(VideoKind.Screen) + "-";
+        foreach (var id in (answer["participants"]?.AsArray() ?? []).Select(p => p?["id"]?.GetValue<string>())
+            .Where(id => id is not null && id != own && id.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            await KickAsync(roomId, id![prefix.Length..], VideoKind.Screen, cancellationToken);
+        }
+        live.Sending = null;
+    }
 
     /// Ends a person's camera or screen in the room (the host's stop, one camera per person). No error when none runs.
     public async Task KickAsync(Guid roomId, string personId, VideoKind kind, CancellationToken cancellationToken)
@@ -133,6 +166,24 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
 
     private async Task RoomChangedAsync(Guid roomId, RoomView view)
     {
+        // A grant taken back ends the running share at once (the relay refuses the next one by the same view).
+        var before = _views.TryGetValue(roomId, out var old) ? old : null;
+        if (before is not null && before.Version > view.Version)
+        {
+            return;
+        }
+        _views[roomId] = view;
+        foreach (var person in before?.Roster.Where(p => p.MayShareScreen && !view.MayShareScreen(p.PersonId) && view.Roster.Any(q => q.PersonId == p.PersonId)) ?? [])
+        {
+            try
+            {
+                await KickAsync(roomId, person.PersonId, VideoKind.Screen, CancellationToken.None);
+            }
+            catch (JanusException exception)
+            {
+                logger.LogWarning("Video: could not end {PersonId}'s screen in room {RoomId}: {Reason}", person.PersonId, roomId, exception.Message);
+            }
+        }
         var inRoom = view.Roster.Select(p => p.PersonId).ToHashSet(StringComparer.Ordinal);
         foreach (var key in _present.Keys.Where(k => k.Room == roomId && (!view.Open || !inRoom.Contains(k.Person))).ToList())
         {
@@ -155,6 +206,7 @@ public sealed class VideoRooms(JanusSupervisor janus, JanusApi api, IGrainFactor
         }
         if (!view.Open && _rooms.TryRemove(roomId, out var closed))
         {
+            _views.TryRemove(roomId, out _);
             await DestroyAsync(closed);
         }
     }

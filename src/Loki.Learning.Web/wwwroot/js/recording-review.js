@@ -1,15 +1,16 @@
 // The recording review page: one waveform per lane (the mix and each participant's track, wavesurfer.js bundled by
 // the build), played together in the browser with Web Audio, mute and solo per lane, a bar ruler and markers from the
 // take's timeline, and the zip export with a progress bar. The mix is the clock: the tracks follow its time, each from
-// its own start in the take. Tests read window.loki.review.state().
+// its own start in the take. A chosen camera or screen of the take plays in a <video> that follows the same clock
+// from its own start; its own controls drive the take back (play, pause, seek). Tests read window.loki.review.state().
 import WaveSurfer from '../lib/wavesurfer/wavesurfer.esm.js';
 
 let take = null;
 
-export async function mount(root, data) {
+export async function mount(root, data, page) {
     unmount();
     const lanes = data.lanes.map(lane => ({ ...lane, muted: lane.muted, solo: false, decoded: false, ws: null }));
-    take = { root, data, lanes, playing: false };
+    take = { root, data, lanes, playing: false, page, video: null };
     for (const lane of lanes) {
         const container = root.querySelector(`[data-lane="${lane.id}"] .wave`);
         lane.ws = WaveSurfer.create({
@@ -40,6 +41,7 @@ export function unmount() {
     for (const lane of take.lanes) {
         lane.ws?.destroy();
     }
+    chooseVideo(null, null, 0);
     take = null;
 }
 
@@ -73,6 +75,7 @@ export function play() {
     for (const lane of take.lanes) {
         place(lane, now);
     }
+    syncVideo(now, true);
 }
 
 export function pause() {
@@ -83,6 +86,7 @@ export function pause() {
     for (const lane of take.lanes) {
         lane.ws.pause();
     }
+    syncVideo(current(), true);
 }
 
 /// Moves every lane to `seconds` of the take.
@@ -98,6 +102,7 @@ export function seek(seconds) {
         }
     }
     follow(t);
+    syncVideo(t, true);
 }
 
 /// Where the take is now, seconds.
@@ -125,6 +130,7 @@ function follow(t) {
     for (const lane of take.lanes.slice(1)) {
         place(lane, t);
     }
+    syncVideo(t, false);
     const bar = [...take.data.bars].reverse().find(b => b.seconds <= t + 1e-6);
     const clock = take.root.querySelector('.recording-clock');
     if (clock) {
@@ -133,6 +139,77 @@ function follow(t) {
     const cursor = take.root.querySelector('.recording-ruler .cursor');
     if (cursor && take.data.duration > 0) {
         cursor.style.left = `${(100 * t) / take.data.duration}%`;
+    }
+}
+
+/// Shows one camera or screen of the take in `element` (null url: none), starting `start` seconds into the take.
+export function chooseVideo(element, url, start) {
+    const old = take?.video;
+    if (old) {
+        old.abort.abort();
+        old.element.pause();
+        old.element.removeAttribute('src');
+        old.element.load();
+    }
+    if (!take) {
+        return;
+    }
+    take.video = null;
+    if (!element || !url) {
+        return;
+    }
+    const video = { element, url, start, abort: new AbortController() };
+    take.video = video;
+    const signal = video.abort.signal;
+    // The video's own controls drive the take: what the take did itself never differs from the take's state.
+    element.addEventListener('play', () => {
+        if (!take.playing) {
+            play();
+            tell(true);
+        }
+    }, { signal });
+    element.addEventListener('pause', () => {
+        if (take.playing && !element.ended && inside(video, current())) {
+            pause();
+            tell(false);
+        }
+    }, { signal });
+    element.addEventListener('seeked', () => {
+        if (Math.abs(element.currentTime - (current() - video.start)) > 0.5) {
+            seek(element.currentTime + video.start);
+        }
+    }, { signal });
+    element.addEventListener('loadedmetadata', () => syncVideo(current(), true), { signal });
+    element.src = url;
+}
+
+function tell(playing) {
+    take?.page?.invokeMethodAsync('Played', playing).catch(() => { });
+}
+
+function inside(video, t) {
+    const at = t - video.start;
+    return at >= 0 && (Number.isNaN(video.element.duration) || at < video.element.duration);
+}
+
+/// Puts the chosen video where the take is: seeks when it drifted (or `force`), plays while the take plays inside it.
+function syncVideo(t, force) {
+    const video = take?.video;
+    if (!video || video.element.readyState === 0) {
+        return;
+    }
+    const element = video.element;
+    const at = Math.max(0, t - video.start);
+    const end = Number.isNaN(element.duration) ? at : Math.max(0, element.duration - 0.05);
+    if (force || Math.abs(element.currentTime - Math.min(at, end)) > 0.3) {
+        element.currentTime = Math.min(at, end);
+    }
+    if (take.playing && inside(video, t)) {
+        if (element.paused) {
+            element.play().catch(() => { });
+        }
+    } else if (!element.paused) {
+        element.pause();
     }
 }
 
@@ -185,6 +262,15 @@ export function state() {
         currentTime: current(),
         duration: take.data.duration,
         lanes: take.lanes.map(l => ({ id: l.id, decoded: l.decoded, failed: !!l.failed, muted: l.muted, solo: l.solo, audible: audible(l) })),
+        video: take.video ? {
+            url: take.video.url,
+            start: take.video.start,
+            currentTime: take.video.element.currentTime,
+            duration: take.video.element.duration,
+            paused: take.video.element.paused,
+            frames: take.video.element.getVideoPlaybackQuality?.().totalVideoFrames ?? 0,
+            width: take.video.element.videoWidth,
+        } : null,
     };
 }
 

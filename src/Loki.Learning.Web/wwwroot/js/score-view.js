@@ -11,8 +11,24 @@ const osmdUrl = new URL('../lib/osmd/opensheetmusicdisplay.min.js', import.meta.
 const pdfUrl = new URL('../lib/pdfjs/pdf.min.mjs', import.meta.url).href;
 const pdfWorkerUrl = new URL('../lib/pdfjs/pdf.worker.min.mjs', import.meta.url).href;
 
-let view = null;
+// One state per mounted element: a room shows its score and its slides at once. Called without an element, the
+// functions act on the primary view: the newest one not marked data-score-secondary (the room's score, not slides).
+const views = new Map();
 let osmdLoading = null;
+
+function primaryView() {
+    let found = null;
+    for (const [element, state] of views) {
+        if (element.dataset.scoreSecondary !== 'true') {
+            found = state;
+        }
+    }
+    return found;
+}
+
+function viewOf(element) {
+    return element ? views.get(element) ?? null : primaryView();
+}
 
 function isPdf(choice) {
     return choice.kind === 1 || choice.kind === 'Pdf';
@@ -42,12 +58,12 @@ async function fetchScore(url) {
 
 /// Renders the score into element (its previous content is replaced) and resolves when it is visible.
 export async function mount(element, choice) {
-    unmount();
+    unmount(element);
     const surface = element.querySelector('[data-score-surface]') ?? element;
     const notes = element.querySelector('[data-score-notes]');
     surface.replaceChildren();
     const state = { element, surface, notes, choice, bar: 0, page: 1, step: -1, annotations: [], shownNotesKey: '' };
-    view = state;
+    views.set(element, state);
     const bytes = await fetchScore(choice.fileUrl);
     if (isPdf(choice)) {
         await mountPdf(state, bytes);
@@ -58,7 +74,8 @@ export async function mount(element, choice) {
     return { bars: choice.measures.length, pages: state.pageCount ?? 1 };
 }
 
-export function unmount() {
+export function unmount(element) {
+    const view = viewOf(element);
     if (!view) {
         return;
     }
@@ -69,7 +86,7 @@ export function unmount() {
         // The page may already be gone.
     }
     delete view.element.dataset.scoreReady;
-    view = null;
+    views.delete(view.element);
 }
 
 async function mountMusicXml(state, bytes) {
@@ -150,8 +167,11 @@ function indexSteps(osmd) {
 }
 
 /// Moves the cursor to a bar and beat. Cheap when nothing changes: the room calls it on every animation frame.
-export function show(bar, beat = 0) {
-    const state = view;
+export function show(bar, beat = 0, element = undefined) {
+    return showIn(viewOf(element), bar, beat);
+}
+
+function showIn(state, bar, beat) {
     if (!state?.osmd || !Number.isFinite(bar)) {
         return false;
     }
@@ -185,8 +205,9 @@ export function show(bar, beat = 0) {
 /// beatUnit (the timeline's unit for that bar; a short bar may be counted in eighths). Bar 0 is the pickup: the
 /// timeline counts it as a whole bar (the last of the count-in) whose last beats are the pickup's notes, so the
 /// cursor waits at the pickup until they begin. Bars before the first sit at the start, after the last at the end.
-export function follow(bar, beat = 0, beatUnit = 0) {
-    const state = view;
+export function follow(bar, beat = 0, beatUnit = 0, element = undefined) {
+    const state = viewOf(element);
+    const show = (b, t) => showIn(state, b, t);
     if (!state?.osmd || !Number.isFinite(bar)) {
         return false;
     }
@@ -255,8 +276,8 @@ function moveCursor(state, timestamp) {
 }
 
 /// For a PDF: shows page n (1-based). Cheap when it is already shown.
-export async function showPage(page) {
-    const state = view;
+export async function showPage(page, element = undefined) {
+    const state = viewOf(element);
     if (!state?.pdf || !Number.isFinite(page)) {
         return false;
     }
@@ -270,7 +291,8 @@ export async function showPage(page) {
     return true;
 }
 
-export function current() {
+export function current(element = undefined) {
+    const view = viewOf(element);
     if (!view) {
         return { bar: null, page: null };
     }
@@ -287,7 +309,8 @@ export function current() {
 
 /// Annotations ({ bar, mark, text, authorName }) to show beside the score: those on the bar under the cursor and
 /// the next few (for a PDF, on the page shown).
-export function setAnnotations(annotations) {
+export function setAnnotations(annotations, element = undefined) {
+    const view = viewOf(element);
     if (!view) {
         return;
     }

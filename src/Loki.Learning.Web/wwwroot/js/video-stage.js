@@ -194,9 +194,11 @@ class Stage {
             this.subscriber.send({ message: { request: 'subscribe', streams } });
             return;
         }
+        let own = null;
         this.janus.attach({
             plugin: 'janus.plugin.videoroom',
             success: handle => {
+                own = handle;
                 this.subscriber = handle;
                 handle.send({ message: { request: 'join', ptype: 'subscriber', streams } });
             },
@@ -204,6 +206,8 @@ class Stage {
             onmessage: (message, jsep) => this.onSubscriberMessage(message, jsep),
             onremotetrack: (track, mid, on) => this.onRemoteTrack(track, mid, on),
             oncleanup: () => {
+                // A handle left behind (audio only turned on and off again) ends later than its successor began.
+                if (this.subscriber !== own) { return; }
                 this.subscriber = null;
                 this.subscribed.clear();
                 this.dropped.clear();
@@ -235,6 +239,7 @@ class Stage {
                 success: answer => {
                     this.subscriber.send({ message: { request: 'start' }, jsep: answer });
                     this.subscribing = false;
+                    this.receiveNegotiated();
                     this.subscribe();
                 },
                 error: () => { this.subscribing = false; },
@@ -243,6 +248,26 @@ class Stage {
             this.subscribing = false;
             this.subscribe();
         }
+    }
+
+    // Which picture each receiving transceiver carries now, read from the connection after every negotiation rather
+    // than from track events alone: a camera stopped and started again at once can come back on the same m-line in a
+    // single offer, and then the browser raises no new track event (the track only unmutes), so the tile would stay dark.
+    receiveNegotiated() {
+        const pc = this.subscriber?.webrtcStuff?.pc;
+        if (!pc) { return; }
+        for (const transceiver of pc.getTransceivers()) {
+            const feed = this.midFeed.get(transceiver.mid);
+            const track = transceiver.receiver.track;
+            const receiving = transceiver.currentDirection === 'recvonly' || transceiver.currentDirection === 'sendrecv';
+            if (!feed || track?.kind !== 'video' || !receiving || !this.wanted.has(feed)) { continue; }
+            if (this.streams.get(feed)?.getVideoTracks()[0] !== track) {
+                this.streams.set(feed, new MediaStream([track]));
+                // A new picture on this m-line starts at Janus' default layer: the tile asks for its own again.
+                this.layers.delete(transceiver.mid);
+            }
+        }
+        this.changed();
     }
 
     onRemoteTrack(track, mid, on) {
