@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
@@ -20,7 +19,7 @@ namespace Loki.Learning.Web.Tests.Recordings;
 public sealed class RecordingApiTests(RunningApp app) : IClassFixture<RunningApp>
 {
     private const string Ensemble = "Mittnorden string orchestra";
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = RoomApi.Patience;
 
     [Fact]
     public async Task ATakeHoldsOnlyConsentingParticipantsAndOnlyMembersReachItsFiles()
@@ -30,14 +29,14 @@ public sealed class RecordingApiTests(RunningApp app) : IClassFixture<RunningApp
         await MakeSamAPupilWithoutConsentAsync();
         var (sam, samBearer) = await SignedInAsync("student@demo.loki.local", "Demo-student-2026");
         var (stranger, _) = await SignedInAsync("student.ntnu@demo.loki.local", "Demo-student-2026");
-        var roomId = await RehearsalRoomAsync(teacher);
+        var roomId = await RoomApi.RehearsalRoomAsync(teacher);
         Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
 
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var teacherTone = await ConnectAsync(teacher, teacherBearer, roomId, 440, stop.Token);
         await using var pupilTone = await ConnectAsync(pupil, pupilBearer, roomId, 660, stop.Token);
         await using var samTone = await ConnectAsync(sam, samBearer, roomId, 880, stop.Token);
-        await Eventually(async () => (await RosterAsync(teacher, roomId)).Count(p => p["audioConnected"]!.GetValue<bool>()) == 3, "all three are audio-connected");
+        await RoomApi.EventuallyAsync(async () => (await RoomApi.RosterAsync(teacher, roomId)).Count(p => p["audioConnected"]!.GetValue<bool>()) == 3, "all three are audio-connected");
         var beat = await teacher.PutAsJsonAsync($"api/rooms/{roomId}/beat", new { running = true, bpm = 120, beatsPerBar = 4, countInBars = 0 });
         Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
 
@@ -178,18 +177,6 @@ public sealed class RecordingApiTests(RunningApp app) : IClassFixture<RunningApp
         return (client, client.DefaultRequestHeaders.Authorization!.Parameter!);
     }
 
-    private static async Task<Guid> RehearsalRoomAsync(HttpClient teacher)
-    {
-        var rooms = (await teacher.GetFromJsonAsync<JsonArray>("api/rooms"))!;
-        return rooms
-            .Where(r => r!["ownerTitle"]!.GetValue<string>() == Ensemble)
-            .Select(r => Guid.Parse(r!["roomId"]!.GetValue<string>()))
-            .First();
-    }
-
-    private static async Task<List<JsonNode>> RosterAsync(HttpClient client, Guid roomId) =>
-        (await client.GetFromJsonAsync<JsonObject>($"api/rooms/{roomId}"))!["view"]!["roster"]!.AsArray().Select(n => n!).ToList();
-
     private async Task<ToneClient> ConnectAsync(HttpClient client, string bearer, Guid roomId, double frequency, CancellationToken cancellationToken)
     {
         var join = await client.PostAsync($"api/rooms/{roomId}/join", null);
@@ -202,15 +189,5 @@ public sealed class RecordingApiTests(RunningApp app) : IClassFixture<RunningApp
         using var timeout = new CancellationTokenSource(Patience);
         await socket.ConnectAsync(uri, timeout.Token);
         return new ToneClient(socket, frequency, cancellationToken);
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < Patience, $"Not within {Patience.TotalSeconds} s: {what}");
-            await Task.Delay(100);
-        }
     }
 }

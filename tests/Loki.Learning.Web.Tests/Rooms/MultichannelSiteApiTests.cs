@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
@@ -14,9 +13,8 @@ namespace Loki.Learning.Web.Tests.Rooms;
 /// nothing that anyone hears.
 public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<RunningApp>
 {
-    private const string Ensemble = "Mittnorden string orchestra";
     private const int Channels = 8;
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = RoomApi.Patience;
 
     private static double ToneOf(int channel) => 300 + (200 * channel);
 
@@ -26,12 +24,12 @@ public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<Run
         var teacher = await app.SignedInAsync("teacher@demo.loki.local", "Demo-teacher-2026");
         var pupil = await app.SignedInAsync("pupil@demo.loki.local", "Demo-pupil-2026");
         var stranger = await app.SignedInAsync("student.ntnu@demo.loki.local", "Demo-student-2026");
-        var roomId = await RehearsalRoomAsync(teacher);
+        var roomId = await RoomApi.RehearsalRoomAsync(teacher);
         Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
 
         // The pupil's connection is the hall: 8 channels. The teacher's studio sends stereo silence and wants 8 back.
-        var hallJoin = await JoinAsync(pupil, roomId);
-        var studioJoin = await JoinAsync(teacher, roomId);
+        var hallJoin = await RoomApi.JoinAsync(pupil, roomId);
+        var studioJoin = await RoomApi.JoinAsync(teacher, roomId);
         var hub = new IPEndPoint(IPAddress.Loopback, hallJoin["jackTripPort"]!.GetValue<int>());
         await using var hall = await FakeJackTripClient.ConnectAsync(hub, hallJoin["jackTripCode"]!.GetValue<string>(), channels: Channels, channelsWanted: 2);
         await using var studio = await FakeJackTripClient.ConnectAsync(hub, studioJoin["jackTripCode"]!.GetValue<string>(), channels: 2, channelsWanted: Channels);
@@ -41,9 +39,9 @@ public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<Run
             studio.StreamAsync(240, (_, _) => 0f, stop: done.Token));
         var pupilId = "";
         var teacherId = "";
-        await Eventually(async () =>
+        await RoomApi.EventuallyAsync(async () =>
         {
-            var roster = await RosterAsync(teacher, roomId);
+            var roster = await RoomApi.RosterAsync(teacher, roomId);
             var site = roster.FirstOrDefault(p => p["channels"]!.GetValue<int>() == Channels && p["channelMix"] is JsonArray);
             pupilId = site?["personId"]!.GetValue<string>() ?? "";
             teacherId = roster.FirstOrDefault(p => p["personId"]!.GetValue<string>() != pupilId && p["audioConnected"]!.GetValue<bool>())?["personId"]!.GetValue<string>() ?? "";
@@ -55,7 +53,7 @@ public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<Run
         Assert.True(ToneLevel(heard[0], 0) > 4 * ToneLevel(heard[1], 0), Describe("default: channel 1 left", heard, 2));
 
         // The pupil (no host) and a stranger try to move the hall's channel 1, reset it, or take the hall unmixed.
-        var mixBefore = (await RosterAsync(teacher, roomId)).Single(p => p["personId"]!.GetValue<string>() == pupilId)["channelMix"]!.ToJsonString();
+        var mixBefore = (await RoomApi.RosterAsync(teacher, roomId)).Single(p => p["personId"]!.GetValue<string>() == pupilId)["channelMix"]!.ToJsonString();
         var place = new { personId = pupilId, channel = 0, pan = 1f, gain = 2f };
         foreach (var attacker in new[] { pupil, stranger })
         {
@@ -64,7 +62,7 @@ public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<Run
             Assert.Equal(HttpStatusCode.Forbidden, (await attacker.PutAsJsonAsync($"api/rooms/{roomId}/passthrough", new { listenerId = teacherId, sourceId = pupilId })).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await attacker.PutAsJsonAsync($"api/rooms/{roomId}/passthrough", new { listenerId = pupilId, sourceId = teacherId })).StatusCode);
         }
-        var roster = await RosterAsync(teacher, roomId);
+        var roster = await RoomApi.RosterAsync(teacher, roomId);
         Assert.Equal(mixBefore, roster.Single(p => p["personId"]!.GetValue<string>() == pupilId)["channelMix"]!.ToJsonString());
         Assert.All(roster, p => Assert.Null(p["passthroughFrom"]?.GetValue<string>()));
         heard = await HeardAsync(studio, 2);
@@ -81,15 +79,23 @@ public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<Run
 
         // The host takes the hall unmixed into their own studio: channel k carries tone k alone.
         Assert.Equal(HttpStatusCode.NoContent, (await teacher.PutAsJsonAsync($"api/rooms/{roomId}/passthrough", new { listenerId = teacherId, sourceId = pupilId })).StatusCode);
-        heard = await HeardAsync(studio, Channels);
+        // Sent at 0.2. A loaded machine's gaps lower the level of a short window (0.037 once), so up to five windows are
+        // heard and the first without gaps is judged; gaps never brought another tone in.
+        for (var window = 0; window < 5; window++)
+        {
+            heard = await HeardAsync(studio, Channels);
+            if (Enumerable.Range(0, Channels).All(channel => ToneLevel(heard[channel], channel) > 0.05))
+            {
+                break;
+            }
+        }
         for (var channel = 0; channel < Channels; channel++)
         {
             var own = ToneLevel(heard[channel], channel);
-            // Sent at 0.2; gaps in the 0.3 s window lowered it to 0.037 in a clean-clone run, never brought another tone in.
-            Assert.True(own > 0.02, Describe($"passthrough: channel {channel + 1} carries its tone", heard, Channels));
+            Assert.True(own > 0.05, Describe($"passthrough: channel {channel + 1} carries its tone", heard, Channels));
             Assert.True(ToneLevel(heard[channel], (channel + 1) % Channels) < own / 10, Describe($"passthrough: channel {channel + 1} carries no other tone", heard, Channels));
         }
-        var studioEntry = (await RosterAsync(pupil, roomId)).Single(p => p["personId"]!.GetValue<string>() == teacherId);
+        var studioEntry = (await RoomApi.RosterAsync(pupil, roomId)).Single(p => p["personId"]!.GetValue<string>() == teacherId);
         Assert.Equal(pupilId, studioEntry["passthroughFrom"]!.GetValue<string>());
 
         // A take: each of the hall's channels is a track named by the site and its number, in the export too.
@@ -99,7 +105,7 @@ public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<Run
         await studio.ReceivedAfterAsync(studio.FramesReceived, 0, 48000, Patience); // a second of the take
         Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/recordings/{takeId}/stop", null)).StatusCode);
         var take = (await teacher.GetFromJsonAsync<JsonObject>($"api/recordings/{takeId}"))!;
-        var hallName = (await RosterAsync(teacher, roomId)).Single(p => p["personId"]!.GetValue<string>() == pupilId)["displayName"]!.GetValue<string>();
+        var hallName = (await RoomApi.RosterAsync(teacher, roomId)).Single(p => p["personId"]!.GetValue<string>() == pupilId)["displayName"]!.GetValue<string>();
         var names = take["tracks"]!.AsArray().Select(t => t!["displayName"]!.GetValue<string>()).ToList();
         var channelNames = Enumerable.Range(1, Channels).Select(c => $"{hallName} ch {c}").ToList();
         Assert.All(channelNames, name => Assert.Contains(name, names));
@@ -124,33 +130,4 @@ public sealed class MultichannelSiteApiTests(RunningApp app) : IClassFixture<Run
     private static string Describe(string what, float[][] heard, int channels) =>
         what + ": " + string.Join("; ", Enumerable.Range(0, Math.Min(channels, heard.Length)).Select(c =>
             $"ch{c + 1} " + string.Join(" ", Enumerable.Range(0, Channels).Select(t => ToneLevel(heard[c], t).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))));
-
-    private static async Task<JsonObject> JoinAsync(HttpClient client, Guid roomId)
-    {
-        var join = await client.PostAsync($"api/rooms/{roomId}/join", null);
-        Assert.Equal(HttpStatusCode.OK, join.StatusCode);
-        return (await join.Content.ReadFromJsonAsync<JsonObject>())!;
-    }
-
-    private static async Task<Guid> RehearsalRoomAsync(HttpClient teacher)
-    {
-        var rooms = (await teacher.GetFromJsonAsync<JsonArray>("api/rooms"))!;
-        return rooms
-            .Where(r => r!["ownerTitle"]!.GetValue<string>() == Ensemble)
-            .Select(r => Guid.Parse(r!["roomId"]!.GetValue<string>()))
-            .First();
-    }
-
-    private static async Task<List<JsonNode>> RosterAsync(HttpClient client, Guid roomId) =>
-        (await client.GetFromJsonAsync<JsonObject>($"api/rooms/{roomId}"))!["view"]!["roster"]!.AsArray().Select(n => n!).ToList();
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < Patience, $"Not within {Patience.TotalSeconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
 }
