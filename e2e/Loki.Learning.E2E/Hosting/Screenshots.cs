@@ -20,6 +20,27 @@ public static class Screenshots
         return path;
     }
 
+    /// A page that scrolls sideways on a phone hides part of every line: nothing may reach past the viewport's right
+    /// edge. The message names the elements that do (the widest first).
+    public static async Task NoSidewaysScrollAsync(IPage page, string what)
+    {
+        var overflow = await page.EvaluateAsync<string[]>("""
+            () => {
+                const width = document.documentElement.clientWidth;
+                if (document.documentElement.scrollWidth <= width + 1) { return []; }
+                const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '');
+                return [...document.body.querySelectorAll('*')]
+                    .filter(e => e.getBoundingClientRect().right > width + 1 && getComputedStyle(e).position !== 'fixed')
+                    .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > width + 1))
+                    .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)
+                    .slice(0, 5)
+                    .map(e => `${name(e)} to ${Math.round(e.getBoundingClientRect().right)} px`);
+            }
+            """);
+        Assert.True(overflow.Length == 0,
+            $"{what} at {page.ViewportSize!.Width} px scrolls sideways: {string.Join("; ", overflow)}");
+    }
+
     /// Shoots the viewport at each size, runs <paramref name="atEachSize"/> first (e.g. an assertion that something is in
     /// view), and leaves the page at the last size.
     public static async Task TakeAsync(IPage page, string name, Func<IPage, Task>? atEachSize = null)
@@ -31,6 +52,7 @@ public static class Screenshots
             {
                 await atEachSize(page);
             }
+            await NoSidewaysScrollAsync(page, name);
             await page.SaveAsync(name);
         }
     }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Loki.Learning.Web.Tests.Hosting;
 
 namespace Loki.Learning.Web.Tests.Metronome;
 
@@ -51,24 +51,8 @@ public sealed class AudioClockMapTests
 
     private static async Task<JsonObject> SimulateAsync(double seconds, double driftPpm = 0, double jumpAtMs = double.MaxValue, double jumpMs = 0)
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Loki.Learning.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Repository root not found.");
-        }
-        var module = new Uri(Path.Combine(root, "src", "Loki.Learning.Web", "wwwroot", "js", "audio-clock.js")).AbsoluteUri;
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--input-type=module", "-e", Simulation, module,
-            $$"""{"seconds":{{seconds}},"driftPpm":{{driftPpm}},"jumpAtMs":{{(jumpAtMs == double.MaxValue ? "1e18" : jumpAtMs.ToString(System.Globalization.CultureInfo.InvariantCulture))}},"jumpMs":{{jumpMs}}}""" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, await errors);
-        return JsonNode.Parse(await output)!.AsObject();
+        var settings = $$"""{"seconds":{{seconds}},"driftPpm":{{driftPpm}},"jumpAtMs":{{(jumpAtMs == double.MaxValue ? "1e18" : jumpAtMs.ToString(System.Globalization.CultureInfo.InvariantCulture))}},"jumpMs":{{jumpMs}}}""";
+        return await NodeScript.RunAsync("--input-type=module", "-e", Simulation, NodeScript.PageScript("audio-clock.js"), settings);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Loki.Learning.Web.Tests.Hosting;
 
 namespace Loki.Learning.Web.Tests.Metronome;
 
@@ -7,26 +7,8 @@ namespace Loki.Learning.Web.Tests.Metronome;
 /// the same code the browser runs. Time is simulated, so these are exact checks of the model, not timing tests.
 public sealed class ClockSyncTests
 {
-    private static async Task<JsonObject> SimulateAsync(params string[] arguments)
-    {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Loki.Learning.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("Repository root not found.");
-        }
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root };
-        start.ArgumentList.Add("bench/beat-sync.mjs");
-        foreach (var argument in arguments.Append("--json"))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, await errors);
-        return JsonNode.Parse(await output)!.AsObject();
-    }
+    private static Task<JsonObject> SimulateAsync(params string[] arguments) =>
+        NodeScript.RunAsync(["bench/beat-sync.mjs", .. arguments, "--json"]);
 
     [Fact]
     public async Task ClientsOnJitteryPathsClickTheSameBeatWithinAMillisecond()
