@@ -45,6 +45,11 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
             await foreach (var mediaEvent in engine.Events.ReadAllAsync(stop.Token))
             {
                 Report(mediaEvent);
+                if (mediaEvent is RoomStatistics)
+                {
+                    // Running totals, so a bench can take the difference over its own window.
+                    log.WriteLine(Invariant($"{mediaEvent.Timestamp:HH:mm:ss} mix thread: {engine.PeriodsElapsed} periods, {engine.LatePeriods} late"));
+                }
             }
         }
         catch (OperationCanceledException)

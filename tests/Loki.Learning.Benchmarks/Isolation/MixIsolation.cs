@@ -26,7 +26,8 @@ namespace Loki.Learning.Benchmarks.Isolation;
 /// the node runs in this process, so its CPU and its garbage collections are the node's own. The GC settings under
 /// test come from this process's environment (DOTNET_gcServer, DOTNET_gcConcurrent, DOTNET_GCgen0size,
 /// DOTNET_GCHeapAffinitizeMask); the load generators run with the defaults. One line per window, `mix-isolation: …`,
-/// for bench/mix-isolation.sh.
+/// for bench/mix-isolation.sh. In every window the same engine also runs alone in a process of its own
+/// (<see cref="EngineAlone"/>) with one JackTrip client, for the comparison the engine-in-its-own-process decision needs.
 internal static class MixIsolation
 {
     private const double PeriodMs = 128 * 1000.0 / 48000;
@@ -119,6 +120,8 @@ internal static class MixIsolation
             await client.SendAsync("mark");
             await client.WaitForAsync("marked", TimeSpan.FromSeconds(30));
         }
+        await using var alone = await EngineAlone.StartAsync(seconds);
+        alone?.Mark();
         var process = Process.GetCurrentProcess();
         var loadBefore = LoadAverage();
         var lateBefore = engine.LatePeriods;
@@ -143,6 +146,8 @@ internal static class MixIsolation
             $"mix-isolation: {label} | {phase} | periods {periods} | late {late} ({window.LatePercent:F3}%) | longest {longest.TotalMilliseconds:F1} ms ({longest.TotalMilliseconds / PeriodMs:F1} periods) | " +
             $"over 4 ms {over4} | node CPU {(process.TotalProcessorTime - cpu).TotalSeconds / elapsed:F2} cores | GC {GC.CollectionCount(0) - gc0}/{GC.CollectionCount(1) - gc1}/{GC.CollectionCount(2) - gc2} " +
             $"paused {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms | load {loadBefore}→{LoadAverage()} |{verdict}"));
+        alone?.Mark();
+        Console.WriteLine("  " + (alone?.Report() ?? "engine alone: the hub did not start"));
         foreach (var client in clients)
         {
             await client.SendAsync("report");
