@@ -30,31 +30,34 @@ for r in $(seq 1 "$repeats"); do
     echo "== repeat $r, $name, $(date -u +%T), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
     # shellcheck disable=SC2086
     env $envs dotnet "$B" mix-isolation --listeners "$listeners" --users "$users" --seconds "$secs" --label "$name" $extra 2>&1 \
-      | grep -aE "^mix-isolation|^  " | tee -a "$log"
+      | grep --line-buffered -aE "^mix-isolation|^  " | tee -a "$log"
   done
 done
 echo "finished $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$log"
-python3 - "$log" <<'PY'
+echo
+python3 - "$log" "$secs" <<'PY'
 import re, statistics, sys
-rows = {}
-alone = {}
-last = None
-for line in open(sys.argv[1], encoding="utf-8"):
+log, secs = sys.argv[1], float(sys.argv[2])
+expected = secs * 48000 / 128
+rows, alone, last = {}, {}, None
+for line in open(log, encoding="utf-8"):
     m = re.match(r"mix-isolation: (\S+) \| (.+?) \| periods (\d+) \| late (\d+) \(([\d.]+)%\) \| longest ([\d.]+) ms \(([\d.]+) periods\) \| over 4 ms (\d+) \| node CPU ([\d.]+) cores \| GC (\d+)/(\d+)/(\d+) paused (\d+) ms \| load ([\d.]+)→([\d.]+)", line)
     if m:
-        key = (m[1], re.sub(r"^\d+ ", "N ", m[2]).replace("+ \d+", ""))
-        key = (m[1], m[2])
-        rows.setdefault(key, []).append(dict(late=float(m[5]), longest=float(m[7]), cpu=float(m[9]), gc=int(m[10]) + int(m[11]) + int(m[12]), paused=int(m[13]), load=(float(m[14]) + float(m[15])) / 2))
-        last = key
+        last = (m[1], re.sub(r"\d+ listeners", "listeners", re.sub(r"\d+ page users", "page users", m[2])))
+        periods, late = int(m[3]), int(m[4])
+        rows.setdefault(last, []).append(dict(late=100.0 * late / expected, lost=100.0 * (late + max(0, expected - periods)) / expected,
+            longest=float(m[7]), cpu=float(m[9]), gc=int(m[10]) + int(m[11]) + int(m[12]), paused=int(m[13]), load=(float(m[14]) + float(m[15])) / 2))
         continue
     a = re.search(r"engine alone .*?late (\d+) of (\d+) periods \(([\d.]+)%\)", line)
     if a and last:
         alone.setdefault(last, []).append(float(a[3]))
-med = lambda xs: statistics.median(xs) if xs else float("nan")
-print()
-print("| variant | window | runs | late > 1 period, % (median; min–max) | longest gap, periods (median; min–max) | node CPU, cores | GCs / paused ms | load avg | engine alone: late % |")
-print("|---|---|---:|---|---|---:|---|---:|---:|")
+med = statistics.median
+def span(xs, f):
+    return f.format(med(xs)) + ("" if len(xs) == 1 else " (" + f.format(min(xs)) + "–" + f.format(max(xs)) + ")")
+print("| variant | window | runs | late, % | late or skipped, % | longest gap, periods | node GCs / paused ms | node CPU, cores | load avg | engine alone: late, % |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for (variant, window), rs in rows.items():
-    L = [r["late"] for r in rs]; G = [r["longest"] for r in rs]
-    print(f"| {variant} | {window} | {len(rs)} | {med(L):.3f} ({min(L):.3f}–{max(L):.3f}) | {med(G):.1f} ({min(G):.1f}–{max(G):.1f}) | {med([r['cpu'] for r in rs]):.2f} | {med([r['gc'] for r in rs]):.0f} / {med([r['paused'] for r in rs]):.0f} | {med([r['load'] for r in rs]):.1f} | {med(alone.get((variant, window), [])):.3f} |")
+    print(f"| {variant} | {window} | {len(rs)} | {span([r['late'] for r in rs], '{:.2f}')} | {span([r['lost'] for r in rs], '{:.2f}')} | {span([r['longest'] for r in rs], '{:.0f}')} | "
+          f"{med([r['gc'] for r in rs]):.0f} / {med([r['paused'] for r in rs]):.0f} | {med([r['cpu'] for r in rs]):.2f} | {med([r['load'] for r in rs]):.0f} | "
+          f"{span(alone.get((variant, window), [float('nan')]), '{:.2f}')} |")
 PY

@@ -20,17 +20,19 @@ internal sealed class BenchChild : IAsyncDisposable
 
     public static BenchChild Start(string name, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        var program = typeof(BenchChild).Assembly.Location;
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(program), StringComparison.Ordinal))
-        {
-            start.ArgumentList.Add(program); // run through `dotnet program.dll`
-        }
+        var process = Process.Start(StartInfo(typeof(BenchChild).Assembly.Location, arguments, standardInput: true))
+            ?? throw new InvalidOperationException($"{name} did not start");
+        var child = new BenchChild(name, process);
+        _ = Task.Run(child.PumpAsync);
+        return child;
+    }
+
+    /// `dotnet PROGRAM ARGUMENTS` with the standard output (and input) redirected and the node's GC settings removed.
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, bool standardInput)
+    {
+        var dotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardInput = standardInput, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(program);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -39,10 +41,7 @@ internal sealed class BenchChild : IAsyncDisposable
         {
             start.Environment.Remove(key);
         }
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} did not start");
-        var child = new BenchChild(name, process);
-        _ = Task.Run(child.PumpAsync);
-        return child;
+        return start;
     }
 
     public int ProcessId => _process.Id;

@@ -90,21 +90,8 @@ internal sealed partial class EngineAlone : IAsyncDisposable
         }
     }
 
-    private static Process Start(string dll, params string[] arguments)
-    {
-        var dotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("DOTNET_gc", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-        return Process.Start(start)!;
-    }
+    private static Process Start(string dll, params string[] arguments) =>
+        Process.Start(BenchChild.StartInfo(dll, arguments, standardInput: false))!;
 
     private static async Task<bool> AcceptsAsync(int port)
     {

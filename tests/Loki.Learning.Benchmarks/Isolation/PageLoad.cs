@@ -155,17 +155,17 @@ internal static partial class PageLoad
                         {
                             using var response = await _http.GetAsync(_api[_random.Next(_api.Length)], cancellationToken);
                             if (await OkAsync(response, cancellationToken))
-{
-Interlocked.Increment(ref _counters.ApiCalls);
-}
+                            {
+                                Interlocked.Increment(ref _counters.ApiCalls);
+                            }
                         }
                         else if (dice < 9 || _circuit is null)
                         {
                             using var response = await _http.GetAsync(_pages[_random.Next(_pages.Length)], cancellationToken);
                             if (await OkAsync(response, cancellationToken))
-{
-Interlocked.Increment(ref _counters.Pages);
-}
+                            {
+                                Interlocked.Increment(ref _counters.Pages);
+                            }
                         }
                         else
                         {
@@ -219,9 +219,9 @@ Interlocked.Increment(ref _counters.Pages);
             content.Add(new StringContent("Bench score"), "title");
             using var response = await _http.PostAsync($"/api/scores?ownerId={_plan.EventId}", content, cancellationToken);
             if (await OkAsync(response, cancellationToken))
-{
-Interlocked.Increment(ref _counters.Uploads);
-}
+            {
+                Interlocked.Increment(ref _counters.Uploads);
+            }
         }
 
         private async Task ExportRecordingAsync(CancellationToken cancellationToken)
@@ -240,9 +240,9 @@ Interlocked.Increment(ref _counters.Uploads);
                 Interlocked.Add(ref _counters.ExportBytes, total);
             }
             if (await OkAsync(response, cancellationToken))
-{
-Interlocked.Increment(ref _counters.Exports);
-}
+            {
+                Interlocked.Increment(ref _counters.Exports);
+            }
         }
 
         private async Task<bool> OkAsync(HttpResponseMessage response, CancellationToken cancellationToken)
