@@ -27,6 +27,7 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
             StatisticsInterval = options.StatisticsInterval,
             RealTimePriority = options.RealTimePriority,
             SendThreads = options.SendThreads,
+            MixThreadCpu = options.MixThreadCpu,
         };
         var policy = new AllowListAdmissionPolicy(options.Room, options.Admit);
         await using var engine = new MediaEngine(engineOptions, policy);
@@ -44,6 +45,11 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
             await foreach (var mediaEvent in engine.Events.ReadAllAsync(stop.Token))
             {
                 Report(mediaEvent);
+                if (mediaEvent is RoomStatistics)
+                {
+                    // Running totals, so a bench can take the difference over its own window.
+                    log.WriteLine(Invariant($"{mediaEvent.Timestamp:HH:mm:ss} mix thread: {engine.PeriodsElapsed} periods, {engine.LatePeriods} late"));
+                }
             }
         }
         catch (OperationCanceledException)
@@ -96,6 +102,9 @@ public sealed class ServeCommand(ServeOptions options, TextWriter log)
                 break;
             case MixThreadScheduling e:
                 log.WriteLine($"{time} mix thread: {(e.RealTime ? "real-time, " : "normal priority: real-time ")}{e.Detail}");
+                break;
+            case MixThreadPinned e:
+                log.WriteLine($"{time} mix thread: {(e.Refused is null ? $"pinned to CPU {e.Cpu}" : $"not pinned to CPU {e.Cpu}: {e.Refused}")}");
                 break;
             case EngineError e:
                 log.WriteLine(Invariant($"{time} error: {e.Message}{(e.Exception is null ? "" : " (" + e.Exception.Message + ")")}"));

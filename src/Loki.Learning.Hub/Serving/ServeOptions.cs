@@ -16,13 +16,15 @@ public sealed record ServeOptions(
     TimeSpan StatisticsInterval,
     TimeSpan? RunFor,
     int RealTimePriority,
-    int SendThreads = 1)
+    int SendThreads = 1,
+    int MixThreadCpu = -1)
 {
     public const string Usage =
         "serve --port 4464 --bind 127.0.0.1 --admit NAME[,NAME…]|'*' [--period 128] [--udp-base 61002]\n" +
         "      [--bits 16] [--max-clients 128] [--room hub] [--stats-seconds 5] [--seconds S]\n" +
         "      [--rt-priority 20]   (SCHED_FIFO priority of the mix thread; 0 = normal priority)\n" +
-        "      [--send-threads 1]   (threads sharing a period's sends; 1 = the mix thread alone)";
+        "      [--send-threads 1]   (threads sharing a period's sends; 1 = the mix thread alone)\n" +
+        "      [--mix-cpu -1]       (the CPU the mix thread is pinned to; -1 = not pinned)";
 
     public static ServeOptions From(CommandArguments arguments)
     {
@@ -59,6 +61,7 @@ public sealed record ServeOptions(
             TimeSpan.FromSeconds(arguments.Number("stats-seconds", 5, 0.5, 3600)),
             seconds > 0 ? TimeSpan.FromSeconds(seconds) : null,
             arguments.Integer("rt-priority", 20, 0, 99),
-            arguments.Integer("send-threads", 1, 1, 8));
+            arguments.Integer("send-threads", 1, 1, 8),
+            arguments.Integer("mix-cpu", -1, -1, Environment.ProcessorCount - 1));
     }
 }

@@ -81,6 +81,13 @@ public sealed record MediaEngineOptions
     public int RealTimePriority { get; init; } = 20;
 
     /// <summary>
+    /// The CPU (0-based) the mix thread is pinned to on Linux, or -1 to let the scheduler move it. Pinning keeps the
+    /// mix thread's cache warm and, together with a GC kept off that CPU (<c>DOTNET_GCHeapAffinitizeMask</c>), gives it
+    /// a core of its own; a <see cref="MixThreadScheduling"/> event says whether it was pinned. See docs/benchmarks.md §8.
+    /// </summary>
+    public int MixThreadCpu { get; init; } = -1;
+
+    /// <summary>
     /// Threads that share a period's sends (encode and hand to the kernel every personal mix): 1 = the mix thread alone;
     /// more adds helper threads at the same priority (Linux x64 only; elsewhere the mix thread sends alone). Helps only
     /// with many participants and a free core; see docs/benchmarks.md §2 before raising it.
@@ -119,6 +126,10 @@ public sealed record MediaEngineOptions
         if (RealTimePriority is < 0 or > 99)
         {
             throw new ArgumentOutOfRangeException(nameof(RealTimePriority), "The real-time priority is 0 (off) or 1–99.");
+        }
+        if (MixThreadCpu < -1 || MixThreadCpu >= Environment.ProcessorCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MixThreadCpu), MixThreadCpu, $"The mix thread's CPU is -1 (not pinned) or 0–{Environment.ProcessorCount - 1}.");
         }
         if (MaxClients < 1 || MaxParticipantsPerRoom < 1 || CommandQueueCapacity < 1 || EventQueueCapacity < 1)
         {

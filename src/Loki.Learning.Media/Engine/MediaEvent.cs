@@ -102,6 +102,12 @@ public sealed record CommandRejected(DateTimeOffset Timestamp, MediaCommand Comm
 /// <param name="Detail">What was granted, or why not.</param>
 public sealed record MixThreadScheduling(DateTimeOffset Timestamp, bool RealTime, int Priority, string Detail) : MediaEvent(Timestamp);
 
+/// <summary>Whether the mix thread was pinned to the CPU <see cref="MediaEngineOptions.MixThreadCpu"/> names.</summary>
+/// <param name="Timestamp">When the mix thread asked.</param>
+/// <param name="Cpu">The CPU asked for.</param>
+/// <param name="Refused">Why it was not pinned, or <c>null</c> when it was.</param>
+public sealed record MixThreadPinned(DateTimeOffset Timestamp, int Cpu, string? Refused) : MediaEvent(Timestamp);
+
 /// <summary>An unexpected failure the engine survived (socket errors, a failing admission policy).</summary>
 /// <param name="Timestamp">When it happened.</param>
 /// <param name="Message">What failed.</param>

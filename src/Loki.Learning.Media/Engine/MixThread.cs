@@ -91,6 +91,10 @@ internal sealed class MixThread
             _outbox.Report(new MixThreadScheduling(_time.GetUtcNow(), refused is null, _options.RealTimePriority,
                 refused ?? $"SCHED_FIFO at priority {_options.RealTimePriority}"));
         }
+        if (_options.MixThreadCpu >= 0)
+        {
+            _outbox.Report(new MixThreadPinned(_time.GetUtcNow(), _options.MixThreadCpu, PeriodPacer.TryPinToCpu(_options.MixThreadCpu)));
+        }
         var crew = SendCrew.TryCreate(_options.SendThreads - 1, _options.RealTimePriority);
         crew?.Start();
         _sendCrew = crew;

@@ -67,6 +67,38 @@ internal sealed partial class PeriodPacer
     }
 
     /// <summary>
+    /// Call once on the pacing thread: pins it to one CPU (Linux sched_setaffinity on the calling thread), so the
+    /// scheduler never migrates it and a GC whose heaps are kept off that CPU runs beside it rather than on it.
+    /// </summary>
+    /// <returns><c>null</c> when pinned, else the reason it was not.</returns>
+    public static string? TryPinToCpu(int cpu)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "the mix thread is only pinned to a CPU on Linux";
+        }
+        Span<ulong> mask = stackalloc ulong[16]; // 1,024 CPUs, glibc's cpu_set_t
+        if (cpu < 0 || cpu >= mask.Length * 64)
+        {
+            return $"CPU {cpu} is out of range";
+        }
+        mask.Clear();
+        mask[cpu / 64] = 1UL << (cpu % 64);
+        unsafe
+        {
+            fixed (ulong* bits = mask)
+            {
+                // pid 0 is the calling thread on Linux, not the whole process.
+                if (sched_setaffinity(0, (nuint)(mask.Length * sizeof(ulong)), bits) == 0)
+                {
+                    return null;
+                }
+            }
+        }
+        return $"sched_setaffinity to CPU {cpu} failed with errno {Marshal.GetLastPInvokeError()}";
+    }
+
+    /// <summary>
     /// Periods that started more than a whole period after their deadline: each is a gap a client hears unless its
     /// jitter buffer covers it (the engine's own count of dropouts, independent of any client's view).
     /// </summary>
@@ -144,6 +176,9 @@ internal sealed partial class PeriodPacer
 
     [DllImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
     private static extern int sched_setscheduler(int pid, int policy, ref SchedulingParameters parameters);
+
+    [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static extern unsafe int sched_setaffinity(int pid, nuint size, ulong* mask);
 
     [DllImport("libc", EntryPoint = "prctl")]
     private static extern int prctl(int option, nuint argument2, nuint argument3, nuint argument4, nuint argument5);

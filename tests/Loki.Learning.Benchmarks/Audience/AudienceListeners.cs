@@ -31,18 +31,7 @@ public static class AudienceListeners
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
         var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
         var folder = Directory.CreateTempSubdirectory("loki-audience-").FullName;
-        var app = LokiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Database:Path"] = Path.Combine(folder, "loki.db"),
-                ["Cluster:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
-                ["Cluster:ClusterId"] = "audience",
-                ["Media:BindAddress"] = "127.0.0.1",
-                ["Media:JackTripPort"] = "0",
-                ["Media:UdpBasePort"] = "0",
-                ["SeedData:Enabled"] = "false",
-                ["Logging:LogLevel:Default"] = "Warning",
-            }));
+        var app = BuildNode(folder, new Dictionary<string, string?>());
         await app.PrepareDatabaseAsync();
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -123,6 +112,29 @@ public static class AudienceListeners
         }
     }
 
+    /// The real host on loopback with its database in <paramref name="folder"/>, a media engine on ports the system
+    /// picks, and <paramref name="settings"/> on top (they win).
+    internal static WebApplication BuildNode(string folder, IDictionary<string, string?> settings)
+    {
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Database:Path"] = Path.Combine(folder, "loki.db"),
+            ["Cluster:SiloPort"] = LoopbackPorts.Free().ToString(CultureInfo.InvariantCulture),
+            ["Cluster:ClusterId"] = "audience",
+            ["Media:BindAddress"] = "127.0.0.1",
+            ["Media:JackTripPort"] = "0",
+            ["Media:UdpBasePort"] = "0",
+            ["SeedData:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings)
+        {
+            configuration[key] = value;
+        }
+        return LokiHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
+            builder.Configuration.AddInMemoryCollection(configuration));
+    }
+
     private static void Report(string label, AudienceTap probe, double cores, GcFigures gc)
     {
         var (max, late, intervals) = probe.MixTiming;
@@ -139,16 +151,16 @@ public static class AudienceListeners
         public static GcFigures operator -(GcFigures a, GcFigures b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused);
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    internal static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
-    private static async Task<(Guid EventId, Guid RoomId, List<string> Tokens)> PrepareAsync(IServiceProvider services, int count)
+    internal static async Task<(Guid EventId, Guid RoomId, List<string> Tokens)> PrepareAsync(IServiceProvider services, int count, string organizerId = "organizer")
     {
         await using var db = await services.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContextAsync();
         var now = DateTime.UtcNow;
         var workshop = new Workshop
         {
             Title = "Audience bench",
-            OrganizerId = "organizer",
+            OrganizerId = organizerId,
             StartsUtc = now,
             EndsUtc = now.AddHours(2),
             Published = true,
@@ -165,12 +177,17 @@ public static class AudienceListeners
             CreatedUtc = now, ConsentedUtc = now, Token = t,
         }));
         db.Workshops.Add(workshop);
+        // Its one sitting, held in its room, as the workshop form makes it (the room's host is found through it).
+        db.Meetings.Add(new Meeting
+        {
+            OwnerKind = OwnerKind.Workshop, OwnerId = workshop.Id, Title = "Bench sitting", StartsUtc = now, EndsUtc = now.AddHours(2), RoomId = workshop.RoomId,
+        });
         await db.SaveChangesAsync();
         return (workshop.Id, workshop.RoomId, tokens);
     }
 
     /// A 440 Hz tone at half scale into the room, in 128-frame blocks paced by the wall clock (like a browser).
-    private static async Task SendToneAsync(ExternalParticipant participant, CancellationToken cancellationToken)
+    internal static async Task SendToneAsync(ExternalParticipant participant, CancellationToken cancellationToken)
     {
         var block = new float[128];
         var output = new float[2 * ExternalParticipant.MaxBlockFrames];
@@ -205,7 +222,7 @@ public static class AudienceListeners
         }
     }
 
-    private sealed class Listener(Uri uri)
+    internal sealed class Listener(Uri uri)
     {
         private readonly ClientWebSocket _socket = new();
         private long _lastArrival;

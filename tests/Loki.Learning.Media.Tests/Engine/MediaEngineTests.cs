@@ -287,6 +287,36 @@ public sealed class MediaEngineTests
     }
 
     [Fact]
+    public async Task TheMixThreadRunsOnlyOnTheCpuItIsGiven()
+    {
+        var cpu = Environment.ProcessorCount - 1;
+        await using var engine = new MediaEngine(LoopbackOptions with { MixThreadCpu = cpu }, new AllowListAdmissionPolicy("band", ["*"]));
+        engine.Start();
+
+        var pinned = await WaitForEventAsync<MixThreadPinned>(engine.Events);
+
+        Assert.Equal(cpu, pinned.Cpu);
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.NotNull(pinned.Refused);
+            return;
+        }
+        Assert.Null(pinned.Refused);
+        // The kernel's own view of the thread: the CPUs it may run on.
+        var mixThread = Directory.GetDirectories("/proc/self/task").Single(t => File.ReadAllText(Path.Combine(t, "comm")).Trim() == "Loki media mix");
+        var allowed = File.ReadAllLines(Path.Combine(mixThread, "status")).Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal));
+        Assert.Equal(cpu.ToString(System.Globalization.CultureInfo.InvariantCulture), allowed.Split(':')[1].Trim());
+    }
+
+    [Fact]
+    public void AMixThreadCpuTheMachineDoesNotHaveIsRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => (LoopbackOptions with { MixThreadCpu = Environment.ProcessorCount }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (LoopbackOptions with { MixThreadCpu = -2 }).Validate());
+        (LoopbackOptions with { MixThreadCpu = -1 }).Validate();
+    }
+
+    [Fact]
     public async Task AnInvalidCommandIsReportedNotThrown()
     {
         await using var engine = new MediaEngine(LoopbackOptions, new AllowListAdmissionPolicy("band", ["*"]));

@@ -17,6 +17,16 @@ public sealed class SettingsCheckTests
         Assert.Equal(["loki: " + line], await StartAsync(key, value));
 
     [Fact]
+    public async Task AMixThreadCpuTheMachineDoesNotHaveStopsTheNodeWithOneLine()
+    {
+        var missing = Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(
+            [$"loki: Media:MixThreadCpu must be a CPU from 0 to {Environment.ProcessorCount - 1}, or -1 for none, not '{missing}'."],
+            await StartAsync("Media:MixThreadCpu", missing));
+    }
+
+    [Fact]
     public async Task AWordWhereAMediaNumberBelongsStopsTheNodeWithALineNamingKeyAndValue()
     {
         var line = Assert.Single(await StartAsync("Media:JackTripPort", "many"));

@@ -25,6 +25,9 @@ public sealed class MediaOptions : ICheckedSettings
     /// SCHED_FIFO priority of the mix thread; 0 = normal priority.
     public int RealTimePriority { get; set; } = 20;
 
+    /// The CPU (0-based) the mix thread is pinned to; -1 = not pinned (docs/benchmarks.md §8 says when it helps).
+    public int MixThreadCpu { get; set; } = -1;
+
     /// The host name clients dial (default: the host of <c>Site:PublicUrl</c> when set, else 127.0.0.1).
     public string? PublicHost { get; set; }
 
@@ -50,6 +53,10 @@ public sealed class MediaOptions : ICheckedSettings
         if (RealTimePriority is < 0 or > 99)
         {
             yield return SettingsCheck.Problem("Media:RealTimePriority", "from 1 to 99, or 0 for normal priority", RealTimePriority);
+        }
+        if (MixThreadCpu < -1 || MixThreadCpu >= Environment.ProcessorCount)
+        {
+            yield return SettingsCheck.Problem("Media:MixThreadCpu", $"a CPU from 0 to {Environment.ProcessorCount - 1}, or -1 for none", MixThreadCpu);
         }
         if (PublicHost is { Length: > 0 } host && Uri.CheckHostName(host) == UriHostNameType.Unknown)
         {

@@ -110,6 +110,7 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
             UdpBasePort = Settings.UdpBasePort,
             MaxParticipantsPerRoom = LiveRoom.Capacity,
             RealTimePriority = Settings.RealTimePriority,
+            MixThreadCpu = Settings.MixThreadCpu,
         };
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(Drain);
         _engine = new MediaEngine(options, this, clock);
@@ -186,6 +187,12 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
                 return Task.CompletedTask;
             case MixThreadScheduling scheduling:
                 logger.LogWarning("Media mix thread runs at normal priority, real-time priority {Priority} {Detail}; audio timing suffers on a busy node", scheduling.Priority, scheduling.Detail);
+                return Task.CompletedTask;
+            case MixThreadPinned { Refused: null } pinned:
+                logger.LogInformation("Media mix thread pinned to CPU {Cpu}", pinned.Cpu);
+                return Task.CompletedTask;
+            case MixThreadPinned pinned:
+                logger.LogWarning("Media mix thread not pinned to CPU {Cpu}: {Reason}", pinned.Cpu, pinned.Refused);
                 return Task.CompletedTask;
             case EngineError error:
                 logger.LogWarning(error.Exception, "Media engine: {Message}", error.Message);
