@@ -1,5 +1,6 @@
 using System.Threading.Tasks.Sources;
 using Loki.Learning.Media.JackTrip;
+using Loki.Learning.Media.Jitter;
 
 namespace Loki.Learning.Media.Engine;
 
@@ -70,12 +71,18 @@ public sealed class ExternalParticipant : IDisposable
     private long _outputRead;
     private long _outputDropped;
 
+    private readonly long[] _outputPublished; // when the mix thread published each output slot (ticks)
+    private readonly StageHistogram _inputWait = new();
+    private readonly StageHistogram _outputWait = new();
+
     private readonly Signal _signal;
     private volatile bool _left;
     private int _disposed;
 
-    internal ExternalParticipant(int participantId, int channels, int periodFrames, int sampleRate, TimeProvider time, InputLevelMeter level, Action<int> detach)
+    internal ExternalParticipant(int participantId, int channels, int periodFrames, int sampleRate, TimeProvider time, InputLevelMeter level, Action<int> detach,
+        JitterBufferOptions? jitterBuffer = null)
     {
+        JitterOptions = jitterBuffer;
         ParticipantId = participantId;
         Channels = channels;
         PeriodFrames = periodFrames;
@@ -91,6 +98,7 @@ public sealed class ExternalParticipant : IDisposable
         _inputArrival = new long[InputQueueBlocks];
         _inputWallMicroseconds = new long[InputQueueBlocks];
         _outputSamples = new float[OutputSlots * periodFrames * channels];
+        _outputPublished = new long[OutputSlots];
         _signal = new Signal(this);
     }
 
@@ -122,6 +130,18 @@ public sealed class ExternalParticipant : IDisposable
     public long DroppedOutputBlocks => Volatile.Read(ref _outputDropped);
 
     internal InputLevelMeter Level { get; }
+
+    /// <summary>This participant's own jitter-buffer tuning (sample rate and clock filled in), or <c>null</c> for the engine's.</summary>
+    internal JitterBufferOptions? JitterOptions { get; }
+
+    /// <summary>
+    /// How long this participant's audio waited in the engine's two hand-overs, for the path breakdown
+    /// (docs/benchmarks.md §7): from <see cref="WriteInput"/> until the mix thread moved the block into the jitter buffer
+    /// (at the start of the next period), and from the mix thread publishing a period until <see cref="TryReadOutput"/>
+    /// took it. Any thread; allocation-free.
+    /// </summary>
+    public ExternalPathTimes PathTimes => new(
+        _inputWait.Percentile(0.5), _inputWait.Percentile(0.95), _outputWait.Percentile(0.5), _outputWait.Percentile(0.95));
 
     /// <summary>
     /// Queues one block of the participant's audio for the mix thread. Transport thread; never blocks; allocation-free.
@@ -222,6 +242,7 @@ public sealed class ExternalParticipant : IDisposable
             }
             var slot = (int)(read % OutputSlots);
             _outputSamples.AsSpan(slot * length, length).CopyTo(interleaved);
+            var published = Volatile.Read(ref _outputPublished[slot]);
             // The mix thread starts overwriting this slot only when it writes block read + OutputSlots; if it got that
             // far while we copied, the copy may be torn: skip it (counted as dropped) and take a newer one.
             Interlocked.MemoryBarrier();
@@ -231,6 +252,7 @@ public sealed class ExternalParticipant : IDisposable
                 Volatile.Write(ref _outputDropped, _outputDropped + 1);
                 continue;
             }
+            _outputWait.Record(_time.GetTimestamp() - published, _time.TimestampFrequency);
             sequence = (uint)read;
             return true;
         }
@@ -307,6 +329,9 @@ public sealed class ExternalParticipant : IDisposable
         return true;
     }
 
+    /// <summary>Records how long the block taken by <see cref="TryPeekInput"/> waited for the mix thread (mix thread).</summary>
+    internal void RecordInputWait(long arrival, long now) => _inputWait.Record(now - arrival, _time.TimestampFrequency);
+
     /// <summary>Frees the block returned by <see cref="TryPeekInput"/> for the transport thread (mix thread).</summary>
     internal void ReleaseInput()
     {
@@ -337,6 +362,7 @@ public sealed class ExternalParticipant : IDisposable
                 }
             }
         }
+        Volatile.Write(ref _outputPublished[(int)(index % OutputSlots)], _time.GetTimestamp());
         Volatile.Write(ref _outputWritten, index + 1);
         _signal.Wake();
     }
@@ -434,6 +460,13 @@ public sealed class ExternalParticipant : IDisposable
             _core.OnCompleted(continuation, state, token, flags);
     }
 }
+
+/// <summary>
+/// Where an external participant's audio waits inside the engine besides its jitter buffer, ms (p50, p95; <c>null</c>
+/// before any audio): <paramref name="InputWaitP50"/> from the transport's hand-over to the mix thread's next period,
+/// <paramref name="OutputWaitP50"/> from the mix to the transport taking the period.
+/// </summary>
+public readonly record struct ExternalPathTimes(double? InputWaitP50, double? InputWaitP95, double? OutputWaitP50, double? OutputWaitP95);
 
 /// <summary>One queued input block of an <see cref="ExternalParticipant"/>, as the mix thread sees it.</summary>
 internal readonly record struct ExternalInputBlock(int Frames, uint Sequence, long SenderMicroseconds, long ArrivalTimestamp, long WallMicroseconds);

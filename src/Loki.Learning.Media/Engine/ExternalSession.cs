@@ -19,6 +19,9 @@ internal sealed class ExternalSession(ExternalParticipant external, string clien
     public override long InputDropped => External.DroppedInputBlocks;
 
     /// <inheritdoc />
+    protected override ExternalPathTimes? ExternalPath => External.PathTimes;
+
+    /// <inheritdoc />
     public override IPEndPoint? PeerEndPoint() => remoteEndPoint;
 
     /// <summary>Joins the room at the start of the period after the attachment; a full room makes it leave at once.</summary>
@@ -47,22 +50,30 @@ internal sealed class ExternalSession(ExternalParticipant external, string clien
         {
             return; // the room was full: nothing to feed
         }
+        var now = 0L;
         while (External.TryPeekInput(out var block, out var planar))
         {
             if (firstReceive == 0)
             {
                 firstReceive = Stopwatch.GetTimestamp();
             }
+            if (now == 0)
+            {
+                now = state.Time.GetTimestamp();
+            }
             if (Buffer is null || block.Frames != FramesPerPacket)
             {
                 // The first block, or the sender changed its block size: a new buffer (allocates, like a join).
                 FramesPerPacket = block.Frames;
-                Buffer = new JitterBuffer(WireChannels, block.Frames, state.JitterOptions);
+                Buffer = new JitterBuffer(WireChannels, block.Frames, External.JitterOptions ?? state.ExternalJitterOptions);
             }
             LastHeardAt = block.ArrivalTimestamp;
             DatagramsReceived++;
             OneWay.Add((ulong)block.SenderMicroseconds, block.WallMicroseconds);
-            Buffer.Insert((ushort)block.Sequence, planar, block.ArrivalTimestamp);
+            External.RecordInputWait(block.ArrivalTimestamp, now);
+            // Scheduled on the sender's audio clock (docs/protocol.md §7.1): a browser renders its blocks in bursts, so
+            // their arrival says little about when their audio was taken; their timestamps say it exactly.
+            Buffer.Insert((ushort)block.Sequence, planar, block.ArrivalTimestamp, block.SenderMicroseconds);
             External.ReleaseInput();
         }
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Loki.Learning.Media.JackTrip;
+using Loki.Learning.Media.Jitter;
 
 namespace Loki.Learning.Media.Engine;
 
@@ -156,9 +157,11 @@ public sealed class MediaEngine : IAsyncDisposable
     /// <param name="clientName">Name reported in events.</param>
     /// <param name="channels">1 or 2: channels of its input and of its personal mix.</param>
     /// <param name="remoteEndPoint">Where the transport's peer is, for events; <c>0.0.0.0:0</c> (a placeholder) when <c>null</c>.</param>
+    /// <param name="jitterBuffer">This participant's jitter-buffer tuning (a room's policy: target and limits), or
+    /// <c>null</c> for <see cref="MediaEngineOptions.ExternalJitterBuffer"/>; the engine sets its sample rate and clock.</param>
     /// <returns>The participant's end of the queues; dispose it to leave.</returns>
     /// <exception cref="InvalidOperationException">The engine is not running.</exception>
-    public ExternalParticipant AttachExternal(string roomId, string clientName, int channels, IPEndPoint? remoteEndPoint = null)
+    public ExternalParticipant AttachExternal(string roomId, string clientName, int channels, IPEndPoint? remoteEndPoint = null, JitterBufferOptions? jitterBuffer = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(roomId);
         ArgumentNullException.ThrowIfNull(clientName);
@@ -172,7 +175,8 @@ public sealed class MediaEngine : IAsyncDisposable
         }
         var participantId = Interlocked.Increment(ref _nextParticipantId);
         var level = new InputLevelMeter(InputLevelMeter.WindowPeriodsFor(Options.PeriodFrames, Options.SampleRate));
-        var external = new ExternalParticipant(participantId, channels, Options.PeriodFrames, Options.SampleRate, _time, level, _inbox.Detach);
+        var tuning = jitterBuffer is null ? null : jitterBuffer with { SampleRate = Options.SampleRate, TimestampFrequency = _time.TimestampFrequency };
+        var external = new ExternalParticipant(participantId, channels, Options.PeriodFrames, Options.SampleRate, _time, level, _inbox.Detach, tuning);
         _inbox.Attach(new ExternalSession(external, clientName, roomId, remoteEndPoint ?? new IPEndPoint(IPAddress.Any, 0), _time.GetTimestamp()));
         if (Volatile.Read(ref _state) != 1)
         {

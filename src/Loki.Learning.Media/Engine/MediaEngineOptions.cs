@@ -100,6 +100,12 @@ public sealed record MediaEngineOptions
     /// <summary>Tuning of every participant's jitter buffer (its sample rate and timestamp unit are set by the engine).</summary>
     public JitterBufferOptions JitterBuffer { get; init; } = new();
 
+    /// <summary>
+    /// Tuning of external (browser) participants' jitter buffers; <c>null</c> = <see cref="JitterBuffer"/>. A
+    /// participant attached with options of its own (<see cref="MediaEngine.AttachExternal"/>, a room's policy) uses those.
+    /// </summary>
+    public JitterBufferOptions? ExternalJitterBuffer { get; init; }
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {

@@ -151,6 +151,12 @@ public sealed record ParticipantSnapshot(
     /// unread (included in <see cref="DatagramsRejected"/>). A steady count means someone else is sending to the port.
     /// </summary>
     public long DatagramsFromStrangers { get; init; }
+
+    /// <summary>
+    /// For an external (browser) participant, how long its audio waited in the engine's hand-overs besides the jitter
+    /// buffer (<see cref="ExternalParticipant.PathTimes"/>); <c>null</c> for JackTrip clients.
+    /// </summary>
+    public ExternalPathTimes? ExternalPath { get; init; }
 }
 
 /// <summary>

@@ -20,6 +20,9 @@ internal sealed class MixState : IDisposable
         Outbox = outbox;
         Admissions = admissions;
         JitterOptions = options.JitterBuffer with { SampleRate = options.SampleRate, TimestampFrequency = time.TimestampFrequency };
+        ExternalJitterOptions = options.ExternalJitterBuffer is { } external
+            ? external with { SampleRate = options.SampleRate, TimestampFrequency = time.TimestampFrequency }
+            : JitterOptions;
         RejectionReportTicks = (long)(options.RejectionReportInterval.TotalSeconds * time.TimestampFrequency);
         Rooms = new MixRooms(options.PeriodFrames, options.MaxParticipantsPerRoom, outbox, time);
         Udp = options.PortableReceive ? null : UdpReceiver.TryCreate(options.MaxClients);
@@ -31,6 +34,9 @@ internal sealed class MixState : IDisposable
 
     /// <summary>The engine's jitter-buffer options with its sample rate and clock filled in.</summary>
     public JitterBufferOptions JitterOptions { get; }
+
+    /// <summary>The jitter-buffer options of external (browser) participants attached without their own.</summary>
+    public JitterBufferOptions ExternalJitterOptions { get; }
 
     /// <summary><see cref="MediaEngineOptions.RejectionReportInterval"/> in <see cref="Time"/> ticks.</summary>
     public long RejectionReportTicks { get; }

@@ -177,6 +177,10 @@ internal abstract class ParticipantSession(int participantId, string clientName,
         return new ParticipantSnapshot(ParticipantId, RoomId, ClientName, DatagramsReceived, InputDropped, DatagramsSent, jitter, latency)
         {
             DatagramsFromStrangers = DatagramsFromStrangers,
+            ExternalPath = ExternalPath,
         };
     }
+
+    /// <summary>Where an external participant's audio waits in the engine's hand-overs; <c>null</c> for JackTrip clients.</summary>
+    protected virtual ExternalPathTimes? ExternalPath => null;
 }

@@ -33,6 +33,7 @@ public sealed class JitterBuffer
     private const double RescaleAbove = 1e150;
     private const int QuantileEverySamples = 4;
     private const int FullWeightLatePerEvent = 4;
+    private const int SenderJumpConfirmations = 3;
 
     private readonly JitterBufferOptions _options;
     private readonly float[] _slots;          // capacity × channels × framesPerPacket, planar per slot
@@ -59,6 +60,8 @@ public sealed class JitterBuffer
     private readonly int _quickWindowReads;
     private readonly int _quickDropPackets;   // an excess this large (10 ms) is dropped after an eighth of the window
     private readonly int _maxDepthFrames;
+    private readonly int _minTargetFrames;
+    private readonly int _maxTargetFrames;
 
     private int _readFrames;                  // frames per Read (the engine period)
     private bool _started;
@@ -97,6 +100,14 @@ public sealed class JitterBuffer
     private int _minSpareInQuickWindow = int.MaxValue;
     private int _readsInShrinkWindow;
 
+    // Sender clock (Insert with a sender timestamp): packet n was taken at n × FramesPerPacket + _senderOffsetFrames on
+    // the sender's audio clock. 0 without timestamps, so the nominal send time is the sequence number's.
+    private bool _hasSenderOffset;
+    private long _senderOffsetFrames;
+    private long _candidateOffsetFrames;      // a new offset some packets agree on (the sender's timeline jumped)
+    private int _candidateCount;
+    private long _senderJumps;
+
     private long _received;
     private long _duplicates;
     private long _late;
@@ -123,6 +134,10 @@ public sealed class JitterBuffer
         FramesPerPacket = framesPerPacket;
 
         _maxDepthFrames = Math.Max(framesPerPacket * 2, (int)(_options.MaxDepthMilliseconds * _options.SampleRate / 1000.0));
+        _maxTargetFrames = _options.MaxTargetMilliseconds is { } maxTarget
+            ? Math.Clamp((int)(maxTarget * _options.SampleRate / 1000.0), 0, _maxDepthFrames)
+            : _maxDepthFrames;
+        _minTargetFrames = Math.Clamp((int)(_options.MinTargetMilliseconds * _options.SampleRate / 1000.0), 0, _maxTargetFrames);
         // Two spare slots: one being played, one for a packet arriving while the buffer is at its deepest.
         _capacity = (_maxDepthFrames / framesPerPacket) + 2;
         _slots = new float[_capacity * channels * framesPerPacket];
@@ -171,7 +186,13 @@ public sealed class JitterBuffer
     /// <see cref="JitterBufferOptions.LateShare"/> of the packets stay within, plus <see cref="JitterBufferOptions.SafetyFrames"/>.
     /// Right after a read, the buffer holds this much audio when a packet with the fastest transit has just arrived.
     /// </summary>
-    public int TargetDepthFrames => Math.Clamp((Math.Max(0, _targetBin - 1) * _binFrames) + _options.SafetyFrames, 0, _maxDepthFrames);
+    public int TargetDepthFrames => Math.Clamp((Math.Max(0, _targetBin - 1) * _binFrames) + _options.SafetyFrames, _minTargetFrames, _maxTargetFrames);
+
+    /// <summary>
+    /// Times the sender's timeline jumped (packets stamped with <see cref="Insert(ushort, ReadOnlySpan{float}, long, long)"/>
+    /// moved on by more than half a packet against their sequence numbers: the sender paused its stream, or re-anchored its clock).
+    /// </summary>
+    public long SenderClockJumps => _senderJumps;
 
     /// <summary>
     /// How late (after the fastest recent transit) the packet at the play position may still arrive to be read, in
@@ -199,7 +220,26 @@ public sealed class JitterBuffer
     /// but when a copy is the first of its packet to arrive, its lateness counts (it is when the packet became playable).
     /// </param>
     /// <returns>What was done with the packet.</returns>
-    public JitterInsertResult Insert(ushort sequenceNumber, ReadOnlySpan<float> planarSamples, long arrivalTimestamp, bool measureArrival = true)
+    public JitterInsertResult Insert(ushort sequenceNumber, ReadOnlySpan<float> planarSamples, long arrivalTimestamp, bool measureArrival = true) =>
+        InsertPacket(sequenceNumber, planarSamples, arrivalTimestamp, measureArrival, hasSenderTime: false, senderMicroseconds: 0);
+
+    /// <summary>
+    /// Offers one packet stamped with the time its first frame was taken on the sender's audio clock (a browser's
+    /// frames carry it). The packet's nominal send time is that stamp instead of its sequence number × the packet
+    /// duration: lateness is measured against the sender's clock, so a sender that pauses its stream (a muted browser
+    /// sends nothing) or re-anchors its clock keeps its schedule. A stamp that disagrees with the sequence number by more
+    /// than half a packet is taken as a jump of the sender's timeline once three packets in a row agree on it; until
+    /// then, and for stamps that only jitter (a sender stamping with the time it sent), the sequence keeps the schedule.
+    /// </summary>
+    /// <param name="sequenceNumber">The packet's 16-bit sequence number (wraps).</param>
+    /// <param name="planarSamples">Exactly <see cref="FramesPerPacket"/> × <see cref="Channels"/> planar samples.</param>
+    /// <param name="arrivalTimestamp">When the packet arrived, in ticks of <see cref="JitterBufferOptions.TimestampFrequency"/>.</param>
+    /// <param name="senderMicroseconds">The sender's audio-clock time of the packet's first frame, µs (any epoch, one per stream).</param>
+    /// <returns>What was done with the packet.</returns>
+    public JitterInsertResult Insert(ushort sequenceNumber, ReadOnlySpan<float> planarSamples, long arrivalTimestamp, long senderMicroseconds) =>
+        InsertPacket(sequenceNumber, planarSamples, arrivalTimestamp, measureArrival: true, hasSenderTime: true, senderMicroseconds);
+
+    private JitterInsertResult InsertPacket(ushort sequenceNumber, ReadOnlySpan<float> planarSamples, long arrivalTimestamp, bool measureArrival, bool hasSenderTime, long senderMicroseconds)
     {
         if (planarSamples.Length != Channels * FramesPerPacket)
         {
@@ -228,6 +268,10 @@ public sealed class JitterBuffer
         _consecutiveOutOfOrder = 0;
 
         var sequence = _highestSequence + delta;
+        if (hasSenderTime)
+        {
+            FollowSenderClock(sequence, senderMicroseconds);
+        }
         if (_clockSnaps || arrivalTimestamp > _clock)
         {
             _clock = arrivalTimestamp;
@@ -448,7 +492,45 @@ public sealed class JitterBuffer
     private long TicksToFrames(long ticks) => (long)((Int128)ticks * _options.SampleRate / _options.TimestampFrequency);
 
     /// <summary>How late, after the fastest transit, packet <paramref name="sequence"/> may arrive and still be read now.</summary>
-    private long DelayTicks(long sequence) => _clock - FramesToTicks(sequence * FramesPerPacket) - MinTransit;
+    private long DelayTicks(long sequence) => _clock - FramesToTicks(NominalFrames(sequence)) - MinTransit;
+
+    /// <summary>When packet <paramref name="sequence"/> was taken, in frames of the sender's clock (or of its sequence).</summary>
+    private long NominalFrames(long sequence) => (sequence * FramesPerPacket) + _senderOffsetFrames;
+
+    private void FollowSenderClock(long sequence, long senderMicroseconds)
+    {
+        var offset = (long)((Int128)senderMicroseconds * _options.SampleRate / 1_000_000) - (sequence * FramesPerPacket);
+        if (!_hasSenderOffset)
+        {
+            _senderOffsetFrames = offset;
+            _hasSenderOffset = true;
+            _candidateCount = 0;
+            return;
+        }
+        if (Math.Abs(offset - _senderOffsetFrames) <= FramesPerPacket / 2)
+        {
+            _candidateCount = 0;
+            return;
+        }
+        if (_candidateCount > 0 && Math.Abs(offset - _candidateOffsetFrames) <= FramesPerPacket / 4)
+        {
+            _candidateCount++;
+        }
+        else
+        {
+            _candidateOffsetFrames = offset;
+            _candidateCount = 1;
+        }
+        if (_candidateCount >= SenderJumpConfirmations)
+        {
+            // After a pause the transits carry on as before, but a re-anchored clock moves them all by the correction:
+            // the fastest transit is taken afresh from this packet on (the lateness histogram, the link's, stays).
+            _senderOffsetFrames = _candidateOffsetFrames;
+            _hasTransitBase = false;
+            _candidateCount = 0;
+            _senderJumps++;
+        }
+    }
 
     /// <summary>The last packet the next read needs (later than the play position when packets are smaller than reads).</summary>
     private long LastSequenceOfRead() => ((_playSequence * FramesPerPacket) + _playOffset + _readFrames - 1) / FramesPerPacket;
@@ -492,6 +574,9 @@ public sealed class JitterBuffer
         _started = true;
         // The sender's numbering changed, so its transits did too; the lateness histogram (the link's) stays.
         _hasTransitBase = false;
+        _hasSenderOffset = false;
+        _senderOffsetFrames = 0;
+        _candidateCount = 0;
         _eventCount = 0;
         _eventIsStall = false;
         _lateEventAge = int.MaxValue - 1;
@@ -505,7 +590,7 @@ public sealed class JitterBuffer
         // Transit = arrival minus the packet's nominal send time. The fastest transit of the last one to two half
         // windows is the base every lateness is measured from: a window, not a slowly rising floor, so a sender whose
         // clock drifts or jumps (it stalled and went on from where it stopped) is re-based within a window.
-        var transit = arrivalTimestamp - FramesToTicks(sequence * FramesPerPacket);
+        var transit = arrivalTimestamp - FramesToTicks(NominalFrames(sequence));
         if (!_hasTransitBase)
         {
             _minTransitCurrent = transit;
@@ -528,7 +613,7 @@ public sealed class JitterBuffer
         {
             return; // a redundant copy before any original: nothing to measure from yet
         }
-        var latenessFrames = Math.Max(0, TicksToFrames(arrivalTimestamp - FramesToTicks(sequence * FramesPerPacket) - MinTransit));
+        var latenessFrames = Math.Max(0, TicksToFrames(arrivalTimestamp - FramesToTicks(NominalFrames(sequence)) - MinTransit));
         var bin = (int)Math.Min(_lateness.Length - 1, (latenessFrames + _binFrames - 1) / _binFrames);
 
         // Late packets (later than the target) within 20 ms of each other are one event. Lateness up to 20 ms beyond

@@ -6,11 +6,24 @@ public sealed record JitterBufferOptions
     /// <summary>Sample rate of the stream in Hz; converts frames to time.</summary>
     public int SampleRate { get; init; } = 48000;
 
-    /// <summary>Ticks per second of the arrival timestamps passed to <see cref="JitterBuffer.Insert"/> (e.g. <see cref="TimeProvider.TimestampFrequency"/>).</summary>
+    /// <summary>Ticks per second of the arrival timestamps passed to <see cref="JitterBuffer.Insert(ushort, ReadOnlySpan{float}, long, bool)"/> (e.g. <see cref="TimeProvider.TimestampFrequency"/>).</summary>
     public long TimestampFrequency { get; init; } = TimeSpan.TicksPerSecond;
 
     /// <summary>Largest depth the buffer may grow to, in milliseconds; bounds the preallocated ring.</summary>
     public double MaxDepthMilliseconds { get; init; } = 200;
+
+    /// <summary>
+    /// Least play delay the buffer aims for, in milliseconds, whatever the measured lateness (a room policy that
+    /// prefers safety over latency raises it). 0 by default: the measurement alone decides.
+    /// </summary>
+    public double MinTargetMilliseconds { get; init; }
+
+    /// <summary>
+    /// Most play delay the buffer aims for, in milliseconds (a room policy that prefers latency over safety lowers it:
+    /// packets later than this are concealed instead of waited for). <c>null</c> by default: up to
+    /// <see cref="MaxDepthMilliseconds"/>.
+    /// </summary>
+    public double? MaxTargetMilliseconds { get; init; }
 
     /// <summary>Extra play delay kept on top of the measured lateness quantile, in frames.</summary>
     public int SafetyFrames { get; init; }

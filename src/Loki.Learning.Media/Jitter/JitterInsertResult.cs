@@ -1,6 +1,6 @@
 namespace Loki.Learning.Media.Jitter;
 
-/// <summary>What <see cref="JitterBuffer.Insert"/> did with a packet.</summary>
+/// <summary>What <see cref="JitterBuffer.Insert(ushort, ReadOnlySpan{float}, long, bool)"/> did with a packet.</summary>
 public enum JitterInsertResult
 {
     /// <summary>Buffered in sequence.</summary>

@@ -11,6 +11,30 @@ let pingTimer = null;
 let pingSequence = 0;
 const counters = { sent: 0, received: 0, malformed: 0, rttMs: null, clockOffsetMs: null };
 
+// Where the time goes on this side (docs/benchmarks.md §7): for each frame sent, how long after its audio-clock time
+// it reached the socket (the burst it was rendered in, plus the hop from the audio thread); for each frame received,
+// how long after the server stamped it (send loop → loopback or network → this worker). Server and page read the same
+// clock on one machine; across machines the second figure is off by the clocks' difference (clockOffsetMs).
+const RECENT = 512;
+const sendLag = new Float64Array(RECENT);
+const receiveLag = new Float64Array(RECENT);
+let sendLagCount = 0;
+let receiveLagCount = 0;
+
+function stampMicros(data) {
+  const view = new DataView(data);
+  return view.getUint32(16, true) + view.getUint32(20, true) * 4294967296;
+}
+
+function median(values, count) {
+  const n = Math.min(count, RECENT);
+  if (n === 0) {
+    return null;
+  }
+  const sorted = Array.from(values.subarray(0, n)).sort((a, b) => a - b);
+  return sorted[Math.floor(n / 2)];
+}
+
 self.onmessage = (event) => {
   const message = event.data;
   if (message.type === 'port') {
@@ -18,6 +42,7 @@ self.onmessage = (event) => {
     worklet.onmessage = (e) => {
       // Encoded microphone frames from the worklet, straight to the socket.
       if (e.data instanceof ArrayBuffer && socket && socket.readyState === WebSocket.OPEN) {
+        sendLag[sendLagCount++ % RECENT] = ((performance.timeOrigin + performance.now()) * 1000 - stampMicros(e.data)) / 1000;
         socket.send(e.data);
         counters.sent++;
       }
@@ -27,12 +52,16 @@ self.onmessage = (event) => {
   } else if (message.type === 'disconnect') {
     close(message.reason || '');
   } else if (message.type === 'counters') {
-    self.postMessage({ type: 'counters', counters: { ...counters } });
+    self.postMessage({ type: 'counters', counters: { ...counters, sendLagMs: median(sendLag, sendLagCount), receiveLagMs: median(receiveLag, receiveLagCount) } });
   }
 };
 
 function connect(url) {
   close('');
+  sendLagCount = 0;
+  receiveLagCount = 0;
+  counters.rttMs = null;
+  counters.clockOffsetMs = null;
   const ws = new WebSocket(url);
   ws.binaryType = 'arraybuffer';
   socket = ws;
@@ -81,6 +110,7 @@ function onSocket(data) {
     return;
   }
   counters.received++;
+  receiveLag[receiveLagCount++ % RECENT] = ((performance.timeOrigin + performance.now()) * 1000 - stampMicros(data)) / 1000;
   if (worklet) {
     // Handed over to the audio thread without copying; the worklet validates it.
     worklet.postMessage(data, [data]);

@@ -1,17 +1,18 @@
 // AudioWorkletProcessor for live-room audio (docs/protocol.md, "Browser side").
 // Runs on the audio rendering thread: every 128-frame render quantum it encodes the microphone block as one
-// frame for the WebSocket (posted to the main thread, which sends it) and plays the personal mix from a small
-// adaptive buffer fed by frames the main thread passes in. No locks, no waiting; a block that arrives while the
-// buffer is full pushes the oldest out (stale audio is dropped, never queued).
+// frame for the WebSocket (handed to the socket worker, which sends it) and plays the personal mix from the playback
+// buffer (room-audio-playback.js) fed by frames the worker passes in. No locks, no waiting; stale audio is dropped,
+// never queued.
+
+import { PlaybackBuffer } from './room-audio-playback.js';
 
 const HEADER = 24;
 const KIND_AUDIO = 1;
-const BLOCK = 128;
-const MIN_TARGET = 2;      // blocks buffered before playing starts (2 × 2.67 ms)
-const MAX_TARGET = 4;      // the target grows after underruns, up to this
-const DROP_ABOVE = 6;      // above this many blocks the oldest are dropped down to the target
 const HISTORY = 24000;     // played samples kept for diagnostics (0.5 s at 48 kHz)
 const PULSES = 32;         // pulse times kept for the latency diagnostics
+const REANCHOR_MICROS = 20000; // the audio clock may fall this far behind the system clock before it is re-anchored
+const ANCHOR_MARGIN_MICROS = 1500; // how far behind the system clock a fresh anchor puts the stamps (Date.now() has ms steps)
+const BURST_SIZES = 17;    // render quanta per wake-up of the audio thread, counted up to 16 (and "more")
 
 // Finds the starts of short loud pulses (rising above 0.05 after at least 50 ms below it, and reaching 0.3 within
 // 1 ms) by frame number of the audio clock: the microphone's and the played mix's, so their difference is the trip
@@ -48,13 +49,14 @@ class LokiRoomAudio extends AudioWorkletProcessor {
     super();
     this.sending = false;
     this.sequence = 0;
-    this.queue = [];          // Float32Array blocks, oldest first
-    this.readOffset = 0;      // samples already played of queue[0]
-    this.queued = 0;          // samples buffered
-    this.playing = false;
-    this.target = MIN_TARGET;
-    this.stableBlocks = 0;
-    this.stats = { sent: 0, received: 0, dropped: 0, underruns: 0, malformed: 0 };
+    this.playback = new PlaybackBuffer('lean');
+    this.anchorMicros = null; // system-clock µs of audio-clock frame 0: frames are stamped on the audio clock
+    this.reanchors = 0;
+    this.lastWakeMs = -1;     // Date.now() of the previous render quantum (ms resolution is enough: bursts are ~10 ms apart)
+    this.burstQuanta = 0;
+    this.bursts = new Array(BURST_SIZES).fill(0);
+    this.malformed = 0;
+    this.sent = 0;
     this.history = new Float32Array(HISTORY);
     this.historyAt = 0;
     this.levelPeak = 0;
@@ -79,13 +81,14 @@ class LokiRoomAudio extends AudioWorkletProcessor {
     } else if (message.type === 'send') {
       this.sending = message.enabled;
     } else if (message.type === 'reset') {
-      this.queue = [];
-      this.queued = 0;
-      this.readOffset = 0;
-      this.playing = false;
-      this.target = MIN_TARGET;
+      this.playback = new PlaybackBuffer(message.playback || 'lean');
     } else if (message.type === 'stats') {
-      this.port.postMessage({ type: 'stats', stats: { ...this.stats, buffered: this.queued, target: this.target * BLOCK } });
+      const p = this.playback;
+      this.port.postMessage({ type: 'stats', stats: {
+        sent: this.sent, received: p.stats.received, dropped: p.stats.dropped, underruns: p.stats.underruns,
+        malformed: this.malformed, buffered: p.queued, target: p.aimFrames, playback: p.mode,
+        playbackWaitFrames: p.medianWaitFrames(), bursts: [...this.bursts], reanchors: this.reanchors,
+      } });
     } else if (message.type === 'pulses') {
       this.port.postMessage({ type: 'pulses', id: message.id, input: [...this.inputPulses.frames], output: [...this.outputPulses.frames] });
     } else if (message.type === 'history') {
@@ -100,7 +103,7 @@ class LokiRoomAudio extends AudioWorkletProcessor {
   // One frame from the server: validated again here (the main thread only forwards).
   receive(buffer) {
     if (buffer.byteLength < HEADER) {
-      this.stats.malformed++;
+      this.malformed++;
       return;
     }
     const view = new DataView(buffer);
@@ -108,7 +111,7 @@ class LokiRoomAudio extends AudioWorkletProcessor {
     const frames = view.getUint16(4, true);
     if (view.getUint8(0) !== 1 || view.getUint8(1) !== KIND_AUDIO || channels < 1 || channels > 2
         || view.getUint8(3) !== 1 || frames < 1 || frames > 1024 || buffer.byteLength !== HEADER + frames * channels * 2) {
-      this.stats.malformed++;
+      this.malformed++;
       return;
     }
     // Channel 1 only (planar: it comes first); the mix for a mono browser participant is mono anyway.
@@ -117,21 +120,11 @@ class LokiRoomAudio extends AudioWorkletProcessor {
     for (let i = 0; i < frames; i++) {
       block[i] = pcm[i] / 32767;
     }
-    this.queue.push(block);
-    this.queued += frames;
-    this.stats.received++;
-    // Stale audio: keep latency bounded by dropping the oldest down to the target.
-    if (this.queued > DROP_ABOVE * BLOCK) {
-      while (this.queued > this.target * BLOCK && this.queue.length > 1) {
-        const oldest = this.queue.shift();
-        this.queued -= oldest.length - this.readOffset;
-        this.readOffset = 0;
-        this.stats.dropped++;
-      }
-    }
+    this.playback.push(block);
   }
 
   process(inputs, outputs) {
+    this.countBurst();
     const input = inputs[0] && inputs[0][0];
     if (input) {
       let peak = 0;
@@ -170,8 +163,24 @@ class LokiRoomAudio extends AudioWorkletProcessor {
     view.setUint16(4, frames, true);
     view.setUint32(8, this.sequence, true);
     this.sequence = (this.sequence + 1) >>> 0;
-    // µs since the Unix epoch as little-endian 64-bit, without BigInt (the value stays below 2^53).
-    const micros = Math.round(Date.now() * 1000);
+    // When the block's first frame was taken, on the audio clock, as µs since the Unix epoch: the blocks of one
+    // burst of render quanta carry times 2.67 ms apart although they leave together, so the server schedules them on
+    // the audio clock, not on when they happened to arrive. The clock is anchored to the system clock, which the
+    // server's one-way estimate compares against: never ahead of it (the graph renders ahead of what it plays, and a
+    // stamp from the future would read as a negative trip), and re-anchored when it falls more than 20 ms behind (an
+    // audio thread that lost time, or a sound card's clock drifting from the computer's).
+    // Little-endian 64-bit without BigInt (the value stays below 2^53).
+    const nowMicros = Date.now() * 1000;
+    const frameMicros = currentFrame * 1e6 / sampleRate;
+    const behind = this.anchorMicros === null ? 0 : nowMicros - (this.anchorMicros + frameMicros);
+    if (this.anchorMicros === null || behind < -500 || behind > REANCHOR_MICROS) {
+      if (this.anchorMicros !== null) {
+        this.reanchors++;
+      }
+      // A little behind now, so the ordinary wobble of the audio thread does not bring it ahead again.
+      this.anchorMicros = nowMicros - frameMicros - ANCHOR_MARGIN_MICROS;
+    }
+    const micros = Math.round(this.anchorMicros + frameMicros);
     view.setUint32(16, micros % 4294967296, true);
     view.setUint32(20, Math.floor(micros / 4294967296), true);
     const pcm = new Int16Array(buffer, HEADER, frames);
@@ -180,40 +189,22 @@ class LokiRoomAudio extends AudioWorkletProcessor {
       pcm[i] = Math.round(x * 32767);
     }
     (this.socket || this.port).postMessage(buffer, [buffer]);
-    this.stats.sent++;
+    this.sent++;
+  }
+
+  /** Counts render quanta per wake-up of the audio thread: quanta less than 1.5 ms apart belong to one burst. */
+  countBurst() {
+    const now = Date.now();
+    if (this.lastWakeMs >= 0 && now - this.lastWakeMs > 1.5) {
+      this.bursts[Math.min(BURST_SIZES - 1, this.burstQuanta)]++;
+      this.burstQuanta = 0;
+    }
+    this.burstQuanta++;
+    this.lastWakeMs = now;
   }
 
   play(output) {
-    if (!this.playing && this.queued >= this.target * BLOCK) {
-      this.playing = true;
-    }
-    let written = 0;
-    if (this.playing) {
-      while (written < output.length && this.queue.length > 0) {
-        const head = this.queue[0];
-        const n = Math.min(output.length - written, head.length - this.readOffset);
-        output.set(head.subarray(this.readOffset, this.readOffset + n), written);
-        written += n;
-        this.readOffset += n;
-        this.queued -= n;
-        if (this.readOffset === head.length) {
-          this.queue.shift();
-          this.readOffset = 0;
-        }
-      }
-      if (written < output.length) {
-        // Ran dry: count it, wait for the (now larger) target before playing again.
-        this.stats.underruns++;
-        this.playing = false;
-        this.target = Math.min(MAX_TARGET, this.target + 1);
-        this.stableBlocks = 0;
-      } else if (++this.stableBlocks > 3750 && this.target > MIN_TARGET) {
-        // Ten seconds without an underrun: try a shorter buffer again.
-        this.target--;
-        this.stableBlocks = 0;
-      }
-    }
-    output.fill(0, written);
+    this.playback.pull(output);
     this.outputPulses.scan(output, currentFrame);
     for (let i = 0; i < output.length; i++) {
       this.history[this.historyAt] = output[i];

@@ -20,7 +20,30 @@ let historyRequests = new Map();
 let historyId = 0;
 let micMuted = false;
 let presenceTimer = null;
+let reportedPath = null;  // the figures last told to the page ("your sound reaches the others in ≈ N ms")
 const counters = { sent: 0, received: 0, dropped: 0, underruns: 0, malformed: 0, buffered: 0, rttMs: null, clockOffsetMs: null };
+
+/**
+ * How the audio context and the playback buffer are set up. The defaults are what the product uses; a measurement
+ * (docs/benchmarks.md §7) stores others under `loki.audio.tuning` in localStorage before the page opens audio, to
+ * compare side by side in one run: latencyHint 'interactive' or 0 (the smallest the browser offers), playback 'lean'
+ * or 'fixed' (the previous buffer).
+ */
+function tuning() {
+  const chosen = { latencyHint: 0, playback: 'lean' };
+  try {
+    const stored = JSON.parse(window.localStorage.getItem('loki.audio.tuning') || 'null');
+    if (stored && (stored.latencyHint === 0 || ['interactive', 'balanced', 'playback'].includes(stored.latencyHint))) {
+      chosen.latencyHint = stored.latencyHint;
+    }
+    if (stored && (stored.playback === 'lean' || stored.playback === 'fixed')) {
+      chosen.playback = stored.playback;
+    }
+  } catch {
+    // storage blocked or unreadable: the defaults
+  }
+  return chosen;
+}
 
 function constraints(deviceId) {
   // Music, not speech: no echo cancellation, noise suppression or automatic gain.
@@ -69,7 +92,7 @@ export async function start(deviceId, meterId, page) {
   await stopPreview();
   listener = page || null;
   meterElement = meterId ? document.getElementById(meterId) : null;
-  context = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
+  context = new AudioContext({ sampleRate: 48000, latencyHint: tuning().latencyHint });
   await context.audioWorklet.addModule(new URL('./room-audio-worklet.js', import.meta.url));
   stream = await microphone(deviceId);
   source = context.createMediaStreamSource(stream);
@@ -91,6 +114,7 @@ export async function start(deviceId, meterId, page) {
   statsTimer = setInterval(() => {
     node && node.port.postMessage({ type: 'stats' });
     worker && worker.postMessage({ type: 'counters' });
+    reportPath();
   }, 250);
   return context.sampleRate;
 }
@@ -123,6 +147,10 @@ function onWorklet(message) {
     counters.underruns = message.stats.underruns;
     counters.buffered = message.stats.buffered;
     counters.played = message.stats.received;
+    counters.playback = message.stats.playback;
+    counters.playbackWaitFrames = message.stats.playbackWaitFrames;
+    counters.bursts = message.stats.bursts;
+    counters.reanchors = message.stats.reanchors;
   } else if (message.type === 'pulses') {
     const resolve = historyRequests.get(message.id);
     historyRequests.delete(message.id);
@@ -147,7 +175,8 @@ export async function connect(deviceId, meterId, path, token, page) {
   const url = new URL(path, window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('token', token);
-  node.port.postMessage({ type: 'reset' });
+  node.port.postMessage({ type: 'reset', playback: tuning().playback });
+  reportedPath = null;
   setMicrophoneMuted(false);
   await new Promise((resolve, reject) => {
     opening = { resolve, reject };
@@ -356,6 +385,46 @@ async function loopLatencies() {
   return trips;
 }
 
+/**
+ * This browser's side of the trip, in ms (docs/benchmarks.md §7): `inputMs` what the browser reports for its
+ * microphone path (0 when it does not say), `sendMs` from a block's audio-clock time to the socket (the burst it was
+ * rendered in, the hop to the worker), `receiveMs` from the server's send to the worker, `playbackMs` the wait in the
+ * playback buffer (audio clock), `outputMs` what the browser reports for its output path. Medians of recent frames;
+ * null before audio flows.
+ */
+function path() {
+  if (!context || !connected || counters.receiveLagMs == null || counters.playbackWaitFrames == null) {
+    return null;
+  }
+  const track = stream && stream.getAudioTracks()[0];
+  const settings = track && track.getSettings ? track.getSettings() : {};
+  return {
+    inputMs: typeof settings.latency === 'number' ? settings.latency * 1000 : 0,
+    sendMs: counters.sendLagMs,
+    receiveMs: counters.receiveLagMs,
+    playbackMs: counters.playbackWaitFrames * 1000 / context.sampleRate,
+    outputMs: ((context.outputLatency || 0) + (context.baseLatency || 0)) * 1000,
+    latencyHint: tuning().latencyHint,
+    playback: counters.playback,
+    bursts: counters.bursts,
+  };
+}
+
+/** Tells the page this side of the trip when it moved by a millisecond or more (the page adds the server's part). */
+function reportPath() {
+  const now = path();
+  if (!now || !listener) {
+    return;
+  }
+  const browserMs = now.inputMs + now.receiveMs + now.playbackMs + now.outputMs;
+  if (reportedPath !== null && Math.abs(reportedPath - browserMs) < 1) {
+    return;
+  }
+  reportedPath = browserMs;
+  listener.invokeMethodAsync('AudioPath', now.inputMs, now.receiveMs + now.playbackMs + now.outputMs,
+    counters.rttMs == null ? -1 : counters.rttMs / 2).catch(() => {});
+}
+
 window.loki = window.loki || {};
 /** What the browser says about its output path, in ms. */
 function outputLatency() {
@@ -374,4 +443,4 @@ function clock() {
   return { timeOrigin: performance.timeOrigin, contextTime, performanceTime, sampleRate: context.sampleRate, ...outputLatency() };
 }
 
-window.loki.audio = { stats, outputLatency, recentOutputLevel, loopLatencies, pulseFrames, clock, listDevices, connected: () => connected };
+window.loki.audio = { stats, path, outputLatency, recentOutputLevel, loopLatencies, pulseFrames, clock, listDevices, connected: () => connected };
