@@ -410,6 +410,29 @@ class Stage {
         });
     }
 
+    // Each peer connection's selected ICE candidate pair: the addresses its media flows between.
+    async connections() {
+        const list = [];
+        for (const [name, handle] of [['camera', this.camera], ['screen', this.screen], ['subscriber', this.subscriber]]) {
+            const connection = handle?.webrtcStuff?.pc;
+            if (!connection) { continue; }
+            const stats = await connection.getStats();
+            let pair = null;
+            stats.forEach(report => {
+                if (report.type === 'transport' && report.selectedCandidatePairId) { pair = stats.get(report.selectedCandidatePairId); }
+            });
+            const local = pair ? stats.get(pair.localCandidateId) : null;
+            const remote = pair ? stats.get(pair.remoteCandidateId) : null;
+            list.push({
+                name,
+                state: connection.iceConnectionState,
+                local: local ? `${local.address ?? local.ip}:${local.port}` : null,
+                remote: remote ? `${remote.address ?? remote.ip}:${remote.port}` : null,
+            });
+        }
+        return list;
+    }
+
     close() {
         this.closed = true;
         try { this.janus?.destroy({ notifyDestroyed: false }); } catch { /* already gone */ }
@@ -426,6 +449,7 @@ let stageRoot = null;
 window.loki ??= {};
 window.loki.video = {
     tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
+    connections: () => (stage ? stage.connections() : Promise.resolve([])),
 };
 
 export async function connect(relayUrl, token, me, dotnet) {
