@@ -35,6 +35,17 @@ function layerFor(width) {
     return 0;
 }
 
+// Cameras are shown as soon as each frame is decoded: Janus marks their packets with the playout-delay RTP extension
+// at zero (min_delay/max_delay, in 10 ms units), and Chromium then skips the smoothing delay it would add from the
+// frames' arrival jitter (docs/benchmarks.md §13.4). A musician follows a conductor's hand or a bow: a picture that
+// comes early and a little uneven is worth more than a smooth late one. Screens keep the browser's own smoothing.
+// Measurements switch it off to compare (window.loki.video.zeroPlayoutDelay).
+let zeroPlayoutDelay = true;
+
+function playoutDelayOf(kind) {
+    return kind === 'camera' && zeroPlayoutDelay ? { min_delay: 0, max_delay: 0 } : {};
+}
+
 // Why getUserMedia/getDisplayMedia failed, as a text key the component shows.
 function problemOf(error) {
     const name = error?.name ?? '';
@@ -189,7 +200,7 @@ class Stage {
         if (fresh.length === 0) { return; }
         this.subscribing = true;
         fresh.forEach(id => this.subscribed.add(id));
-        const streams = fresh.map(feed => ({ feed }));
+        const streams = fresh.map(feed => ({ feed, ...playoutDelayOf(this.wanted.get(feed)?.kind) }));
         if (this.subscriber) {
             this.subscriber.send({ message: { request: 'subscribe', streams } });
             return;
@@ -333,6 +344,17 @@ class Stage {
         this.changed();
     }
 
+    // Asks Janus again for every camera this page receives, with the playout delay now chosen. -1 stops the extension,
+    // but Chromium keeps the delay it last saw: a comparison measures the smoothing first and zero after, never back.
+    applyPlayoutDelay() {
+        if (!this.subscriber) { return; }
+        const streams = [...this.midFeed].filter(([, feed]) => this.wanted.get(feed)?.kind === 'camera')
+            .map(([mid]) => ({ mid, ...(zeroPlayoutDelay ? { min_delay: 0, max_delay: 0 } : { min_delay: -1 }) }));
+        if (streams.length > 0) {
+            this.subscriber.send({ message: { request: 'configure', streams } });
+        }
+    }
+
     // "Audio only": the node stops forwarding every picture to this page, and starts again when it is turned off.
     setAudioOnly(on) {
         this.audioOnly = on;
@@ -450,6 +472,11 @@ window.loki ??= {};
 window.loki.video = {
     tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
     connections: () => (stage ? stage.connections() : Promise.resolve([])),
+    // Measurements: cameras shown as soon as decoded (the default) or with the browser's own smoothing delay.
+    zeroPlayoutDelay: on => {
+        zeroPlayoutDelay = on;
+        stage?.applyPlayoutDelay();
+    },
 };
 
 export async function connect(relayUrl, token, me, dotnet) {
