@@ -14,6 +14,9 @@ command -v chromium >/dev/null || need_apt+=(chromium)
 # Video: the node supervises Debian's Janus (VideoRoom plugin, WebSocket transport); janus-tools for recordings.
 command -v janus >/dev/null || need_apt+=(janus)
 command -v janus-pp-rec >/dev/null || need_apt+=(janus-tools)
+# The tests' Janus runs with a small LD_PRELOAD shim (tests/.../Video/loopback-only.c, compiled by the tests) that keeps
+# its ICE on 127.0.0.0/8: Janus alone never gathers on a loopback interface (docs/decisions/0009).
+command -v gcc >/dev/null && [ -f /usr/include/ifaddrs.h ] || need_apt+=(gcc libc6-dev)
 [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v stdbuf >/dev/null || need_apt+=(coreutils)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How many publishers × subscribers one node's Janus forwards with ≤ 1 % frames lost (docs/benchmarks.md §13).
-# Starts Debian's Janus with the settings a node generates for its own (Features/Video/JanusConfiguration.cs: only the
-# VideoRoom plugin and the WebSocket transport on loopback, ICE on `lo` only, string ids), then for each case runs
+# Starts Debian's Janus with the settings a node generates for its own with Video:LoopbackOnly, as the tests run it
+# (Features/Video/JanusConfiguration.cs: only the VideoRoom plugin and the WebSocket transport on loopback, string ids,
+# ICE on 127.0.0.1 only through the shim tests/Loki.Learning.Web.Tests/Video/loopback-only.c), then for each case runs
 # bench/video-load/sfu-load.mjs: paced VP8 publishers and werift subscribers that never decode.
 #
 #   bench/video-capacity.sh [--seconds 30] [--workers 2] [--out FILE] [--cases "P:H:BITRATE:TEACHER:VIEWERS:SEE ..."]
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 command -v janus >/dev/null || { echo "missing janus: apt-get install -y --no-install-recommends janus" >&2; exit 1; }
+command -v gcc >/dev/null || { echo "missing gcc: apt-get install -y --no-install-recommends gcc libc6-dev" >&2; exit 1; }
 [ -d bench/video-load/node_modules/werift ] || (cd bench/video-load && npm ci --no-audit --no-fund)
 
 work="$(mktemp -d /tmp/loki-video-bench.XXXXXX)"
@@ -36,6 +38,9 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+
+# Janus sees the loopback interface as an ordinary one and can send datagrams to 127.0.0.0/8 only (docs/decisions/0009).
+gcc -shared -fPIC -O2 -Wall -Werror -o "$work/libloopback-only.so" tests/Loki.Learning.Web.Tests/Video/loopback-only.c -ldl
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -57,13 +62,14 @@ general: {
     session_timeout = 60
     reclaim_session_timeout = 0
     hide_dependencies = true
+    interface = "127.0.0.1"
 }
 media: {
     rtp_port_range = "20000-20999"
 }
 nat: {
     ignore_mdns = true
-    ice_enforce_list = "lo"
+    ice_enforce_list = "127.0.0.1"
 }
 plugins: {
     disable = "${disable_plugins%,}"
@@ -100,7 +106,7 @@ admin: {
 }
 EOF
 
-setsid janus -F "$work" -C "$work/janus.jcfg" -o > "$work/janus.log" 2>&1 &
+LD_PRELOAD="$work/libloopback-only.so" setsid janus -F "$work" -C "$work/janus.jcfg" -o > "$work/janus.log" 2>&1 &
 janus_pid=$!
 for _ in $(seq 1 300); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break

@@ -23,11 +23,14 @@ const FPS = 30;
 const TICKS_PER_FRAME = 90000 / FPS;
 const MAX_PAYLOAD = 1100;
 
-// Only loopback, as every video test here: Janus offers 127.0.0.1 only (ice_enforce_list = lo).
+// Only loopback, as every video test here: Janus offers 127.0.0.1 only and sends to 127.0.0.0/8 only (the bench loads
+// tests/.../Video/loopback-only.c into it); these peers gather on 127.0.0.1 and pair nothing else.
+const onLoopback = candidate => candidate.host.startsWith('127.');
 const peerConfig = () => ({
     iceServers: [],
     iceUseIpv6: false,
     iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceFilterCandidatePair: pair => onLoopback(pair.localCandidate) && onLoopback(pair.remoteCandidate),
     codecs: {
         video: [new RTCRtpCodecParameters({
             mimeType: 'video/VP8', clockRate: 90000,

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Loki.Learning.Web.Data;
 using Loki.Learning.Web.Hosting;
+using Loki.Learning.Web.Tests.Video;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -40,10 +41,12 @@ public sealed class LokiApp : IAsyncLifetime
             ["Media:BindAddress"] = "127.0.0.1",
             ["Media:JackTripPort"] = "0",
             ["Media:UdpBasePort"] = "0",
-            // Meant to keep Janus' candidates on loopback; Janus skips loopback interfaces whatever this says, so its
-            // candidates are this machine's own other addresses (docs/decisions/0009: the traffic stays on the machine).
-            ["Video:IceEnforceList"] = "lo",
         };
+        // Janus offers 127.0.0.1 only and sends media to 127.0.0.0/8 only (docs/decisions/0009).
+        foreach (var (key, value) in LoopbackOnlyVideo.Settings())
+        {
+            settings[key] = value;
+        }
         // The application name and content root point at the web project's build output, which the test
         // output contains: static assets, appsettings.json and seed-data are found there, not under testhost.
         string[] args =

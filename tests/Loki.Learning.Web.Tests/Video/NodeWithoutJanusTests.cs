@@ -47,4 +47,13 @@ public sealed class NodeWithoutJanusTests(NodeWithoutJanusTests.AppWithoutJanus 
         Assert.Contains("Video:AdminKey is needed with Video:Url: the node creates each room's video room.", failures);
         Assert.Contains("Video:IceEnforceList may not contain quotes, backslashes or line breaks.", failures);
     }
+
+    [Fact]
+    public void LoopbackOnlyWithoutItsShimIsRefusedRatherThanFallingBackToTheMachinesOtherAddresses()
+    {
+        var options = new VideoOptions { LoopbackOnly = true, LoopbackOnlyShim = "/nonexistent/libloopback-only.so" };
+        var failures = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).Select(r => r.ErrorMessage).ToList();
+
+        Assert.Contains("Video:LoopbackOnly needs Video:LoopbackOnlyShim, the compiled loopback-only.c: without it Janus gathers on the machine's other addresses.", failures);
+    }
 }

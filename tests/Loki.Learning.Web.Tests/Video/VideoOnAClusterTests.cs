@@ -22,7 +22,7 @@ public sealed class VideoOnAClusterTests(PostgresServer postgres) : IClassFixtur
     {
         var connectionString = await postgres.CreateDatabaseAsync("loki_" + Guid.NewGuid().ToString("N")[..8]);
         var clusterId = "video-" + Guid.NewGuid().ToString("N")[..8];
-        var loopbackOnly = new Dictionary<string, string?> { ["Video:IceEnforceList"] = "lo" };
+        var loopbackOnly = LoopbackOnlyVideo.Settings();
         var a = ClusterTests.Node(connectionString, clusterId, more: loopbackOnly);
         var b = ClusterTests.Node(connectionString, clusterId, more: loopbackOnly);
         try

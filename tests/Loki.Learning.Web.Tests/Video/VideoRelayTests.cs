@@ -27,7 +27,7 @@ public sealed partial class VideoRelayTests(VideoRelayTests.JanusApp app) : ICla
     /// The host with ICE on loopback only, as every test of video runs.
     public sealed class JanusApp() : IAsyncLifetime
     {
-        public RunningApp App { get; } = new() { Settings = new Dictionary<string, string?> { ["Video:IceEnforceList"] = "lo" } };
+        public RunningApp App { get; } = new() { Settings = LoopbackOnlyVideo.Settings() };
 
         public Task InitializeAsync() => App.InitializeAsync();
 

@@ -119,6 +119,36 @@ public sealed class Cameras : IAsyncDisposable
         return (await TilesAsync(page)).First(t => t.PersonId == personId && t.Kind == kind);
     }
 
+    public sealed record Connection(string Name, string State, string? Local, string? Remote);
+
+    /// Each of a page's peer connections with the addresses of its selected ICE candidate pair.
+    public static async Task<List<Connection>> ConnectionsAsync(IPage page) =>
+        JsonSerializer.Deserialize<List<Connection>>(
+            await page.EvaluateAsync<string>("async () => JSON.stringify(await (window.loki?.video?.connections() ?? []))"),
+            new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+
+    /// Waits until every peer connection of the page (at least <paramref name="atLeast"/>) has chosen its candidate pair,
+    /// then asserts that both ends are in 127.0.0.0/8: the picture never travels over the machine's other addresses.
+    public static async Task AssertLoopbackOnlyAsync(IPage page, int atLeast, string who)
+    {
+        List<Connection> connections = [];
+        await ToneBrowsers.WaitUntilAsync(async () =>
+        {
+            connections = await ConnectionsAsync(page);
+            return connections.Count >= atLeast && connections.All(c => c.Local is not null && c.Remote is not null);
+        }, async () => $"{who}: every peer connection has a selected candidate pair; {JsonSerializer.Serialize(await ConnectionsAsync(page))}");
+        Console.WriteLine($"ICE PAIRS {who}: {string.Join(", ", connections.Select(c => $"{c.Name} {c.Local} ↔ {c.Remote}"))}");
+        foreach (var connection in connections)
+        {
+            Assert.True(OnLoopback(connection.Local) && OnLoopback(connection.Remote),
+                $"{who}'s {connection.Name} connection runs between {connection.Local} and {connection.Remote}, not both on 127.0.0.0/8");
+        }
+    }
+
+    private static bool OnLoopback(string? endpoint) =>
+        endpoint is not null && System.Net.IPAddress.TryParse(endpoint[..endpoint.LastIndexOf(':')].Trim('[', ']'), out var address)
+        && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && address.GetAddressBytes()[0] == 127;
+
     /// Waits until a page has no tile of <paramref name="personId"/>'s <paramref name="kind"/>.
     public static Task GoneAsync(IPage page, string personId, string kind, string what) =>
         ToneBrowsers.WaitUntilAsync(async () => (await TilesAsync(page)).All(t => t.PersonId != personId || t.Kind != kind),

@@ -54,6 +54,9 @@ public sealed class SeeingEachOtherTests(BrowserFixture browser, LokiApp app) : 
         await SeesAsync(pupil, teacherId, "camera", "the pupil sees the teacher's camera");
         AssertColour(PupilColour, await ColourAsync(teacher, pupilId, "camera"), "the pupil's tile on the teacher's page");
         AssertColour(TeacherColour, await ColourAsync(pupil, teacherId, "camera"), "the teacher's tile on the pupil's page");
+        // Both pictures went through Janus over loopback only: each page's camera and its subscriber connection.
+        await AssertLoopbackOnlyAsync(teacher, 2, "the teacher");
+        await AssertLoopbackOnlyAsync(pupil, 2, "the pupil");
         await Expect(teacher.GetByRole(AriaRole.Figure).Filter(new() { HasText = PupilName })).ToContainTextAsync("Medverkande");
         // The roster says who sends a picture, on everyone's page.
         await Expect(PupilInRoster(teacher).Filter(new() { HasText = "Kameran på" })).ToBeVisibleAsync();

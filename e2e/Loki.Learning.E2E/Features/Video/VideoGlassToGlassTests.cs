@@ -10,7 +10,7 @@ using static Loki.Learning.E2E.Features.Video.Cameras;
 
 namespace Loki.Learning.E2E.Features.Video;
 
-/// A measurement (docs/benchmarks.md §11), run on demand:
+/// A measurement (docs/benchmarks.md §11, §13.4), run on demand:
 /// <c>dotnet test e2e/Loki.Learning.E2E -c Release --filter FullyQualifiedName~VideoGlassToGlass --logger "console;verbosity=normal"</c>.
 /// The teacher's camera is a canvas that shows the wall-clock millisecond as 24 black or white blocks, redrawn 30 times
 /// a second; the pupil's page reads each frame it is about to show (<c>requestVideoFrameCallback</c>) and subtracts.
@@ -18,7 +18,9 @@ namespace Loki.Learning.E2E.Features.Video;
 /// the teacher's page notes when each enters our audio path and the pupil's page when each is played (audio-clock frames
 /// put on the same wall clock), so the pupil's sound delay and picture delay of the same person come from the same
 /// seconds, and their difference is the offset the pupil sees and hears. Meanwhile the room's mix thread is watched
-/// with and without video for periods that came late (more than 1.5 periods after the one before).
+/// with and without video for periods that came late (more than 1.5 periods after the one before). The picture is timed
+/// twice in the same run: first with Chromium's own smoothing delay, then with the zero playout delay the page asks
+/// Janus for by default, each split at the frame's receive time.
 public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) : CameraTest(browser, app), IClassFixture<LokiApp>
 {
     private static readonly TimeSpan Phase = TimeSpan.FromSeconds(30);
@@ -63,9 +65,18 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
                     const y = Math.round((Math.floor(bit / 6) * 85 + 45) * 54 / 360);
                     if (pixels[(y * 96 + x) * 4] > 128) { stamp |= 1 << bit; }
                 }
-                let delay = (Math.round(performance.timeOrigin + frame.expectedDisplayTime) % 16777216) - stamp;
-                if (delay < 0) { delay += 16777216; }
-                window.glassToGlass.push({ delay, width: frame.width });
+                const since = at => {
+                    const delay = (Math.round(performance.timeOrigin + at) % 16777216) - stamp;
+                    return delay < 0 ? delay + 16777216 : delay;
+                };
+                // Where it went: drawn → last packet received (capture, encode, Janus), then received → shown
+                // (jitter buffer, decode, compositor).
+                window.glassToGlass.push({
+                    phase: window.glassToGlassPhase ?? '',
+                    delay: since(frame.expectedDisplayTime),
+                    received: frame.receiveTime !== undefined ? since(frame.receiveTime) : null,
+                    width: frame.width,
+                });
                 watched.requestVideoFrameCallback(onFrame);
             };
             const find = () => {
@@ -77,7 +88,7 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         }
         """;
 
-    private sealed record Sample(double Delay, int Width);
+    private sealed record Sample(string Phase, double Delay, double? Received, int Width);
 
     /// An audio clock against the page's (<c>window.loki.audio.clock()</c>).
     private sealed record AudioClock(double TimeOrigin, double ContextTime, double PerformanceTime, double SampleRate, double OutputLatencyMs, double BaseLatencyMs)
@@ -114,10 +125,14 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         await Task.Delay(Phase);
         var withoutVideo = (probe.MixTiming, load, LoadAverage());
 
+        // First with the browser's own smoothing delay (the extension, once seen, stays in force: so this phase first).
+        await pupil.WaitForFunctionAsync("() => window.loki?.video?.zeroPlayoutDelay !== undefined", null, new() { Timeout = 120_000 });
+        await pupil.EvaluateAsync("() => window.loki.video.zeroPlayoutDelay(false)");
         await StartCameraAsync(teacher);
         await StartCameraAsync(pupil);
         await SeesAsync(pupil, teacherId, "camera", "the pupil sees the teacher's clock camera");
         await SeesAsync(teacher, pupilId, "camera", "the teacher sees the pupil's camera");
+        await pupil.EvaluateAsync("() => { window.glassToGlassPhase = 'smoothing'; }");
         await pupil.EvaluateAsync(WatchStamps, teacherId);
         var janusPid = App.Service<JanusSupervisor>().ProcessId!.Value;
         var janusBefore = CpuSeconds(janusPid);
@@ -126,6 +141,14 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         await Task.Delay(Phase);
         var withVideo = (probe.MixTiming, load, LoadAverage());
         var janusCores = (CpuSeconds(janusPid) - janusBefore) / Phase.TotalSeconds;
+
+        // Then as the page shows cameras by default: each frame as soon as it is decoded (zero playout delay).
+        await pupil.EvaluateAsync("() => { window.glassToGlassPhase = 'settling'; window.loki.video.zeroPlayoutDelay(true); }");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await pupil.EvaluateAsync("() => { window.glassToGlassPhase = 'zero playout delay'; }");
+        var zeroLoad = LoadAverage();
+        await Task.Delay(Phase);
+        zeroLoad += " → " + LoadAverage();
         var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         var samples = JsonSerializer.Deserialize<Sample[]>(await pupil.EvaluateAsync<string>("() => JSON.stringify(window.glassToGlass)"), web)!;
         const string PulsesAndClock = "async () => JSON.stringify({ pulses: await window.loki.audio.pulseFrames(), clock: window.loki.audio.clock() })";
@@ -136,21 +159,34 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         App.Service<RoomMedia>().Engine!.Post(new DetachTap(roomId.ToString("N"), probe));
 
         // Frames whose blocks did not read back (a decoder's half frame) give nonsense: a bound far above any real delay.
-        var delays = samples.Select(s => s.Delay).Where(d => d < 5000).Order().ToArray();
-        // A measurement, not a timing test: it asks only for enough readable frames to give a figure at all (a loaded
-        // machine shows a few frames a second).
-        Assert.True(delays.Length >= 20, $"only {delays.Length} readable frames of {samples.Length} in {Phase.TotalSeconds} s");
-        double Percentile(double p) => delays[Math.Min(delays.Length - 1, (int)Math.Round(p * (delays.Length - 1)))];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"GLASS-TO-GLASS {delays.Length} frames ({samples.Length - delays.Length} unreadable), width {samples.Last().Width}: " +
-            $"p50 {Percentile(0.5):F0} ms, p95 {Percentile(0.95):F0} ms, min {delays[0]:F0} ms, max {delays[^1]:F0} ms"));
+        double[] Readable(string phase, Func<Sample, double?> part) =>
+            samples.Where(s => s.Phase == phase && s.Delay < 5000).Select(part).OfType<double>().Where(d => d < 5000).Order().ToArray();
+        static double Quantile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Round(p * (sorted.Length - 1)))];
+        var delays = Readable("smoothing", s => s.Delay);
+        foreach (var (phase, phaseLoad) in new[] { ("smoothing", $"{withVideo.load} → {withVideo.Item3}"), ("zero playout delay", zeroLoad) })
+        {
+            var total = Readable(phase, s => s.Delay);
+            var received = Readable(phase, s => s.Received);
+            var shown = Readable(phase, s => s.Received is { } r ? s.Delay - r : null);
+            // A measurement, not a timing test: it asks only for enough readable frames to give a figure at all (a
+            // loaded machine shows a few frames a second).
+            Assert.True(total.Length >= 20, $"{phase}: only {total.Length} readable frames of {samples.Length} in {Phase.TotalSeconds} s");
+            var split = received.Length > 0
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"drawn → received p50 {Quantile(received, 0.5):F0} ms, p95 {Quantile(received, 0.95):F0} ms; received → shown p50 {Quantile(shown, 0.5):F0} ms, p95 {Quantile(shown, 0.95):F0} ms")
+                : "no receiveTime in the frames' metadata";
+            var width = samples.Last(s => s.Phase == phase).Width;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"GLASS-TO-GLASS {phase}: {total.Length} frames, width {width}, load average {phaseLoad}: " +
+                $"p50 {Quantile(total, 0.5):F0} ms, p95 {Quantile(total, 0.95):F0} ms, min {total[0]:F0} ms, max {total[^1]:F0} ms; {split}"));
+        }
         if (soundDelays.Length > 0)
         {
             var soundP50 = soundDelays[soundDelays.Length / 2];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"SOUND-TO-PICTURE the teacher as the pupil experiences them, same seconds: sound {soundDelays.Length} of {heard.GetProperty("pulses").GetProperty("output").GetArrayLength()} pulses played p50 {soundP50:F0} ms " +
-                $"(min {soundDelays[0]:F0}, max {soundDelays[^1]:F0}), picture p50 {Percentile(0.5):F0} ms: the picture comes " +
-                $"{Percentile(0.5) - soundP50:F0} ms after the sound"));
+                $"(min {soundDelays[0]:F0}, max {soundDelays[^1]:F0}), picture p50 {Quantile(delays, 0.5):F0} ms: the picture comes " +
+                $"{Quantile(delays, 0.5) - soundP50:F0} ms after the sound"));
         }
         else
         {

@@ -40,6 +40,14 @@ public sealed record JanusConfiguration(string Folder, int WebSocketPort, string
                 session_timeout = 60
                 reclaim_session_timeout = 0
                 hide_dependencies = true
+
+            """);
+        if (options.LoopbackOnly)
+        {
+            // The address Janus writes into its SDP's connection line.
+            main.Append("    interface = \"127.0.0.1\"\n");
+        }
+        main.Append(CultureInfo.InvariantCulture, $$"""
             }
             media: {
                 rtp_port_range = "{{options.RtpPortMin}}-{{options.RtpPortMax}}"
@@ -48,15 +56,20 @@ public sealed record JanusConfiguration(string Folder, int WebSocketPort, string
                 ignore_mdns = true
 
             """);
-        if (options.IceEnforceList is { Length: > 0 } enforce)
+        if (options.LoopbackOnly)
+        {
+            // Janus sees loopback as an ordinary interface only through the shim JanusSupervisor loads with this.
+            main.Append("    ice_enforce_list = \"127.0.0.1\"\n");
+        }
+        else if (options.IceEnforceList is { Length: > 0 } enforce)
         {
             main.Append(CultureInfo.InvariantCulture, $"    ice_enforce_list = \"{enforce}\"\n");
         }
-        if (options.IceIgnoreList is { Length: > 0 } ignore)
+        if (!options.LoopbackOnly && options.IceIgnoreList is { Length: > 0 } ignore)
         {
             main.Append(CultureInfo.InvariantCulture, $"    ice_ignore_list = \"{ignore}\"\n");
         }
-        if (options.NatPublicIp is { Length: > 0 } nat)
+        if (!options.LoopbackOnly && options.NatPublicIp is { Length: > 0 } nat)
         {
             main.Append(CultureInfo.InvariantCulture, $"    nat_1_1_mapping = \"{nat}\"\n");
         }

@@ -116,6 +116,10 @@ public sealed class JanusSupervisor(IOptions<VideoOptions> options, string folde
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (_options.LoopbackOnly)
+        {
+            start.Environment["LD_PRELOAD"] = Path.GetFullPath(_options.LoopbackOnlyShim!);
+        }
         foreach (var argument in new[] { "-F", folder, "-C", configuration.MainFile, "-o" })
         {
             start.ArgumentList.Add(argument);

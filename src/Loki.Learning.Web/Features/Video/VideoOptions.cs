@@ -48,6 +48,15 @@ public sealed class VideoOptions : IValidatableObject
     /// The public address to put in Janus' host candidates when the node sits behind a 1:1 NAT.
     public string? NatPublicIp { get; set; }
 
+    /// Tests and benchmarks on one machine only: Janus offers 127.0.0.1 alone and can send media to 127.0.0.0/8 alone,
+    /// so every picture travels over loopback (docs/decisions/0009). Needs <see cref="LoopbackOnlyShim"/>: Janus
+    /// itself never gathers on a loopback interface. Never on a real network, whose browsers need the node's real address.
+    public bool LoopbackOnly { get; set; }
+
+    /// The compiled <c>tests/.../Video/loopback-only.c</c> that <see cref="LoopbackOnly"/> loads into Janus
+    /// (<c>LD_PRELOAD</c>): it shows Janus the loopback interface as an ordinary one and refuses datagrams to other addresses.
+    public string? LoopbackOnlyShim { get; set; }
+
     /// Most cameras and screens one room forwards at once.
     [Range(2, 256)]
     public int MaxPublishersPerRoom { get; set; } = 64;
@@ -80,6 +89,10 @@ public sealed class VideoOptions : IValidatableObject
         if (RestartDelay <= TimeSpan.Zero)
         {
             yield return new ValidationResult("Video:RestartDelay must be longer than zero.", [nameof(RestartDelay)]);
+        }
+        if (LoopbackOnly && (string.IsNullOrEmpty(LoopbackOnlyShim) || !File.Exists(LoopbackOnlyShim)))
+        {
+            yield return new ValidationResult("Video:LoopbackOnly needs Video:LoopbackOnlyShim, the compiled loopback-only.c: without it Janus gathers on the machine's other addresses.", [nameof(LoopbackOnlyShim)]);
         }
         foreach (var (name, value) in new[] { (nameof(IceEnforceList), IceEnforceList), (nameof(IceIgnoreList), IceIgnoreList), (nameof(NatPublicIp), NatPublicIp) })
         {

@@ -35,6 +35,13 @@ function layerFor(width) {
     return 0;
 }
 
+// Zero playout delay for cameras: Janus marks their packets with the playout-delay RTP extension at zero
+// (min_delay/max_delay, in 10 ms units) and Chromium shows each frame as soon as it is decoded instead of holding it
+// back by its jitter estimate (docs/benchmarks.md §13.4: glass-to-glass p95 217 → 83 ms). Off by default for now:
+// asked for in the subscribe request it broke seeing a camera the host stopped and the person started again
+// (SeeingEachOtherTests); measurements turn it on with window.loki.video.zeroPlayoutDelay(true), a configure request.
+let zeroPlayoutDelay = false;
+
 // Why getUserMedia/getDisplayMedia failed, as a text key the component shows.
 function problemOf(error) {
     const name = error?.name ?? '';
@@ -358,6 +365,17 @@ class Stage {
         this.changed();
     }
 
+    // Asks Janus again for every camera this page receives, with the playout delay now chosen. -1 stops the extension,
+    // but Chromium keeps the delay it last saw: a comparison measures the smoothing first and zero after, never back.
+    applyPlayoutDelay() {
+        if (!this.subscriber) { return; }
+        const streams = [...this.midFeed].filter(([, feed]) => this.wanted.get(feed)?.kind === 'camera')
+            .map(([mid]) => ({ mid, ...(zeroPlayoutDelay ? { min_delay: 0, max_delay: 0 } : { min_delay: -1 }) }));
+        if (streams.length > 0) {
+            this.subscriber.send({ message: { request: 'configure', streams } });
+        }
+    }
+
     // "Audio only": the node stops forwarding every picture to this page, and starts again when it is turned off.
     setAudioOnly(on) {
         this.audioOnly = on;
@@ -435,6 +453,29 @@ class Stage {
         });
     }
 
+    // Each peer connection's selected ICE candidate pair: the addresses its media flows between.
+    async connections() {
+        const list = [];
+        for (const [name, handle] of [['camera', this.camera], ['screen', this.screen], ['subscriber', this.subscriber]]) {
+            const connection = handle?.webrtcStuff?.pc;
+            if (!connection) { continue; }
+            const stats = await connection.getStats();
+            let pair = null;
+            stats.forEach(report => {
+                if (report.type === 'transport' && report.selectedCandidatePairId) { pair = stats.get(report.selectedCandidatePairId); }
+            });
+            const local = pair ? stats.get(pair.localCandidateId) : null;
+            const remote = pair ? stats.get(pair.remoteCandidateId) : null;
+            list.push({
+                name,
+                state: connection.iceConnectionState,
+                local: local ? `${local.address ?? local.ip}:${local.port}` : null,
+                remote: remote ? `${remote.address ?? remote.ip}:${remote.port}` : null,
+            });
+        }
+        return list;
+    }
+
     close() {
         this.closed = true;
         try { this.janus?.destroy({ notifyDestroyed: false }); } catch { /* already gone */ }
@@ -451,6 +492,12 @@ let stageRoot = null;
 window.loki ??= {};
 window.loki.video = {
     tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
+    connections: () => (stage ? stage.connections() : Promise.resolve([])),
+    // Measurements: cameras shown as soon as decoded, or with the browser's own smoothing delay (the default).
+    zeroPlayoutDelay: on => {
+        zeroPlayoutDelay = on;
+        stage?.applyPlayoutDelay();
+    },
 };
 
 export async function connect(relayUrl, token, me, dotnet) {
