@@ -57,7 +57,7 @@ internal sealed class ExternalSession(ExternalParticipant external, string clien
             {
                 // The first block, or the sender changed its block size: a new buffer (allocates, like a join).
                 FramesPerPacket = block.Frames;
-                Buffer = new JitterBuffer(WireChannels, block.Frames, state.JitterOptions);
+                Buffer = new JitterBuffer(WireChannels, block.Frames, state.JitterPolicies.OptionsFor(RoomId));
             }
             LastHeardAt = block.ArrivalTimestamp;
             DatagramsReceived++;
@@ -66,6 +66,9 @@ internal sealed class ExternalSession(ExternalParticipant external, string clien
             External.ReleaseInput();
         }
     }
+
+    /// <summary>The room's jitter policy changed: the next block starts a buffer with the room's options (one short gap).</summary>
+    internal void RestartBuffer() => Buffer = null;
 
     /// <inheritdoc />
     public override void Send(int periodFrames, ulong wallMicroseconds)

@@ -93,6 +93,9 @@ public sealed record MediaEngineOptions
     /// <summary>Tuning of every participant's jitter buffer (its sample rate and timestamp unit are set by the engine).</summary>
     public JitterBufferOptions JitterBuffer { get; init; } = new();
 
+    /// <summary>Most a browser participant's jitter buffer holds in a room whose policy is tight (<see cref="SetJitterPolicy"/>), in ms.</summary>
+    public double TightJitterMilliseconds { get; init; } = Jitter.JitterPolicies.DefaultTightMilliseconds;
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {

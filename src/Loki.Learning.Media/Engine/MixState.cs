@@ -20,6 +20,7 @@ internal sealed class MixState : IDisposable
         Outbox = outbox;
         Admissions = admissions;
         JitterOptions = options.JitterBuffer with { SampleRate = options.SampleRate, TimestampFrequency = time.TimestampFrequency };
+        JitterPolicies = new RoomJitterPolicies(JitterOptions, options.TightJitterMilliseconds);
         RejectionReportTicks = (long)(options.RejectionReportInterval.TotalSeconds * time.TimestampFrequency);
         Rooms = new MixRooms(options.PeriodFrames, options.MaxParticipantsPerRoom, outbox, time);
         Udp = options.PortableReceive ? null : UdpReceiver.TryCreate(options.MaxClients);
@@ -31,6 +32,9 @@ internal sealed class MixState : IDisposable
 
     /// <summary>The engine's jitter-buffer options with its sample rate and clock filled in.</summary>
     public JitterBufferOptions JitterOptions { get; }
+
+    /// <summary>Each room's policy for its browser participants' buffers (tight or safe).</summary>
+    public RoomJitterPolicies JitterPolicies { get; }
 
     /// <summary><see cref="MediaEngineOptions.RejectionReportInterval"/> in <see cref="Time"/> ticks.</summary>
     public long RejectionReportTicks { get; }

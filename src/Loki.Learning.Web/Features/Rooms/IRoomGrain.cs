@@ -84,6 +84,10 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// <paramref name="sourceId"/>'s channels unmixed instead of its mix (null: its mix again). Kept like the channel mix.
     Task<string?> SetPassthroughAsync(string hostId, string listenerId, string? sourceId);
 
+    /// Host control: what the room's browser audio does on a bad link — tight (keep the delay, conceal) or safe (grow
+    /// the buffer, play everything). Kept in the room's state. Refusal key when not the host or not a policy.
+    Task<string?> SetLinkPolicyAsync(string hostId, Media.Jitter.JitterPolicy policy);
+
     /// The room's beat clock (metronome, count-in, bar counter, score cursor).
     Task<BeatTimeline> GetBeatAsync();
 
@@ -221,7 +225,8 @@ public sealed record RoomView(
     [property: Id(6)] ScoreChoice? Score = null,
     [property: Id(7)] int ScorePage = 1,
     [property: Id(12)] RoomRecordingState? Recording = null,
-    [property: Id(13)] string? RecordingProblem = null);
+    [property: Id(13)] string? RecordingProblem = null,
+    [property: Id(30)] Media.Jitter.JitterPolicy LinkPolicy = Media.Jitter.JitterPolicy.Safe);
 
 /// The room is being recorded: everyone sees it, and who is left out for want of consent.
 /// <param name="Writing">The recorder on the room's node has started writing the take (it reported back).</param>

@@ -1,6 +1,7 @@
 using Loki.Learning.Web.Features.Music;
 using System.Security.Cryptography;
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.Jitter;
 using Loki.Learning.Media.Mixing;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.Scores;
@@ -21,7 +22,8 @@ public sealed record RoomState(
     [property: Id(6)] RoomRecordingState? Recording = null,
     [property: Id(7)] IReadOnlyList<string>? Members = null,
     [property: Id(8)] IReadOnlyDictionary<string, IReadOnlyDictionary<int, ChannelPlace>>? ChannelMixes = null,
-    [property: Id(9)] IReadOnlyDictionary<string, string>? Passthroughs = null)
+    [property: Id(9)] IReadOnlyDictionary<string, string>? Passthroughs = null,
+    [property: Id(30)] JitterPolicy LinkPolicy = JitterPolicy.Safe)
 {
     /// A room never opened: what the storage hands out before anything was written.
     public RoomState() : this(null, false, false, null, null, 1, null, null, null, null)
@@ -47,6 +49,7 @@ public enum RoomRefusal
     NoSuchChannel,
     NotMultichannel,
     PassthroughNeedsJackTrip,
+    InvalidLinkPolicy,
 }
 
 public static class RoomRefusals
@@ -58,6 +61,7 @@ public static class RoomRefusals
         RoomRefusal.InvalidGain => "Validation.Gain",
         RoomRefusal.InvalidPan => "Validation.Pan",
         RoomRefusal.NoSuchChannel => "Validation.Channel",
+        RoomRefusal.InvalidLinkPolicy => "Validation.LinkPolicy",
         RoomRefusal.AlreadyRecording => "Recording.Refusal.AlreadyRecording",
         RoomRefusal.NotRecording => "Recording.Refusal.NotRecording",
         _ => "Refusal." + refusal,
@@ -122,6 +126,7 @@ public sealed partial class LiveRoom
         Recording = state.Recording;
         _members.UnionWith(state.Members ?? []);
         RestoreSites(state);
+        LinkPolicy = state.LinkPolicy;
     }
 
     public Guid RoomId { get; }
@@ -146,7 +151,7 @@ public sealed partial class LiveRoom
     /// Why the last take could not start or be stored (a localization key from whoever records), until the next take starts.
     public string? RecordingProblem { get; private set; }
 
-    public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members], SavedChannelMixes(), SavedPassthroughs());
+    public RoomState ToState() => new(Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members], SavedChannelMixes(), SavedPassthroughs(), LinkPolicy);
 
     /// Every media participant id of the room's people, as the engine knows them (connected or still handshaking).
     public IEnumerable<(string PersonId, int MediaId)> MediaOf() =>
@@ -161,6 +166,7 @@ public sealed partial class LiveRoom
         {
             _pending.Media.Add(new OpenRoom(MediaRoom));
             PostClickTrack();
+            PostLinkPolicy();
         }
         return Done(changed: false);
     }
@@ -176,6 +182,7 @@ public sealed partial class LiveRoom
             ResetBeat(nowEpochMs);
             _pending.Media.Add(new OpenRoom(MediaRoom));
             PostClickTrack();
+            PostLinkPolicy();
             _pending.Events.Add(new LiveRoomOpened(RoomId, description));
         }
         return Done(persist: true);
@@ -666,7 +673,8 @@ public sealed partial class LiveRoom
         {
             NotRecorded = _participants.Values.Where(p => !p.RecordingConsent).Select(p => p.DisplayName).Order(StringComparer.CurrentCulture).ToList(),
         },
-        RecordingProblem);
+        RecordingProblem,
+        LinkPolicy);
 
     /// A new media connection for <paramref name="participant"/>: every other one of theirs ends.
     private void Connect(Participant participant, string name, AudioVia via)
