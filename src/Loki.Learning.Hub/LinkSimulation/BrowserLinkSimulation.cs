@@ -11,6 +11,7 @@ namespace Loki.Learning.Hub.LinkSimulation;
 /// <param name="TightMilliseconds">The tight depth (<see cref="Media.Engine.MediaEngineOptions.TightJitterMilliseconds"/>).</param>
 /// <param name="WarmUpSeconds">Figures are taken after this.</param>
 /// <param name="ClockOffsetPpm">How much slower the server's mix clock and the browser's audio clock run than the sender's.</param>
+/// <param name="HealAtSeconds">From this time on the path is clean (<see cref="ImpairmentProfile.CleanLan"/>); null: impaired throughout.</param>
 public sealed record BrowserLinkOptions(
     ImpairmentProfile Profile,
     JitterPolicy Policy,
@@ -19,7 +20,8 @@ public sealed record BrowserLinkOptions(
     double SendJitterMilliseconds = 0.5,
     double TightMilliseconds = JitterPolicies.DefaultTightMilliseconds,
     double WarmUpSeconds = 3,
-    double ClockOffsetPpm = 50)
+    double ClockOffsetPpm = 50,
+    double? HealAtSeconds = null)
 {
     public const int SampleRate = 48000;
     public const int PeriodFrames = 128;
@@ -43,8 +45,24 @@ public sealed record LinkDirectionFigures(long Periods, long Concealed, long Gli
 /// <param name="Up">The browser's audio at the server: the room's jitter buffer (what the policy governs).</param>
 /// <param name="Down">The mix at the browser: its playback buffer (the worklet's rules, the same in both policies).</param>
 /// <param name="UpLink">The TCP model's count of upstream retransmissions and timeouts.</param>
+/// <param name="UpAddedLatency">The server buffer's added latency after every read from the warm-up on, ms (one per period).</param>
 public sealed record BrowserLinkResult(BrowserLinkOptions Options, double MeasuredSeconds, LinkDirectionFigures Up, LinkDirectionFigures Down,
-    (long Segments, long Losses, long Timeouts) UpLink, (long Segments, long Losses, long Timeouts) DownLink);
+    (long Segments, long Losses, long Timeouts) UpLink, (long Segments, long Losses, long Timeouts) DownLink, IReadOnlyList<double> UpAddedLatency)
+{
+    /// <summary>The largest added latency between <paramref name="fromSeconds"/> and <paramref name="toSeconds"/> of the run, ms.</summary>
+    public double MaxUpAddedLatency(double fromSeconds, double toSeconds)
+    {
+        var period = (double)BrowserLinkOptions.PeriodFrames / BrowserLinkOptions.SampleRate;
+        var from = Math.Max(0, (int)((fromSeconds - Options.WarmUpSeconds) / period));
+        var to = Math.Min(UpAddedLatency.Count, (int)((toSeconds - Options.WarmUpSeconds) / period));
+        var max = 0.0;
+        for (var i = from; i < to; i++)
+        {
+            max = Math.Max(max, UpAddedLatency[i]);
+        }
+        return max;
+    }
+}
 
 /// <summary>
 /// A browser participant on an impaired path, in virtual time (no sleeps; the same figures for the same options):
@@ -70,6 +88,9 @@ public static class BrowserLinkSimulation
         var random = new Random(options.Seed);
         var upLink = new TcpImpairmentModel(options.Profile, unchecked((options.Seed * 7919) + 13));
         var downLink = new TcpImpairmentModel(options.Profile, unchecked((options.Seed * 7919) + 14));
+        var upHealed = new TcpImpairmentModel(ImpairmentProfile.CleanLan, options.Seed);
+        var downHealed = new TcpImpairmentModel(ImpairmentProfile.CleanLan, options.Seed + 1);
+        var healAt = options.HealAtSeconds ?? double.MaxValue;
         var reads = (int)(options.Seconds / periodSeconds);
         var mixPeriod = periodSeconds * (1 + (options.ClockOffsetPpm * 1e-6));
         var warmUpReads = (int)(options.WarmUpSeconds / mixPeriod);
@@ -81,7 +102,10 @@ public static class BrowserLinkSimulation
         {
             var sent = Math.Max(lastSent, (k * periodSeconds) + (options.SendJitterMilliseconds / 1000 * ((2 * random.NextDouble()) - 1)));
             lastSent = sent;
-            arrivals[k] = upLink.Send(TimeSpan.FromSeconds(sent)).DeliveredAt.TotalSeconds;
+            // After the heal the clean path delivers, still behind whatever the impaired one was holding back.
+            arrivals[k] = sent < healAt || k == 0
+                ? upLink.Send(TimeSpan.FromSeconds(sent)).DeliveredAt.TotalSeconds
+                : Math.Max(arrivals[k - 1], upHealed.Send(TimeSpan.FromSeconds(sent)).DeliveredAt.TotalSeconds);
         }
 
         var safe = new JitterBufferOptions { SampleRate = BrowserLinkOptions.SampleRate, TimestampFrequency = TicksPerSecond };
@@ -128,7 +152,9 @@ public static class BrowserLinkSimulation
         var downArrivals = new double[reads];
         for (var read = 0; read < reads; read++)
         {
-            downArrivals[read] = downLink.Send(TimeSpan.FromSeconds(sendTimes[read])).DeliveredAt.TotalSeconds;
+            downArrivals[read] = sendTimes[read] < healAt || read == 0
+                ? downLink.Send(TimeSpan.FromSeconds(sendTimes[read])).DeliveredAt.TotalSeconds
+                : Math.Max(downArrivals[read - 1], downHealed.Send(TimeSpan.FromSeconds(sendTimes[read])).DeliveredAt.TotalSeconds);
         }
         var down = PlayInBrowser(downArrivals, periodSeconds * (1 + (options.ClockOffsetPpm * 0.7e-6)), random.NextDouble() * periodSeconds,
             options.WarmUpSeconds, options.Seconds);
@@ -137,7 +163,7 @@ public static class BrowserLinkSimulation
         var upFigures = new LinkDirectionFigures(reads - warmUpReads, upConcealed, upGlitches,
             Percentile(upDelay, 0.50), Percentile(upDelay, 0.99), upDelay.Count == 0 ? 0 : upDelay.Max(), upEnd.Late - upAtWarmUp.Late);
         return new BrowserLinkResult(options, measured, upFigures, down,
-            (upLink.Segments, upLink.Losses, upLink.Timeouts), (downLink.Segments, downLink.Losses, downLink.Timeouts));
+            (upLink.Segments, upLink.Losses, upLink.Timeouts), (downLink.Segments, downLink.Losses, downLink.Timeouts), upDelay);
     }
 
     /// <summary>The page's playback buffer, block by block, as <c>room-audio-worklet.js</c> plays it.</summary>
