@@ -10,8 +10,8 @@ namespace Loki.Learning.Hub;
 public static class HubCommands
 {
     private static readonly string Usage =
-        "usage: Loki.Learning.Hub serve|loadgen|record|jitter-sim [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage + "\n\n" +
-        RecordOptions.Usage + "\n\n" + JitterSimulationOptions.Usage;
+        "usage: Loki.Learning.Hub serve|loadgen|record|jitter-sim|browser-link-sim [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage + "\n\n" +
+        RecordOptions.Usage + "\n\n" + JitterSimulationOptions.Usage + "\n\n" + LinkSimulation.BrowserLinkCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -29,6 +29,7 @@ public static class HubCommands
                 "loadgen" => RunLoadGenerator(arguments),
                 "record" => await RunRecorderAsync(arguments),
                 "jitter-sim" => RunJitterSimulation(arguments),
+                "browser-link-sim" => LinkSimulation.BrowserLinkCommand.Run(arguments, Console.Out),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }

@@ -65,7 +65,7 @@ internal sealed class ExternalSession(ExternalParticipant external, string clien
             {
                 // The first block, or the sender changed its block size: a new buffer (allocates, like a join).
                 FramesPerPacket = block.Frames;
-                Buffer = new JitterBuffer(WireChannels, block.Frames, External.JitterOptions ?? state.ExternalJitterOptions);
+                Buffer = new JitterBuffer(WireChannels, block.Frames, External.JitterOptions ?? state.JitterPolicies.OptionsFor(RoomId));
             }
             LastHeardAt = block.ArrivalTimestamp;
             DatagramsReceived++;
@@ -77,6 +77,9 @@ internal sealed class ExternalSession(ExternalParticipant external, string clien
             External.ReleaseInput();
         }
     }
+
+    /// <summary>The room's jitter policy changed: the next block starts a buffer with the room's options (one short gap).</summary>
+    internal void RestartBuffer() => Buffer = null;
 
     /// <inheritdoc />
     public override void Send(int periodFrames, ulong wallMicroseconds)

@@ -106,6 +106,9 @@ public sealed record MediaEngineOptions
     /// </summary>
     public JitterBufferOptions? ExternalJitterBuffer { get; init; }
 
+    /// <summary>Most a browser participant's jitter buffer holds in a room whose policy is tight (<see cref="SetJitterPolicy"/>), in ms.</summary>
+    public double TightJitterMilliseconds { get; init; } = Jitter.JitterPolicies.DefaultTightMilliseconds;
+
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {

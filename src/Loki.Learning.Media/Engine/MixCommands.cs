@@ -30,6 +30,7 @@ internal static class MixCommands
             [typeof(SetClick)] = On<SetClick>(SetClick),
             [typeof(AttachTap)] = On<AttachTap>(AttachTap),
             [typeof(DetachTap)] = On<DetachTap>(DetachTap),
+            [typeof(SetJitterPolicy)] = On<SetJitterPolicy>(RoomJitterPolicies.Apply),
         }.ToFrozenDictionary();
 
     /// <summary>Applies <paramref name="command"/> to <paramref name="state"/>.</summary>

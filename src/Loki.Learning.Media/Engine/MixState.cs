@@ -23,6 +23,8 @@ internal sealed class MixState : IDisposable
         ExternalJitterOptions = options.ExternalJitterBuffer is { } external
             ? external with { SampleRate = options.SampleRate, TimestampFrequency = time.TimestampFrequency }
             : JitterOptions;
+        // A room's policy (tight or safe) works on the browser participants' options.
+        JitterPolicies = new RoomJitterPolicies(ExternalJitterOptions, options.TightJitterMilliseconds);
         RejectionReportTicks = (long)(options.RejectionReportInterval.TotalSeconds * time.TimestampFrequency);
         Rooms = new MixRooms(options.PeriodFrames, options.MaxParticipantsPerRoom, outbox, time);
         Udp = options.PortableReceive ? null : UdpReceiver.TryCreate(options.MaxClients);
@@ -37,6 +39,9 @@ internal sealed class MixState : IDisposable
 
     /// <summary>The jitter-buffer options of external (browser) participants attached without their own.</summary>
     public JitterBufferOptions ExternalJitterOptions { get; }
+
+    /// <summary>Each room's policy for its browser participants' buffers (tight or safe).</summary>
+    public RoomJitterPolicies JitterPolicies { get; }
 
     /// <summary><see cref="MediaEngineOptions.RejectionReportInterval"/> in <see cref="Time"/> ticks.</summary>
     public long RejectionReportTicks { get; }

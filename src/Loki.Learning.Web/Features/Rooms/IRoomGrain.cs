@@ -84,6 +84,10 @@ public interface IRoomGrain : IGrainWithGuidKey
     /// <paramref name="sourceId"/>'s channels unmixed instead of its mix (null: its mix again). Kept like the channel mix.
     Task<string?> SetPassthroughAsync(string hostId, string listenerId, string? sourceId);
 
+    /// Host control: what the room's browser audio does on a bad link — tight (keep the delay, conceal) or safe (grow
+    /// the buffer, play everything). Kept in the room's state. Refusal key when not the host or not a policy.
+    Task<string?> SetLinkPolicyAsync(string hostId, Media.Jitter.JitterPolicy policy);
+
     /// The room's beat clock (metronome, count-in, bar counter, score cursor).
     Task<BeatTimeline> GetBeatAsync();
 
@@ -234,7 +238,8 @@ public sealed record RoomView(
     [property: Id(12)] RoomRecordingState? Recording = null,
     [property: Id(13)] string? RecordingProblem = null,
     [property: Id(21)] ScoreChoice? Slides = null,
-    [property: Id(22)] int SlidePage = 1)
+    [property: Id(22)] int SlidePage = 1,
+    [property: Id(30)] Media.Jitter.JitterPolicy LinkPolicy = Media.Jitter.JitterPolicy.Safe)
 {
     /// Whether <paramref name="personId"/> may share a screen in the room now: a host, or someone the host allowed, in the roster.
     public bool MayShareScreen(string personId) => Open && Roster.Any(p => p.PersonId == personId && p.MayShareScreen);

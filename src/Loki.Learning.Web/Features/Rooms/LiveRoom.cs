@@ -1,6 +1,7 @@
 using Loki.Learning.Web.Features.Music;
 using System.Security.Cryptography;
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.Jitter;
 using Loki.Learning.Media.Mixing;
 using Loki.Learning.Web.Features.Metronome;
 using Loki.Learning.Web.Features.Scores;
@@ -24,7 +25,8 @@ public sealed record RoomState(
     [property: Id(9)] IReadOnlyDictionary<string, string>? Passthroughs = null,
     [property: Id(20)] IReadOnlyList<string>? ScreenSharers = null,
     [property: Id(21)] ScoreChoice? Slides = null,
-    [property: Id(22)] int SlidePage = 1)
+    [property: Id(22)] int SlidePage = 1,
+    [property: Id(30)] JitterPolicy LinkPolicy = JitterPolicy.Safe)
 {
     /// A room never opened: what the storage hands out before anything was written.
     public RoomState() : this(null, false, false, null, null, 1, null, null, null, null)
@@ -52,6 +54,7 @@ public enum RoomRefusal
     PassthroughNeedsJackTrip,
     NotSlides,
     NoSlides,
+    InvalidLinkPolicy,
 }
 
 public static class RoomRefusals
@@ -63,6 +66,7 @@ public static class RoomRefusals
         RoomRefusal.InvalidGain => "Validation.Gain",
         RoomRefusal.InvalidPan => "Validation.Pan",
         RoomRefusal.NoSuchChannel => "Validation.Channel",
+        RoomRefusal.InvalidLinkPolicy => "Validation.LinkPolicy",
         RoomRefusal.AlreadyRecording => "Recording.Refusal.AlreadyRecording",
         RoomRefusal.NotRecording => "Recording.Refusal.NotRecording",
         RoomRefusal.NotSlides => "Slides.Refusal.NotPdf",
@@ -130,6 +134,7 @@ public sealed partial class LiveRoom
         _members.UnionWith(state.Members ?? []);
         RestoreSites(state);
         RestorePresenting(state);
+        LinkPolicy = state.LinkPolicy;
     }
 
     public Guid RoomId { get; }
@@ -155,7 +160,7 @@ public sealed partial class LiveRoom
     public string? RecordingProblem { get; private set; }
 
     public RoomState ToState() => new(
-        Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members], SavedChannelMixes(), SavedPassthroughs(), [.. _screenSharers], Slides, SlidePage);
+        Description, Open, Locked, Beat, Score, ScorePage, Recording, [.. _members], SavedChannelMixes(), SavedPassthroughs(), [.. _screenSharers], Slides, SlidePage, LinkPolicy);
 
     /// Every media participant id of the room's people, as the engine knows them (connected or still handshaking).
     public IEnumerable<(string PersonId, int MediaId)> MediaOf() =>
@@ -170,6 +175,7 @@ public sealed partial class LiveRoom
         {
             _pending.Media.Add(new OpenRoom(MediaRoom));
             PostClickTrack();
+            PostLinkPolicy();
         }
         return Done(changed: false);
     }
@@ -185,6 +191,7 @@ public sealed partial class LiveRoom
             ResetBeat(nowEpochMs);
             _pending.Media.Add(new OpenRoom(MediaRoom));
             PostClickTrack();
+            PostLinkPolicy();
             _pending.Events.Add(new LiveRoomOpened(RoomId, description));
         }
         return Done(persist: true);
@@ -680,7 +687,8 @@ public sealed partial class LiveRoom
         },
         RecordingProblem,
         Slides,
-        SlidePage);
+        SlidePage,
+        LinkPolicy);
 
     /// A new media connection for <paramref name="participant"/>: every other one of theirs ends.
     private void Connect(Participant participant, string name, AudioVia via)

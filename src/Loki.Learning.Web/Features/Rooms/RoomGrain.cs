@@ -134,6 +134,8 @@ public sealed class RoomGrain(
 
     public Task<string?> RemoveAsync(string hostId, string personId) => ApplyAsync(_room.Remove(hostId, personId));
 
+    public Task<string?> SetLinkPolicyAsync(string hostId, Media.Jitter.JitterPolicy policy) => ApplyAsync(_room.SetLinkPolicy(hostId, policy));
+
     public Task<BeatTimeline> GetBeatAsync() => Task.FromResult(_room.Beat);
 
     public async Task<(string? RefusalKey, BeatTimeline Beat)> ChangeBeatAsync(BeatChange change) =>

@@ -14,6 +14,15 @@ public static class RoomsApi
     /// <param name="SourceId">Whose channels the listener receives unmixed; null gives it its mix back.</param>
     public sealed record Passthrough(string ListenerId, string? SourceId);
 
+    /// <param name="Policy">"tight" or "safe" (any case); anything else is refused as invalid.</param>
+    public sealed record LinkPolicy(string? Policy)
+    {
+        public Media.Jitter.JitterPolicy Parsed() =>
+            Enum.TryParse<Media.Jitter.JitterPolicy>(Policy, ignoreCase: true, out var policy) && Enum.IsDefined(policy) && !int.TryParse(Policy, out _)
+                ? policy
+                : (Media.Jitter.JitterPolicy)(-1);
+    }
+
     public static void MapRoomsApi(this IEndpointRouteBuilder app)
     {
         var rooms = app.MapGroup("/api/rooms").RequireAuthorization().WithTags("Rooms");
@@ -55,6 +64,13 @@ public static class RoomsApi
         rooms.MapPut("/{roomId:guid}/passthrough", async (Guid roomId, Passthrough body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new PassSiteThrough(Actor.From(user)!, roomId, body.ListenerId, body.SourceId), ct);
+            return TypedResults.NoContent();
+        });
+
+        // What the room's browser audio does on a bad link: "tight" or "safe" (host only).
+        rooms.MapPut("/{roomId:guid}/link-policy", async (Guid roomId, LinkPolicy body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new SetRoomLinkPolicy(Actor.From(user)!, roomId, body.Parsed()), ct);
             return TypedResults.NoContent();
         });
 

@@ -10,6 +10,7 @@ public static class RoomsHosting
         builder.Services.AddLokiRoomNode();
         builder.Services.AddLokiRoomAudioTokens();
         builder.Services.AddSingleton(new Calendar.SchedulePanel(typeof(LiveNow), Order: 10));
+        builder.Services.AddSingleton(new RoomPanel(typeof(LinkPolicyPanel), Order: 40, RoomPanelPlace.Side));
     }
 
     /// What a node that hosts room grains needs (the host, and the test cluster's silos). Registered before the silo:
