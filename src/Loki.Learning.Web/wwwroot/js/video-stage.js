@@ -114,6 +114,14 @@ class Stage {
                 error: cause => reject(new Error(String(cause))),
                 onmessage: (message, jsep) => {
                     if (message.videoroom === 'joined') { resolve(handle); }
+                    // 436: my id is still in the Janus room (another page of mine that took over, or my kicked publisher
+                    // not gone yet). Without a join this page hears of nobody's pictures: ask again until the id is free.
+                    if (message.error_code === 436) {
+                        setTimeout(() => {
+                            if (!this.closed) { handle.send({ message: { request: 'join', ptype: 'publisher', display } }); }
+                        }, 2000);
+                        return;
+                    }
                     this.onPublisherMessage(handle, display, message, jsep);
                 },
                 onlocaltrack: (track, on) => this.onLocalTrack(display, track, on),
