@@ -67,11 +67,7 @@ public sealed class BrowserAudioOnAnImpairedLinkTests(RunningApp app, ITestOutpu
 
     private async Task<(HttpClient Client, string Bearer)> SignedInAsync(string email, string password)
     {
-        var client = app.Client();
-        var login = await client.PostAsJsonAsync("api/auth/login", new { email, password });
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (client, token);
+        var client = await app.SignedInAsync(email, password);
+        return (client, client.DefaultRequestHeaders.Authorization!.Parameter!);
     }
 }
