@@ -71,6 +71,13 @@ public sealed class RunningApp : IAsyncLifetime
         return client;
     }
 
+    /// Signed in as above, with the bearer token itself for what sends it elsewhere (a WebSocket's header).
+    public async Task<(HttpClient Client, string Bearer)> SignedInWithBearerAsync(string email, string password)
+    {
+        var client = await SignedInAsync(email, password);
+        return (client, client.DefaultRequestHeaders.Authorization!.Parameter!);
+    }
+
     /// A client signed in as a browser is: with the sign-in cookie, which its cookie container sends from then on.
     public async Task<HttpClient> SignedInWithCookieAsync(string email, string password)
     {

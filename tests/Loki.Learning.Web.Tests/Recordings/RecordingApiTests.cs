@@ -24,11 +24,11 @@ public sealed class RecordingApiTests(RunningApp app) : IClassFixture<RunningApp
     [Fact]
     public async Task ATakeHoldsOnlyConsentingParticipantsAndOnlyMembersReachItsFiles()
     {
-        var (teacher, teacherBearer) = await SignedInAsync("teacher@demo.loki.local", "Demo-teacher-2026");
-        var (pupil, pupilBearer) = await SignedInAsync("pupil@demo.loki.local", "Demo-pupil-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync("teacher@demo.loki.local", "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await app.SignedInWithBearerAsync("pupil@demo.loki.local", "Demo-pupil-2026");
         await MakeSamAPupilWithoutConsentAsync();
-        var (sam, samBearer) = await SignedInAsync("student@demo.loki.local", "Demo-student-2026");
-        var (stranger, _) = await SignedInAsync("student.ntnu@demo.loki.local", "Demo-student-2026");
+        var (sam, samBearer) = await app.SignedInWithBearerAsync("student@demo.loki.local", "Demo-student-2026");
+        var (stranger, _) = await app.SignedInWithBearerAsync("student.ntnu@demo.loki.local", "Demo-student-2026");
         var roomId = await RoomApi.RehearsalRoomAsync(teacher);
         Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
 
@@ -169,12 +169,6 @@ public sealed class RecordingApiTests(RunningApp app) : IClassFixture<RunningApp
     {
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContextAsync();
         return await db.Ensembles.Where(e => e.Name == Ensemble).Select(e => e.Id).SingleAsync();
-    }
-
-    private async Task<(HttpClient Client, string Bearer)> SignedInAsync(string email, string password)
-    {
-        var client = await app.SignedInAsync(email, password);
-        return (client, client.DefaultRequestHeaders.Authorization!.Parameter!);
     }
 
     private async Task<ToneClient> ConnectAsync(HttpClient client, string bearer, Guid roomId, double frequency, CancellationToken cancellationToken)

@@ -24,7 +24,7 @@ public sealed class BrowserAudioOnAnImpairedLinkTests(RunningApp app, ITestOutpu
     [Fact]
     public async Task AJitteryLossySocketKeepsPlayingInBothPoliciesAndTheTightRoomKeepsItsDelay()
     {
-        var (teacher, bearer) = await SignedInAsync("teacher@demo.loki.local", "Demo-teacher-2026");
+        var (teacher, bearer) = await app.SignedInWithBearerAsync("teacher@demo.loki.local", "Demo-teacher-2026");
         var rooms = (await teacher.GetFromJsonAsync<JsonArray>("api/rooms"))!
             .Where(r => r!["ownerTitle"]!.GetValue<string>() == Ensemble)
             .Select(r => Guid.Parse(r!["roomId"]!.GetValue<string>()))
@@ -63,11 +63,5 @@ public sealed class BrowserAudioOnAnImpairedLinkTests(RunningApp app, ITestOutpu
             }
             Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/close", null)).StatusCode);
         }
-    }
-
-    private async Task<(HttpClient Client, string Bearer)> SignedInAsync(string email, string password)
-    {
-        var client = await app.SignedInAsync(email, password);
-        return (client, client.DefaultRequestHeaders.Authorization!.Parameter!);
     }
 }

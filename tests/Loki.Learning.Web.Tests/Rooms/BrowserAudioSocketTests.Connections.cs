@@ -47,8 +47,8 @@ public sealed partial class BrowserAudioSocketTests
     [Fact]
     public async Task ASecondBrowserConnectionOfAPersonEndsTheFirstAndRemoveEndsTheirAudio()
     {
-        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
-        var (pupil, pupilBearer) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await app.SignedInWithBearerAsync(Pupil, "Demo-pupil-2026");
         var roomId = await OpenNewRehearsalAsync(teacher, "Two tabs");
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var host = await BrowserAsync(teacherBearer, await JoinAsync(teacher, roomId), 440, stop.Token);
@@ -78,8 +78,8 @@ public sealed partial class BrowserAudioSocketTests
     [Fact]
     public async Task AJackTripClientOfAPersonEndsTheirBrowserAudioAndRemoveEndsTheClient()
     {
-        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
-        var (pupil, pupilBearer) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await app.SignedInWithBearerAsync(Pupil, "Demo-pupil-2026");
         var roomId = await OpenNewRehearsalAsync(teacher, "Browser then JackTrip");
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var host = await BrowserAsync(teacherBearer, await JoinAsync(teacher, roomId), 440, stop.Token);
@@ -102,8 +102,8 @@ public sealed partial class BrowserAudioSocketTests
     [Fact]
     public async Task ASecondJackTripClientOfAPersonEndsTheFirstWhichNeitherHearsNorIsHeard()
     {
-        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
-        var (pupil, _) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, _) = await app.SignedInWithBearerAsync(Pupil, "Demo-pupil-2026");
         var roomId = await OpenNewRehearsalAsync(teacher, "Two JackTrip codes");
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await using var host = await BrowserAsync(teacherBearer, await JoinAsync(teacher, roomId), 440, stop.Token);
@@ -130,8 +130,8 @@ public sealed partial class BrowserAudioSocketTests
     [Fact]
     public async Task OneMemberHoldsOneHubSlotInARoomHoweverOftenTheyJoin()
     {
-        var (teacher, _) = await SignedInAsync(Teacher, "Demo-teacher-2026");
-        var (pupil, _) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var (teacher, _) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, _) = await app.SignedInWithBearerAsync(Pupil, "Demo-pupil-2026");
         var roomId = await OpenNewRehearsalAsync(teacher, "Many codes");
         var engine = app.Services.GetRequiredService<RoomMedia>().Engine!;
         var before = engine.ConnectedClients;

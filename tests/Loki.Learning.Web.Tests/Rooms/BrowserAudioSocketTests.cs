@@ -22,16 +22,6 @@ public sealed partial class BrowserAudioSocketTests(RunningApp app) : IClassFixt
     private const string Pupil = "pupil@demo.loki.local";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private async Task<(HttpClient Client, string Bearer)> SignedInAsync(string email, string password)
-    {
-        var client = app.Client();
-        var login = await client.PostAsJsonAsync("api/auth/login", new { email, password });
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var token = (await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (client, token);
-    }
-
     /// The demo ensemble's rehearsals, in schedule order; each test uses its own so they do not meet.
     private static async Task<Guid> RehearsalRoomAsync(HttpClient teacher, int index)
     {
@@ -67,8 +57,8 @@ public sealed partial class BrowserAudioSocketTests(RunningApp app) : IClassFixt
     [Fact]
     public async Task TwoBrowsersHearEachOtherTheHostsMuteSilencesOneAndGarbageIsDroppedWhileBothAreServed()
     {
-        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
-        var (pupil, pupilBearer) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await app.SignedInWithBearerAsync(Pupil, "Demo-pupil-2026");
         var roomId = await RehearsalRoomAsync(teacher, 0);
         Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
         var teacherJoin = await JoinAsync(teacher, roomId);
@@ -115,8 +105,8 @@ public sealed partial class BrowserAudioSocketTests(RunningApp app) : IClassFixt
     [Fact]
     public async Task TheServerRendersTheClickIntoTheMixOfWhoeverAsksForIt()
     {
-        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
-        var (pupil, pupilBearer) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await app.SignedInWithBearerAsync(Pupil, "Demo-pupil-2026");
         var roomId = await RehearsalRoomAsync(teacher, 1);
         Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
         var teacherJoin = await JoinAsync(teacher, roomId);
@@ -147,8 +137,8 @@ public sealed partial class BrowserAudioSocketTests(RunningApp app) : IClassFixt
     [Fact]
     public async Task TheSocketRefusesStrangersForgedReusedAndOtherRoomsTokensWithAReason()
     {
-        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
-        var (pupil, pupilBearer) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, pupilBearer) = await app.SignedInWithBearerAsync(Pupil, "Demo-pupil-2026");
         var roomId = await RehearsalRoomAsync(teacher, 1);
         await teacher.PostAsync($"api/rooms/{roomId}/open", null);
         var join = await JoinAsync(pupil, roomId);
@@ -173,7 +163,7 @@ public sealed partial class BrowserAudioSocketTests(RunningApp app) : IClassFixt
     [Fact]
     public async Task AMessageFarTooLargeClosesOnlyThatSocket()
     {
-        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
         var roomId = await RehearsalRoomAsync(teacher, 1);
         await teacher.PostAsync($"api/rooms/{roomId}/open", null);
         var join = await JoinAsync(teacher, roomId);
@@ -221,8 +211,8 @@ public sealed partial class BrowserAudioSocketTests(RunningApp app) : IClassFixt
     [Fact]
     public async Task AHallOnJackTripAndATeacherInTheBrowserHearEachOtherInOneRoom()
     {
-        var (teacher, teacherBearer) = await SignedInAsync(Teacher, "Demo-teacher-2026");
-        var (pupil, _) = await SignedInAsync(Pupil, "Demo-pupil-2026");
+        var (teacher, teacherBearer) = await app.SignedInWithBearerAsync(Teacher, "Demo-teacher-2026");
+        var (pupil, _) = await app.SignedInWithBearerAsync(Pupil, "Demo-pupil-2026");
         var roomId = await OpenNewRehearsalAsync(teacher, "Hall and browser");
         var teacherJoin = await JoinAsync(teacher, roomId);
         var hallJoin = await JoinAsync(pupil, roomId);
