@@ -4,6 +4,7 @@ using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Features.Video;
 
@@ -13,7 +14,8 @@ namespace Loki.Learning.Web.Features.Video;
 /// <param name="MayUseCamera">False for a pupil whose guardian has not consented to video.</param>
 /// <param name="MayShareScreen">Hosts share their screen, and those the host allowed (now: the relay asks the room again
 /// at every share, so a grant taken back counts at once).</param>
-public sealed record VideoAccess(string Token, string RelayUrl, bool MayUseCamera, bool MayShareScreen);
+/// <param name="CamerasPerPage">How many of the others' cameras the page shows and receives at once (<see cref="VideoOptions.CamerasPerPage"/>).</param>
+public sealed record VideoAccess(string Token, string RelayUrl, bool MayUseCamera, bool MayShareScreen, int CamerasPerPage);
 
 /// A member in the room asks for a video token. The same check as the audio token's: a member by the database,
 /// and in the room's roster now (joined, not removed). A pupil may send their camera only with video consent on file.
@@ -24,7 +26,7 @@ public sealed record IssueVideoToken(Actor Actor, Guid RoomId) : ICommand<VideoA
 
 public sealed class IssueVideoTokenHandler(
     IDbContextFactory<LokiDbContext> dbFactory,
-    MeetingOwners owners, IGrainFactory grains, VideoTokens tokens, JanusSupervisor janus, RoomMedia media) : ICommandHandler<IssueVideoToken, VideoAccess>
+    MeetingOwners owners, IGrainFactory grains, VideoTokens tokens, JanusSupervisor janus, RoomMedia media, IOptions<VideoOptions> options) : ICommandHandler<IssueVideoToken, VideoAccess>
 {
     public async ValueTask<VideoAccess> Handle(IssueVideoToken command, CancellationToken cancellationToken)
     {
@@ -43,7 +45,8 @@ public sealed class IssueVideoTokenHandler(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var person = await db.Users.Where(u => u.Id == command.Actor.PersonId).Select(u => new { u.IsPupil, u.VideoConsent }).SingleAsync(cancellationToken);
         var ticket = tokens.TicketFor(room.RoomId, command.Actor.PersonId, role, VideoConsent.AllowsCamera(person.IsPupil, person.VideoConsent), where.Node);
-        return new VideoAccess(tokens.Issue(ticket), where.AudioBaseUrl + VideoRelayEndpoint.Path(room.RoomId), ticket.MayUseCamera, view.MayShareScreen(command.Actor.PersonId));
+        return new VideoAccess(tokens.Issue(ticket), where.AudioBaseUrl + VideoRelayEndpoint.Path(room.RoomId), ticket.MayUseCamera, view.MayShareScreen(command.Actor.PersonId),
+            options.Value.CamerasPerPage);
     }
 }
 

@@ -61,6 +61,13 @@ public sealed class VideoOptions : IValidatableObject
     [Range(2, 256)]
     public int MaxPublishersPerRoom { get; set; } = 64;
 
+    /// Most other people's cameras one page receives at once, besides the large tile and shared screens; the rest of the
+    /// grid is a page further on. Every camera a page receives is a stream Janus forwards: 30 pages each receiving 30
+    /// cameras is 900 streams, more than a 2-core node forwards, while pages of 8 keep a 30-camera class at about 300
+    /// (docs/benchmarks.md §13.5).
+    [Range(1, 64)]
+    public int CamerasPerPage { get; set; } = 8;
+
     /// The highest bitrate a publisher may send, bits per second (the top simulcast layer fits inside).
     [Range(64_000, 20_000_000)]
     public int MaxPublisherBitrate { get; set; } = 1_500_000;

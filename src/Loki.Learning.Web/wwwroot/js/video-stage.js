@@ -42,6 +42,9 @@ function layerFor(width) {
 // browser's own smoothing. Measurements switch it off to compare (window.loki.video.zeroPlayoutDelay).
 let zeroPlayoutDelay = true;
 
+// How long a picture whose tile left the page is still received (see Stage.releaseHidden).
+const HiddenGraceMs = 10000;
+
 function playoutDelayOf(kind) {
     return kind === 'camera' && zeroPlayoutDelay ? { min_delay: 0, max_delay: 0 } : {};
 }
@@ -74,6 +77,11 @@ class Stage {
         this.audioOnly = false;
         this.closed = false;
         this.layers = new Map();   // mid → chosen substream
+        this.shown = new Set();    // feed ids the page has a tile for now (the component pages its grid)
+        this.hiddenSince = new Map(); // feed id → when its tile left the page, while it is still received
+        // A tile that left the page (the grid turned, or the large tile changed speaker) is kept a while before it is
+        // given up, so a speaker coming and going does not renegotiate the connection every second.
+        this.sweep = setInterval(() => this.subscribe(), 2000);
     }
 
     connect() {
@@ -189,11 +197,32 @@ class Stage {
         this.changed();
     }
 
-    // Asks for every picture published and not yet asked for: one join, then updates on the same handle.
+    // Pictures received but off the page for longer than the grace: given up (each is a stream the node forwards).
+    releaseHidden() {
+        const now = performance.now();
+        for (const id of this.subscribed) {
+            if (this.shown.has(id)) {
+                this.hiddenSince.delete(id);
+                continue;
+            }
+            const since = this.hiddenSince.get(id) ?? now;
+            this.hiddenSince.set(id, since);
+            if (now - since >= HiddenGraceMs) {
+                this.subscribed.delete(id);
+                this.hiddenSince.delete(id);
+                this.streams.delete(id);
+                this.dropped.add(id);
+                this.changed();
+            }
+        }
+    }
+
+    // Asks for every picture with a tile on the page and not yet asked for: one join, then updates on the same handle.
     // One renegotiation at a time: an unsubscribe and a subscribe in flight together (a camera stopped by the host
     // and started again at once, under the same feed id) crossed offers, and the new picture never arrived.
     subscribe() {
         if (this.subscribing || this.closed) { return; }
+        this.releaseHidden();
         if (this.dropped.size > 0 && this.subscriber) {
             const streams = [...this.dropped].filter(id => !this.subscribed.has(id)).map(feed => ({ feed }));
             this.dropped.clear();
@@ -204,7 +233,7 @@ class Stage {
             }
         }
         if (this.audioOnly) { return; }
-        const fresh = [...this.wanted.keys()].filter(id => !this.subscribed.has(id));
+        const fresh = [...this.wanted.keys()].filter(id => !this.subscribed.has(id) && this.shown.has(id));
         if (fresh.length === 0) { return; }
         this.subscribing = true;
         fresh.forEach(id => this.subscribed.add(id));
@@ -279,7 +308,7 @@ class Stage {
             const feed = this.midFeed.get(transceiver.mid);
             const track = transceiver.receiver.track;
             const receiving = transceiver.currentDirection === 'recvonly' || transceiver.currentDirection === 'sendrecv';
-            if (!feed || track?.kind !== 'video' || !receiving || !this.wanted.has(feed)) { continue; }
+            if (!feed || track?.kind !== 'video' || !receiving || !this.subscribed.has(feed)) { continue; }
             if (this.streams.get(feed)?.getVideoTracks()[0] !== track) {
                 this.streams.set(feed, new MediaStream([track]));
                 // A new picture on this m-line starts at Janus' default layer: the tile asks for its own again.
@@ -292,7 +321,7 @@ class Stage {
     onRemoteTrack(track, mid, on) {
         const feed = this.midFeed.get(mid);
         if (!feed || track.kind !== 'video') { return; }
-        if (on) {
+        if (on && this.subscribed.has(feed)) {
             this.streams.set(feed, new MediaStream([track]));
         } else if (this.streams.get(feed)?.getVideoTracks()[0]?.id === track.id) {
             this.streams.delete(feed);
@@ -427,8 +456,14 @@ class Stage {
         });
     }
 
-    // After each render: every tile gets its stream, and each viewer asks for the layer its tile's size needs.
+    // After each render: the page receives the pictures it has tiles for, every tile gets its stream, and each viewer
+    // asks for the layer its tile's size needs.
     fill(root) {
+        const shown = new Set([...root.querySelectorAll('video[data-feed][data-self="false"]')].map(video => video.dataset.feed));
+        if (shown.size !== this.shown.size || [...shown].some(id => !this.shown.has(id))) {
+            this.shown = shown;
+            this.subscribe();
+        }
         for (const video of root.querySelectorAll('video[data-feed]')) {
             const feed = video.dataset.feed;
             const self = video.dataset.self === 'true';
@@ -488,8 +523,14 @@ class Stage {
         return list;
     }
 
+    // Feed ids this page receives now (asked of Janus), for tests and diagnostics.
+    receiving() {
+        return [...this.subscribed];
+    }
+
     close() {
         this.closed = true;
+        clearInterval(this.sweep);
         try { this.janus?.destroy({ notifyDestroyed: false }); } catch { /* already gone */ }
         for (const stream of this.local.values()) {
             stream.getTracks().forEach(t => t.stop());
@@ -504,6 +545,7 @@ let stageRoot = null;
 window.loki ??= {};
 window.loki.video = {
     tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
+    receiving: () => (stage ? stage.receiving() : []),
     connections: () => (stage ? stage.connections() : Promise.resolve([])),
     // Measurements: cameras shown as soon as decoded (the default), or with the browser's own smoothing delay.
     zeroPlayoutDelay: on => {
