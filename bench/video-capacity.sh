@@ -9,7 +9,8 @@
 #
 # A case "30:360:150000:1500000:30:all" is 30 cameras at 360p and 150 kb/s, a teacher at 720p and 1.5 Mb/s, and 30
 # viewers who each receive the teacher and all 30 cameras (the teacher receives the 30 cameras as well). TEACHER 0 = no
-# teacher; SEE = teacher: viewers receive the teacher only.
+# teacher; SEE = teacher: viewers receive the teacher only; SEE = page:8: the teacher and a page of 8 cameras, as the
+# room page receives with Video:CamerasPerPage 8.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -6,10 +6,10 @@
 //
 //   node --experimental-websocket sfu-load.mjs --janus ws://127.0.0.1:PORT --secret S --admin-key K
 //        [--publishers 30 --bitrate 500000 --height 360] [--teacher 1500000] [--subscribers 30]
-//        [--see teacher|all] [--seconds 30] [--workers 2] [--janus-pid PID]
+//        [--see teacher|all|page:N] [--seconds 30] [--workers 2] [--janus-pid PID]
 //
 // --teacher BITRATE adds one more publisher at 720p (the lecturer); --see teacher: each subscriber receives the teacher
-// only, all: the teacher and every publisher. The teacher (when there is one) subscribes to every publisher too.
+// only, all: the teacher and every publisher, page:N: the teacher and N cameras (a page of the room's grid). The teacher (when there is one) subscribes to every publisher too.
 // Frames lost: per received stream, the frames (RTP timestamps, 30 per second) inside the measured window that did not
 // arrive whole (a packet missing after NACKs) or not at all. Prints one JSON line.
 import { fork } from 'node:child_process';
@@ -316,12 +316,16 @@ async function main() {
     const pacing = pace(sending);
 
     // Who sees what: each viewer the teacher (if any) and, with --see all, every camera; the teacher every camera.
+    // --see page:N is what the room page receives (Video:CamerasPerPage): the large tile (the teacher) and one page of N
+    // cameras, never one's own (viewer v is camera v); the teacher the large tile (a speaker) and a page, N + 1 cameras.
+    const page = /^page:(\d+)$/.exec(see);
+    const pageOf = (count, skip, start) => feeds.filter((_, i) => i !== skip).filter((_, i, rest) => (i - start + rest.length) % rest.length < count);
     const plans = [];
     for (let v = 0; v < viewers; v++) {
-        const wanted = [...(teacherBitrate ? ['teacher'] : []), ...(see === 'all' || !teacherBitrate ? feeds : [])];
-        plans.push(wanted);
+        const cameras = page ? pageOf(Number(page[1]), v, v) : see === 'all' || !teacherBitrate ? feeds : [];
+        plans.push([...(teacherBitrate ? ['teacher'] : []), ...cameras]);
     }
-    if (teacherBitrate && feeds.length) { plans.push(feeds); }
+    if (teacherBitrate && feeds.length) { plans.push(page ? pageOf(Number(page[1]) + 1, -1, 0) : feeds); }
     const children = [];
     for (let w = 0; w < workers; w++) {
         const share = plans.filter((_, i) => i % workers === w);
