@@ -4,6 +4,7 @@
 // else's pictures. The Blazor component renders the tiles (<video data-feed=…>); this module fills them.
 // Audio never goes through here: it stays on the room's own audio path.
 import Janus from '/lib/janus/janus.es.js';
+import { LayerCeiling, TopLayer } from './video-layers.js';
 
 let adapterLoading = null;
 
@@ -81,7 +82,40 @@ class Stage {
         this.hiddenSince = new Map(); // feed id → when its tile left the page, while it is still received
         // A tile that left the page (the grid turned, or the large tile changed speaker) is kept a while before it is
         // given up, so a speaker coming and going does not renegotiate the connection every second.
-        this.sweep = setInterval(() => this.subscribe(), 2000);
+        this.ceiling = new LayerCeiling();
+        this.counted = null;       // the subscriber connection's incoming video at the last sample
+        this.root = null;          // the tiles' element, as last filled
+        this.sweep = setInterval(() => {
+            this.subscribe();
+            this.measure().catch(() => {});
+        }, 2000);
+    }
+
+    // Every 2 s: how much of the incoming video was lost since the last look. The ceiling on the tiles' layers follows it,
+    // and the page says when pictures are shown smaller because of the link.
+    async measure() {
+        const pc = this.subscriber?.webrtcStuff?.pc;
+        if (!pc || this.audioOnly) {
+            this.counted = null;
+            return;
+        }
+        let received = 0;
+        let lost = 0;
+        (await pc.getStats()).forEach(report => {
+            if (report.type === 'inbound-rtp' && report.kind === 'video') {
+                received += report.packetsReceived ?? 0;
+                lost += report.packetsLost ?? 0;
+            }
+        });
+        const last = this.counted?.pc === pc ? this.counted : null;
+        this.counted = { pc, received, lost };
+        if (!last) { return; }
+        const before = this.ceiling.ceiling;
+        const now = this.ceiling.sample(received - last.received, lost - last.lost);
+        if (now !== before) {
+            this.dotnet.invokeMethodAsync('PicturesSmaller', now < TopLayer).catch(() => {});
+            if (this.root) { this.fill(this.root); }
+        }
     }
 
     connect() {
@@ -459,6 +493,7 @@ class Stage {
     // After each render: the page receives the pictures it has tiles for, every tile gets its stream, and each viewer
     // asks for the layer its tile's size needs.
     fill(root) {
+        this.root = root;
         const shown = new Set([...root.querySelectorAll('video[data-feed][data-self="false"]')].map(video => video.dataset.feed));
         if (shown.size !== this.shown.size || [...shown].some(id => !this.shown.has(id))) {
             this.shown = shown;
@@ -475,7 +510,7 @@ class Stage {
             if (!self && stream && this.subscriber) {
                 for (const [mid, id] of this.midFeed) {
                     if (id !== feed) { continue; }
-                    const layer = layerFor(video.clientWidth);
+                    const layer = Math.min(layerFor(video.clientWidth), this.ceiling.ceiling);
                     if (this.layers.get(mid) !== layer) {
                         this.layers.set(mid, layer);
                         this.subscriber.send({ message: { request: 'configure', streams: [{ mid, substream: layer }] } });
@@ -546,6 +581,8 @@ window.loki ??= {};
 window.loki.video = {
     tiles: () => (stage && stageRoot ? stage.tiles(stageRoot) : []),
     receiving: () => (stage ? stage.receiving() : []),
+    // The largest simulcast layer the page asks for now (2 full size; lower on a link that loses packets).
+    ceiling: () => (stage ? stage.ceiling.ceiling : null),
     connections: () => (stage ? stage.connections() : Promise.resolve([])),
     // Measurements: cameras shown as soon as decoded (the default), or with the browser's own smoothing delay.
     zeroPlayoutDelay: on => {
