@@ -10,7 +10,11 @@ namespace Loki.Learning.Web.Features.Video;
 /// <param name="mayShareScreen">Asked at every screen join and every screen publish: whether the person may share a
 /// screen now (a host, or someone the host allowed and has not taken it back from). The token alone cannot say: a
 /// grant may be taken back while the connection lives. Without it, the ticket's word (hosts) counts.</param>
-public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string pin, string apiSecret, Func<bool>? mayShareScreen = null)
+/// <param name="maxPictures">Most streams this connection's subscriber handles may receive together
+/// (<see cref="VideoOptions.PicturesPerConnection"/>): each is a stream Janus forwards, and a member who asked for the
+/// teacher's camera five hundred times would have the node send it five hundred times.</param>
+public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string pin, string apiSecret, Func<bool>? mayShareScreen = null,
+    int maxPictures = 64)
 {
     private bool MayShareScreen => mayShareScreen?.Invoke() ?? ticket.MayShareScreen;
 
@@ -43,6 +47,9 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
 
     /// What each handle joined as: a camera or screen publisher (which may send only with permission), or null for a subscriber.
     private readonly Dictionary<long, VideoKind?> _joined = [];
+
+    /// The feeds each subscriber handle of this connection asked to receive (and has not unsubscribed from).
+    private readonly Dictionary<long, HashSet<string>> _receiving = [];
 
     /// The publisher id a person's camera or screen carries in the Janus room (string ids).
     public static string PublisherId(VideoKind kind, string personId) => $"{KindName(kind)}-{personId}";
@@ -103,6 +110,10 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
         {
             return "Video.Refusal.NotYourSession";
         }
+        if (verb == "detach")
+        {
+            _receiving.Remove(handle);
+        }
         return verb == "message" ? CheckVideoRoom(message, handle, out publishing) : null;
     }
 
@@ -131,7 +142,7 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
             {
                 return "Video.Refusal.RequestNotAllowed";
             }
-            var refusal = CheckJoin(body, out publishing, out var joinedAs);
+            var refusal = CheckJoin(body, out publishing, out var joinedAs) ?? (joinedAs is null ? Receive(handle, body["streams"], null) : null);
             if (refusal is null)
             {
                 _joined[handle] = joinedAs;
@@ -167,6 +178,51 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
         {
             body.Remove(field);
         }
+        return request switch
+        {
+            _ when kind is not null && request is "subscribe" or "unsubscribe" or "update" => "Video.Refusal.RequestNotAllowed",
+            "subscribe" => Receive(handle, body["streams"], null),
+            "unsubscribe" => Receive(handle, null, body["streams"]),
+            "update" => Receive(handle, body["subscribe"], body["unsubscribe"]),
+            _ => null,
+        };
+    }
+
+    /// Counts what a subscriber handle asks to receive. Each stream asked for names a feed (a string id); a feed the
+    /// handle receives already is refused (Janus would forward it once more), and so is going past
+    /// <c>maxPictures</c> for the whole connection. An unsubscribe by feed gives the feed back; by mid it is passed on
+    /// uncounted (the page never does that, and it only costs the asker).
+    private string? Receive(long handle, JsonNode? subscribe, JsonNode? unsubscribe)
+    {
+        if ((subscribe is not null and not JsonArray) || (unsubscribe is not null and not JsonArray))
+        {
+            return "Video.Refusal.Malformed";
+        }
+        var receiving = _receiving.GetValueOrDefault(handle) ?? [];
+        var next = new HashSet<string>(receiving, StringComparer.Ordinal);
+        foreach (var stream in (JsonArray?)unsubscribe ?? [])
+        {
+            if (stream is JsonObject { } gone && gone["feed"] is JsonValue feed && feed.TryGetValue<string>(out var id))
+            {
+                next.Remove(id);
+            }
+        }
+        foreach (var stream in (JsonArray?)subscribe ?? [])
+        {
+            if (stream is not JsonObject wanted || wanted["feed"] is not JsonValue feed || !feed.TryGetValue<string>(out var id))
+            {
+                return "Video.Refusal.Malformed";
+            }
+            if (!next.Add(id))
+            {
+                return "Video.Refusal.TooManyPictures";
+            }
+        }
+        if (_receiving.Where(other => other.Key != handle).Sum(other => other.Value.Count) + next.Count > maxPictures)
+        {
+            return "Video.Refusal.TooManyPictures";
+        }
+        _receiving[handle] = next;
         return null;
     }
 

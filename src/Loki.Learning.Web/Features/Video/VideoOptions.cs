@@ -68,6 +68,10 @@ public sealed class VideoOptions : IValidatableObject
     [Range(1, 64)]
     public int CamerasPerPage { get; set; } = 8;
 
+    /// Most pictures one relay connection may receive at once: a page's tiles (a page of cameras, the large tile and
+    /// a screen or two) and the page it just turned from, kept a few seconds (video-stage.js keeps within it).
+    public int PicturesPerConnection => 2 * CamerasPerPage + 4;
+
     /// The highest bitrate a publisher may send, bits per second (the top simulcast layer fits inside).
     [Range(64_000, 20_000_000)]
     public int MaxPublisherBitrate { get; set; } = 1_500_000;

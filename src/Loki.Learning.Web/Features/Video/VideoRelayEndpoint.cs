@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
+using Microsoft.Extensions.Options;
 
 namespace Loki.Learning.Web.Features.Video;
 
@@ -28,7 +29,7 @@ public static class VideoRelayEndpoint
 
     private static async Task HandleAsync(
         HttpContext context, Guid roomId, VideoTokens tokens, VideoRooms rooms, JanusSupervisor janus, IGrainFactory grains, RoomMedia media,
-        VideoRecordings recordings, ILoggerFactory loggers)
+        VideoRecordings recordings, IOptions<VideoOptions> options, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(VideoRelayEndpoint));
         if (!context.WebSockets.IsWebSocketRequest)
@@ -61,7 +62,7 @@ public static class VideoRelayEndpoint
             // while this connection lives. (A "no" from the view this node last saw is asked again of the room itself.)
             var freshGrant = new StrongBox<bool?>();
             var rules = new JanusRelayRules(ticket!, live.JanusRoom, live.Pin, endpoint.ApiSecret,
-                () => freshGrant.Value ?? rooms.MayShareScreen(roomId, ticket!.PersonId));
+                () => freshGrant.Value ?? rooms.MayShareScreen(roomId, ticket!.PersonId), options.Value.PicturesPerConnection);
             var toBrowser = new BrowserSide(browser);
             var janusSide = new JanusSide(toJanus);
             var recording = new RelayRecording(recordings, roomId, ticket!.PersonId, live.Secret, endpoint.ApiSecret);

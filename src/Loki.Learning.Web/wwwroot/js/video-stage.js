@@ -59,8 +59,9 @@ function problemOf(error) {
 }
 
 class Stage {
-    constructor(relayUrl, token, me, dotnet) {
+    constructor(relayUrl, token, me, dotnet, perPage) {
         this.relayUrl = relayUrl;
+        this.perPage = perPage;    // how many of the others' cameras the grid shows at once (Video:CamerasPerPage)
         this.token = token;
         this.me = me;
         this.dotnet = dotnet;
@@ -231,24 +232,30 @@ class Stage {
         this.changed();
     }
 
-    // Pictures received but off the page for longer than the grace: given up (each is a stream the node forwards).
+    // Pictures received but off the page: given up after the grace, or at once (the oldest first) beyond one page's
+    // worth, so the page never asks for more than the relay lets one connection receive (2 × CamerasPerPage + 4).
     releaseHidden() {
         const now = performance.now();
+        for (const id of this.hiddenSince.keys()) {
+            if (!this.subscribed.has(id)) { this.hiddenSince.delete(id); }
+        }
         for (const id of this.subscribed) {
             if (this.shown.has(id)) {
                 this.hiddenSince.delete(id);
-                continue;
+            } else if (!this.hiddenSince.has(id)) {
+                this.hiddenSince.set(id, now);
             }
-            const since = this.hiddenSince.get(id) ?? now;
-            this.hiddenSince.set(id, since);
-            if (now - since >= HiddenGraceMs) {
+        }
+        const hidden = [...this.hiddenSince].sort((a, b) => a[1] - b[1]);
+        hidden.forEach(([id, since], i) => {
+            if (now - since >= HiddenGraceMs || hidden.length - i > this.perPage) {
                 this.subscribed.delete(id);
                 this.hiddenSince.delete(id);
                 this.streams.delete(id);
                 this.dropped.add(id);
                 this.changed();
             }
-        }
+        });
     }
 
     // Asks for every picture with a tile on the page and not yet asked for: one join, then updates on the same handle.
@@ -591,10 +598,10 @@ window.loki.video = {
     },
 };
 
-export async function connect(relayUrl, token, me, dotnet) {
+export async function connect(relayUrl, token, me, dotnet, perPage) {
     await init();
     stage?.close();
-    stage = new Stage(relayUrl, token, me, dotnet);
+    stage = new Stage(relayUrl, token, me, dotnet, perPage);
     await stage.connect();
 }
 
