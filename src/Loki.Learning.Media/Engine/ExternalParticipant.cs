@@ -118,6 +118,10 @@ public sealed class ExternalParticipant : IDisposable
 
     internal InputLevelMeter Level { get; }
 
+    /// <summary>Set once a position read from the ring memory was impossible (only a memory shared with another process can get there).</summary>
+    internal RingFault Fault =>
+        _inputReader.Fault != RingFault.None ? _inputReader.Fault : _inputWriter.Fault != RingFault.None ? _inputWriter.Fault : _outputReader.Fault;
+
     /// <summary>This participant's own jitter-buffer tuning (sample rate and clock filled in), or <c>null</c> for the engine's.</summary>
     internal JitterBufferOptions? JitterOptions { get; }
 

@@ -97,7 +97,9 @@ public sealed class SharedParticipantTransport : IDisposable
     }
 
     /// <summary>Watches the engine's end (closed, process gone, or silent for longer than <paramref name="silenceLimit"/>).</summary>
-    public RingPeerWatch WatchEngine(TimeSpan silenceLimit) => new(_memory, RingSide.Engine, _time, silenceLimit);
+    /// <param name="silenceLimit">How long the engine's heartbeat may stand still (it beats every period).</param>
+    /// <param name="time">The clock the limit is measured on; this transport's when <c>null</c>.</param>
+    public RingPeerWatch WatchEngine(TimeSpan silenceLimit, TimeProvider? time = null) => new(_memory, RingSide.Engine, time ?? _time, silenceLimit);
 
     /// <summary>Queues one block for the mix thread in the other process; as <see cref="ExternalParticipant.WriteInput"/>.</summary>
     /// <exception cref="ArgumentException">The length is not a whole number of 1..1024 frames.</exception>
