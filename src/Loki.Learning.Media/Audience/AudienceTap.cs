@@ -19,7 +19,7 @@ public sealed class AudienceTap : IRoomTap
     public const int RingPeriods = 256;
 
     private readonly int _periodFrames;
-    // The ring lives in a RingMemory (docs/protocol.md §12.2): a pinned array here, or a file shared with the web
+    // The ring lives in a RingMemory (docs/shared-memory.md §3): a pinned array here, or a file shared with the web
     // process's broadcaster (SharedAudienceReader), through the same ring code.
     private readonly RingMemory _memory;
     private readonly AudienceRingWriter _writer;

@@ -42,7 +42,7 @@ public sealed class ExternalParticipant : IDisposable
     private readonly TimeProvider _time;
     private readonly Action<int> _detach;
 
-    // The two queues live in a RingMemory (docs/protocol.md §12.1): a pinned array here, or a memory-mapped file shared
+    // The two queues live in a RingMemory (docs/shared-memory.md §2): a pinned array here, or a memory-mapped file shared
     // with another process (SharedMemory/), through the same ring code. This object holds both ends; the ends' own
     // positions are kept in them, and everything the other end reads is published to the memory.
     private readonly RingMemory _memory;

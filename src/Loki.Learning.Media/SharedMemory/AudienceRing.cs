@@ -3,7 +3,7 @@ using Loki.Learning.Media.Audience;
 namespace Loki.Learning.Media.SharedMemory;
 
 /// <summary>
-/// Where a room's audience ring sits in a <see cref="RingMemory"/> (docs/protocol.md §12.2): the <see cref="RingHeader"/>,
+/// Where a room's audience ring sits in a <see cref="RingMemory"/> (docs/shared-memory.md §3): the <see cref="RingHeader"/>,
 /// the writer's line (periods written), the reader's line (periods read and skipped), each period's first-frame time
 /// (f64 ms since the Unix epoch), and the periods' samples, planar stereo.
 /// </summary>

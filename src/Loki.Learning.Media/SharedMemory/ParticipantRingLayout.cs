@@ -3,7 +3,7 @@ using Loki.Learning.Media.Engine;
 namespace Loki.Learning.Media.SharedMemory;
 
 /// <summary>
-/// Where a browser participant's two queues sit in a <see cref="RingMemory"/> (docs/protocol.md §12.1): the
+/// Where a browser participant's two queues sit in a <see cref="RingMemory"/> (docs/shared-memory.md §2): the
 /// <see cref="RingHeader"/>, four lines of positions (each written by one side only), the input block descriptors and
 /// samples, the output publish times and samples. Computed from the header's fields; <see cref="FromHeader"/> refuses
 /// fields that would place anything outside the memory.

@@ -21,7 +21,7 @@ public enum RingSide
 }
 
 /// <summary>
-/// The first three cache lines of every ring memory (docs/protocol.md §12): what it holds, then one line per side that
+/// The first three cache lines of every ring memory (docs/shared-memory.md): what it holds, then one line per side that
 /// only that side writes (its process id, a heartbeat and a closed flag), so the other side notices when it dies.
 /// </summary>
 /// <remarks>
