@@ -1,4 +1,5 @@
 using System.Globalization;
+using Loki.Learning.Media.Audience;
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Media.Mixing;
 using Loki.Learning.Media.SharedMemory;
@@ -115,7 +116,7 @@ public static class RingPeerProgram
 
     private static int RunAudience(string path, ulong generation)
     {
-        var tap = new Audience.AudienceTap(AudienceRingFile.Create(path, 128, generation));
+        var tap = new AudienceTap(AudienceRingFile.Create(path, 128, generation));
         var room = new MixingRoom("room", 128);
         var participant = room.AddParticipant(1, 2, 2)!;
         room.AddTap(tap);

@@ -120,6 +120,23 @@ public sealed class TwoProcessParticipantRingsTests : IDisposable
         Assert.False(transport.HasLeft); // a killed engine could not close its end: the watch is what tells
     }
 
+    [Fact]
+    public async Task AWaitPendingWhenTheEngineProcessIsKilledEndsWhenTheSupervisorDisposesTheTransport()
+    {
+        await using var engine = await RingPeer.StartAsync("engine", RingPath, _generation);
+        var transport = SharedParticipantTransport.Open(RingPath, _generation);
+        var watch = transport.WatchEngine(TimeSpan.FromSeconds(1));
+        var waiting = transport.WaitForOutputAsync(CancellationToken.None).AsTask();
+
+        await engine.KillAsync();
+        Assert.Equal(RingPeerState.Gone, watch.Check());
+        transport.Dispose();
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(transport.HasLeft);
+        Assert.False(transport.TryReadOutput(new float[256], out _));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
