@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Loki.Learning.Media.Mixing;
+using Loki.Learning.Media.SharedMemory;
 
 namespace Loki.Learning.Media.Audience;
 
@@ -18,31 +19,53 @@ public sealed class AudienceTap : IRoomTap
     public const int RingPeriods = 256;
 
     private readonly int _periodFrames;
-    private readonly float[] _ring;
-    private readonly double[] _epochs = new double[RingPeriods];
-    private long _written;
-    private long _read;
+    // The ring lives in a RingMemory (docs/shared-memory.md §3): a pinned array here, or a file shared with the web
+    // process's broadcaster (SharedAudienceReader), through the same ring code.
+    private readonly RingMemory _memory;
+    private readonly AudienceRingWriter _writer;
+    private readonly AudienceRingReader _reader;
     private long _lastTimestamp;
     private long _maxIntervalTicks;
     private long _lateIntervals;
     private long _intervals;
     private int _detached;
-    private uint _sequence;
 
     /// <param name="periodFrames">Frames per period of the engine (128).</param>
     /// <param name="batchPeriods">Periods per message (16 = 2048 frames ≈ 42.7 ms).</param>
     public AudienceTap(int periodFrames = 128, int batchPeriods = 16)
+        : this(AudienceRingLayout.For(periodFrames), null, batchPeriods)
     {
-        _periodFrames = periodFrames;
-        BatchPeriods = batchPeriods;
-        _ring = new float[RingPeriods * periodFrames * 2];
+    }
+
+    /// <summary>
+    /// A tap whose ring is a file shared with the web process (<see cref="AudienceRingFile.Create"/> made it); the
+    /// broadcaster there reads it with <see cref="SharedAudienceReader"/>, so <see cref="TryEncode"/> must not be called
+    /// here. Detaching closes the engine's end in the file.
+    /// </summary>
+    /// <exception cref="RingFormatException">The file is not an audience ring of this version.</exception>
+    public AudienceTap(MappedRingMemory ring, int batchPeriods = 16)
+        : this(AudienceRingLayout.FromHeader(ring), ring, batchPeriods)
+    {
+    }
+
+    private AudienceTap(AudienceRingLayout layout, RingMemory? memory, int batchPeriods)
+    {
+        _periodFrames = layout.PeriodFrames;
+        if (memory is null)
+        {
+            memory = new PinnedRingMemory(layout.TotalLength);
+            layout.Initialize(memory, 0);
+        }
+        _memory = memory;
+        _writer = new AudienceRingWriter(memory, layout);
+        _reader = new AudienceRingReader(memory, layout, batchPeriods);
     }
 
     /// <summary>Periods per message.</summary>
-    public int BatchPeriods { get; }
+    public int BatchPeriods => _reader.BatchPeriods;
 
     /// <summary>Frames per channel in each message.</summary>
-    public int BatchFrames => BatchPeriods * _periodFrames;
+    public int BatchFrames => _reader.BatchFrames;
 
     /// <summary>Length of each message in bytes.</summary>
     public int MessageLength => AudienceFrame.Length(BatchFrames, 2);
@@ -51,10 +74,10 @@ public sealed class AudienceTap : IRoomTap
     public bool Detached => Volatile.Read(ref _detached) != 0;
 
     /// <summary>Periods seen so far.</summary>
-    public long Periods => Volatile.Read(ref _written);
+    public long Periods => _reader.Written;
 
     /// <summary>Periods the reader skipped because it fell behind.</summary>
-    public long SkippedPeriods { get; private set; }
+    public long SkippedPeriods => _reader.Skipped;
 
     /// <summary>Longest interval between two periods on the mix thread, and how many were over 1.5 periods.</summary>
     public (TimeSpan Max, long Late, long Intervals) MixTiming =>
@@ -80,17 +103,15 @@ public sealed class AudienceTap : IRoomTap
         }
         _lastTimestamp = now;
 
-        var written = _written;
-        var slot = (int)(written % RingPeriods);
-        var mix = room.RoomMix;
-        var length = Math.Min(mix.Length, 2 * _periodFrames);
-        mix[..length].CopyTo(_ring.AsSpan(slot * 2 * _periodFrames, length));
-        _epochs[slot] = periodEpochMs;
-        Volatile.Write(ref _written, written + 1);
+        _writer.Write(room.RoomMix, periodEpochMs);
     }
 
     /// <inheritdoc />
-    public void OnDetached() => Volatile.Write(ref _detached, 1);
+    public void OnDetached()
+    {
+        Volatile.Write(ref _detached, 1);
+        RingHeader.Close(_memory, RingSide.Engine);
+    }
 
     /// <summary>Forgets the timing so far (after warm-up).</summary>
     public void ResetTiming()
@@ -104,30 +125,5 @@ public sealed class AudienceTap : IRoomTap
     /// Encodes the next <see cref="BatchPeriods"/> periods into <paramref name="message"/> (<see cref="MessageLength"/> bytes)
     /// when that many are waiting. Reader thread only.
     /// </summary>
-    public bool TryEncode(Span<byte> message)
-    {
-        var written = Volatile.Read(ref _written);
-        if (written - _read > RingPeriods / 2)
-        {
-            var from = written - BatchPeriods;
-            SkippedPeriods += from - _read;
-            _read = from;
-        }
-        if (written - _read < BatchPeriods)
-        {
-            return false;
-        }
-        var frames = BatchFrames;
-        AudienceFrame.WriteHeader(message, 2, frames, _sequence++, _epochs[(int)(_read % RingPeriods)]);
-        for (var p = 0; p < BatchPeriods; p++)
-        {
-            var slot = (int)((_read + p) % RingPeriods);
-            var period = _ring.AsSpan(slot * 2 * _periodFrames, 2 * _periodFrames);
-            // Planar in the ring per period; planar per message: left of every period, then right.
-            AudienceFrame.WriteSamples(message, AudienceFrame.HeaderLength + (2 * p * _periodFrames), period[.._periodFrames]);
-            AudienceFrame.WriteSamples(message, AudienceFrame.HeaderLength + (2 * (frames + (p * _periodFrames))), period[_periodFrames..]);
-        }
-        _read += BatchPeriods;
-        return true;
-    }
+    public bool TryEncode(Span<byte> message) => _reader.TryEncode(message);
 }

@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
-using Loki.Learning.Media.JackTrip;
 using Loki.Learning.Media.Jitter;
+using Loki.Learning.Media.SharedMemory;
 
 namespace Loki.Learning.Media.Engine;
 
@@ -35,10 +35,6 @@ public sealed class ExternalParticipant : IDisposable
     /// <summary>Most output periods kept for a slow reader; older ones are dropped.</summary>
     public const int MaxOutputBacklog = 4;
 
-    private const int OutputSlots = 2 * MaxOutputBacklog; // a reader copying the oldest kept block is never overwritten
-    private const int ReplayWindow = 64;                   // blocks behind the newest still accepted (reordering)
-    private const int RestartJump = 1000;                  // a jump this large means the sender restarted its counter
-
     private const int Idle = 0;
     private const int Armed = 1;
     private const int Completing = 2;
@@ -46,32 +42,15 @@ public sealed class ExternalParticipant : IDisposable
     private readonly TimeProvider _time;
     private readonly Action<int> _detach;
 
-    // Input queue: block descriptors in a ring (the transport thread writes at _inputWritten, the mix thread reads at
-    // _inputRead) and their samples in a second ring, contiguous and planar within a block. Sample positions only grow;
-    // a block that would straddle the end of the sample ring starts at its beginning instead (the tail is skipped).
-    private readonly float[] _inputSamples; // InputQueueFrames × Channels
-    private readonly long[] _inputPosition;  // where each block's samples start (unwrapped)
-    private readonly int[] _inputFrames;
-    private readonly uint[] _inputSequence;
-    private readonly long[] _inputSenderMicroseconds;
-    private readonly long[] _inputArrival;
-    private readonly long[] _inputWallMicroseconds;
-    private long _inputWritten;
-    private long _inputRead;
-    private long _samplesWritten;  // transport thread
-    private long _samplesReleased; // mix thread
-    private bool _hasNewest;
-    private uint _newest;
-    private ulong _seen; // bit n: block (newest − n) was queued
-    private long _inputDropped;
+    // The two queues live in a RingMemory (docs/shared-memory.md §2): a pinned array here, or a memory-mapped file shared
+    // with another process (SharedMemory/), through the same ring code. This object holds both ends; the ends' own
+    // positions are kept in them, and everything the other end reads is published to the memory.
+    private readonly RingMemory _memory;
+    private readonly InputQueueWriter _inputWriter;
+    private readonly InputQueueReader _inputReader;
+    private readonly OutputRingWriter _outputWriter;
+    private readonly OutputRingReader _outputReader;
 
-    // Output ring: the mix thread writes block n into slot n % OutputSlots; its sequence is n.
-    private readonly float[] _outputSamples; // OutputSlots × PeriodFrames × Channels, interleaved
-    private long _outputWritten;
-    private long _outputRead;
-    private long _outputDropped;
-
-    private readonly long[] _outputPublished; // when the mix thread published each output slot (ticks)
     private readonly StageHistogram _inputWait = new();
     private readonly StageHistogram _outputWait = new();
 
@@ -81,24 +60,32 @@ public sealed class ExternalParticipant : IDisposable
 
     internal ExternalParticipant(int participantId, int channels, int periodFrames, int sampleRate, TimeProvider time, InputLevelMeter level, Action<int> detach,
         JitterBufferOptions? jitterBuffer = null)
+        : this(participantId, ParticipantRingLayout.For(channels, periodFrames, sampleRate), null, time, level, detach, jitterBuffer)
+    {
+    }
+
+    /// <summary>Over <paramref name="memory"/> laid out as <paramref name="layout"/> (already initialized), or over a fresh pinned array when <c>null</c>.</summary>
+    internal ExternalParticipant(int participantId, ParticipantRingLayout layout, RingMemory? memory, TimeProvider time, InputLevelMeter level, Action<int> detach,
+        JitterBufferOptions? jitterBuffer = null)
     {
         JitterOptions = jitterBuffer;
         ParticipantId = participantId;
-        Channels = channels;
-        PeriodFrames = periodFrames;
-        SampleRate = sampleRate;
+        Channels = layout.Channels;
+        PeriodFrames = layout.PeriodFrames;
+        SampleRate = layout.SampleRate;
         Level = level;
         _time = time;
         _detach = detach;
-        _inputSamples = new float[InputQueueFrames * channels];
-        _inputPosition = new long[InputQueueBlocks];
-        _inputFrames = new int[InputQueueBlocks];
-        _inputSequence = new uint[InputQueueBlocks];
-        _inputSenderMicroseconds = new long[InputQueueBlocks];
-        _inputArrival = new long[InputQueueBlocks];
-        _inputWallMicroseconds = new long[InputQueueBlocks];
-        _outputSamples = new float[OutputSlots * periodFrames * channels];
-        _outputPublished = new long[OutputSlots];
+        if (memory is null)
+        {
+            memory = new PinnedRingMemory(layout.TotalLength);
+            layout.Initialize(memory, 0);
+        }
+        _memory = memory;
+        _inputWriter = new InputQueueWriter(memory, layout, time);
+        _inputReader = new InputQueueReader(memory, layout);
+        _outputWriter = new OutputRingWriter(memory, layout);
+        _outputReader = new OutputRingReader(memory, layout);
         _signal = new Signal(this);
     }
 
@@ -124,12 +111,16 @@ public sealed class ExternalParticipant : IDisposable
     public bool HasLeft => _left || Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Input blocks refused by <see cref="WriteInput"/> (stale, duplicate or queue full) since the attachment.</summary>
-    public long DroppedInputBlocks => Volatile.Read(ref _inputDropped);
+    public long DroppedInputBlocks => _inputReader.Dropped;
 
     /// <summary>Output periods dropped because the reader fell more than <see cref="MaxOutputBacklog"/> periods behind.</summary>
-    public long DroppedOutputBlocks => Volatile.Read(ref _outputDropped);
+    public long DroppedOutputBlocks => _outputReader.Dropped;
 
     internal InputLevelMeter Level { get; }
+
+    /// <summary>Set once a position read from the ring memory was impossible (only a memory shared with another process can get there).</summary>
+    internal RingFault Fault =>
+        _inputReader.Fault != RingFault.None ? _inputReader.Fault : _inputWriter.Fault != RingFault.None ? _inputWriter.Fault : _outputReader.Fault;
 
     /// <summary>This participant's own jitter-buffer tuning (sample rate and clock filled in), or <c>null</c> for the engine's.</summary>
     internal JitterBufferOptions? JitterOptions { get; }
@@ -153,62 +144,8 @@ public sealed class ExternalParticipant : IDisposable
     /// <returns><c>false</c> when the block was dropped: a duplicate, more than 64 blocks older than the newest, the
     /// queue full, or the participant gone. <c>true</c> means queued; the jitter buffer may still find it late.</returns>
     /// <exception cref="ArgumentException">The length is not a whole number of 1..1024 frames.</exception>
-    public bool WriteInput(uint sequence, long senderTimestampMicros, ReadOnlySpan<float> interleaved)
-    {
-        var channels = Channels;
-        if (interleaved.Length == 0 || interleaved.Length % channels != 0 || interleaved.Length / channels > MaxBlockFrames)
-        {
-            throw new ArgumentException("A block must hold 1..1024 whole frames of interleaved samples.", nameof(interleaved));
-        }
-        if (HasLeft)
-        {
-            return false;
-        }
-        var written = _inputWritten;
-        var length = interleaved.Length;
-        var position = _samplesWritten;
-        var offset = (int)(position % _inputSamples.Length);
-        if (offset + length > _inputSamples.Length)
-        {
-            position += _inputSamples.Length - offset; // skip the tail: a block's samples are contiguous
-            offset = 0;
-        }
-        var full = written - Volatile.Read(ref _inputRead) >= InputQueueBlocks
-            || position + length - Volatile.Read(ref _samplesReleased) > _inputSamples.Length;
-        if (full || !Admit(sequence))
-        {
-            Volatile.Write(ref _inputDropped, _inputDropped + 1);
-            return false;
-        }
-
-        var slot = (int)(written % InputQueueBlocks);
-        var frames = length / channels;
-        var block = _inputSamples.AsSpan(offset, length);
-        if (channels == 1)
-        {
-            interleaved.CopyTo(block);
-        }
-        else
-        {
-            for (var channel = 0; channel < channels; channel++)
-            {
-                var target = block.Slice(channel * frames, frames);
-                for (var frame = 0; frame < frames; frame++)
-                {
-                    target[frame] = interleaved[(frame * channels) + channel];
-                }
-            }
-        }
-        _inputPosition[slot] = position;
-        _samplesWritten = position + length;
-        _inputFrames[slot] = frames;
-        _inputSequence[slot] = sequence;
-        _inputSenderMicroseconds[slot] = senderTimestampMicros;
-        _inputArrival[slot] = _time.GetTimestamp();
-        _inputWallMicroseconds[slot] = (long)JackTripPacketEncoder.TimestampFrom(_time);
-        Volatile.Write(ref _inputWritten, written + 1); // publishes the block to the mix thread
-        return true;
-    }
+    public bool WriteInput(uint sequence, long senderTimestampMicros, ReadOnlySpan<float> interleaved) =>
+        _inputWriter.TryWrite(sequence, senderTimestampMicros, interleaved, HasLeft);
 
     /// <summary>
     /// Takes the oldest personal-mix period not yet read. Transport thread; never blocks; allocation-free. When the reader
@@ -220,42 +157,12 @@ public sealed class ExternalParticipant : IDisposable
     /// <exception cref="ArgumentException"><paramref name="interleaved"/> is shorter than one period.</exception>
     public bool TryReadOutput(Span<float> interleaved, out uint sequence)
     {
-        var length = PeriodFrames * Channels;
-        if (interleaved.Length < length)
+        if (!_outputReader.TryRead(interleaved, HasLeft, out sequence, out var published))
         {
-            throw new ArgumentException("The destination must hold one period of interleaved samples.", nameof(interleaved));
+            return false;
         }
-        while (true)
-        {
-            var written = Volatile.Read(ref _outputWritten);
-            var read = _outputRead;
-            if (written - read > MaxOutputBacklog)
-            {
-                Volatile.Write(ref _outputDropped, _outputDropped + (written - MaxOutputBacklog - read));
-                read = written - MaxOutputBacklog;
-            }
-            if (read >= written || HasLeft)
-            {
-                _outputRead = read;
-                sequence = 0;
-                return false;
-            }
-            var slot = (int)(read % OutputSlots);
-            _outputSamples.AsSpan(slot * length, length).CopyTo(interleaved);
-            var published = Volatile.Read(ref _outputPublished[slot]);
-            // The mix thread starts overwriting this slot only when it writes block read + OutputSlots; if it got that
-            // far while we copied, the copy may be torn: skip it (counted as dropped) and take a newer one.
-            Interlocked.MemoryBarrier();
-            _outputRead = read + 1;
-            if (Volatile.Read(ref _outputWritten) >= read + OutputSlots)
-            {
-                Volatile.Write(ref _outputDropped, _outputDropped + 1);
-                continue;
-            }
-            _outputWait.Record(_time.GetTimestamp() - published, _time.TimestampFrequency);
-            sequence = (uint)read;
-            return true;
-        }
+        _outputWait.Record(_time.GetTimestamp() - published, _time.TimestampFrequency);
+        return true;
     }
 
     /// <summary>
@@ -274,96 +181,27 @@ public sealed class ExternalParticipant : IDisposable
             return;
         }
         _detach(ParticipantId);
+        RingHeader.Close(_memory, RingSide.Engine);
         _signal.Wake();
     }
 
-    private bool OutputReady => Volatile.Read(ref _outputWritten) > _outputRead;
-
-    /// <summary>Drops duplicates and blocks too old to matter; follows a sender whose counter jumped (restarted).</summary>
-    private bool Admit(uint sequence)
-    {
-        if (!_hasNewest)
-        {
-            _hasNewest = true;
-            _newest = sequence;
-            _seen = 1;
-            return true;
-        }
-        var delta = (int)(sequence - _newest);
-        if (delta > 0 || delta < -RestartJump)
-        {
-            _seen = delta is > 0 and < ReplayWindow ? (_seen << delta) | 1 : 1;
-            _newest = sequence;
-            return true;
-        }
-        var behind = -delta;
-        if (behind >= ReplayWindow)
-        {
-            return false;
-        }
-        var bit = 1UL << behind;
-        if ((_seen & bit) != 0)
-        {
-            return false;
-        }
-        _seen |= bit;
-        return true;
-    }
+    private bool OutputReady => _outputReader.Ready;
 
     // ---- Mix-thread side ----
 
     /// <summary>The oldest queued input block, if any (mix thread). Call <see cref="ReleaseInput"/> when done with it.</summary>
-    internal bool TryPeekInput(out ExternalInputBlock block, out ReadOnlySpan<float> planar)
-    {
-        var read = _inputRead;
-        if (read >= Volatile.Read(ref _inputWritten))
-        {
-            block = default;
-            planar = default;
-            return false;
-        }
-        var slot = (int)(read % InputQueueBlocks);
-        var frames = _inputFrames[slot];
-        block = new ExternalInputBlock(frames, _inputSequence[slot], _inputSenderMicroseconds[slot], _inputArrival[slot], _inputWallMicroseconds[slot]);
-        planar = _inputSamples.AsSpan((int)(_inputPosition[slot] % _inputSamples.Length), frames * Channels);
-        return true;
-    }
+    internal bool TryPeekInput(out ExternalInputBlock block, out ReadOnlySpan<float> planar) => _inputReader.TryPeek(out block, out planar);
 
     /// <summary>Records how long the block taken by <see cref="TryPeekInput"/> waited for the mix thread (mix thread).</summary>
     internal void RecordInputWait(long arrival, long now) => _inputWait.Record(now - arrival, _time.TimestampFrequency);
 
     /// <summary>Frees the block returned by <see cref="TryPeekInput"/> for the transport thread (mix thread).</summary>
-    internal void ReleaseInput()
-    {
-        var slot = (int)(_inputRead % InputQueueBlocks);
-        Volatile.Write(ref _samplesReleased, _inputPosition[slot] + (_inputFrames[slot] * Channels));
-        Volatile.Write(ref _inputRead, _inputRead + 1);
-    }
+    internal void ReleaseInput() => _inputReader.Release();
 
     /// <summary>Publishes one period of the personal mix (planar, <see cref="Channels"/> × period) and wakes a waiter (mix thread).</summary>
     internal void PublishOutput(ReadOnlySpan<float> planar)
     {
-        var index = _outputWritten;
-        var frames = PeriodFrames;
-        var channels = Channels;
-        var slot = _outputSamples.AsSpan((int)(index % OutputSlots) * frames * channels, frames * channels);
-        if (channels == 1)
-        {
-            planar[..frames].CopyTo(slot);
-        }
-        else
-        {
-            for (var channel = 0; channel < channels; channel++)
-            {
-                var source = planar.Slice(channel * frames, frames);
-                for (var frame = 0; frame < frames; frame++)
-                {
-                    slot[(frame * channels) + channel] = source[frame];
-                }
-            }
-        }
-        Volatile.Write(ref _outputPublished[(int)(index % OutputSlots)], _time.GetTimestamp());
-        Volatile.Write(ref _outputWritten, index + 1);
+        _outputWriter.Publish(planar, _time.GetTimestamp());
         _signal.Wake();
     }
 
@@ -371,6 +209,7 @@ public sealed class ExternalParticipant : IDisposable
     internal void MarkLeft()
     {
         _left = true;
+        RingHeader.Close(_memory, RingSide.Engine); // a transport in another process sees the participant gone
         _signal.Wake();
     }
 

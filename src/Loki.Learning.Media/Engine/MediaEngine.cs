@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Loki.Learning.Media.JackTrip;
 using Loki.Learning.Media.Jitter;
+using Loki.Learning.Media.SharedMemory;
 
 namespace Loki.Learning.Media.Engine;
 
@@ -173,10 +174,41 @@ public sealed class MediaEngine : IAsyncDisposable
         {
             throw new InvalidOperationException("The engine is not running.");
         }
+        return Attach(roomId, clientName, ParticipantRingLayout.For(channels, Options.PeriodFrames, Options.SampleRate), null, remoteEndPoint, jitterBuffer);
+    }
+
+    /// <summary>
+    /// As <see cref="AttachExternal"/>, with the participant's
+    /// queues in a file shared with the process that runs its transport (<see cref="ParticipantRingFile.Create"/> made it;
+    /// that process opens its end with <see cref="SharedParticipantTransport.Open"/>). The returned object's mix-thread
+    /// side is used here; its <see cref="ExternalParticipant.WriteInput"/> and <see cref="ExternalParticipant.TryReadOutput"/>
+    /// belong to the other process and must not be called in this one. Leaving closes the engine's end in the file.
+    /// </summary>
+    /// <exception cref="RingFormatException">The file is not participant rings for this engine's period and sample rate.</exception>
+    /// <exception cref="InvalidOperationException">The engine is not running.</exception>
+    public ExternalParticipant AttachSharedExternal(string roomId, string clientName, MappedRingMemory rings, IPEndPoint? remoteEndPoint = null, JitterBufferOptions? jitterBuffer = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(roomId);
+        ArgumentNullException.ThrowIfNull(clientName);
+        ArgumentNullException.ThrowIfNull(rings);
+        var layout = ParticipantRingLayout.FromHeader(rings);
+        if (layout.PeriodFrames != Options.PeriodFrames || layout.SampleRate != Options.SampleRate)
+        {
+            throw new RingFormatException($"The rings are for {layout.PeriodFrames} frames at {layout.SampleRate} Hz; the engine runs {Options.PeriodFrames} at {Options.SampleRate}.");
+        }
+        if (Volatile.Read(ref _state) != 1)
+        {
+            throw new InvalidOperationException("The engine is not running.");
+        }
+        return Attach(roomId, clientName, layout, rings, remoteEndPoint, jitterBuffer);
+    }
+
+    private ExternalParticipant Attach(string roomId, string clientName, ParticipantRingLayout layout, RingMemory? rings, IPEndPoint? remoteEndPoint, JitterBufferOptions? jitterBuffer)
+    {
         var participantId = Interlocked.Increment(ref _nextParticipantId);
         var level = new InputLevelMeter(InputLevelMeter.WindowPeriodsFor(Options.PeriodFrames, Options.SampleRate));
         var tuning = jitterBuffer is null ? null : jitterBuffer with { SampleRate = Options.SampleRate, TimestampFrequency = _time.TimestampFrequency };
-        var external = new ExternalParticipant(participantId, channels, Options.PeriodFrames, Options.SampleRate, _time, level, _inbox.Detach, tuning);
+        var external = new ExternalParticipant(participantId, layout, rings, _time, level, _inbox.Detach, tuning);
         _inbox.Attach(new ExternalSession(external, clientName, roomId, remoteEndPoint ?? new IPEndPoint(IPAddress.Any, 0), _time.GetTimestamp()));
         if (Volatile.Read(ref _state) != 1)
         {
