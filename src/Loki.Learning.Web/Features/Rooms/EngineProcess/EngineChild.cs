@@ -226,7 +226,16 @@ public sealed class EngineChild : IAsyncDisposable
 
     /// Ends a child's connection and process: waits up to <paramref name="grace"/> for it to exit, then kills it.
     /// <returns>How it ended, for the log.</returns>
-    private async Task<string> EndAsync(Session session, TimeSpan grace)
+    /// The supervision and a stop may both end a session: the first call does it, the other waits for the same end.
+    private Task<string> EndAsync(Session session, TimeSpan grace)
+    {
+        lock (session)
+        {
+            return session.Ending ??= EndOnceAsync(session, grace);
+        }
+    }
+
+    private async Task<string> EndOnceAsync(Session session, TimeSpan grace)
     {
         var process = session.Process;
         try
@@ -249,6 +258,13 @@ public sealed class EngineChild : IAsyncDisposable
         }
         await session.End.CancelAsync();
         await session.Connection.DisposeAsync();
+        try
+        {
+            File.Delete(session.SocketPath); // a killed child leaves its socket file behind
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+        }
         var how = process.HasExited
             ? process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exit code {process.ExitCode}"
             : "still running";
@@ -285,7 +301,7 @@ public sealed class EngineChild : IAsyncDisposable
             connection = new ControlConnection(new NetworkStream(socket, ownsSocket: true));
             var hello = await ShakeHandsAsync(connection, cancellationToken);
             _port = hello.TcpPort;
-            var session = new Session(process, processId, connection, Stopwatch.GetTimestamp());
+            var session = new Session(process, processId, socketPath, connection, Stopwatch.GetTimestamp());
             session.Completion = Task.WhenAll(
                 Task.Run(() => ReadAsync(session), CancellationToken.None),
                 Task.Run(() => WriteAsync(session), CancellationToken.None));
@@ -525,11 +541,13 @@ public sealed class EngineChild : IAsyncDisposable
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed class Session(Process process, int processId, ControlConnection connection, long startedAt)
+    private sealed class Session(Process process, int processId, string socketPath, ControlConnection connection, long startedAt)
     {
         public Process Process { get; } = process;
 
         public int ProcessId { get; } = processId;
+
+        public string SocketPath { get; } = socketPath;
 
         public ControlConnection Connection { get; } = connection;
 
@@ -546,5 +564,8 @@ public sealed class EngineChild : IAsyncDisposable
         public CancellationTokenSource End { get; } = new();
 
         public Task Completion { get; set; } = Task.CompletedTask;
+
+        /// The end of this session, once something ended it (under a lock on the session).
+        public Task<string>? Ending { get; set; }
     }
 }
