@@ -187,3 +187,25 @@ public sealed class ChildEngineNodeTests(ChildEngineNode node) : IClassFixture<C
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(socket));
     }
 }
+
+/// The child engine belongs to its node: it stops when the node stops, and its socket folder goes with it.
+public sealed class ChildEngineShutdownTests
+{
+    [Fact]
+    public async Task StoppingTheNodeStopsItsEngineProcessAndRemovesItsSocketFolder()
+    {
+        var app = new RunningApp { Settings = new Dictionary<string, string?> { ["Media:Process"] = "Child", ["Media:RealTimePriority"] = "0" } };
+        await app.InitializeAsync();
+        var child = app.Services.GetRequiredService<RoomMedia>().Child!;
+        var processId = child.ProcessId!.Value;
+        var folder = child.SocketFolder;
+        using var process = Process.GetProcessById(processId);
+        Assert.False(process.HasExited);
+
+        await app.DisposeAsync();
+
+        using var exited = new CancellationTokenSource(RoomApi.Patience);
+        await process.WaitForExitAsync(exited.Token);
+        Assert.False(Directory.Exists(folder), $"the socket folder {folder} was left behind");
+    }
+}
