@@ -1,4 +1,5 @@
 using Loki.Learning.Hub.CommandLine;
+using Loki.Learning.Hub.EngineHost;
 using Loki.Learning.Hub.LinkSimulation;
 using Loki.Learning.Hub.LoadGeneration;
 using Loki.Learning.Hub.Recording;
@@ -6,11 +7,11 @@ using Loki.Learning.Hub.Serving;
 
 namespace Loki.Learning.Hub;
 
-/// <summary>Dispatches <c>serve</c>, <c>loadgen</c>, <c>record</c> and <c>jitter-sim</c>; exit codes: 0 done, 1 failed, 2 usage.</summary>
+/// <summary>Dispatches <c>serve</c>, <c>engine</c>, <c>loadgen</c>, <c>record</c> and <c>jitter-sim</c>; exit codes: 0 done, 1 failed, 2 usage.</summary>
 public static class HubCommands
 {
     private static readonly string Usage =
-        "usage: Loki.Learning.Hub serve|loadgen|record|jitter-sim|browser-link-sim [options]\n\n" + ServeOptions.Usage + "\n\n" + LoadOptions.Usage + "\n\n" +
+        "usage: Loki.Learning.Hub serve|engine|loadgen|record|jitter-sim|browser-link-sim [options]\n\n" + ServeOptions.Usage + "\n\n" + EngineHostOptions.Usage + "\n\n" + LoadOptions.Usage + "\n\n" +
         RecordOptions.Usage + "\n\n" + JitterSimulationOptions.Usage + "\n\n" + LinkSimulation.BrowserLinkCommand.Usage;
 
     public static async Task<int> RunAsync(string[] args)
@@ -26,6 +27,7 @@ public static class HubCommands
             return args[0] switch
             {
                 "serve" => await RunServerAsync(arguments),
+                "engine" => await RunEngineAsync(arguments),
                 "loadgen" => RunLoadGenerator(arguments),
                 "record" => await RunRecorderAsync(arguments),
                 "jitter-sim" => RunJitterSimulation(arguments),
@@ -47,6 +49,15 @@ public static class HubCommands
         using var shutdown = new CancellationTokenSource();
         using var signals = ServeCommand.CancelOnShutdownSignals(shutdown);
         return await new ServeCommand(options, Console.Out).RunAsync(shutdown.Token);
+    }
+
+    private static async Task<int> RunEngineAsync(CommandArguments arguments)
+    {
+        var options = EngineHostOptions.From(arguments);
+        arguments.ThrowOnUnknown();
+        using var shutdown = new CancellationTokenSource();
+        using var signals = ServeCommand.CancelOnShutdownSignals(shutdown);
+        return await new EngineHostCommand(options, Console.Out).RunAsync(shutdown.Token);
     }
 
     private static async Task<int> RunRecorderAsync(CommandArguments arguments)

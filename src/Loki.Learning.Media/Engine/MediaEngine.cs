@@ -67,6 +67,7 @@ public sealed class MediaEngine : IAsyncDisposable
         _eventOutbox = new EventOutbox(_events.Writer);
         _outbox = new MixOutbox(_eventOutbox, this, () => _admissions.Slots.InUse);
         _mixThread = new MixThread(options, _time, _inbox, _outbox, _admissions);
+        _nextParticipantId = options.ParticipantIdBase;
     }
 
     /// <summary>The configuration in use.</summary>

@@ -94,6 +94,13 @@ public sealed record MediaEngineOptions
     /// </summary>
     public int SendThreads { get; init; } = 1;
 
+    /// <summary>
+    /// Participant ids start after this number. An engine that replaces another (a restarted engine process) starts
+    /// above the ids the control plane saw, so a command meant for a participant of the old engine never reaches a new
+    /// one that happens to get the same id.
+    /// </summary>
+    public int ParticipantIdBase { get; init; }
+
     /// <summary>Receive the way other systems do even on Linux x64 (tests exercise both paths).</summary>
     internal bool PortableReceive { get; init; }
 
@@ -139,6 +146,10 @@ public sealed record MediaEngineOptions
         if (MixThreadCpu < -1 || MixThreadCpu >= Environment.ProcessorCount)
         {
             throw new ArgumentOutOfRangeException(nameof(MixThreadCpu), MixThreadCpu, $"The mix thread's CPU is -1 (not pinned) or 0–{Environment.ProcessorCount - 1}.");
+        }
+        if (ParticipantIdBase is < 0 or > int.MaxValue / 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ParticipantIdBase), ParticipantIdBase, $"The participant id base is 0 to {int.MaxValue / 2}.");
         }
         if (MaxClients < 1 || MaxParticipantsPerRoom < 1 || CommandQueueCapacity < 1 || EventQueueCapacity < 1)
         {

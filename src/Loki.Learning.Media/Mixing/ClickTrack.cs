@@ -19,7 +19,10 @@ public sealed class ClickTrack
     /// <param name="volume">0..1.</param>
     public ClickTrack(IEnumerable<ClickSegment> segments, int sampleRate, float volume)
     {
-        _segments = segments.Select(s => new Segment(s.Beat, s.EpochMs, 60_000 / s.Bpm, s.BeatsPerBar)).ToArray();
+        Segments = segments.ToArray();
+        SampleRate = sampleRate;
+        Volume = volume;
+        _segments = Segments.Select(s => new Segment(s.Beat, s.EpochMs, 60_000 / s.Bpm, s.BeatsPerBar)).ToArray();
         if (_segments.Length == 0)
         {
             throw new ArgumentException("A click track needs at least one segment.", nameof(segments));
@@ -28,6 +31,15 @@ public sealed class ClickTrack
         _strong = Tone(sampleRate, 1800, volume);
         _plain = Tone(sampleRate, 1200, volume * 0.6f);
     }
+
+    /// <summary>The timeline it was built from (a control channel carries these to an engine in another process).</summary>
+    public IReadOnlyList<ClickSegment> Segments { get; }
+
+    /// <summary>The sample rate it renders at.</summary>
+    public int SampleRate { get; }
+
+    /// <summary>Its volume, 0..1.</summary>
+    public float Volume { get; }
 
     /// <summary>
     /// Adds the clicks that sound between <paramref name="startEpochMs"/> and the end of the block to a planar block of

@@ -50,6 +50,12 @@ public sealed class SettingsCheckTests
         Assert.Equal(["loki: " + line], await StartAsync(key, value));
 
     [Fact]
+    public async Task AChildEngineWhoseProgramIsMissingStopsTheNodeWithOneLine() =>
+        Assert.Equal(
+            ["loki: Media:EnginePath must be the path of the Loki.Learning.Hub program or its .dll (none was found next to the node), not '/nowhere/Loki.Learning.Hub'."],
+            await StartAsync(("Media:Enabled", "true"), ("Media:Process", "Child"), ("Media:EnginePath", "/nowhere/Loki.Learning.Hub")));
+
+    [Fact]
     public async Task TwoWrongSettingsInTwoSectionsGiveALineEach()
     {
         var lines = await StartAsync(("Media:JackTripPort", "70000"), ("Site:CookieDomain", "a b"));

@@ -1,4 +1,5 @@
 using System.Net;
+using Loki.Learning.Web.Features.Rooms.EngineProcess;
 using Loki.Learning.Web.Hosting;
 
 namespace Loki.Learning.Web.Features.Rooms;
@@ -34,6 +35,14 @@ public sealed class MediaOptions : ICheckedSettings
     /// This node's address for browser audio in a cluster.
     public string? PublicUrl { get; set; }
 
+    /// Where the engine runs: in the web process (today's default), or in a child process the node starts and
+    /// supervises (docs/decisions/0010), out of reach of the web process's garbage collections.
+    public MediaProcess Process { get; set; } = MediaProcess.InProcess;
+
+    /// The engine program for <see cref="MediaProcess.Child"/>: the <c>Loki.Learning.Hub</c> executable or its
+    /// <c>.dll</c>; default: the one next to the node's own files.
+    public string? EnginePath { get; set; }
+
     public IPAddress BindIPAddress => IPAddress.Parse(BindAddress);
 
     public IEnumerable<string> Problems()
@@ -65,6 +74,14 @@ public sealed class MediaOptions : ICheckedSettings
         if (PublicUrl is { Length: > 0 } url && !SettingsCheck.IsWebAddress(url))
         {
             yield return SettingsCheck.Problem("Media:PublicUrl", "an http:// or https:// address", url);
+        }
+        if (!Enum.IsDefined(Process))
+        {
+            yield return SettingsCheck.Problem("Media:Process", "InProcess or Child", Process);
+        }
+        if (Enabled && Process == MediaProcess.Child && EngineProgram.Find(EnginePath) is null)
+        {
+            yield return SettingsCheck.Problem("Media:EnginePath", "the path of the Loki.Learning.Hub program or its .dll (none was found next to the node)", EnginePath ?? "");
         }
     }
 }

@@ -61,6 +61,16 @@ public static class RoomAudioEndpoint
             return;
         }
 
+        if (media.RunsInChild)
+        {
+            // Browser audio hands the engine queues of this process; they cross to a child engine only once they live
+            // in shared memory (decision 0010). Refused plainly rather than connected to nothing.
+            logger.LogWarning("Browser audio for room {RoomId} refused: the media engine runs in a child process (Media:Process = Child), and {Features}",
+                roomId, RoomMedia.NotInChildFeatures);
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.EndpointUnavailable, RoomMedia.NotInChildReason);
+            return;
+        }
+
         if (media.Engine is not { } engine)
         {
             logger.LogWarning("Browser audio for room {RoomId} refused: this node has no media engine", roomId);

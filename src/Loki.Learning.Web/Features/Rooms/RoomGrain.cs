@@ -107,14 +107,11 @@ public sealed class RoomGrain(
     {
         // Read here, on the node whose engine carries this room's audio, for this room's own participants only.
         var levels = new Dictionary<string, float>(StringComparer.Ordinal);
-        if (media.Engine is { } engine)
+        foreach (var (personId, mediaId) in _room.MediaOf())
         {
-            foreach (var (personId, mediaId) in _room.MediaOf())
+            if (media.TryGetInputLevel(mediaId, out var peak, out _))
             {
-                if (engine.TryGetInputLevel(mediaId, out var peak, out _))
-                {
-                    levels[personId] = Math.Max(peak, levels.GetValueOrDefault(personId));
-                }
+                levels[personId] = Math.Max(peak, levels.GetValueOrDefault(personId));
             }
         }
         return Task.FromResult<IReadOnlyDictionary<string, float>>(levels);

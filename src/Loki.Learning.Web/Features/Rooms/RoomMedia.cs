@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Threading.Channels;
 using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.EngineControl;
+using Loki.Learning.Web.Features.Rooms.EngineProcess;
 using Loki.Learning.Web.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -10,7 +13,8 @@ namespace Loki.Learning.Web.Features.Rooms;
 
 /// This node's media engine: a JackTrip-compatible hub whose admission asks the room grains, and whose
 /// events flow back to them. Room grains active on this node post commands here (never blocking).
-/// Configuration: <see cref="MediaOptions"/>.
+/// The engine runs in this process, or in a child process (<c>Media:Process</c> = <c>Child</c>, <see cref="EngineChild"/>)
+/// behind the same members. Configuration: <see cref="MediaOptions"/>.
 public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory grains, ILogger<RoomMedia> logger, TimeProvider clock, IServiceProvider services)
     : IHostedService, IAdmissionPolicy, IAsyncDisposable
 {
@@ -19,6 +23,12 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     private volatile bool _draining;
 
     private MediaEngine? _engine;
+    private EngineChild? _child;
+
+    /// What a room's engine state is made of besides its participants: the latest of each of these commands per room,
+    /// posted again when a child engine starts again (<see cref="ReopenRoomsAsync"/>). Child mode only.
+    private readonly ConcurrentDictionary<(string RoomId, Type Kind), MediaCommand> _roomSettings = new();
+    private readonly ConcurrentDictionary<string, AdmitParticipant> _admittedByCommand = new(StringComparer.Ordinal);
     private Task? _pump;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<int, LatencyEstimate> _latency = new();
@@ -30,9 +40,24 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     /// Where native clients connect: the configured public host, and the bound TCP port.
     public string PublicHost => Settings.PublicHost is { Length: > 0 } host ? host : "127.0.0.1";
 
-    public int JackTripPort => _engine?.TcpEndPoint.Port ?? Settings.JackTripPort;
+    public int JackTripPort => _engine?.TcpEndPoint.Port ?? (_child is { TcpPort: > 0 } child ? child.TcpPort : Settings.JackTripPort);
 
+    /// The engine, when it runs in this process; null when it runs in a child process (see <see cref="RunsInChild"/>).
     public MediaEngine? Engine => _engine;
+
+    /// The engine runs in a child process: only what crosses the control channel works (JackTrip rooms, their
+    /// commands, events, levels and admission). Browser audio, the audience stream and recording hand the engine
+    /// objects of this process and are refused with <see cref="NotInChildReason"/> until they cross through shared memory.
+    public bool RunsInChild => _child is not null;
+
+    /// The supervisor of the child engine, when there is one.
+    public EngineChild? Child => _child;
+
+    /// Close reason of a browser audio or audience socket refused because the engine runs in a child process.
+    public const string NotInChildReason = "Refusal.NotWithEngineInChild";
+
+    /// The log line's words for what is not available while the engine runs in a child process.
+    public const string NotInChildFeatures = "browser audio, the audience stream and recording need Media:Process = InProcess for now";
 
     /// Where browsers open this node's audio socket. One node: null (the page's own site). In a cluster:
     /// <c>Media:PublicUrl</c>, or the node's HTTP port on <see cref="PublicHost"/>.
@@ -91,17 +116,113 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
             // A closed room admits no JackTrip client here until it opens again (see DecideAsync).
             _opened.TryRemove(closing.RoomId, out _);
         }
+        if (_child is { } child)
+        {
+            if (!ControlCodec.CanCarry(command))
+            {
+                logger.LogWarning("{Command} refused: the media engine runs in a child process (Media:Process = Child), and {Features}",
+                    command.GetType().Name, NotInChildFeatures);
+                return false;
+            }
+            Remember(command);
+            return child.Post(command);
+        }
         return _engine?.Post(command) ?? false;
+    }
+
+    /// The latest input level of a joined participant (peak and RMS, linear 0..1; see <see cref="MediaEngine.TryGetInputLevel"/>).
+    /// With a child engine, its last level report (at most about 100 ms old).
+    public bool TryGetInputLevel(int participantId, out float peak, out float rms)
+    {
+        if (_child is { } child)
+        {
+            return child.TryGetInputLevel(participantId, out peak, out rms);
+        }
+        if (_engine is { } engine)
+        {
+            return engine.TryGetInputLevel(participantId, out peak, out rms);
+        }
+        peak = 0f;
+        rms = 0f;
+        return false;
+    }
+
+    /// Keeps what a restarted child engine must be told again about a room (its participants are gone with the old one).
+    private void Remember(MediaCommand command)
+    {
+        switch (command)
+        {
+            case SetClickTrack c:
+                _roomSettings[(c.RoomId, typeof(SetClickTrack))] = c;
+                break;
+            case SetJitterPolicy c:
+                _roomSettings[(c.RoomId, typeof(SetJitterPolicy))] = c;
+                break;
+            case SetMasterGain c:
+                _roomSettings[(c.RoomId, typeof(SetMasterGain))] = c;
+                break;
+            case AdmitParticipant c:
+                _admittedByCommand[c.ClientName] = c;
+                break;
+            case RevokeAdmission c:
+                _admittedByCommand.TryRemove(c.ClientName, out _);
+                break;
+            case CloseRoom c:
+                foreach (var key in _roomSettings.Keys.Where(k => k.RoomId == c.RoomId))
+                {
+                    _roomSettings.TryRemove(key, out _);
+                }
+                foreach (var (name, admitted) in _admittedByCommand.Where(a => a.Value.RoomId == c.RoomId))
+                {
+                    _admittedByCommand.TryRemove(new KeyValuePair<string, AdmitParticipant>(name, admitted));
+                }
+                break;
+        }
+    }
+
+    /// A child engine started (again): every room open on this node opens in it, with its click track, link policy
+    /// and master gain, and the names admitted by command are admitted again. The participants of an engine that ended
+    /// are gone (they left with <see cref="LeaveReason.EngineStopped"/>) and join again with a new code.
+    private Task ReopenRoomsAsync()
+    {
+        var reopened = 0;
+        foreach (var room in _opened.Keys)
+        {
+            _child?.Post(new OpenRoom(room));
+            foreach (var ((roomId, _), setting) in _roomSettings)
+            {
+                if (roomId == room)
+                {
+                    _child?.Post(setting);
+                }
+            }
+            reopened++;
+        }
+        foreach (var admitted in _admittedByCommand.Values)
+        {
+            _child?.Post(admitted);
+        }
+        if (reopened > 0)
+        {
+            logger.LogInformation("Media engine process {ProcessId}: {Rooms} open rooms opened again", _child?.ProcessId, reopened);
+        }
+        return Task.CompletedTask;
     }
 
     /// The latest latency figures the engine reported for a media participant (recordings align tracks with them).
     public LatencyEstimate? LatencyOf(int participantId) => _latency.TryGetValue(participantId, out var latency) ? latency : null;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!Enabled)
         {
-            return Task.CompletedTask;
+            return;
+        }
+        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(Drain);
+        if (Settings.Process == MediaProcess.Child)
+        {
+            await StartChildAsync(cancellationToken);
+            return;
         }
         var options = new MediaEngineOptions
         {
@@ -112,12 +233,27 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
             RealTimePriority = Settings.RealTimePriority,
             MixThreadCpu = Settings.MixThreadCpu,
         };
-        services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(Drain);
         _engine = new MediaEngine(options, this, clock);
         _engine.Start();
-        _pump = Task.Run(() => PumpEventsAsync(_engine, _stopping.Token), CancellationToken.None);
+        var events = _engine.Events;
+        _pump = Task.Run(() => PumpEventsAsync(events, _stopping.Token), CancellationToken.None);
         logger.LogInformation("JackTrip hub listening on {EndPoint}", _engine.TcpEndPoint);
-        return Task.CompletedTask;
+    }
+
+    private async Task StartChildAsync(CancellationToken cancellationToken)
+    {
+        var program = EngineProgram.Find(Settings.EnginePath)
+            ?? throw new InvalidOperationException("Media:Process is Child but no engine program was found (Media:EnginePath).");
+        var child = new EngineChild(
+            new EngineChild.Settings(program, Settings.BindIPAddress, Settings.JackTripPort, Settings.UdpBasePort, LiveRoom.Capacity, Settings.RealTimePriority, Settings.MixThreadCpu),
+            this, logger, clock, ReopenRoomsAsync);
+        _child = child;
+        await child.StartAsync(cancellationToken);
+        var events = child.Events;
+        _pump = Task.Run(() => PumpEventsAsync(events, _stopping.Token), CancellationToken.None);
+        logger.LogInformation("JackTrip hub listening on {Address}:{Port} in media engine process {ProcessId} (Media:Process = Child; control socket in {Folder})",
+            Settings.BindIPAddress, child.TcpPort, child.ProcessId, child.SocketFolder);
+        logger.LogWarning("The media engine runs in a child process: JackTrip rooms work; {Features}", NotInChildFeatures);
     }
 
     public async ValueTask<AdmissionDecision> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)
@@ -133,11 +269,11 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     }
 
     /// Off the audio thread: tells each room grain what its participants' media did.
-    private async Task PumpEventsAsync(MediaEngine engine, CancellationToken cancellationToken)
+    private async Task PumpEventsAsync(ChannelReader<MediaEvent> events, CancellationToken cancellationToken)
     {
         try
         {
-            await foreach (var mediaEvent in engine.Events.ReadAllAsync(cancellationToken))
+            await foreach (var mediaEvent in events.ReadAllAsync(cancellationToken))
             {
                 try
                 {
@@ -225,6 +361,10 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
         {
             await _engine.StopAsync();
         }
+        if (_child is not null)
+        {
+            await _child.StopAsync();
+        }
         if (_pump is not null)
         {
             await _pump.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -236,6 +376,10 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
         if (_engine is not null)
         {
             await _engine.DisposeAsync();
+        }
+        if (_child is not null)
+        {
+            await _child.DisposeAsync();
         }
         _stopping.Dispose();
     }

@@ -1,0 +1,69 @@
+namespace Loki.Learning.Media.EngineControl;
+
+/// <summary>
+/// The control channel between a node and an engine running in a process of its own (the Hub's <c>engine</c> mode):
+/// one Unix domain socket, one connection at a time, carrying length-prefixed binary frames (docs/protocol.md §11).
+/// A frame is a 32-bit little-endian body length, then the body: one <see cref="ControlMessage"/> byte and its fields.
+/// </summary>
+public static class ControlChannel
+{
+    /// <summary>"LOKE" read as a little-endian 32-bit integer: the first field of both hellos.</summary>
+    public const uint Magic = 0x454B4F4C;
+
+    /// <summary>The protocol version this build speaks; a hello with another version is answered with an error and closed.</summary>
+    public const ushort Version = 1;
+
+    /// <summary>Bytes of the length prefix.</summary>
+    public const int HeaderLength = 4;
+
+    /// <summary>
+    /// The longest body accepted. Commands and events are small; the largest is a click track of many tempo changes
+    /// (<see cref="MaxClickSegments"/> × 28 bytes). A longer length prefix cannot be skipped safely: the connection ends.
+    /// </summary>
+    public const int MaxBodyLength = 256 * 1024;
+
+    /// <summary>The longest string field, in UTF-8 bytes (room ids, client names, reasons, error text).</summary>
+    public const int MaxStringBytes = 4096;
+
+    /// <summary>The most segments a carried click track may have.</summary>
+    public const int MaxClickSegments = 8192;
+
+    /// <summary>The most participants one <see cref="ControlMessage.Levels"/> frame carries.</summary>
+    public const int MaxLevelsPerFrame = 4096;
+}
+
+/// <summary>What a frame's body is (its first byte).</summary>
+public enum ControlMessage : byte
+{
+    /// <summary>Both ways, first: magic, version; the engine's hello adds its TCP port and process id.</summary>
+    Hello = 1,
+
+    /// <summary>Node → engine: one <see cref="Engine.MediaCommand"/>.</summary>
+    Command = 2,
+
+    /// <summary>Engine → node: one <see cref="Engine.MediaEvent"/>.</summary>
+    Event = 3,
+
+    /// <summary>Engine → node: a JackTrip client asks to join (request id, name, address).</summary>
+    AdmissionRequest = 4,
+
+    /// <summary>Node → engine: the answer to an <see cref="AdmissionRequest"/> (request id, admitted, room, channels).</summary>
+    AdmissionAnswer = 5,
+
+    /// <summary>Engine → node: the input levels of the joined participants, about ten times a second.</summary>
+    Levels = 6,
+
+    /// <summary>Either way: something the other side sent was refused (text); the connection goes on unless it says it ends.</summary>
+    Error = 7,
+
+    /// <summary>Node → engine: stop the engine (clients get the exit datagrams) and exit.</summary>
+    Stop = 8,
+}
+
+/// <summary>A frame that does not follow the control protocol. The message says what was wrong, for a log line.</summary>
+/// <param name="message">What was wrong.</param>
+public sealed class ControlProtocolException(string message) : Exception(message);
+
+/// <summary>An exception raised in the engine's process, carried over the control channel as its text.</summary>
+/// <param name="message">The exception's type and message in the other process.</param>
+public sealed class EngineProcessException(string message) : Exception(message);

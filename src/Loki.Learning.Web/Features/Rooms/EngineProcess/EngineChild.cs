@@ -1,0 +1,571 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.EngineControl;
+
+namespace Loki.Learning.Web.Features.Rooms.EngineProcess;
+
+/// The node's media engine in a child process (docs/decisions/0010): starts the Hub in its <c>engine</c> mode on a
+/// private Unix socket, drives it over the control channel (docs/protocol.md §11), and starts it again with a growing
+/// delay when it ends. What the node reads synchronously (the JackTrip port, input levels) is a copy kept here from
+/// the child's hello, events and level frames, so nothing on the node ever waits for the child.
+/// Threads: <see cref="Post"/> and the getters from any thread; one reader and one writer task per child; the
+/// supervision on its own task.
+public sealed class EngineChild : IAsyncDisposable
+{
+    /// What the child is started with (the node's <c>Media</c> settings).
+    public sealed record Settings(string Program, IPAddress Bind, int Port, int UdpBase, int MaxPerRoom, int RealTimePriority, int MixThreadCpu);
+
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan HelloLimit = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StopLimit = TimeSpan.FromSeconds(5);
+
+    /// Shorter than the child's own wait for an answer (3 s), so the node's refusal, not the child's timeout, is what a
+    /// client gets when a grain is slow.
+    private static readonly TimeSpan AdmissionLimit = TimeSpan.FromSeconds(2.5);
+
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
+
+    /// A child that ran this long before it ended counts as healthy: the next restart waits the shortest delay again.
+    private static readonly TimeSpan Healthy = TimeSpan.FromSeconds(30);
+
+    private readonly Settings _settings;
+    private readonly IAdmissionPolicy _admission;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly Func<Task> _started;
+    private readonly Channel<MediaEvent> _events = Channel.CreateBounded<MediaEvent>(new BoundedChannelOptions(4096)
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+        SingleReader = true,
+    });
+    private readonly ConcurrentDictionary<int, (float Peak, float Rms)> _levels = new();
+    private readonly ConcurrentDictionary<int, (string RoomId, string ClientName)> _participants = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly string _folder;
+    private volatile Session? _session;
+    private Task _supervision = Task.CompletedTask;
+    private int _highestParticipantId;
+    private int _port;
+    private int _launches;
+    private int _starts;
+
+    /// <param name="started">Called after every start (the first and each restart), once commands can be posted.</param>
+    public EngineChild(Settings settings, IAdmissionPolicy admission, ILogger logger, TimeProvider clock, Func<Task> started)
+    {
+        _settings = settings;
+        _admission = admission;
+        _logger = logger;
+        _clock = clock;
+        _started = started;
+        _port = settings.Port;
+        _folder = PrivateFolder();
+    }
+
+    /// The child's events, and a <see cref="ParticipantLeft"/> (<see cref="LeaveReason.EngineStopped"/>) for every
+    /// participant of a child that ended, before the next one starts.
+    public ChannelReader<MediaEvent> Events => _events.Reader;
+
+    /// The JackTrip TCP port the child listens on (after the first start; a restarted child binds the same port).
+    public int TcpPort => _port;
+
+    /// The running child's process id, or null between an end and the next start.
+    public int? ProcessId => _session?.ProcessId;
+
+    /// How many times a child has started and said hello (1 after the first start).
+    public int Starts => Volatile.Read(ref _starts);
+
+    /// The folder of the control socket (mode 0700).
+    public string SocketFolder => _folder;
+
+    /// Queues a command for the child. Never blocks.
+    /// <returns>false when no child is connected, the queue is full, or the command cannot cross the channel.</returns>
+    public bool Post(MediaCommand command) =>
+        ControlCodec.CanCarry(command) && _session is { } session && session.Commands.Writer.TryWrite(command);
+
+    /// The participant's input level as of the child's last level frame (about 100 ms old at most).
+    public bool TryGetInputLevel(int participantId, out float peak, out float rms)
+    {
+        if (_levels.TryGetValue(participantId, out var level))
+        {
+            (peak, rms) = level;
+            return true;
+        }
+        peak = 0f;
+        rms = 0f;
+        return false;
+    }
+
+    /// Starts the first child and waits for its hello; throws when it cannot start (the node does not start either).
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _session = await LaunchAsync(cancellationToken);
+        Interlocked.Increment(ref _starts);
+        _supervision = Task.Run(SuperviseAsync, CancellationToken.None);
+        await _started();
+    }
+
+    /// Stops the child: a stop frame (clients get the exit datagrams), then SIGKILL if it has not exited in time.
+    public async Task StopAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+        await _stopping.CancelAsync();
+        if (_session is { } session)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(StopLimit);
+                await session.Connection.SendAsync(0, static (w, _) =>
+                {
+                    w.Begin(ControlMessage.Stop);
+                    return w.End();
+                }, timeout.Token);
+            }
+            catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // Already gone; ended below.
+            }
+            await EndAsync(session, StopLimit);
+        }
+        await _supervision.ContinueWith(_ => { }, TaskScheduler.Default);
+        _events.Writer.TryComplete();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stopping.Dispose();
+    }
+
+    /// A folder only this user can enter, for the control socket: in $XDG_RUNTIME_DIR when there is one (a tmpfs of the
+    /// user's own), else in the temporary folder.
+    private static string PrivateFolder()
+    {
+        var runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        if (runtime is { Length: > 0 } && Directory.Exists(runtime) && !OperatingSystem.IsWindows())
+        {
+            var path = Path.Combine(runtime, "loki-engine-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return path;
+        }
+        // Created with mode 0700 on Unix.
+        return Directory.CreateTempSubdirectory("loki-engine-").FullName;
+    }
+
+    private async Task SuperviseAsync()
+    {
+        var failures = 0;
+        while (!_stopping.IsCancellationRequested)
+        {
+            var session = _session!;
+            await session.Completion.ContinueWith(_ => { }, TaskScheduler.Default);
+            var ranFor = Stopwatch.GetElapsedTime(session.StartedAt);
+            var exit = await EndAsync(session, TimeSpan.Zero);
+            if (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            _session = null;
+            ForgetParticipants();
+            failures = ranFor > Healthy ? 0 : failures + 1;
+            _logger.LogError("Media engine process {ProcessId} ended after {Seconds:F1} s ({Exit}); every JackTrip client of this node was disconnected, starting it again",
+                session.ProcessId, ranFor.TotalSeconds, exit);
+            while (!_stopping.IsCancellationRequested)
+            {
+                var delay = TimeSpan.FromTicks(Math.Min(LongestRetry.Ticks, FirstRetry.Ticks << Math.Min(failures - 1, 10)));
+                try
+                {
+                    // Real time, not the injected clock: a restart must not wait for a test's clock to be advanced.
+                    await Task.Delay(delay, _stopping.Token);
+                    _session = await LaunchAsync(_stopping.Token);
+                    Interlocked.Increment(ref _starts);
+                    _logger.LogWarning("Media engine process started again after {Delay} ms: process {ProcessId}, JackTrip hub on port {Port}; the open rooms are opened in it again",
+                        delay.TotalMilliseconds, _session.ProcessId, _port);
+                    await _started();
+                    break;
+                }
+                catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception exception)
+                {
+                    failures++;
+                    _logger.LogError(exception, "Media engine process could not start (attempt {Attempt})", failures);
+                }
+            }
+        }
+    }
+
+    /// Every participant of the child that ended has left: the room grains hear it as they would from the engine.
+    private void ForgetParticipants()
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var (id, (roomId, name)) in _participants)
+        {
+            _events.Writer.TryWrite(new ParticipantLeft(now, id, roomId, name, LeaveReason.EngineStopped));
+        }
+        _participants.Clear();
+        _levels.Clear();
+    }
+
+    /// Ends a child's connection and process: waits up to <paramref name="grace"/> for it to exit, then kills it.
+    /// <returns>How it ended, for the log.</returns>
+    /// The supervision and a stop may both end a session: the first call does it, the other waits for the same end.
+    private Task<string> EndAsync(Session session, TimeSpan grace)
+    {
+        lock (session)
+        {
+            return session.Ending ??= EndOnceAsync(session, grace);
+        }
+    }
+
+    private async Task<string> EndOnceAsync(Session session, TimeSpan grace)
+    {
+        var process = session.Process;
+        try
+        {
+            if (!process.HasExited && grace > TimeSpan.Zero)
+            {
+                using var wait = new CancellationTokenSource(grace);
+                await process.WaitForExitAsync(wait.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+            using var exitWait = new CancellationTokenSource(StopLimit);
+            await process.WaitForExitAsync(exitWait.Token);
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+        {
+            // Exited meanwhile, or will be reaped later.
+        }
+        await session.End.CancelAsync();
+        await session.Connection.DisposeAsync();
+        try
+        {
+            File.Delete(session.SocketPath); // a killed child leaves its socket file behind
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+        }
+        var how = process.HasExited
+            ? process.ExitCode > 128 ? $"killed by signal {process.ExitCode - 128}" : $"exit code {process.ExitCode}"
+            : "still running";
+        process.Dispose();
+        return how;
+    }
+
+    private async Task<Session> LaunchAsync(CancellationToken cancellationToken)
+    {
+        var launch = Interlocked.Increment(ref _launches);
+        var socketPath = Path.Combine(_folder, Invariant($"engine-{launch}.sock"));
+        var arguments = new[]
+        {
+            "engine", "--control", socketPath,
+            "--bind", _settings.Bind.ToString(),
+            "--port", Invariant($"{_port}"),
+            "--udp-base", Invariant($"{_settings.UdpBase}"),
+            "--max-per-room", Invariant($"{_settings.MaxPerRoom}"),
+            "--rt-priority", Invariant($"{_settings.RealTimePriority}"),
+            "--mix-cpu", Invariant($"{_settings.MixThreadCpu}"),
+            "--first-participant-id", Invariant($"{Volatile.Read(ref _highestParticipantId) + 1}"),
+        };
+        var process = new Process { StartInfo = EngineProgram.StartInfo(_settings.Program, arguments) };
+        process.OutputDataReceived += (_, line) => LogChildLine(line.Data, LogLevel.Information);
+        process.ErrorDataReceived += (_, line) => LogChildLine(line.Data, LogLevel.Warning);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var processId = process.Id;
+        ControlConnection? connection = null;
+        try
+        {
+            var socket = await ConnectAsync(socketPath, process, cancellationToken);
+            connection = new ControlConnection(new NetworkStream(socket, ownsSocket: true));
+            var hello = await ShakeHandsAsync(connection, cancellationToken);
+            _port = hello.TcpPort;
+            var session = new Session(process, processId, socketPath, connection, Stopwatch.GetTimestamp());
+            session.Completion = Task.WhenAll(
+                Task.Run(() => ReadAsync(session), CancellationToken.None),
+                Task.Run(() => WriteAsync(session), CancellationToken.None));
+            return session;
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+            try
+            {
+                process.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            process.Dispose();
+            throw;
+        }
+    }
+
+    private void LogChildLine(string? line, LogLevel level)
+    {
+        if (line is not null)
+        {
+            _logger.Log(level, "Media engine process: {Line}", line);
+        }
+    }
+
+    /// Connects once the child has opened its socket (it binds it after its JackTrip listener).
+    private static async Task<Socket> ConnectAsync(string socketPath, Process process, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(StartLimit.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException(Invariant($"The media engine process exited with code {process.ExitCode} before it opened its control socket (its output is in the log above)."));
+            }
+            if (File.Exists(socketPath))
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+                    return socket;
+                }
+                catch (SocketException)
+                {
+                    socket.Dispose(); // bound but not yet listening
+                }
+            }
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"The media engine process did not open its control socket {socketPath} within {StartLimit.TotalSeconds:0} s.");
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    private static async Task<ControlHello> ShakeHandsAsync(ControlConnection connection, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(HelloLimit);
+        await connection.SendAsync(new ControlHello(ControlChannel.Version, 0, 0), static (w, h) => h.Frame(w), timeout.Token);
+        var body = await connection.ReadFrameAsync(timeout.Token)
+            ?? throw new InvalidOperationException("The media engine process closed the control connection before its hello.");
+        var reader = new ControlReader(body.Span[1..]);
+        switch ((ControlMessage)body.Span[0])
+        {
+            case ControlMessage.Hello:
+                var hello = ControlHello.Read(ref reader);
+                return hello.Version == ControlChannel.Version
+                    ? hello
+                    : throw new InvalidOperationException($"The media engine speaks control protocol version {hello.Version}; this node speaks {ControlChannel.Version}. Install the node and its Hub from the same build.");
+            case ControlMessage.Error:
+                throw new InvalidOperationException($"The media engine refused the control connection: {reader.String("error text")}");
+            default:
+                throw new ControlProtocolException($"The media engine answered the hello with message type {body.Span[0]}.");
+        }
+    }
+
+    private async Task ReadAsync(Session session)
+    {
+        var token = session.End.Token;
+        try
+        {
+            while (await session.Connection.ReadFrameAsync(token) is { } body)
+            {
+                string? problem;
+                try
+                {
+                    problem = Handle(session, body.Span);
+                }
+                catch (ControlProtocolException exception)
+                {
+                    problem = $"Frame skipped: {exception.Message}";
+                    _logger.LogWarning("Media engine process {ProcessId} sent a malformed control frame, skipped: {Reason}", session.ProcessId, exception.Message);
+                }
+                if (problem is not null)
+                {
+                    await session.Connection.TrySendErrorAsync(problem, token);
+                }
+            }
+        }
+        catch (ControlProtocolException exception)
+        {
+            _logger.LogError("Control connection to media engine process {ProcessId} broke: {Reason}", session.ProcessId, exception.Message);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The child ended, or the node stops.
+        }
+        finally
+        {
+            await session.End.CancelAsync();
+        }
+    }
+
+    private async Task WriteAsync(Session session)
+    {
+        var token = session.End.Token;
+        try
+        {
+            await foreach (var command in session.Commands.Reader.ReadAllAsync(token))
+            {
+                await session.Connection.SendAsync(command, static (w, c) => ControlCodec.CommandFrame(w, c), token);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            await session.End.CancelAsync();
+        }
+    }
+
+    /// One frame from the child.
+    /// <returns>What to tell the child about it, or null.</returns>
+    private string? Handle(Session session, ReadOnlySpan<byte> body)
+    {
+        var type = body[0];
+        var reader = new ControlReader(body[1..]);
+        switch ((ControlMessage)type)
+        {
+            case ControlMessage.Event:
+                var mediaEvent = ControlCodec.ReadEvent(ref reader);
+                reader.End("an event");
+                Observe(mediaEvent);
+                _events.Writer.TryWrite(mediaEvent);
+                return null;
+            case ControlMessage.Levels:
+                var count = reader.Int32("level count", 0, ControlChannel.MaxLevelsPerFrame);
+                for (var i = 0; i < count; i++)
+                {
+                    var id = reader.Int32("participant id");
+                    var level = (reader.Single("peak"), reader.Single("rms"));
+                    if (_participants.ContainsKey(id))
+                    {
+                        _levels[id] = level;
+                    }
+                }
+                reader.End("levels");
+                return null;
+            case ControlMessage.AdmissionRequest:
+                var (requestId, request) = ControlCodec.ReadAdmissionRequest(ref reader);
+                _ = AnswerAsync(session, requestId, request);
+                return null;
+            case ControlMessage.Error:
+                _logger.LogWarning("Media engine process {ProcessId} reported: {Text}", session.ProcessId, reader.String("error text"));
+                return null;
+            default:
+                throw new ControlProtocolException($"Message type {type} is not one an engine sends.");
+        }
+    }
+
+    private void Observe(MediaEvent mediaEvent)
+    {
+        switch (mediaEvent)
+        {
+            case ParticipantAdmitted admitted:
+                Seen(admitted.ParticipantId);
+                _participants[admitted.ParticipantId] = (admitted.RoomId, admitted.ClientName);
+                break;
+            case ParticipantJoined joined:
+                Seen(joined.ParticipantId);
+                _participants[joined.ParticipantId] = (joined.RoomId, joined.ClientName);
+                break;
+            case ParticipantLeft left:
+                _participants.TryRemove(left.ParticipantId, out _);
+                _levels.TryRemove(left.ParticipantId, out _);
+                break;
+        }
+    }
+
+    private void Seen(int participantId)
+    {
+        var highest = Volatile.Read(ref _highestParticipantId);
+        while (participantId > highest)
+        {
+            var was = Interlocked.CompareExchange(ref _highestParticipantId, participantId, highest);
+            if (was == highest)
+            {
+                return;
+            }
+            highest = was;
+        }
+    }
+
+    private async Task AnswerAsync(Session session, uint requestId, AdmissionRequest request)
+    {
+        AdmissionDecision decision;
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(session.End.Token);
+            limit.CancelAfter(AdmissionLimit);
+            decision = await _admission.DecideAsync(request, limit.Token).AsTask().WaitAsync(limit.Token);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogWarning(exception, "Admission of JackTrip client {Name} from {Remote} failed; refused", request.ClientName, request.RemoteEndPoint);
+            decision = AdmissionDecision.Refuse;
+        }
+        try
+        {
+            await session.Connection.SendAsync((requestId, decision), static (w, s) => ControlCodec.AdmissionAnswerFrame(w, s.requestId, s.decision), session.End.Token);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The child ended; its client is refused there.
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class Session(Process process, int processId, string socketPath, ControlConnection connection, long startedAt)
+    {
+        public Process Process { get; } = process;
+
+        public int ProcessId { get; } = processId;
+
+        public string SocketPath { get; } = socketPath;
+
+        public ControlConnection Connection { get; } = connection;
+
+        public long StartedAt { get; } = startedAt;
+
+        /// Commands waiting for the writer; as many as the engine's own queue holds.
+        public Channel<MediaCommand> Commands { get; } = Channel.CreateBounded<MediaCommand>(new BoundedChannelOptions(1024)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+
+        /// Cancelled when the connection ends (either loop stops, or the child is ended).
+        public CancellationTokenSource End { get; } = new();
+
+        public Task Completion { get; set; } = Task.CompletedTask;
+
+        /// The end of this session, once something ended it (under a lock on the session).
+        public Task<string>? Ending { get; set; }
+    }
+}

@@ -1,0 +1,253 @@
+using System.Net;
+using System.Net.Sockets;
+using Loki.Learning.Media.Engine;
+using Loki.Learning.Media.EngineControl;
+using Loki.Learning.Media.JackTrip;
+using Loki.Learning.Media.Tests.Engine;
+
+namespace Loki.Learning.Media.Tests.Interop;
+
+/// <summary>
+/// The Hub's <c>engine</c> mode as the node starts it: a real process, its control socket, and this test in the node's
+/// place on the other end.
+/// </summary>
+public sealed class EngineProcessTests : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
+    private readonly string _folder = Directory.CreateTempSubdirectory("loki-engine-test-").FullName;
+
+    private string SocketPath => Path.Combine(_folder, "control.sock");
+
+    private ExternalTool StartEngine(params string[] more)
+    {
+        var program = Path.Combine(AppContext.BaseDirectory, "Loki.Learning.Hub");
+        var engine = ExternalTool.Start("Loki.Learning.Hub engine", program,
+            ["engine", "--control", SocketPath, "--bind", "127.0.0.1", "--port", "0", "--udp-base", "0", "--rt-priority", "0", .. more]);
+        Assert.True(engine.WaitForLine(l => l.Contains("listening on", StringComparison.Ordinal), Limit), engine.ToString());
+        return engine;
+    }
+
+    private async Task<(ControlConnection Connection, ControlHello Hello)> ConnectAsync()
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
+        var connection = new ControlConnection(new NetworkStream(socket, ownsSocket: true));
+        await connection.SendAsync(new ControlHello(ControlChannel.Version, 0, 0), static (w, h) => h.Frame(w), CancellationToken.None);
+        var (type, body) = await NextAsync(connection);
+        Assert.Equal(ControlMessage.Hello, type);
+        var reader = new ControlReader(body);
+        return (connection, ControlHello.Read(ref reader));
+    }
+
+    private static async Task<(ControlMessage Type, byte[] Body)> NextAsync(ControlConnection connection)
+    {
+        using var timeout = new CancellationTokenSource(Limit);
+        var frame = await connection.ReadFrameAsync(timeout.Token) ?? throw new InvalidOperationException("The engine closed the control connection.");
+        return ((ControlMessage)frame.Span[0], frame[1..].ToArray());
+    }
+
+    /// Reads frames until one matches; returns it, or null when the connection ended first.
+    private static async Task<(ControlMessage Type, byte[] Body)?> UntilAsync(ControlConnection connection, Func<ControlMessage, byte[], bool> matches)
+    {
+        using var timeout = new CancellationTokenSource(Limit);
+        while (await connection.ReadFrameAsync(timeout.Token) is { } frame)
+        {
+            var (type, body) = ((ControlMessage)frame.Span[0], frame[1..].ToArray());
+            if (matches(type, body))
+            {
+                return (type, body);
+            }
+        }
+        return null;
+    }
+
+    private static bool IsEvent<TEvent>(ControlMessage type, byte[] body, Func<TEvent, bool> matches)
+        where TEvent : MediaEvent
+    {
+        if (type != ControlMessage.Event)
+        {
+            return false;
+        }
+        var reader = new ControlReader(body);
+        return ControlCodec.ReadEvent(ref reader) is TEvent e && matches(e);
+    }
+
+    private static string ErrorText(byte[] body)
+    {
+        var reader = new ControlReader(body);
+        return reader.String("error text");
+    }
+
+    private static Task SendAsync(ControlConnection connection, MediaCommand command) =>
+        connection.SendAsync(command, static (w, c) => ControlCodec.CommandFrame(w, c), CancellationToken.None);
+
+    [Fact]
+    public async Task TheControlSocketIsForItsOwnerAloneAndServesOneNodeAtATime()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Fail("the engine process and its Unix socket are for Linux nodes");
+            return;
+        }
+        using var engine = StartEngine();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(SocketPath));
+        var (node, hello) = await ConnectAsync();
+        await using var _ = node;
+        Assert.Equal(engine.ProcessId, hello.ProcessId);
+        Assert.InRange(hello.TcpPort, 1, 65535);
+
+        // A second connection while the node is connected gets an error and is closed.
+        using var intruder = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await intruder.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
+        await using var second = new ControlConnection(new NetworkStream(intruder, ownsSocket: false));
+        var (type, body) = await NextAsync(second);
+        Assert.Equal(ControlMessage.Error, type);
+        Assert.Contains("Another control connection is active", ErrorText(body), StringComparison.Ordinal);
+        using (var timeout = new CancellationTokenSource(Limit))
+        {
+            Assert.Null(await second.ReadFrameAsync(timeout.Token));
+        }
+
+        // The node still drives the engine.
+        await SendAsync(node, new OpenRoom("still-mine"));
+        Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "still-mine")));
+    }
+
+    [Fact]
+    public async Task MalformedFramesAreAnsweredWithAnErrorAndTheEngineGoesOnServing()
+    {
+        using var engine = StartEngine();
+        var (node, hello) = await ConnectAsync();
+
+        var random = new Random(2026);
+        var writer = new ControlWriter();
+        var sent = 0;
+        for (var i = 0; i < 400; i++)
+        {
+            byte[] body;
+            if (i % 2 == 0)
+            {
+                // Random bytes after a type byte the node may send (a command, an admission answer, an error) or not.
+                body = new byte[random.Next(1, 120)];
+                random.NextBytes(body);
+                body[0] = (byte)random.Next(0, 10);
+                if (body[0] == (byte)ControlMessage.Stop && body.Length == 1)
+                {
+                    continue; // a well-formed stop
+                }
+            }
+            else
+            {
+                // A valid command cut short, its length prefix telling the truth about the cut.
+                var whole = ControlCodec.CommandFrame(writer, new AdmitParticipant("room-" + i, "client-" + i, 2)).ToArray();
+                body = whole.AsSpan(ControlChannel.HeaderLength, random.Next(1, whole.Length - ControlChannel.HeaderLength)).ToArray();
+            }
+            var frame = new byte[ControlChannel.HeaderLength + body.Length];
+            BitConverter.TryWriteBytes(frame, body.Length);
+            body.CopyTo(frame, ControlChannel.HeaderLength);
+            await node.SendAsync(frame, static (_, f) => f, CancellationToken.None);
+            sent++;
+        }
+        await SendAsync(node, new OpenRoom("alive"));
+        var errors = 0;
+        var opened = await UntilAsync(node, (type, body) =>
+        {
+            errors += type == ControlMessage.Error && ErrorText(body).StartsWith("Frame skipped", StringComparison.Ordinal) ? 1 : 0;
+            return IsEvent<RoomOpened>(type, body, e => e.RoomId == "alive");
+        });
+
+        Assert.NotNull(opened);
+        Assert.True(errors >= sent / 2, $"{errors} of {sent} malformed frames were answered with an error");
+        Assert.Contains(engine.Lines, l => l.Contains("malformed control frame #1 skipped", StringComparison.Ordinal));
+
+        // A length that cannot be skipped ends the connection, with the reason, and only the connection.
+        await node.SendAsync(new byte[] { 0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3 }, static (_, f) => f, CancellationToken.None);
+        var ended = await UntilAsync(node, (type, body) => type == ControlMessage.Error && ErrorText(body).Contains("outside 1..", StringComparison.Ordinal));
+        Assert.NotNull(ended);
+        await node.DisposeAsync();
+        var (again, helloAgain) = await ConnectAsync();
+        await using var __ = again;
+        Assert.Equal(hello.ProcessId, helloAgain.ProcessId);
+        Assert.False(engine.HasExited, engine.ToString());
+        await SendAsync(again, new OpenRoom("alive-again"));
+        Assert.NotNull(await UntilAsync(again, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "alive-again")));
+    }
+
+    [Fact]
+    public async Task AJackTripClientIsAdmittedOrRefusedByTheNodesAnswerAndAnUnansweredQuestionIsARefusal()
+    {
+        using var engine = StartEngine("--admission-timeout-ms", "500");
+        var (node, hello) = await ConnectAsync();
+        await using var _ = node;
+        var hub = new IPEndPoint(IPAddress.Loopback, hello.TcpPort);
+
+        var answers = Task.Run(async () =>
+        {
+            var asked = new List<string>();
+            while (asked.Count < 3 && await UntilAsync(node, (type, _) => type == ControlMessage.AdmissionRequest) is { } question)
+            {
+                var reader = new ControlReader(question.Body);
+                var (id, request) = ControlCodec.ReadAdmissionRequest(ref reader);
+                asked.Add(request.ClientName);
+                var decision = request.ClientName switch
+                {
+                    "welcome" => AdmissionDecision.Admit("band"),
+                    "unwelcome" => AdmissionDecision.Refuse,
+                    _ => null, // the node never answers
+                };
+                if (decision is not null)
+                {
+                    await node.SendAsync((id, decision), static (w, s) => ControlCodec.AdmissionAnswerFrame(w, s.id, s.decision), CancellationToken.None);
+                }
+            }
+            return asked;
+        });
+
+        var refused = await JackTripHandshakeClient.HandshakeAsync(hub, 40000, "unwelcome");
+        var admitted = await JackTripHandshakeClient.HandshakeAsync(hub, 40001, "welcome");
+        var unanswered = await JackTripHandshakeClient.HandshakeAsync(hub, 40002, "forgotten");
+
+        Assert.Equal(JackTripAuthCode.AuthenticationRequired, refused);
+        Assert.InRange(admitted, 1u, 65535u);
+        Assert.Equal(JackTripAuthCode.AuthenticationRequired, unanswered);
+        Assert.Equal(new[] { "unwelcome", "welcome", "forgotten" }, await answers.WaitAsync(Limit));
+        Assert.True(engine.WaitForLine(l => l.Contains("did not answer the admission of 'forgotten'", StringComparison.Ordinal), Limit), engine.ToString());
+    }
+
+    [Fact]
+    public async Task TheEngineStopsOnAStopFrameAndWhenNoNodeComesBack()
+    {
+        using (var engine = StartEngine())
+        {
+            var (node, _) = await ConnectAsync();
+            await using var __ = node;
+            await node.SendAsync(0, static (w, _) =>
+            {
+                w.Begin(ControlMessage.Stop);
+                return w.End();
+            }, CancellationToken.None);
+            Assert.True(engine.WaitForExit(Limit), engine.ToString());
+            Assert.Equal(0, engine.ExitCode);
+            Assert.False(File.Exists(SocketPath), "the control socket was left behind");
+        }
+
+        using var orphan = StartEngine("--orphan-seconds", "1");
+        var (gone, _) = await ConnectAsync();
+        await gone.DisposeAsync();
+        Assert.True(orphan.WaitForExit(Limit), orphan.ToString());
+        Assert.Equal(0, orphan.ExitCode);
+        Assert.Contains(orphan.Lines, l => l.Contains("no node connected for 1 s; stopping", StringComparison.Ordinal));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
