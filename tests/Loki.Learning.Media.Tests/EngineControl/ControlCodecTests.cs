@@ -57,7 +57,7 @@ public sealed class ControlCodecTests
     [Fact]
     public void TapsHandOverObjectsOfThisProcessAndDoNotCross()
     {
-        var tap = new Audience.AudienceTap();
+        var tap = new Loki.Learning.Media.Audience.AudienceTap();
 
         Assert.False(ControlCodec.CanCarry(new AttachTap("room", tap)));
         Assert.False(ControlCodec.CanCarry(new DetachTap("room", tap)));
