@@ -38,11 +38,12 @@ public static class JitterPolicies
     public const double TightLateShare = 0.002;
 
     /// <summary>
-    /// A tight buffer takes lateness one period (2.67 ms) beyond its target as a hiccup of the sender and does not size
-    /// for it, even when it recurs (<see cref="JitterBufferOptions.StallMilliseconds"/>: 20 ms by default,
-    /// <see cref="JitterBufferOptions.RecurringStallsDeepen"/>); the backlog after it is dropped within an eighth of a
-    /// second once more than a period of it is spare (<see cref="JitterBufferOptions.DryMomentsKeepDelay"/>,
-    /// <see cref="JitterBufferOptions.QuickShrinkMilliseconds"/>). The target covers the link's ordinary jitter.
+    /// A tight buffer takes lateness one period (2.67 ms) beyond its target as a hiccup of the sender
+    /// (<see cref="JitterBufferOptions.StallMilliseconds"/>: 20 ms by default) and sizes for hiccups only when they recur
+    /// often enough to pass <see cref="TightLateShare"/> (about one a second: docs/benchmarks.md §3.2); the backlog after
+    /// one is dropped within an eighth of a second once more than a period of it is spare
+    /// (<see cref="JitterBufferOptions.DryMomentsKeepDelay"/>, <see cref="JitterBufferOptions.QuickShrinkMilliseconds"/>).
+    /// The target covers the link's ordinary jitter.
     /// </summary>
     public const double TightStallMilliseconds = 128 * 1000.0 / 48000;
 
@@ -59,7 +60,6 @@ public static class JitterPolicies
                 MaxDepthMilliseconds = Math.Min(options.MaxDepthMilliseconds, tightMilliseconds),
                 LateShare = Math.Max(options.LateShare, TightLateShare),
                 StallMilliseconds = Math.Min(options.StallMilliseconds, TightStallMilliseconds),
-                RecurringStallsDeepen = false,
                 DryMomentsKeepDelay = false,
                 QuickShrinkMilliseconds = Math.Min(options.QuickShrinkMilliseconds, TightStallMilliseconds),
             }

@@ -22,19 +22,24 @@ const QUICK_QUANTA = 94;      // a quarter of that: a large excess (a backlog) g
 const WAITS = 512;            // recent waits kept for the median
 
 /**
- * The lean buffer's limits per room policy. `maxMargin`: the most spare audio kept on purpose; `calmWindows`: seconds
- * without an underrun before the margin comes down a block; `quickExcess`: spare audio above the margin that is dropped
- * after a quarter of a second rather than a whole one; `cap`: more than this is a backlog after a stall, dropped at once;
- * `coverFrames`: the longest dry moment that makes the margin grow; `afreshAfterDry`: a dry moment does not keep the
- * delay it added (below).
- * Tight: on a quiet machine the down path's frames arrive within a block of their turn (§7.1), so one block of margin
- * covers them and a second covers a wobble; a late block beyond that is faded over, which adds its lateness to the delay
- * for at most a second. Safe: a lossy TCP link stalls the frames for 1.25 round trips plus the jitter (§3.2, 20–25 ms on
- * the target link), so the margin may grow to 10 blocks (26.7 ms) and backlogs up to 128 ms are played, not dropped.
+ * The lean buffer's limits per room policy. `maxMargin`: the most spare audio kept on purpose; `coverFrames`: the
+ * longest dry moment that makes the margin grow; `calmWindows`: seconds without one before the margin comes down a
+ * block; `quickExcess`: spare audio above the margin that is dropped after a quarter of a second rather than a whole
+ * one; `cap`: more than this is a backlog after a stall, dropped at once down to the margin plus `afterCap`;
+ * `afreshAfterDry`: a dry moment does not keep the delay it added (pullLean).
+ * Tight: on a quiet machine the down path's frames arrive within a block of their turn (§7.1), so at most two blocks
+ * of margin are kept, and only for dry moments of one block (the ordinary wobble); a longer one (a hiccup of a thread
+ * on the way) is faded over and its backlog dropped within a quarter of a second. Safe: a lossy TCP link stalls the
+ * frames for 1.25 round trips plus the jitter (§3.2, 20–25 ms on the target link), so the margin may grow to 10 blocks
+ * (26.7 ms) and backlogs up to 128 ms are played, not dropped.
  */
 export const POLICIES = Object.freeze({
-  tight: Object.freeze({ maxMargin: 2 * BLOCK, coverFrames: BLOCK, calmWindows: 4, quickExcess: 2 * BLOCK, cap: 12 * BLOCK, afreshAfterDry: true }),
-  safe: Object.freeze({ maxMargin: 10 * BLOCK, coverFrames: 10 * BLOCK, calmWindows: 10, quickExcess: 6 * BLOCK, cap: 48 * BLOCK, afreshAfterDry: false }),
+  tight: Object.freeze({
+    maxMargin: 2 * BLOCK, coverFrames: BLOCK, calmWindows: 4, quickExcess: 2 * BLOCK, cap: 12 * BLOCK, afterCap: BLOCK, afreshAfterDry: true,
+  }),
+  safe: Object.freeze({
+    maxMargin: 10 * BLOCK, coverFrames: 10 * BLOCK, calmWindows: 10, quickExcess: 6 * BLOCK, cap: 48 * BLOCK, afterCap: 4 * BLOCK, afreshAfterDry: false,
+  }),
 });
 
 /** The room's policy by name; anything else is safe, the rooms' default. */
@@ -97,7 +102,7 @@ export class PlaybackBuffer {
         this.dropDownTo(this.target * BLOCK);
       }
     } else if (this.queued > this.limits.cap) {
-      this.dropDownTo(this.margin + 4 * BLOCK);
+      this.dropDownTo(this.margin + this.limits.afterCap);
       // What follows the stall is measured afresh: the second that held it says nothing about the link now.
       this.minSpare = Infinity;
       this.minSpareQuick = Infinity;
