@@ -10,6 +10,7 @@ public static class BrowserLinkCommand
     public const string Usage =
         "browser-link-sim [--profile all|NAME] [--policy both|tight|safe] [--seconds 60] [--seed 1] [--runs 1]\n" +
         "                 [--send-jitter-ms 0.5] [--tight-ms 16] [--warm-up 3] [--clock-ppm 50]\n" +
+        "                 [--hiccup-every 0] [--hiccup-ms 11]\n" +
         "  a browser's audio socket over an impaired TCP path, in virtual time (docs/benchmarks.md §3.2)";
 
     public const string TableHeader =
@@ -38,6 +39,8 @@ public static class BrowserLinkCommand
         var tight = arguments.Number("tight-ms", JitterPolicies.DefaultTightMilliseconds, 1, 1000);
         var warmUp = arguments.Number("warm-up", 3, 0, 3600);
         var ppm = arguments.Number("clock-ppm", 50, -10_000, 10_000);
+        var hiccupEvery = arguments.Number("hiccup-every", 0, 0, 3600);
+        var hiccupMs = arguments.Number("hiccup-ms", 11, 0, 10_000);
         arguments.ThrowOnUnknown();
         if (warmUp >= seconds)
         {
@@ -50,7 +53,8 @@ public static class BrowserLinkCommand
             {
                 for (var run = 0; run < runs; run++)
                 {
-                    var result = BrowserLinkSimulation.Run(new BrowserLinkOptions(profile, policy, seconds, seed + run, sendJitter, tight, warmUp, ppm));
+                    var result = BrowserLinkSimulation.Run(new BrowserLinkOptions(profile, policy, seconds, seed + run, sendJitter, tight, warmUp, ppm,
+                        HiccupEverySeconds: hiccupEvery, HiccupMilliseconds: hiccupMs));
                     output.WriteLine(Row(result));
                 }
             }

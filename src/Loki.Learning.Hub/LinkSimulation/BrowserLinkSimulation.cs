@@ -12,6 +12,10 @@ namespace Loki.Learning.Hub.LinkSimulation;
 /// <param name="WarmUpSeconds">Figures are taken after this.</param>
 /// <param name="ClockOffsetPpm">How much slower the server's mix clock and the browser's audio clock run than the sender's.</param>
 /// <param name="HealAtSeconds">From this time on the path is clean (<see cref="ImpairmentProfile.CleanLan"/>); null: impaired throughout.</param>
+/// <param name="HiccupEverySeconds">Every this many seconds the sender hiccups (0: never): the blocks of
+/// <paramref name="HiccupMilliseconds"/> leave together at its end, as when the browser's audio or worker thread, or the
+/// server's receive loop, is held up for a moment (docs/benchmarks.md §7.1: the late blocks of a quiet machine).</param>
+/// <param name="HiccupMilliseconds">How long each hiccup holds the blocks back, ms.</param>
 public sealed record BrowserLinkOptions(
     ImpairmentProfile Profile,
     JitterPolicy Policy,
@@ -21,7 +25,9 @@ public sealed record BrowserLinkOptions(
     double TightMilliseconds = JitterPolicies.DefaultTightMilliseconds,
     double WarmUpSeconds = 3,
     double ClockOffsetPpm = 50,
-    double? HealAtSeconds = null)
+    double? HealAtSeconds = null,
+    double HiccupEverySeconds = 0,
+    double HiccupMilliseconds = 0)
 {
     public const int SampleRate = 48000;
     public const int PeriodFrames = 128;
@@ -101,6 +107,16 @@ public static class BrowserLinkSimulation
         for (var k = 0; k < arrivals.Length; k++)
         {
             var sent = Math.Max(lastSent, (k * periodSeconds) + (options.SendJitterMilliseconds / 1000 * ((2 * random.NextDouble()) - 1)));
+            if (options.HiccupEverySeconds > 0)
+            {
+                // Half-way through each interval the sender holds its blocks for the hiccup's length.
+                var hiccupAt = (Math.Floor(k * periodSeconds / options.HiccupEverySeconds) + 0.5) * options.HiccupEverySeconds;
+                var hiccupEnd = hiccupAt + (options.HiccupMilliseconds / 1000);
+                if (k * periodSeconds >= hiccupAt && k * periodSeconds < hiccupEnd)
+                {
+                    sent = Math.Max(sent, hiccupEnd);
+                }
+            }
             lastSent = sent;
             // After the heal the clean path delivers, still behind whatever the impaired one was holding back.
             arrivals[k] = sent < healAt || k == 0

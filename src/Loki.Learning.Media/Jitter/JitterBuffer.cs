@@ -45,6 +45,7 @@ public sealed class JitterBuffer
     // Forgotten histogram of first-copy lateness: bin b holds ((b-1)·bin, b·bin] frames. The target is the lower edge
     // of the quantile's bin: lateness is measured on the mix clock's grid, so it sits just above a whole number of reads.
     private readonly double[] _lateness;
+    private readonly long[] _latenessSeen;    // the same bins, every first copy counted once and never forgotten (statistics)
     private readonly int _capacity;
     private readonly int _binFrames;
     private readonly int _binsPerPacket;
@@ -153,6 +154,7 @@ public sealed class JitterBuffer
         // Bins of a third of a millisecond; the last bin collects everything beyond the maximum depth.
         _binFrames = Math.Max(1, _options.SampleRate / 3000);
         _lateness = new double[(_maxDepthFrames / _binFrames) + 2];
+        _latenessSeen = new long[_lateness.Length];
         _binsPerPacket = (framesPerPacket + _binFrames - 1) / _binFrames;
         var packetsPerSecond = (double)_options.SampleRate / framesPerPacket;
         _windowPackets = Math.Max(1, (int)(_options.JitterWindowSeconds * packetsPerSecond));
@@ -162,9 +164,9 @@ public sealed class JitterBuffer
         _shrinkWindowReads = Math.Max(1, (int)(_options.ShrinkWindowSeconds * _options.SampleRate / framesPerPacket));
         _quickWindowReads = Math.Max(1, _shrinkWindowReads / 8);
         _lateEventGapPackets = Math.Max(2, (int)Math.Ceiling(_options.SampleRate / 50.0 / framesPerPacket));
-        _stallBins = Math.Max(_binsPerPacket, _options.SampleRate / 50 / _binFrames);
-        // About 10 ms: more spare audio than any jitter this buffer serves leaves room for is a backlog.
-        _quickDropPackets = Math.Max(1, (int)Math.Ceiling(_options.SampleRate / 100.0 / framesPerPacket));
+        _stallBins = Math.Max(_binsPerPacket, (int)(_options.StallMilliseconds * _options.SampleRate / 1000 / _binFrames));
+        // About 10 ms by default: more spare audio than any jitter this buffer serves leaves room for is a backlog.
+        _quickDropPackets = Math.Max(1, (int)Math.Ceiling(_options.QuickShrinkMilliseconds * _options.SampleRate / 1000 / framesPerPacket));
     }
 
     /// <summary>Channels per packet and per read.</summary>
@@ -205,7 +207,8 @@ public sealed class JitterBuffer
         _received, _duplicates, _late, _lost, _outOfOrder, _reordered, _underruns, _overruns, _skipped,
         _periodsRead, _concealedPeriods, _concealedFrames, DepthFrames, TargetDepthFrames,
         Math.Max(0, _targetBin - 1) * _binFrames * 1_000_000.0 / _options.SampleRate,
-        PlayDelayFrames * 1_000_000.0 / _options.SampleRate);
+        PlayDelayFrames * 1_000_000.0 / _options.SampleRate,
+        SeenLatenessMicroseconds(0.5), SeenLatenessMicroseconds(0.99), SeenLatenessMicroseconds(0.999), SeenLatenessMicroseconds(1));
 
     private long MinTransit => Math.Min(_minTransitCurrent, _minTransitPrevious);
 
@@ -421,6 +424,13 @@ public sealed class JitterBuffer
             if (dry)
             {
                 _underruns++;
+                if (!_options.DryMomentsKeepDelay)
+                {
+                    // What the buffer holds after this dry moment is measured afresh: the backlog goes within an
+                    // eighth of the shrink window, not only after a whole window without a dry moment.
+                    _minSpareInWindow = int.MaxValue;
+                    _minSpareInQuickWindow = int.MaxValue;
+                }
             }
             if (dry || DelayTicks(_playSequence) < TargetTicks)
             {
@@ -615,9 +625,11 @@ public sealed class JitterBuffer
         }
         var latenessFrames = Math.Max(0, TicksToFrames(arrivalTimestamp - FramesToTicks(NominalFrames(sequence)) - MinTransit));
         var bin = (int)Math.Min(_lateness.Length - 1, (latenessFrames + _binFrames - 1) / _binFrames);
+        _latenessSeen[bin]++;
 
-        // Late packets (later than the target) within 20 ms of each other are one event. Lateness up to 20 ms beyond
-        // the target counts, no higher than one packet above the target and 20 ms above where the event began: when the
+        // Late packets (later than the target) within 20 ms of each other are one event. Lateness up to the stall
+        // threshold (StallMilliseconds, 20 ms unless a policy lowers it; "20 ms" below) beyond the target counts, no
+        // higher than one packet above the target and 20 ms above where the event began: when the
         // jitter grew, late packets are many and the target climbs a packet with each; one odd packet moves it a packet
         // at most; a sender that slows down for a while moves it 20 ms at most, and after its first few late packets
         // the rest weigh an eighth, so the target comes down again within seconds. A packet more than 20 ms late
@@ -661,7 +673,7 @@ public sealed class JitterBuffer
                     _histogramTotal = Math.Max(0, _histogramTotal - _eventWeights[i]);
                 }
                 _eventCount = 0;
-                var recurring = _packetsSinceStall <= _windowPackets;
+                var recurring = _packetsSinceStall <= _windowPackets && _options.RecurringStallsDeepen;
                 _packetsSinceStall = 0;
                 if (!recurring)
                 {
@@ -704,6 +716,35 @@ public sealed class JitterBuffer
             _samplesSinceQuantile = 0;
             UpdateTarget();
         }
+    }
+
+    /// <summary>
+    /// The lateness that <paramref name="share"/> of all first copies so far stayed within (the upper edge of its bin), in
+    /// µs: what the link and the sender's scheduling really did, before the depth control weighed or capped anything.
+    /// </summary>
+    private double SeenLatenessMicroseconds(double share)
+    {
+        var total = 0L;
+        foreach (var count in _latenessSeen)
+        {
+            total += count;
+        }
+        if (total == 0)
+        {
+            return 0;
+        }
+        var covered = Math.Max(1, (long)Math.Ceiling(total * share));
+        var sum = 0L;
+        var bin = 0;
+        for (; bin < _latenessSeen.Length - 1; bin++)
+        {
+            sum += _latenessSeen[bin];
+            if (sum >= covered)
+            {
+                break;
+            }
+        }
+        return bin * _binFrames * 1_000_000.0 / _options.SampleRate;
     }
 
     private void UpdateTarget()

@@ -36,6 +36,30 @@ public sealed record JitterBufferOptions
     /// </summary>
     public double LateShare { get; init; } = 0.0002;
 
+    /// <summary>
+    /// Lateness this far beyond the target, in milliseconds, marks a stalled sender rather than jitter: the packets of
+    /// such an event are not sized for unless stalls recur within <see cref="JitterWindowSeconds"/> (then each deepens
+    /// the target by one packet). It also bounds how far one event of ordinary late packets can lift the target.
+    /// </summary>
+    public double StallMilliseconds { get; init; } = 20;
+
+    /// <summary>
+    /// Whether stalls that recur within <see cref="JitterWindowSeconds"/> deepen the target (one packet each). A policy
+    /// that prefers latency turns it off: the target then covers the link's ordinary jitter, and the stalls are faded over.
+    /// </summary>
+    public bool RecurringStallsDeepen { get; init; } = true;
+
+    /// <summary>
+    /// Whether the time a dry moment adds to the play delay (the buffer waits at its position while nothing newer has
+    /// arrived) stays until a whole <see cref="ShrinkWindowSeconds"/> without one shows it is spare. Off: the spare audio
+    /// is measured afresh after each dry moment, so the backlog that arrives after it is dropped within an eighth of the
+    /// window; a sender that hiccups every second then does not keep its hiccup in the delay.
+    /// </summary>
+    public bool DryMomentsKeepDelay { get; init; } = true;
+
+    /// <summary>Spare audio above the target, in milliseconds, that is dropped after an eighth of the shrink window rather than a whole one.</summary>
+    public double QuickShrinkMilliseconds { get; init; } = 10;
+
     /// <summary>Length of the linear ramp that removes a step at any discontinuity (loss, resume, skip), in frames.</summary>
     public int DeclickFrames { get; init; } = 64;
 

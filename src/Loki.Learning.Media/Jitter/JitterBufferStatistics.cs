@@ -17,6 +17,10 @@ namespace Loki.Learning.Media.Jitter;
 /// <param name="TargetDepthFrames">Play delay the buffer is aiming for (the lateness quantile plus the safety margin), in frames.</param>
 /// <param name="JitterMicroseconds">Lateness after the fastest transit that all but the allowed late share of recent packets stay within, in µs.</param>
 /// <param name="PlayDelayMicroseconds">How late, after the fastest transit, the packet at the play position may still arrive: the latency the buffer adds over the fastest path, in µs.</param>
+/// <param name="SeenLatenessP50Microseconds">Median lateness of every packet's first copy since creation (after the fastest transit, in bins of ⅓ ms), µs.</param>
+/// <param name="SeenLatenessP99Microseconds">The same, 99th percentile.</param>
+/// <param name="SeenLatenessP999Microseconds">The same, 99.9th percentile.</param>
+/// <param name="SeenLatenessMaxMicroseconds">The same, the latest (capped at the buffer's maximum depth).</param>
 public readonly record struct JitterBufferStatistics(
     long Received,
     long Duplicates,
@@ -33,4 +37,8 @@ public readonly record struct JitterBufferStatistics(
     int DepthFrames,
     int TargetDepthFrames,
     double JitterMicroseconds,
-    double PlayDelayMicroseconds = 0);
+    double PlayDelayMicroseconds = 0,
+    double SeenLatenessP50Microseconds = 0,
+    double SeenLatenessP99Microseconds = 0,
+    double SeenLatenessP999Microseconds = 0,
+    double SeenLatenessMaxMicroseconds = 0);

@@ -75,6 +75,26 @@ public sealed class BrowserLinkPolicyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void OnAQuietMachineWithAnOccasionalHiccupTightStaysNearTheBulkAndSafeCoversTheHiccup()
+    {
+        // The browser's frames on a quiet machine (docs/benchmarks.md §7.1): within a millisecond or two of their
+        // audio-clock time, but every 2 s a thread hiccup holds them for 11 ms and they leave together.
+        var tight = BrowserLinkSimulation.Run(new BrowserLinkOptions(ImpairmentProfile.CleanLan, JitterPolicy.Tight, 60, 1, HiccupEverySeconds: 2, HiccupMilliseconds: 11));
+        var safe = BrowserLinkSimulation.Run(new BrowserLinkOptions(ImpairmentProfile.CleanLan, JitterPolicy.Safe, 60, 1, HiccupEverySeconds: 2, HiccupMilliseconds: 11));
+        output.WriteLine(BrowserLinkCommand.TableHeader);
+        output.WriteLine(BrowserLinkCommand.Row(tight));
+        output.WriteLine(BrowserLinkCommand.Row(safe));
+
+        // Tight holds what the bulk needs, two periods at most, and fades over each hiccup's late frames (a few periods
+        // every 2 s, well under 1%); safe waits for them, at the hiccup's length, and conceals nothing.
+        Assert.True(tight.Up.AddedLatencyP50 <= 2 * 2.67, $"tight at {tight.Up.AddedLatencyP50:F1} ms");
+        Assert.True(safe.Up.AddedLatencyP50 >= 8, $"safe at {safe.Up.AddedLatencyP50:F1} ms");
+        Assert.True(tight.Up.ConcealedShare < 0.01, $"tight concealed {tight.Up.ConcealedShare:P3}");
+        Assert.True(tight.Up.Glitches <= 2 * 30, $"tight: {tight.Up.Glitches} glitches in 57 s");
+        Assert.True(safe.Up.Concealed <= tight.Up.Concealed, $"safe concealed {safe.Up.Concealed}, tight {tight.Up.Concealed}");
+    }
+
+    [Fact]
     public void OnACleanLinkBothPoliciesAreTheSame()
     {
         var tight = BrowserLinkSimulation.Run(new BrowserLinkOptions(ImpairmentProfile.CleanLan, JitterPolicy.Tight, 30, 1));

@@ -8,18 +8,44 @@
 // it has, fills a dry moment with a short fade (counted as an underrun: the missing time is then added to the delay,
 // which is exactly how much more this burst pattern needed), and once a second drops whatever audio it never needed
 // (the least it held after any quantum of the last second) beyond a margin that grows by a block for every second with
-// an underrun and falls back after ten calm seconds. The previous buffer ('fixed': wait for 2–4 blocks, grow on
+// an underrun and falls back after some calm seconds. The previous buffer ('fixed': wait for 2–4 blocks, grow on
 // underruns, drop above 6) held those blocks on top of what the bursts already kept: a second buffer's worth.
+//
+// How far the margin may grow, how soon it falls back, and how much audio counts as a backlog follow the room's link
+// policy (docs/benchmarks.md §3.2, §7.1), as the server's jitter buffer does: tight (ensemble playing) keeps the delay
+// short and lets a rare late block be faded over; safe (lessons) lets the buffer grow on a bad link so nothing is lost.
 
 export const BLOCK = 128;
 const DECLICK = 64;           // frames over which a step at a discontinuity is ramped away
 const WINDOW_QUANTA = 375;    // one second of render quanta at 48 kHz
 const QUICK_QUANTA = 94;      // a quarter of that: a large excess (a backlog) goes sooner
-const QUICK_EXCESS = 6 * BLOCK;
-const CALM_WINDOWS = 10;      // seconds without an underrun before the margin comes down a block
-const MAX_MARGIN = 4 * BLOCK; // the most spare audio the lean buffer keeps on purpose
-const CAP = 24 * BLOCK;       // more than this (64 ms) is a backlog after a stall: dropped at once
 const WAITS = 512;            // recent waits kept for the median
+
+/**
+ * The lean buffer's limits per room policy. `maxMargin`: the most spare audio kept on purpose; `coverFrames`: the
+ * longest dry moment that makes the margin grow; `calmWindows`: seconds without one before the margin comes down a
+ * block; `quickExcess`: spare audio above the margin that is dropped after a quarter of a second rather than a whole
+ * one; `cap`: more than this is a backlog after a stall, dropped at once down to the margin plus `afterCap`;
+ * `afreshAfterDry`: a dry moment does not keep the delay it added (pullLean).
+ * Tight: on a quiet machine the down path's frames arrive within a block of their turn (§7.1), so at most two blocks
+ * of margin are kept, and only for dry moments of one block (the ordinary wobble); a longer one (a hiccup of a thread
+ * on the way) is faded over and its backlog dropped within a quarter of a second. Safe: a lossy TCP link stalls the
+ * frames for 1.25 round trips plus the jitter (§3.2, 20–25 ms on the target link), so the margin may grow to 10 blocks
+ * (26.7 ms) and backlogs up to 128 ms are played, not dropped.
+ */
+export const POLICIES = Object.freeze({
+  tight: Object.freeze({
+    maxMargin: 2 * BLOCK, coverFrames: BLOCK, calmWindows: 4, quickExcess: 2 * BLOCK, cap: 12 * BLOCK, afterCap: BLOCK, afreshAfterDry: true,
+  }),
+  safe: Object.freeze({
+    maxMargin: 10 * BLOCK, coverFrames: 10 * BLOCK, calmWindows: 10, quickExcess: 6 * BLOCK, cap: 48 * BLOCK, afterCap: 4 * BLOCK, afreshAfterDry: false,
+  }),
+});
+
+/** The room's policy by name; anything else is safe, the rooms' default. */
+export function policyOf(name) {
+  return name === 'tight' ? 'tight' : 'safe';
+}
 
 // The previous buffer, kept for side-by-side measurement (docs/benchmarks.md §7).
 const FIXED_MIN = 2;
@@ -27,8 +53,10 @@ const FIXED_MAX = 4;
 const FIXED_DROP_ABOVE = 6;
 
 export class PlaybackBuffer {
-  constructor(mode = 'lean') {
+  constructor(mode = 'lean', policy = 'safe') {
     this.mode = mode === 'fixed' ? 'fixed' : 'lean';
+    this.policy = policyOf(policy);
+    this.limits = POLICIES[this.policy];
     this.queue = [];          // Float32Array blocks, oldest first
     this.readOffset = 0;      // frames already played of queue[0]
     this.queued = 0;          // frames buffered
@@ -40,7 +68,8 @@ export class PlaybackBuffer {
     this.minSpare = Infinity;
     this.minSpareQuick = Infinity;
     this.windowQuanta = 0;
-    this.underrunInWindow = false;
+    this.underrunInWindow = false; // a dry moment the margin could have covered happened in this window
+    this.dryFrames = 0;       // frames missing in the current dry moment
     this.calmWindows = 0;
     this.lastOut = 0;
     this.declickOffset = 0;
@@ -48,7 +77,15 @@ export class PlaybackBuffer {
     this.discontinuity = false;
     this.waits = new Float32Array(WAITS); // frames each block waited before it began to play (audio clock)
     this.waitCount = 0;
-    this.stats = { received: 0, dropped: 0, underruns: 0 };
+    this.windows = 0;         // whole windows (seconds) since the buffer was made
+    this.stats = { received: 0, dropped: 0, underruns: 0, underrunWindows: 0 };
+  }
+
+  /** The room's link policy changed: the limits follow at once, the audio queued stays (a smaller margin drains it). */
+  setPolicy(policy) {
+    this.policy = policyOf(policy);
+    this.limits = POLICIES[this.policy];
+    this.margin = Math.min(this.margin, this.limits.maxMargin);
   }
 
   /** One decoded block from the server. */
@@ -64,8 +101,8 @@ export class PlaybackBuffer {
       if (this.queued > FIXED_DROP_ABOVE * BLOCK) {
         this.dropDownTo(this.target * BLOCK);
       }
-    } else if (this.queued > CAP) {
-      this.dropDownTo(this.margin + 4 * BLOCK);
+    } else if (this.queued > this.limits.cap) {
+      this.dropDownTo(this.margin + this.limits.afterCap);
       // What follows the stall is measured afresh: the second that held it says nothing about the link now.
       this.minSpare = Infinity;
       this.minSpareQuick = Infinity;
@@ -83,25 +120,48 @@ export class PlaybackBuffer {
 
   pullLean(output) {
     const written = this.take(output);
-    if (written < output.length && this.started) {
+    const dry = written < output.length && this.started;
+    if (dry) {
       this.stats.underruns++;
-      this.underrunInWindow = true;
+      this.dryFrames += output.length - written;
+    } else if (this.dryFrames > 0) {
+      // A dry moment ended. The margin grows for dry moments it is meant to cover: up to the most a safe buffer keeps,
+      // up to one block in a tight one. A longer one (a stall on the way, an audio thread that lost time) is faded over
+      // and does not make the buffer keep more for the following seconds.
+      if (this.dryFrames <= this.limits.coverFrames) {
+        this.underrunInWindow = true;
+      }
+      this.dryFrames = 0;
     }
-    this.minSpare = Math.min(this.minSpare, this.queued);
-    this.minSpareQuick = Math.min(this.minSpareQuick, this.queued);
+    if (dry && this.limits.afreshAfterDry) {
+      // Tight: the time a dry moment adds to the delay is not kept. The frames that were late arrive together after
+      // it; what the buffer holds from then on is measured afresh, so that backlog goes within a quarter of a second
+      // instead of staying for as long as every second has a dry moment of its own.
+      this.minSpare = Infinity;
+      this.minSpareQuick = Infinity;
+    } else {
+      this.minSpare = Math.min(this.minSpare, this.queued);
+      this.minSpareQuick = Math.min(this.minSpareQuick, this.queued);
+    }
     if (++this.windowQuanta % QUICK_QUANTA === 0 && this.windowQuanta < WINDOW_QUANTA) {
       const quick = this.minSpareQuick - this.margin;
-      if (quick >= QUICK_EXCESS) {
-        this.dropFrames(Math.floor(quick / BLOCK) * BLOCK);
+      if (Number.isFinite(quick) && quick >= this.limits.quickExcess) {
+        // A quarter of a second shows less of the link's wobble than a second: one block of what it never needed stays.
+        this.dropFrames(Math.floor(quick / BLOCK) * BLOCK - BLOCK);
         this.minSpare = Infinity;
       }
       this.minSpareQuick = Infinity;
     }
     if (this.windowQuanta >= WINDOW_QUANTA) {
       if (this.underrunInWindow) {
-        this.margin = Math.min(MAX_MARGIN, this.margin + BLOCK);
+        this.stats.underrunWindows++;
+      }
+      if (this.underrunInWindow && this.windows > 0) {
+        // Not in the first second: the flow is still starting then (the server's buffer fills, the phase of the
+        // arrivals against the pulls settles), and what it needed says nothing about the link.
+        this.margin = Math.min(this.limits.maxMargin, this.margin + BLOCK);
         this.calmWindows = 0;
-      } else if (++this.calmWindows >= CALM_WINDOWS && this.margin > 0) {
+      } else if (++this.calmWindows >= this.limits.calmWindows && this.margin > 0) {
         this.margin -= BLOCK;
         this.calmWindows = 0;
       }
@@ -114,6 +174,7 @@ export class PlaybackBuffer {
       this.minSpareQuick = Infinity;
       this.windowQuanta = 0;
       this.underrunInWindow = false;
+      this.windows++;
     }
     return written;
   }

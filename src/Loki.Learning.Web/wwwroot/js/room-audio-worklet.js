@@ -81,12 +81,15 @@ class LokiRoomAudio extends AudioWorkletProcessor {
     } else if (message.type === 'send') {
       this.sending = message.enabled;
     } else if (message.type === 'reset') {
-      this.playback = new PlaybackBuffer(message.playback || 'lean');
+      this.playback = new PlaybackBuffer(message.playback || 'lean', message.policy);
+    } else if (message.type === 'policy') {
+      this.playback.setPolicy(message.policy);
     } else if (message.type === 'stats') {
       const p = this.playback;
       this.port.postMessage({ type: 'stats', stats: {
         sent: this.sent, received: p.stats.received, dropped: p.stats.dropped, underruns: p.stats.underruns,
-        malformed: this.malformed, buffered: p.queued, target: p.aimFrames, playback: p.mode,
+        malformed: this.malformed, buffered: p.queued, target: p.aimFrames, playback: p.mode, linkPolicy: p.policy,
+        underrunWindows: p.stats.underrunWindows, windows: p.windows,
         playbackWaitFrames: p.medianWaitFrames(), bursts: [...this.bursts], reanchors: this.reanchors,
       } });
     } else if (message.type === 'pulses') {

@@ -21,6 +21,7 @@ let historyId = 0;
 let micMuted = false;
 let presenceTimer = null;
 let reportedPath = null;  // the figures last told to the page ("your sound reaches the others in ≈ N ms")
+let linkPolicy = 'safe';  // the room's policy on a bad link (tight or safe), which the playback buffer follows
 const counters = { sent: 0, received: 0, dropped: 0, underruns: 0, malformed: 0, buffered: 0, rttMs: null, clockOffsetMs: null };
 
 /**
@@ -148,6 +149,10 @@ function onWorklet(message) {
     counters.buffered = message.stats.buffered;
     counters.played = message.stats.received;
     counters.playback = message.stats.playback;
+    counters.linkPolicy = message.stats.linkPolicy;
+    counters.playbackMarginFrames = message.stats.target;
+    counters.underrunWindows = message.stats.underrunWindows;
+    counters.windows = message.stats.windows;
     counters.playbackWaitFrames = message.stats.playbackWaitFrames;
     counters.bursts = message.stats.bursts;
     counters.reanchors = message.stats.reanchors;
@@ -175,7 +180,7 @@ export async function connect(deviceId, meterId, path, token, page) {
   const url = new URL(path, window.location.href);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('token', token);
-  node.port.postMessage({ type: 'reset', playback: tuning().playback });
+  node.port.postMessage({ type: 'reset', playback: tuning().playback, policy: linkPolicy });
   reportedPath = null;
   setMicrophoneMuted(false);
   await new Promise((resolve, reject) => {
@@ -183,6 +188,18 @@ export async function connect(deviceId, meterId, path, token, page) {
     worker.postMessage({ type: 'connect', url: url.toString() });
   });
   node.port.postMessage({ type: 'send', enabled: true });
+}
+
+/**
+ * The room's link policy ('tight' or 'safe', the room view's LinkPolicy): the page's playback buffer keeps the delay
+ * short and fades over what comes late (tight), or grows on a bad link so nothing is lost (safe), as the server's
+ * buffer for this browser does. Applies at once to a connected buffer and to every later connection.
+ */
+export function setLinkPolicy(policy) {
+  linkPolicy = policy === 'tight' ? 'tight' : 'safe';
+  if (node) {
+    node.port.postMessage({ type: 'policy', policy: linkPolicy });
+  }
 }
 
 async function disconnectSocket(reason) {
@@ -406,6 +423,10 @@ function path() {
     outputMs: ((context.outputLatency || 0) + (context.baseLatency || 0)) * 1000,
     latencyHint: tuning().latencyHint,
     playback: counters.playback,
+    linkPolicy: counters.linkPolicy,
+    playbackMarginMs: counters.playbackMarginFrames == null ? null : counters.playbackMarginFrames * 1000 / context.sampleRate,
+    underrunSeconds: counters.underrunWindows,
+    seconds: counters.windows,
     bursts: counters.bursts,
   };
 }
