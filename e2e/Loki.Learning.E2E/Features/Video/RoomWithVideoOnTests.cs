@@ -62,6 +62,8 @@ public sealed class RoomWithVideoOnTests(BrowserFixture browser, LokiApp app) : 
                     phoneWidths[who] = await TileWidthsAsync(p);
                 }
             });
+            // Further down: the pictures themselves.
+            await Screenshots.TakeAsync(page, $"room-video-tiles-{who}", p => p.Locator(".video-tiles").ScrollIntoViewIfNeededAsync());
             // The side panel's link policy (the host chooses; everyone reads the room's choice).
             await Screenshots.TakeAsync(page, $"room-link-policy-{who}", async p =>
             {
@@ -71,6 +73,30 @@ public sealed class RoomWithVideoOnTests(BrowserFixture browser, LokiApp app) : 
             });
             await page.SetViewportSizeAsync(1366, 768);
         }
+
+        // The sharer sees the others, not their own screen, large: it is in the grid with the cameras.
+        await Expect(teacher.Locator(".video-large figure[data-kind=screen]")).ToHaveCountAsync(0);
+        await Expect(teacher.Locator(".video-grid figure[data-kind=screen]")).ToHaveCountAsync(1);
+
+        // The pupil shares a screen with the host's leave: the host's page has a stop button on each of the pupil's
+        // pictures, in Swedish, English and Norwegian.
+        await teacher.Locator(".video-stage").GetByRole(AriaRole.Button, new() { Name = "Sluta dela", Exact = true }).ClickWhenInteractiveAsync();
+        await GoneAsync(pupil, teacherId, "screen", "the teacher's screen is gone from the pupil's page");
+        await teacher.GetByRole(AriaRole.Button, new() { Name = "Tillåt skärmdelning för Elsa (Härnösand)", Exact = true }).ClickWhenInteractiveAsync();
+        await pupil.Locator(".video-stage").GetByRole(AriaRole.Button, new() { Name = "Dela skärmen", Exact = true }).ClickWhenInteractiveAsync();
+        foreach (var language in new[] { "Svenska", "English", "Norsk" })
+        {
+            if (language != "Svenska")
+            {
+                await teacher.Link(language).ClickAsync();
+                await Expect(teacher.Link(language)).ToHaveAttributeAsync("aria-current", "true");
+            }
+            await SeesAsync(teacher, pupilId, "screen", $"the teacher sees the pupil's screen ({language})");
+            await SeesAsync(teacher, pupilId, "camera", $"the teacher sees the pupil's camera ({language})");
+            await Expect(teacher.Locator(".video-stage button.video-stop")).ToHaveCountAsync(2);
+            await AccessibleAsync(teacher, $"teacher in {language}", problems);
+        }
+        await teacher.Link("Svenska").ClickAsync();
 
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         // On a phone the shared screen fills the width, and a camera tile is at least half of it: a hand or a bow can be seen.
