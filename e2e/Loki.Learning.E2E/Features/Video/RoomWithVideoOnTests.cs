@@ -51,16 +51,14 @@ public sealed class RoomWithVideoOnTests(BrowserFixture browser, LokiApp app) : 
 
         var problems = new List<string>();
         var phoneWidths = new Dictionary<string, Dictionary<string, double>>();
+        var laptopWidths = new Dictionary<string, Dictionary<string, double>>();
         foreach (var (page, who) in new[] { (teacher, "teacher"), (pupil, "pupil") })
         {
             await Screenshots.TakeAsync(page, $"room-video-on-{who}", async p =>
             {
                 await Expect(p.Locator(".video-stage video[data-feed]").First).ToBeVisibleAsync();
                 await AccessibleAsync(p, who, problems);
-                if (p.ViewportSize!.Width < 500)
-                {
-                    phoneWidths[who] = await TileWidthsAsync(p);
-                }
+                (p.ViewportSize!.Width < 500 ? phoneWidths : laptopWidths)[who] = await TileWidthsAsync(p);
             });
             // Further down: the pictures themselves.
             await Screenshots.TakeAsync(page, $"room-video-tiles-{who}", p => p.Locator(".video-tiles").ScrollIntoViewIfNeededAsync());
@@ -77,6 +75,10 @@ public sealed class RoomWithVideoOnTests(BrowserFixture browser, LokiApp app) : 
         // The sharer sees the others, not their own screen, large: it is in the grid with the cameras.
         await Expect(teacher.Locator(".video-large figure[data-kind=screen]")).ToHaveCountAsync(0);
         await Expect(teacher.Locator(".video-grid figure[data-kind=screen]")).ToHaveCountAsync(1);
+        await Expect(teacher.Locator(".video-grid figure[data-kind=screen] figcaption")).ToContainTextAsync("Din skärm");
+        // With no large picture, the grid's tiles share the stage's width: the pupil is not a thumbnail on a laptop.
+        Console.WriteLine($"TILES at 1366 px, teacher: {string.Join(", ", laptopWidths["teacher"].Select(w => $"{w.Key} {w.Value:F0} px"))}");
+        Assert.True(laptopWidths["teacher"][$"camera-{pupilId}"] >= 280, $"the pupil's tile on the teacher's laptop is {laptopWidths["teacher"][$"camera-{pupilId}"]:F0} px wide");
 
         // The pupil shares a screen with the host's leave: the host's page has a stop button on each of the pupil's
         // pictures, in Swedish, English and Norwegian.
