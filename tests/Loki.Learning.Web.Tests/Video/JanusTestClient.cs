@@ -11,6 +11,9 @@ public sealed class JanusTestClient(ClientWebSocket socket) : IAsyncDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private int _transactions;
 
+    /// What arrived while an answer was awaited (events of the plugin, other answers), for <see cref="EventAsync"/>.
+    private readonly List<JsonObject> _unread = [];
+
     public WebSocket Socket => socket;
 
     public long SessionId { get; private set; }
@@ -34,7 +37,34 @@ public sealed class JanusTestClient(ClientWebSocket socket) : IAsyncDisposable
             {
                 return answer;
             }
+            _unread.Add(answer);
         }
+    }
+
+    /// Waits for a plugin event on <paramref name="handle"/> whose data satisfies <paramref name="what"/> (one that came
+    /// while an answer was awaited counts too); returns its data, or null when the socket closed first.
+    public async Task<JsonObject?> EventAsync(long handle, Func<JsonObject, bool> what)
+    {
+        bool Matches(JsonObject message) =>
+            message["janus"]?.GetValue<string>() == "event" && message["sender"]?.GetValue<long>() == handle
+            && message["plugindata"]?["data"] is JsonObject data && what(data);
+
+        if (_unread.FirstOrDefault(Matches) is { } seen)
+        {
+            _unread.Remove(seen);
+            return (JsonObject)seen["plugindata"]!["data"]!;
+        }
+        using var timeout = new CancellationTokenSource(Patience);
+        while (await JanusSocket.ReceiveAsync(socket, 1 << 20, timeout.Token) is { } text)
+        {
+            var message = (JsonObject)JsonNode.Parse(text)!;
+            if (Matches(message))
+            {
+                return (JsonObject)message["plugindata"]!["data"]!;
+            }
+            _unread.Add(message);
+        }
+        return null;
     }
 
     /// Creates a session and attaches a handle to <paramref name="plugin"/>; returns the handle id.

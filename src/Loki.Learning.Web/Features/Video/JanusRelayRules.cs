@@ -45,14 +45,27 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
     private readonly HashSet<long> _handles = [];
     private readonly Dictionary<string, string> _waiting = new(StringComparer.Ordinal);
 
-    /// What each handle joined as: a camera or screen publisher (which may send only with permission), or null for a subscriber.
+    /// What each handle joined as: a camera or screen publisher (which may send only with permission), or null for a
+    /// subscriber or a watcher.
     private readonly Dictionary<long, VideoKind?> _joined = [];
 
     /// The feeds each subscriber handle of this connection asked to receive (and has not unsubscribed from).
     private readonly Dictionary<long, HashSet<string>> _receiving = [];
 
+    /// The handles that joined as a page's watcher (<see cref="WatchDisplay"/>): they hear who publishes, never send.
+    private readonly HashSet<long> _watching = [];
+
+    /// What a page's watcher joins as: a publisher in Janus' terms (only publishers hear who publishes), under an id of
+    /// its own per join, that never sends. Every page of a person has one, so two tabs or devices of one person both see
+    /// everyone; the person's camera and screen keep one id each (<see cref="PublisherId"/>), so only one page of theirs
+    /// sends each, the newest, and the host's stop ends it wherever it runs.
+    public const string WatchDisplay = "watch";
+
     /// The publisher id a person's camera or screen carries in the Janus room (string ids).
     public static string PublisherId(VideoKind kind, string personId) => $"{KindName(kind)}-{personId}";
+
+    /// A watcher's id: the person and a random part, so a second page of the same person never meets the first's id.
+    public static string WatcherId(string personId) => $"{WatchDisplay}-{personId}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}";
 
     public static string KindName(VideoKind kind) => kind == VideoKind.Screen ? "screen" : "camera";
 
@@ -138,16 +151,30 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
         }
         if (request == "join")
         {
-            if (_joined.ContainsKey(handle))
+            // A join carries no offer: an offer is sent by "publish", which is checked for permission below.
+            if (_joined.ContainsKey(handle) || _watching.Contains(handle) || message["jsep"] is not null)
             {
                 return "Video.Refusal.RequestNotAllowed";
             }
-            var refusal = CheckJoin(body, out publishing, out var joinedAs) ?? (joinedAs is null ? Receive(handle, body["streams"], null) : null);
-            if (refusal is null)
+            var refusal = CheckJoin(body, out publishing, out var joinedAs, out var watching);
+            if (refusal is null && !watching && joinedAs is null)
+            {
+                refusal = Receive(handle, body["streams"], null);
+            }
+            if (refusal is null && watching)
+            {
+                _watching.Add(handle);
+            }
+            else if (refusal is null)
             {
                 _joined[handle] = joinedAs;
             }
             return refusal;
+        }
+        if (_watching.Contains(handle))
+        {
+            // A watcher only listens and leaves: no publish, configure or offer under its id.
+            return request == "leave" && message["jsep"] is null ? null : "Video.Refusal.RequestNotAllowed";
         }
         if (!VideoRoomFields.TryGetValue(request, out var fields))
         {
@@ -159,8 +186,8 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
         {
             return "Video.Refusal.RequestNotAllowed";
         }
-        // Sending a picture: "publish", or a publisher's "configure" with an offer. Everyone joins the room as a
-        // (silent) camera publisher to hear who publishes; only those with consent may send.
+        // Sending a picture: "publish", or a publisher's "configure" with an offer. A page joins as a camera publisher
+        // only to send its camera (it hears who publishes through its watcher); only those with consent may send.
         var sends = request == "publish" || (request == "configure" && kind is not null && message["jsep"] is not null);
         if (sends && kind is null)
         {
@@ -226,10 +253,11 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
         return null;
     }
 
-    private string? CheckJoin(JsonObject body, out VideoKind? publishing, out VideoKind? joinedAs)
+    private string? CheckJoin(JsonObject body, out VideoKind? publishing, out VideoKind? joinedAs, out bool watching)
     {
         publishing = null;
         joinedAs = null;
+        watching = false;
         var type = body["ptype"]?.GetValueKind() == System.Text.Json.JsonValueKind.String ? body["ptype"]!.GetValue<string>() : null;
         if (type == "publisher")
         {
@@ -237,6 +265,11 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
             VideoKind kind;
             switch (kindName)
             {
+                case WatchDisplay:
+                    // Whatever id the browser named, the relay makes one of this person's own.
+                    PublisherJoin(body, WatcherId(ticket.PersonId), WatchDisplay);
+                    watching = true;
+                    return null;
                 case "camera":
                     kind = VideoKind.Camera;
                     break;
@@ -250,13 +283,7 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
                 default:
                     return "Video.Refusal.Malformed";
             }
-            body.Clear();
-            body["request"] = "join";
-            body["ptype"] = "publisher";
-            body["room"] = janusRoom;
-            body["pin"] = pin;
-            body["id"] = PublisherId(kind, ticket.PersonId);
-            body["display"] = KindName(kind);
+            PublisherJoin(body, PublisherId(kind, ticket.PersonId), KindName(kind));
             publishing = kind;
             joinedAs = kind;
             return null;
@@ -281,6 +308,18 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
             return null;
         }
         return "Video.Refusal.Malformed";
+    }
+
+    /// Rewrites a publisher join to this room, with its pin, under the id and display the relay chose.
+    private void PublisherJoin(JsonObject body, string id, string display)
+    {
+        body.Clear();
+        body["request"] = "join";
+        body["ptype"] = "publisher";
+        body["room"] = janusRoom;
+        body["pin"] = pin;
+        body["id"] = id;
+        body["display"] = display;
     }
 
     private static bool TryGetId(JsonObject message, string name, out long id)

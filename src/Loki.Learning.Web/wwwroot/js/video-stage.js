@@ -1,7 +1,10 @@
 // Cameras and screens in a live room, through the node's Janus relay (/rooms/{id}/video, docs/decisions/0009).
-// One Janus session per page: a "camera" publisher handle (joined even with the camera off, so the page hears who
-// publishes), a "screen" publisher handle while the host shares, and one multistream subscriber handle for everyone
-// else's pictures. The Blazor component renders the tiles (<video data-feed=…>); this module fills them.
+// One Janus session per page: a "watch" handle (a publisher in Janus' terms that never sends, under an id of its own per
+// page, so the page hears who publishes), a "camera" publisher handle while the camera is on, a "screen" publisher
+// handle while the person shares, and one multistream subscriber handle for everyone else's pictures. A person's camera
+// and screen have one id each in the room: with the same person in two tabs or on two devices, both pages see everyone,
+// and the page that starts the camera last sends it (the other is told, and may take it back).
+// The Blazor component renders the tiles (<video data-feed=…>); this module fills them.
 // Audio never goes through here: it stays on the room's own audio path.
 import Janus from '/lib/janus/janus.es.js';
 import { LayerCeiling, TopLayer } from './video-layers.js';
@@ -66,11 +69,13 @@ class Stage {
         this.me = me;
         this.dotnet = dotnet;
         this.janus = null;
+        this.watcher = null;       // the handle that hears who publishes
         this.camera = null;        // publisher handle for my camera
         this.screen = null;        // publisher handle for my screen
         this.subscriber = null;    // one multistream subscriber handle
         this.subscribing = false;  // a join or update is in flight
         this.wanted = new Map();   // feed id → { personId, kind } of everyone publishing (but me)
+        this.mine = new Map();     // feed id → kind of my own camera or screen, sent from this page or another of mine
         this.subscribed = new Set(); // feed ids asked for
         this.dropped = new Set();    // feed ids to unsubscribe from, at the next turn of the subscriber's negotiation
         this.midFeed = new Map();  // subscriber mid → feed id
@@ -130,7 +135,7 @@ class Stage {
                 iceServers: [],
                 success: () => {
                     this.opened = true;
-                    this.attachCamera().then(resolve, reject);
+                    this.attachWatcher().then(resolve, reject);
                 },
                 // Before it opened, the caller hears it; afterwards the component is told and reconnects.
                 error: cause => (this.opened ? this.lost(String(cause)) : reject(new Error(String(cause)))),
@@ -145,27 +150,50 @@ class Stage {
         this.dotnet.invokeMethodAsync('VideoLost', cause).catch(() => {});
     }
 
+    // Joins the room as a publisher with this display ('watch', 'camera' or 'screen'); the relay names the id.
     attach(display) {
         return new Promise((resolve, reject) => {
             let handle = null;
+            let tries = 0;
+            let joined = false;
             this.janus.attach({
                 plugin: 'janus.plugin.videoroom',
                 success: h => {
                     handle = h;
-                    h.send({ message: { request: 'join', ptype: 'publisher', display } });
+                    // A join the relay refuses (no grant to share a screen) ends here: its answer is an error, not an event.
+                    h.send({
+                        message: { request: 'join', ptype: 'publisher', display },
+                        error: cause => {
+                            h.detach();
+                            reject(new Error(String(cause)));
+                        },
+                    });
                 },
                 error: cause => reject(new Error(String(cause))),
                 onmessage: (message, jsep) => {
-                    if (message.videoroom === 'joined') { resolve(handle); }
-                    // 436: my id is still in the Janus room (another page of mine that took over, or my kicked publisher
-                    // not gone yet). Without a join this page hears of nobody's pictures: ask again until the id is free.
-                    if (message.error_code === 436) {
+                    if (message.videoroom === 'joined') {
+                        joined = true;
+                        resolve(handle);
+                    }
+                    // 436: my camera's or screen's id is still in the Janus room (the relay ended my other page's
+                    // publisher, or the host's stop, and Janus has not let it go yet): ask again a few times.
+                    if (message.error_code === 436 && display !== 'watch' && tries < 5) {
+                        tries += 1;
                         setTimeout(() => {
                             if (!this.closed) { handle.send({ message: { request: 'join', ptype: 'publisher', display } }); }
-                        }, 2000);
+                        }, 500 * tries);
                         return;
                     }
-                    this.onPublisherMessage(handle, display, message, jsep);
+                    if (!joined && (message.error_code || message.error)) {
+                        handle.detach();
+                        reject(new Error(String(message.error ?? message.error_code)));
+                        return;
+                    }
+                    if (display === 'watch') {
+                        this.onWatcherMessage(handle, message);
+                    } else {
+                        this.onPublisherMessage(handle, display, message, jsep);
+                    }
                 },
                 onlocaltrack: (track, on) => this.onLocalTrack(display, track, on),
                 onremotetrack: () => {},
@@ -174,10 +202,31 @@ class Stage {
         });
     }
 
-    async attachCamera() {
-        this.camera = await this.attach('camera');
+    async attachWatcher() {
+        this.watcher = await this.attach('watch');
     }
 
+    // The watcher hears the room: who publishes, who stops, leaves or is stopped by the host.
+    onWatcherMessage(handle, message) {
+        if (Array.isArray(message.publishers)) {
+            for (const publisher of message.publishers) {
+                this.publisherAppeared(publisher);
+            }
+        }
+        // Someone stopped, left, or was stopped by the host ("kicked" names them to everyone else).
+        const gone = message.unpublished ?? message.leaving ?? message.kicked;
+        if (gone !== undefined && gone !== 'ok') {
+            this.publisherGone(String(gone));
+        }
+        if (message.leaving === 'ok' && handle === this.watcher) {
+            // Put out of the Janus room (it was made again): join again to keep seeing the others.
+            handle.detach();
+            this.watcher = null;
+            if (!this.closed) { this.attachWatcher().catch(error => this.lost(String(error))); }
+        }
+    }
+
+    // My camera's or screen's own handle: its negotiation, and its end.
     onPublisherMessage(handle, display, message, jsep) {
         if (jsep) {
             handle.handleRemoteJsep({ jsep });
@@ -186,28 +235,14 @@ class Stage {
         if ((message.error_code || message.error) && message.error_code !== 435) {
             this.dotnet.invokeMethodAsync('VideoProblem', 'Video.Problem.Failed').catch(() => {});
         }
-        if (Array.isArray(message.publishers)) {
-            for (const publisher of message.publishers) {
-                this.publisherAppeared(publisher);
-            }
-        }
-        // Someone else stopped, left, or was stopped by the host ("kicked" names them to everyone else).
-        const gone = message.unpublished ?? message.leaving ?? message.kicked;
-        if (gone !== undefined && gone !== 'ok') {
-            this.publisherGone(String(gone));
-        }
-        if (message.leaving === 'ok' || message.unpublished === 'ok') {
-            // The host stopped my camera or screen (or I did): the picture ends here too, and stays off after a reconnect.
+        if ((message.leaving === 'ok' || message.unpublished === 'ok') && this[display] === handle) {
+            // Ended by the host, or by another page of mine that started its own (the relay ends this one first): the
+            // picture ends here, and stays off after a reconnect. The handle goes: the watcher keeps hearing the room.
             this.dotnet.invokeMethodAsync('Stopped', display).catch(() => {});
-            handle.hangup();
+            this[display] = null;
+            handle.detach();
             this.local.delete(display);
             this.changed();
-        }
-        if (message.videoroom === 'event' && message.leaving === 'ok' && display === 'camera') {
-            // Kicked out of the Janus room altogether: join again (silently) to keep seeing the others.
-            handle.detach();
-            this.camera = null;
-            if (!this.closed) { this.attachCamera().catch(() => {}); }
         }
     }
 
@@ -216,13 +251,22 @@ class Stage {
         const dash = id.indexOf('-');
         const kind = id.substring(0, dash);
         const personId = id.substring(dash + 1);
-        if (personId === this.me || (kind !== 'camera' && kind !== 'screen')) { return; }
+        if (kind !== 'camera' && kind !== 'screen') { return; }
+        if (personId === this.me) {
+            this.mine.set(id, kind);
+            this.changed();
+            return;
+        }
         this.wanted.set(id, { personId, kind });
         this.changed();
         this.subscribe();
     }
 
     publisherGone(id) {
+        if (this.mine.delete(id)) {
+            this.changed();
+            return;
+        }
         if (!this.wanted.delete(id)) { return; }
         this.streams.delete(id);
         if (this.subscribed.delete(id) && this.subscriber) {
@@ -408,7 +452,14 @@ class Stage {
     }
 
     async startCamera(deviceId) {
-        if (!this.camera) { await this.attachCamera(); }
+        // Joining as my camera ends it on any other page of mine (the relay does): the newest page sends it.
+        if (!this.camera) {
+            try {
+                this.camera = await this.attach('camera');
+            } catch {
+                return 'Video.Problem.Failed';
+            }
+        }
         const capture = deviceId ? { deviceId: { exact: deviceId }, width: { ideal: 1280 }, height: { ideal: 720 } } : { width: { ideal: 1280 }, height: { ideal: 720 } };
         try {
             // Three simulcast layers (full, half, quarter size); each viewer gets the one its tile needs.
@@ -421,8 +472,9 @@ class Stage {
 
     stopCamera() {
         if (this.camera) {
-            this.camera.send({ message: { request: 'unpublish' } });
-            this.camera.hangup();
+            // Leaving the room as my camera (the watcher stays): everyone sees it end.
+            this.camera.detach();
+            this.camera = null;
         }
         this.local.delete('camera');
         this.changed();
@@ -486,13 +538,18 @@ class Stage {
         return list;
     }
 
+    // What of mine another page of mine sends now ('camera', 'screen'): published under my id, and not from here.
+    elsewhere() {
+        return [...new Set(this.mine.values())].filter(kind => !this.local.has(kind));
+    }
+
     changed() {
         if (this.pending) { return; }
         this.pending = true;
         queueMicrotask(() => {
             this.pending = false;
             if (!this.closed) {
-                this.dotnet.invokeMethodAsync('FeedsChanged', this.feeds()).catch(() => {});
+                this.dotnet.invokeMethodAsync('FeedsChanged', this.feeds(), this.elsewhere()).catch(() => {});
             }
         });
     }
