@@ -40,6 +40,12 @@ public sealed class AudienceRingLayout
     /// <summary>Floats per period: two channels, planar.</summary>
     internal int PeriodLength => 2 * PeriodFrames;
 
+    /// <summary>Where the first-frame time of the period in <paramref name="slot"/> sits.</summary>
+    internal static long EpochOffset(long slot) => EpochsOffset + (slot * sizeof(double));
+
+    /// <summary>Where the samples of the period in <paramref name="slot"/> start.</summary>
+    internal long PeriodOffset(long slot) => SamplesOffset + (slot * PeriodLength * sizeof(float));
+
     /// <summary>The layout of an <see cref="AudienceTap"/>'s ring as this build sizes it.</summary>
     public static AudienceRingLayout For(int periodFrames) =>
         Check(new RingHeader.Fields(RingKind.Audience, 2, periodFrames, AudienceTap.RingPeriods, 0, 0, AudienceFrame.SampleRate, 0, 0))
@@ -94,8 +100,8 @@ internal sealed class AudienceRingWriter(RingMemory memory, AudienceRingLayout l
     {
         var slot = (int)(_written % layout.Periods);
         var length = Math.Min(mix.Length, layout.PeriodLength);
-        mix[..length].CopyTo(memory.Floats(layout.SamplesOffset + ((long)slot * layout.PeriodLength * sizeof(float)), length));
-        memory.Int64(AudienceRingLayout.EpochsOffset + (slot * sizeof(double))) = BitConverter.DoubleToInt64Bits(periodEpochMs);
+        mix[..length].CopyTo(memory.Floats(layout.PeriodOffset(slot), length));
+        memory.Int64(AudienceRingLayout.EpochOffset(slot)) = BitConverter.DoubleToInt64Bits(periodEpochMs);
         _written++;
         Volatile.Write(ref memory.Int64(AudienceRingLayout.WrittenOffset), _written);
         RingHeader.Beat(memory, RingSide.Engine, _written);
@@ -150,12 +156,12 @@ internal sealed class AudienceRingReader(RingMemory memory, AudienceRingLayout l
             }
             var frames = BatchFrames;
             var periodFrames = layout.PeriodFrames;
-            var epoch = BitConverter.Int64BitsToDouble(memory.Int64(AudienceRingLayout.EpochsOffset + ((_read % layout.Periods) * sizeof(double))));
+            var epoch = BitConverter.Int64BitsToDouble(memory.Int64(AudienceRingLayout.EpochOffset(_read % layout.Periods)));
             AudienceFrame.WriteHeader(message, 2, frames, _sequence, epoch);
             for (var p = 0; p < batchPeriods; p++)
             {
                 var slot = (_read + p) % layout.Periods;
-                var period = memory.Floats(layout.SamplesOffset + (slot * layout.PeriodLength * sizeof(float)), layout.PeriodLength);
+                var period = memory.Floats(layout.PeriodOffset(slot), layout.PeriodLength);
                 // Planar in the ring per period; planar per message: left of every period, then right.
                 AudienceFrame.WriteSamples(message, AudienceFrame.HeaderLength + (2 * p * periodFrames), period[..periodFrames]);
                 AudienceFrame.WriteSamples(message, AudienceFrame.HeaderLength + (2 * (frames + (p * periodFrames))), period[periodFrames..]);

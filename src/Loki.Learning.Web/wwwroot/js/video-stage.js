@@ -90,7 +90,6 @@ class Stage {
         // given up, so a speaker coming and going does not renegotiate the connection every second.
         this.ceiling = new LayerCeiling();
         this.counted = null;       // the subscriber connection's incoming video at the last sample
-        this.root = null;          // the tiles' element, as last filled
         this.sweep = setInterval(() => {
             this.subscribe();
             this.measure().catch(() => {});
@@ -120,7 +119,7 @@ class Stage {
         const now = this.ceiling.sample(received - last.received, lost - last.lost);
         if (now !== before) {
             this.dotnet.invokeMethodAsync('PicturesSmaller', now < TopLayer).catch(() => {});
-            if (this.root) { this.fill(this.root); }
+            if (stageRoot) { this.fill(stageRoot); }
         }
     }
 
@@ -557,7 +556,6 @@ class Stage {
     // After each render: the page receives the pictures it has tiles for, every tile gets its stream, and each viewer
     // asks for the layer its tile's size needs.
     fill(root) {
-        this.root = root;
         const shown = new Set([...root.querySelectorAll('video[data-feed][data-self="false"]')].map(video => video.dataset.feed));
         if (shown.size !== this.shown.size || [...shown].some(id => !this.shown.has(id))) {
             this.shown = shown;
