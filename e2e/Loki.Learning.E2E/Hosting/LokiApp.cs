@@ -61,8 +61,10 @@ public sealed class LokiApp : IAsyncLifetime
         {
             throw new InvalidOperationException($"The app runs as '{_app.Environment.EnvironmentName}'; demo logins only work in Development.");
         }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         await _app.PrepareDatabaseAsync();
         await _app.StartAsync();
+        Console.WriteLine($"NODE started in {clock.Elapsed.TotalSeconds:F1} s");
 
         var addresses = _app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
         BaseAddress = new Uri(addresses.Single().TrimEnd('/') + "/");
@@ -72,8 +74,10 @@ public sealed class LokiApp : IAsyncLifetime
     {
         if (_app is not null)
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await _app.StopAsync();
             await _app.DisposeAsync();
+            Console.WriteLine($"NODE stopped in {clock.Elapsed.TotalSeconds:F1} s");
         }
         SqliteConnection.ClearAllPools();
         foreach (var suffix in new[] { "", "-wal", "-shm" })

@@ -47,6 +47,8 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
     public async Task TeacherAndPupilHearEachOtherTheTeacherMutesThePupilAndAStrangerIsKeptOut()
     {
         var teacher = await PersonWithToneAsync(TeacherTone, DemoAccounts.EnsembleTeacher, DemoAccounts.PasswordOf(DemoAccounts.EnsembleTeacher));
+        // Signed in before any audio runs: on two cores a room with sound in it slows every page load after it.
+        var pupil = await PersonWithToneAsync(PupilTone, DemoAccounts.Pupil, DemoAccounts.PasswordOf(DemoAccounts.Pupil));
         await teacher.Link("Ensembler").ClickAsync();
         await teacher.Link(Ensemble).ClickAsync();
         await Expect(teacher.Heading(Ensemble, 1)).ToBeVisibleAsync();
@@ -56,7 +58,6 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         await EnterRoomAsync(teacher, roomPath);
         await ConnectAudioAsync(teacher);
 
-        var pupil = await PersonWithToneAsync(PupilTone, DemoAccounts.Pupil, DemoAccounts.PasswordOf(DemoAccounts.Pupil));
         await EnterRoomAsync(pupil, roomPath);
         await ConnectAudioAsync(pupil);
 
@@ -97,14 +98,12 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         Assert.Equal("Refusal.AudioTokenInvalid", reason);
     }
 
-    /// The browser-side settings compared side by side (docs/benchmarks.md §7): the previous ones first, then the
-    /// product's, then each change alone. Stored in the page's localStorage before it opens audio (room-audio.js tuning()).
+    /// The browser-side settings compared side by side with the product's (docs/benchmarks.md §7): the previous ones.
+    /// Stored in the page's localStorage before it opens audio (room-audio.js tuning()). Each change alone was compared
+    /// in earlier runs (§7.1); the suite keeps the one comparison that says whether the product's page still wins.
     private static readonly (string Name, string Tuning)[] Variants =
     [
         ("before: 'interactive' + fixed playback", """{"latencyHint":"interactive","playback":"fixed"}"""),
-        ("after: latencyHint 0 + lean playback", """{"latencyHint":0,"playback":"lean"}"""),
-        ("'interactive' + lean playback", """{"latencyHint":"interactive","playback":"lean"}"""),
-        ("latencyHint 0 + fixed playback", """{"latencyHint":0,"playback":"fixed"}"""),
     ];
 
     [Fact]
@@ -162,7 +161,7 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         Assert.Equal("tight", (await teacher.EvaluateAsync<System.Text.Json.JsonElement>("() => window.loki.audio.path()")).GetProperty("linkPolicy").GetString());
         Console.WriteLine($"MOUTH-TO-EAR goal (ours p50 ≤ 12 ms, p95 ≤ 20 ms, tight room): p50 {tight.OursP50:F1} ms, p95 {tight.OursP95:F1} ms: {(tight.OursP50 <= 12 && tight.OursP95 <= 20 ? "met" : "missed")}; safe room p50 {product.OursP50:F1} ms, p95 {product.OursP95:F1} ms");
 
-        // Side by side in one run (tight room): the browser-side settings before and after, and each change alone.
+        // Side by side in one run (tight room): the browser-side settings before, against the product's just measured.
         foreach (var (name, tuning) in Variants)
         {
             await teacher.EvaluateAsync("t => localStorage.setItem('loki.audio.tuning', t)", tuning);

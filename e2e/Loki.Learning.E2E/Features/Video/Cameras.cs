@@ -159,8 +159,24 @@ public sealed class Cameras : IAsyncDisposable
         ToneBrowsers.WaitUntilAsync(async () => (await TilesAsync(page)).All(t => t.PersonId != personId || t.Kind != kind || t.Width == 0),
             async () => $"{what}; tiles {JsonSerializer.Serialize(await TilesAsync(page))}");
 
+    /// Waits until a page's tile of <paramref name="personId"/>'s <paramref name="kind"/> shows about <paramref name="expected"/>.
+    /// A picture that has just come back (a new subscription, a restarted relay) may be drawn from a frame before its
+    /// first key frame for a moment; one that stays wrong fails with the last colour seen.
+    public static async Task ShowsColourAsync(IPage page, string personId, string kind, (byte R, byte G, byte B) expected, string what)
+    {
+        int[] seen = [];
+        await ToneBrowsers.WaitUntilAsync(async () =>
+        {
+            seen = await ColourAsync(page, personId, kind);
+            return IsAbout(expected, seen);
+        }, async () => $"{what}: expected about ({expected.R}, {expected.G}, {expected.B}), last saw ({string.Join(", ", seen)}); tiles {JsonSerializer.Serialize(await TilesAsync(page))}");
+    }
+
+    private static bool IsAbout((byte R, byte G, byte B) expected, int[] seen) =>
+        Math.Abs(seen[0] - expected.R) < 40 && Math.Abs(seen[1] - expected.G) < 40 && Math.Abs(seen[2] - expected.B) < 40;
+
     public static void AssertColour((byte R, byte G, byte B) expected, int[] seen, string what) =>
-        Assert.True(Math.Abs(seen[0] - expected.R) < 40 && Math.Abs(seen[1] - expected.G) < 40 && Math.Abs(seen[2] - expected.B) < 40,
+        Assert.True(IsAbout(expected, seen),
             $"{what}: expected about ({expected.R}, {expected.G}, {expected.B}), saw ({string.Join(", ", seen)})");
 
     /// Opens the demo ensemble's room as its teacher and enters it; returns the room's path.

@@ -59,7 +59,7 @@ public sealed class PagesOfCamerasTests(BrowserFixture browser, OneCameraAPage s
         var firstShown = (await TilesAsync(pupil)).Single(t => t is { Kind: "camera", Self: false }).PersonId;
         var otherOne = firstShown == teacherId ? secondId : teacherId;
         await SeesAsync(pupil, firstShown, "camera", "the pupil sees the camera on the grid's first page");
-        AssertColour(colours[firstShown], await ColourAsync(pupil, firstShown, "camera"), "the camera on the first page");
+        await ShowsColourAsync(pupil, firstShown, "camera", colours[firstShown], "the camera on the first page");
         // A camera that just left the page (the teacher's, large before the screen came) is given up after a grace.
         await ReceivesOnlyAsync(pupil, [$"camera-{firstShown}", $"screen-{teacherId}"], "the first page's camera and the screen");
 
@@ -67,7 +67,7 @@ public sealed class PagesOfCamerasTests(BrowserFixture browser, OneCameraAPage s
         await pages.GetByRole(AriaRole.Button, new() { Name = "Fler kameror" }).ClickWhenInteractiveAsync();
         await Expect(pages.GetByRole(AriaRole.Status)).ToHaveTextAsync("Kameror 2–2 av 2");
         await SeesAsync(pupil, otherOne, "camera", "the pupil sees the camera on the grid's second page");
-        AssertColour(colours[otherOne], await ColourAsync(pupil, otherOne, "camera"), "the camera on the second page");
+        await ShowsColourAsync(pupil, otherOne, "camera", colours[otherOne], "the camera on the second page");
         await ReceivesOnlyAsync(pupil, [$"camera-{otherOne}", $"screen-{teacherId}"], "the second page's camera and the screen");
         await Expect(pages.GetByRole(AriaRole.Button, new() { Name = "Fler kameror" })).ToBeDisabledAsync();
         // Without sound for now: the sound check steps aside and the stage is what the pupil looks at.

@@ -21,13 +21,13 @@ public sealed class SamePersonOnTwoPagesTests(BrowserFixture browser, LokiApp ap
     private static async Task SeesTheTeacherAsync(IPage page, string teacherId, string what)
     {
         await SeesAsync(page, teacherId, "camera", what);
-        AssertColour(TeacherColour, await ColourAsync(page, teacherId, "camera"), what);
+        await ShowsColourAsync(page, teacherId, "camera", TeacherColour, what);
     }
 
     private static async Task SeesThePupilAsync(IPage teacher, string pupilId, string what)
     {
         await SeesAsync(teacher, pupilId, "camera", what);
-        AssertColour(PupilColour, await ColourAsync(teacher, pupilId, "camera"), what);
+        await ShowsColourAsync(teacher, pupilId, "camera", PupilColour, what);
     }
 
     /// Clicks "Använd kameran här" once the stage offers it (a stage that reconnects meanwhile redraws it: wait again).

@@ -52,8 +52,8 @@ public sealed class SeeingEachOtherTests(BrowserFixture browser, LokiApp app) : 
 
         await SeesAsync(teacher, pupilId, "camera", "the teacher sees the pupil's camera");
         await SeesAsync(pupil, teacherId, "camera", "the pupil sees the teacher's camera");
-        AssertColour(PupilColour, await ColourAsync(teacher, pupilId, "camera"), "the pupil's tile on the teacher's page");
-        AssertColour(TeacherColour, await ColourAsync(pupil, teacherId, "camera"), "the teacher's tile on the pupil's page");
+        await ShowsColourAsync(teacher, pupilId, "camera", PupilColour, "the pupil's tile on the teacher's page");
+        await ShowsColourAsync(pupil, teacherId, "camera", TeacherColour, "the teacher's tile on the pupil's page");
         // Both pictures went through Janus over loopback only: each page's camera and its subscriber connection.
         await AssertLoopbackOnlyAsync(teacher, 2, "the teacher");
         await AssertLoopbackOnlyAsync(pupil, 2, "the pupil");
@@ -99,7 +99,7 @@ public sealed class SeeingEachOtherTests(BrowserFixture browser, LokiApp app) : 
         await GoneAsync(pupil, pupilId, "camera", "the pupil's own preview ends a second time");
         await StartCameraAsync(pupil);
         await SeesAsync(teacher, pupilId, "camera", "the teacher sees the pupil's camera after it was stopped and started again at once");
-        AssertColour(PupilColour, await ColourAsync(teacher, pupilId, "camera"), "the pupil's tile on the teacher's page after the quick restart");
+        await ShowsColourAsync(teacher, pupilId, "camera", PupilColour, "the pupil's tile on the teacher's page after the quick restart");
         await teacher.Button($"Ta bort {PupilName} från rummet").ClickWhenInteractiveAsync();
         await GoneAsync(teacher, pupilId, "camera", "a removed pupil's camera is gone from the teacher's page");
     }
