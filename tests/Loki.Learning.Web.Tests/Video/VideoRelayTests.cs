@@ -68,6 +68,17 @@ public sealed partial class VideoRelayTests(VideoRelayTests.JanusApp app) : ICla
         return rehearsal.RoomId;
     }
 
+    /// The teacher and the pupil, signed in, both in a fresh rehearsal room the teacher opened.
+    private async Task<(HttpClient Teacher, string TeacherBearer, HttpClient Pupil, string PupilBearer, Guid RoomId)> BothInANewRoomAsync()
+    {
+        var (teacher, teacherBearer) = await TeacherAsync();
+        var (pupil, pupilBearer) = await PupilAsync();
+        var roomId = await OpenRehearsalAsync(teacher);
+        await JoinAsync(teacher, roomId);
+        await JoinAsync(pupil, roomId);
+        return (teacher, teacherBearer, pupil, pupilBearer, roomId);
+    }
+
     private static async Task JoinAsync(HttpClient client, Guid roomId) =>
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"api/rooms/{roomId}/join", null)).StatusCode);
 
@@ -184,11 +195,7 @@ public sealed partial class VideoRelayTests(VideoRelayTests.JanusApp app) : ICla
     [Fact]
     public async Task ThroughTheRelayAMemberJoinsOnlyTheirOwnRoomUnderTheirOwnNameAndCanDoNothingElse()
     {
-        var (teacher, teacherBearer) = await TeacherAsync();
-        var (pupil, pupilBearer) = await PupilAsync();
-        var roomId = await OpenRehearsalAsync(teacher);
-        await JoinAsync(teacher, roomId);
-        await JoinAsync(pupil, roomId);
+        var (teacher, teacherBearer, pupil, pupilBearer, roomId) = await BothInANewRoomAsync();
         var pupilId = await PupilIdAsync();
         var teacherId = await PersonIdAsync("teacher@demo.loki.local");
         await GiveVideoConsentAsync(pupilId, false);
@@ -239,11 +246,7 @@ public sealed partial class VideoRelayTests(VideoRelayTests.JanusApp app) : ICla
     [Fact]
     public async Task RemovingSomeoneFromTheRoomEndsTheirVideoConnectionAndTheirPublisher()
     {
-        var (teacher, teacherBearer) = await TeacherAsync();
-        var (pupil, pupilBearer) = await PupilAsync();
-        var roomId = await OpenRehearsalAsync(teacher);
-        await JoinAsync(teacher, roomId);
-        await JoinAsync(pupil, roomId);
+        var (teacher, teacherBearer, pupil, pupilBearer, roomId) = await BothInANewRoomAsync();
         var pupilId = await PupilIdAsync();
         await using var host = await RelayAsync(teacherBearer, roomId, (await VideoTokenAsync(teacher, roomId))["token"]!.GetValue<string>());
         await using var client = await RelayAsync(pupilBearer, roomId, (await VideoTokenAsync(pupil, roomId))["token"]!.GetValue<string>());

@@ -34,6 +34,7 @@ public static class VideoHosting
         services.AddSingleton<JanusApi>();
         services.AddSingleton<VideoRooms>();
         services.AddSingleton<VideoTokens>();
+        services.AddSingleton<RelayConnections>();
         services.TryAddSingleton<VideoRecordings>();
         return services;
     }

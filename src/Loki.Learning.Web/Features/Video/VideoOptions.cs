@@ -72,6 +72,11 @@ public sealed class VideoOptions : IValidatableObject
     /// a screen or two) and the page it just turned from, kept a few seconds (video-stage.js keeps within it).
     public int PicturesPerConnection => 2 * CamerasPerPage + 4;
 
+    /// Most relay connections one person holds in one room at once: a laptop and a phone, each with a page that is
+    /// reloading while its old connection closes. Each may receive <see cref="PicturesPerConnection"/>.
+    [Range(1, 16)]
+    public int ConnectionsPerPerson { get; set; } = 4;
+
     /// The highest bitrate a publisher may send, bits per second (the top simulcast layer fits inside).
     [Range(64_000, 20_000_000)]
     public int MaxPublisherBitrate { get; set; } = 1_500_000;

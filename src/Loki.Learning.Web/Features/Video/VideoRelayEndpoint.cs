@@ -29,7 +29,7 @@ public static class VideoRelayEndpoint
 
     private static async Task HandleAsync(
         HttpContext context, Guid roomId, VideoTokens tokens, VideoRooms rooms, JanusSupervisor janus, IGrainFactory grains, RoomMedia media,
-        VideoRecordings recordings, IOptions<VideoOptions> options, ILoggerFactory loggers)
+        VideoRecordings recordings, RelayConnections connections, IOptions<VideoOptions> options, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(VideoRelayEndpoint));
         if (!context.WebSockets.IsWebSocketRequest)
@@ -49,6 +49,14 @@ public static class VideoRelayEndpoint
             return;
         }
         tokens.TryRead(context.Request.Query["token"], out var ticket);
+        using var lease = connections.TryOpen(roomId, ticket!.PersonId, options.Value.ConnectionsPerPerson);
+        if (lease is null)
+        {
+            logger.LogWarning("Video refused for room {RoomId} from {Remote} (person {PersonId}): {Reason}",
+                roomId, context.Connection.RemoteIpAddress, ticket.PersonId, "Video.Refusal.TooManyConnections");
+            await CloseQuietlyAsync(browser, WebSocketCloseStatus.PolicyViolation, "Video.Refusal.TooManyConnections");
+            return;
+        }
 
         LiveVideoRoom live;
         using var toJanus = new ClientWebSocket();
