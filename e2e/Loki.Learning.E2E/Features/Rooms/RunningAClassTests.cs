@@ -27,7 +27,7 @@ public sealed class RunningAClassTests(BrowserFixture browser, LokiApp app) : Br
         var live = teacher.GetByRole(AriaRole.Region, new() { Name = "Live nu" });
         await Expect(live.GetByRole(AriaRole.Listitem).Filter(new() { HasText = title })).ToContainTextAsync("Inte öppet än");
         await live.GetByRole(AriaRole.Button, new() { Name = $"Öppna och gå in i {title}", Exact = true }).ClickWhenInteractiveAsync();
-        await teacher.WaitForURLAsync("**/rooms/*");
+        await teacher.WaitForURLAsync("**/rooms/*", new() { Timeout = 60_000 });
         var roomPath = new Uri(teacher.Url).AbsolutePath.TrimStart('/');
 
         // Entering asks for the microphone: level, then the headphones check.
