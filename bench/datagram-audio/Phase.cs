@@ -45,6 +45,9 @@ public sealed class Phase(int id, string path, ImpairmentProfile profile, int se
 
     public double[] PageAny { get; private set; } = [];
 
+    /// <summary>The channel's or socket's <c>bufferedAmount</c> in the page when each block was handed over.</summary>
+    public double[] PageBuffered { get; private set; } = [];
+
     public string LoadAtStart { get; set; } = "";
 
     public string LoadAtEnd { get; set; } = "";
@@ -74,7 +77,7 @@ public sealed class Phase(int id, string path, ImpairmentProfile profile, int se
         }
     }
 
-    /// <summary>The page's three arrays: send times, arrival of each block's own echo, arrival in any echo.</summary>
+    /// <summary>The page's four arrays: send times, arrival of each block's own echo, arrival in any echo, bytes buffered.</summary>
     public void PageReported(byte[] body)
     {
         var doubles = new double[body.Length / 8];
@@ -82,6 +85,7 @@ public sealed class Phase(int id, string path, ImpairmentProfile profile, int se
         PageSent = doubles[..Count];
         PagePrimary = doubles[Count..(2 * Count)];
         PageAny = doubles[(2 * Count)..(3 * Count)];
+        PageBuffered = doubles[(3 * Count)..(4 * Count)];
     }
 
     /// <summary>The figures of this phase, for one way of counting arrivals (own message only, or with redundancy).</summary>
@@ -123,14 +127,27 @@ public sealed class Phase(int id, string path, ImpairmentProfile profile, int se
                 }
             }
         }
-        return new PhaseFigures(sent, upLost, roundTripLost, up, down, roundTrips);
+        // How late the page's timer sent each block against its schedule (the fastest block counts as on time): the
+        // sender's own jitter, which both paths carry alike.
+        var lateness = new List<double>();
+        var buffered = new List<double>();
+        for (var i = first; i < Count; i++)
+        {
+            if (PageSent[i] != 0)
+            {
+                lateness.Add(PageSent[i] - i * PeriodMs);
+                buffered.Add(PageBuffered[i]);
+            }
+        }
+        var onTime = lateness.Count == 0 ? 0 : lateness.Min();
+        return new PhaseFigures(sent, upLost, roundTripLost, up, down, roundTrips, lateness.Select(l => l - onTime).ToList(), buffered);
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"phase {Id}: {Path} on {Profile.Name}, seed {Seed}, {Seconds} s");
 }
 
 /// <summary>Percentiles and budgets of one phase.</summary>
-public sealed record PhaseFigures(int Sent, int UpLost, int RoundTripLost, List<double> Up, List<double> Down, List<double> RoundTrips)
+public sealed record PhaseFigures(int Sent, int UpLost, int RoundTripLost, List<double> Up, List<double> Down, List<double> RoundTrips, List<double> SenderLate, List<double> Buffered)
 {
     public static double Percentile(List<double> values, double p)
     {

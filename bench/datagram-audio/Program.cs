@@ -20,6 +20,8 @@ using var janus = await BenchJanus.StartAsync(options.Repository, output);
 var phases = new List<Phase>();
 foreach (var profile in options.Profiles)
 {
+    // Own blocks only (520 bytes a message, as the WebSocket), then each message with the previous block as well.
+    phases.Add(new Phase(phases.Count, "dc", profile, options.Seed, options.Seconds, redundancy: 1));
     phases.Add(new Phase(phases.Count, "dc", profile, options.Seed, options.Seconds, redundancy: 2));
     phases.Add(new Phase(phases.Count, "ws", profile, options.Seed, options.Seconds, redundancy: 1));
 }
@@ -281,15 +283,17 @@ internal static class Report
         text.AppendLine();
         text.AppendLine(c, $"{options.Seconds} s per phase (first second not counted), {options.BlockBytes}-byte blocks every 2.667 ms, seed {options.Seed}; machine: {Environment.ProcessorCount} cores.");
         text.AppendLine();
-        text.AppendLine("| profile | path | blocks | up lost | up one-way p50 / p95 / p99 / max | up missed at 4 / 5 periods | round trip p50 / p95 / p99 / max | round trip lost | round trip missed at 8 / 10 periods | load average (start → end) |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        text.AppendLine("| profile | path | blocks | up lost | up one-way p50 / p95 / p99 / max | up missed at 4 / 5 periods | round trip p50 / p95 / p99 / max | round trip lost | round trip missed at 8 / 10 periods | down one-way p50 / p99 | sender late p50 / p99 | buffered in the page p50 / p99 / max | load average (start → end) |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var phase in phases)
         {
-            foreach (var withRedundancy in phase.Path == "dc" ? new[] { false, true } : [false])
+            foreach (var withRedundancy in phase.Redundancy == 2 ? new[] { false, true } : [false])
             {
                 var f = phase.Figures(withRedundancy);
-                var path = phase.Path == "ws" ? "WebSocket (TCP model)" : withRedundancy ? "data channel, -r 2" : "data channel, own message only";
-                text.AppendLine(c, $"| {phase.Profile.Name} | {path} | {f.Sent:N0} | {Share(f.UpLost, f.Sent)} | {Ms(f.Up, 50)} / {Ms(f.Up, 95)} / {Ms(f.Up, 99)} / {Ms(f.Up, 100)} ms | {f.MissedShare(f.Up, f.UpLost, 4 * Phase.PeriodMs):0.000}% / {f.MissedShare(f.Up, f.UpLost, 5 * Phase.PeriodMs):0.000}% | {Ms(f.RoundTrips, 50)} / {Ms(f.RoundTrips, 95)} / {Ms(f.RoundTrips, 99)} / {Ms(f.RoundTrips, 100)} ms | {Share(f.RoundTripLost, f.Sent)} | {f.MissedShare(f.RoundTrips, f.RoundTripLost, 8 * Phase.PeriodMs):0.000}% / {f.MissedShare(f.RoundTrips, f.RoundTripLost, 10 * Phase.PeriodMs):0.000}% | {Load(phase.LoadAtStart)} → {Load(phase.LoadAtEnd)} |");
+                var path = phase.Path == "ws" ? "WebSocket (TCP model)"
+                    : phase.Redundancy == 1 ? "data channel, 1 block a message"
+                    : withRedundancy ? "data channel, 2 blocks a message, either copy" : "data channel, 2 blocks a message, own copy only";
+                text.AppendLine(c, $"| {phase.Profile.Name} | {path} | {f.Sent:N0} | {Share(f.UpLost, f.Sent)} | {Ms(f.Up, 50)} / {Ms(f.Up, 95)} / {Ms(f.Up, 99)} / {Ms(f.Up, 100)} ms | {f.MissedShare(f.Up, f.UpLost, 4 * Phase.PeriodMs):0.000}% / {f.MissedShare(f.Up, f.UpLost, 5 * Phase.PeriodMs):0.000}% | {Ms(f.RoundTrips, 50)} / {Ms(f.RoundTrips, 95)} / {Ms(f.RoundTrips, 99)} / {Ms(f.RoundTrips, 100)} ms | {Share(f.RoundTripLost, f.Sent)} | {f.MissedShare(f.RoundTrips, f.RoundTripLost, 8 * Phase.PeriodMs):0.000}% / {f.MissedShare(f.RoundTrips, f.RoundTripLost, 10 * Phase.PeriodMs):0.000}% | {Ms(f.Down, 50)} / {Ms(f.Down, 99)} ms | {Ms(f.SenderLate, 50)} / {Ms(f.SenderLate, 99)} ms | {Bytes(f.Buffered, 50)} / {Bytes(f.Buffered, 99)} / {Bytes(f.Buffered, 100)} B | {Load(phase.LoadAtStart)} → {Load(phase.LoadAtEnd)} |");
             }
         }
         text.AppendLine();
@@ -304,6 +308,9 @@ internal static class Report
 
     private static string Ms(List<double> values, double percentile) =>
         PhaseFigures.Percentile(values, percentile).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string Bytes(List<double> values, double percentile) =>
+        PhaseFigures.Percentile(values, percentile).ToString("0", CultureInfo.InvariantCulture);
 
     private static string Share(int part, int whole) =>
         whole == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{part} ({100.0 * part / whole:0.00}%)");

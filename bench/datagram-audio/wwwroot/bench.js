@@ -218,6 +218,7 @@ async function setUpDataChannelPath(setup) {
     log('data channels open', 'up', upChannel.ordered, upChannel.maxRetransmits, 'down', downChannel.ordered, downChannel.maxRetransmits);
     return {
         send: (buffer) => upChannel.send(buffer),
+        buffered: () => upChannel.bufferedAmount,
         onReceive: (handler) => { downChannel.onmessage = (event) => handler(event.data); },
         stats: async () => {
             const result = {};
@@ -246,6 +247,7 @@ async function setUpWebSocketPath(url) {
     });
     return {
         send: (buffer) => socket.send(buffer),
+        buffered: () => socket.bufferedAmount,
         onReceive: (handler) => { socket.onmessage = (event) => handler(event.data); },
         stats: async () => ({ buffered: socket.bufferedAmount }),
         close: () => socket.close(),
@@ -262,6 +264,9 @@ async function runPhase(path, phase) {
     const sent = new Float64Array(count);
     const receivedPrimary = new Float64Array(count);
     const receivedAny = new Float64Array(count);
+    // What the browser still held for this path when each block was handed over: a queue here is the sender's
+    // congestion window (SCTP's or TCP's) holding audio back.
+    const buffered = new Float64Array(count);
     const copies = phase.redundancy;
     path.onReceive((data) => {
         const arrival = now();
@@ -302,6 +307,7 @@ async function runPhase(path, phase) {
                     }
                     bytes.set(new Uint8Array(blocks[next - copy]), copy * blockBytes);
                 }
+                buffered[next] = path.buffered();
                 path.send(message);
                 next++;
             }
@@ -317,7 +323,7 @@ async function runPhase(path, phase) {
     await fetch(`/phase/${phase.id}/page`, {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },
-        body: new Blob([sent.buffer, receivedPrimary.buffer, receivedAny.buffer]),
+        body: new Blob([sent.buffer, receivedPrimary.buffer, receivedAny.buffer, buffered.buffer]),
     });
     log('phase', phase.id, 'done', JSON.stringify(stats));
 }
