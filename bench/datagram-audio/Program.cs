@@ -11,6 +11,7 @@ using Microsoft.Extensions.FileProviders;
 // The datagram-audio spike (docs/decisions/0011): the same audio-sized blocks from headless Chromium over a WebRTC
 // data channel through Janus and over a WebSocket, each through the same seeded link profile, side by side.
 // Usage: DatagramAudioBench --repo DIR [--seconds 15] [--seed 1] [--profiles clean-lan,1-loss,...] [--block 520]
+//        [--redundancy 1,2] (the data-channel phases: blocks a message) [--results FILE]
 var options = Options.Parse(args);
 var output = Console.Out;
 var culture = CultureInfo.InvariantCulture;
@@ -21,8 +22,10 @@ var phases = new List<Phase>();
 foreach (var profile in options.Profiles)
 {
     // Own blocks only (520 bytes a message, as the WebSocket), then each message with the previous block as well.
-    phases.Add(new Phase(phases.Count, "dc", profile, options.Seed, options.Seconds, redundancy: 1));
-    phases.Add(new Phase(phases.Count, "dc", profile, options.Seed, options.Seconds, redundancy: 2));
+    foreach (var redundancy in options.Redundancies)
+    {
+        phases.Add(new Phase(phases.Count, "dc", profile, options.Seed, options.Seconds, redundancy));
+    }
     phases.Add(new Phase(phases.Count, "ws", profile, options.Seed, options.Seconds, redundancy: 1));
 }
 Phase? current = null;
@@ -248,7 +251,8 @@ static int FreeUdpPort()
 }
 
 /// <summary>The command line.</summary>
-internal sealed record Options(string Repository, int Seconds, int Seed, IReadOnlyList<ImpairmentProfile> Profiles, int BlockBytes, string Chromium, string? ResultsFile)
+internal sealed record Options(string Repository, int Seconds, int Seed, IReadOnlyList<ImpairmentProfile> Profiles, int BlockBytes, string Chromium, string? ResultsFile,
+    IReadOnlyList<int> Redundancies)
 {
     public static Options Parse(string[] args)
     {
@@ -268,7 +272,9 @@ internal sealed record Options(string Repository, int Seconds, int Seed, IReadOn
             profiles,
             int.Parse(values.GetValueOrDefault("block") ?? "520", CultureInfo.InvariantCulture),
             values.GetValueOrDefault("chromium") ?? "/usr/bin/chromium",
-            values.GetValueOrDefault("results"));
+            values.GetValueOrDefault("results"),
+            (values.GetValueOrDefault("redundancy") ?? "1,2").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture) is var n && n is 1 or 2
+                ? n : throw new ArgumentException("--redundancy takes 1 and/or 2")).ToList());
     }
 }
 
