@@ -109,6 +109,7 @@ public sealed class BenchJanus : IDisposable
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
+                janus.KeepFolder = true;
                 janus.Dispose();
                 throw new InvalidOperationException($"janus did not open its WebSocket port; see {logFile}");
             }
@@ -120,6 +121,9 @@ public sealed class BenchJanus : IDisposable
 
     public string LogFile => Path.Combine(_folder, "janus.log");
 
+    /// <summary>Keep the configuration folder and Janus' log after the run (a run that failed wants them read).</summary>
+    public bool KeepFolder { get; set; }
+
     public void Dispose()
     {
         if (!_process.HasExited)
@@ -128,6 +132,17 @@ public sealed class BenchJanus : IDisposable
             _process.WaitForExit(5000);
         }
         _process.Dispose();
+        if (!KeepFolder)
+        {
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Janus' log still being flushed: the temporary folder goes with the machine's next cleanup.
+            }
+        }
     }
 
     private static string CompileShim(string repository, string folder)

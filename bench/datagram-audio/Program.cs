@@ -228,6 +228,7 @@ catch (IOException)
 }
 if (!finished)
 {
+    janus.KeepFolder = true;
     output.WriteLine($"the page did not finish (see the page: lines above; Janus log {janus.LogFile})");
     return 1;
 }
