@@ -13,16 +13,25 @@ namespace Loki.Learning.Hub.EngineHost;
 /// never through a link), directly in the folder of the control socket, which only the node's user may enter: a path
 /// from the control channel that points anywhere else is refused and logged.
 /// </summary>
-/// <remarks>Called from the control connection's reader and the event pump; one lock guards the table.</remarks>
+/// <remarks>Called from the control connection's reader and the event pump; one lock guards the table. A room may have
+/// several rings (each reader its own: the broadcaster, a measurement); there are at most <see cref="MaxRings"/>.</remarks>
 internal sealed partial class EngineAudiences(MediaEngine engine, string controlPath, Action<string> write)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Attachment> _rooms = new(StringComparer.Ordinal);
+    /// <summary>The most rings one engine keeps at once; a node asking for more is refused.</summary>
+    public const int MaxRings = 256;
 
-    /// <summary>Creates the ring file and posts its tap to the engine, replacing the room's previous ring.</summary>
+    private readonly Dictionary<string, Attachment> _rings = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the ring file and posts its tap to the engine.</summary>
     public AudienceRingAnswer Attach(AudienceRingRequest request)
     {
-        var refusal = CheckPath(request.Path, controlPath);
+        int count;
+        lock (_gate)
+        {
+            count = _rings.Count;
+        }
+        var refusal = count >= MaxRings ? $"this engine holds {MaxRings} audience rings already" : CheckPath(request.Path, controlPath);
         Attachment? attachment = null;
         if (refusal is null)
         {
@@ -43,17 +52,13 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
         }
         lock (_gate)
         {
-            if (_rooms.Remove(request.RoomId, out var previous))
-            {
-                End(previous, detach: true);
-            }
             if (!engine.Post(new AttachTap(request.RoomId, attachment.Tap)))
             {
                 End(attachment, detach: false);
                 write($"engine: audience ring for room {Printable(request.RoomId)} refused: the engine's command queue is full or it is stopping");
                 return request.Refused("the engine's command queue is full or the engine is stopping");
             }
-            _rooms[request.RoomId] = attachment;
+            _rings[request.Path] = attachment;
         }
         write($"engine: audience of room {Printable(request.RoomId)} tapped into {request.Path}");
         return new AudienceRingAnswer(request.RoomId, request.Path, request.Generation, null);
@@ -65,11 +70,11 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
     {
         lock (_gate)
         {
-            if (!_rooms.TryGetValue(roomId, out var attachment) || attachment.Path != path)
+            if (!_rings.TryGetValue(path, out var attachment) || attachment.RoomId != roomId)
             {
                 return $"No audience ring {Printable(path)} for room {Printable(roomId)}; nothing detached.";
             }
-            _rooms.Remove(roomId);
+            _rings.Remove(path);
             End(attachment, detach: true);
             return null;
         }
@@ -80,9 +85,9 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
     {
         lock (_gate)
         {
-            if (_rooms.TryGetValue(command.RoomId, out var attachment) && ReferenceEquals(attachment.Tap, command.Tap))
+            if (_rings.Values.FirstOrDefault(a => ReferenceEquals(a.Tap, command.Tap)) is { } attachment)
             {
-                _rooms.Remove(command.RoomId);
+                _rings.Remove(attachment.Path);
                 End(attachment, detach: false);
                 write($"engine: audience ring of room {Printable(command.RoomId)} closed: the engine refused its tap ({refusal})");
             }
@@ -99,7 +104,7 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
         var late = 0L;
         lock (_gate)
         {
-            foreach (var attachment in _rooms.Values)
+            foreach (var attachment in _rings.Values)
             {
                 var (max, over, _) = attachment.Tap.MixTiming;
                 longest = max > longest ? max : longest;
@@ -115,11 +120,11 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
     {
         lock (_gate)
         {
-            foreach (var attachment in _rooms.Values)
+            foreach (var attachment in _rings.Values)
             {
                 End(attachment, detach: false);
             }
-            _rooms.Clear();
+            _rings.Clear();
         }
     }
 
