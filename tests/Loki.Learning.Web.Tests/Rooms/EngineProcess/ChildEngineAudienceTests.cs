@@ -6,15 +6,18 @@ using System.Net.WebSockets;
 using Loki.Learning.Media.Audience;
 using Loki.Learning.Media.Tests.Engine;
 using Loki.Learning.Web.Data;
+using Loki.Learning.Web.Features.Localization;
 using Loki.Learning.Web.Features.Meetings;
 using Loki.Learning.Web.Features.People;
 using Loki.Learning.Web.Features.Rooms;
+using Loki.Learning.Web.Features.Rooms.EngineProcess;
 using Loki.Learning.Web.Features.Workshops;
 using Loki.Learning.Web.Tests.Hosting;
 using Mediator;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Localization;
 
 namespace Loki.Learning.Web.Tests.Rooms.EngineProcess;
 
@@ -37,7 +40,7 @@ public sealed class ChildEngineAudienceTests(ChildEngineNode node) : IClassFixtu
         }
         var child = node.Media.Child!;
         var organizer = await App.SignedInAsync("organizer@demo.loki.local", "Demo-organizer-2026");
-        var (eventId, roomId, token) = await WorkshopWithAListenerAsync();
+        var (eventId, roomId, token) = await WorkshopWithAListenerAsync(App);
         Assert.Equal(HttpStatusCode.NoContent, (await organizer.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
         var hub = new IPEndPoint(IPAddress.Loopback, node.Media.JackTripPort);
 
@@ -85,12 +88,55 @@ public sealed class ChildEngineAudienceTests(ChildEngineNode node) : IClassFixtu
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
     }
 
-    /// A published workshop happening now, its sitting held in its room, organized by the demo organizer, with one audience place taken.
-    private async Task<(Guid EventId, Guid RoomId, string Token)> WorkshopWithAListenerAsync()
+    /// A node whose engine is killed and cannot start again (its socket folder is gone): the listener waits in silence
+    /// for a while, then is told that the sound engine stopped, with a reason the page shows, rather than left waiting.
+    [Fact]
+    public async Task AListenerIsToldWhenTheKilledEngineDoesNotComeBack()
     {
-        var organizer = await App.Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope().ServiceProvider
+        var app = new RunningApp { Settings = new Dictionary<string, string?> { ["Media:Process"] = "Child", ["Media:RealTimePriority"] = "0" } };
+        await app.InitializeAsync();
+        try
+        {
+            var child = app.Services.GetRequiredService<RoomMedia>().Child!;
+            var organizer = await app.SignedInAsync("organizer@demo.loki.local", "Demo-organizer-2026");
+            var (eventId, roomId, token) = await WorkshopWithAListenerAsync(app);
+            Assert.Equal(HttpStatusCode.NoContent, (await organizer.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
+            var admission = await app.Services.GetRequiredService<IMediator>().Send(new AdmitAudience(eventId, token));
+            using var listening = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+            using var socket = new ClientWebSocket();
+            await socket.ConnectAsync(new UriBuilder(new Uri(app.Address, admission.Url)) { Scheme = "ws" }.Uri, listening.Token);
+            var buffer = new byte[64 * 1024];
+            var first = await socket.ReceiveAsync(buffer, listening.Token);
+            Assert.Equal(WebSocketMessageType.Binary, first.MessageType); // the stream flows (the room's silence)
+
+            Directory.Delete(child.SocketFolder, recursive: true); // no engine can open its control socket any more
+            using (var process = Process.GetProcessById(child.ProcessId!.Value))
+            {
+                process.Kill();
+            }
+            WebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer, listening.Token);
+            }
+            while (result.MessageType != WebSocketMessageType.Close);
+
+            Assert.Equal(IAudienceFeed.EngineLostReason, result.CloseStatusDescription);
+            var told = app.Services.GetRequiredService<IStringLocalizer<Text>>()[IAudienceFeed.EngineLostReason];
+            Assert.False(told.ResourceNotFound, "the page has no words for the reason");
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    /// A published workshop happening now, its sitting held in its room, organized by the demo organizer, with one audience place taken.
+    private static async Task<(Guid EventId, Guid RoomId, string Token)> WorkshopWithAListenerAsync(RunningApp app)
+    {
+        var organizer = await app.Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope().ServiceProvider
             .GetRequiredService<UserManager<Person>>().FindByEmailAsync("organizer@demo.loki.local");
-        await using var db = await App.Services.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContextAsync();
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<LokiDbContext>>().CreateDbContextAsync();
         var now = DateTime.UtcNow;
         var token = SecretTokens.New();
         var workshop = new Workshop

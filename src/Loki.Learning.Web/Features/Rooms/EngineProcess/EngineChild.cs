@@ -191,6 +191,10 @@ public sealed class EngineChild : IAsyncDisposable
         {
             File.Delete(path);
         }
+        catch (DirectoryNotFoundException)
+        {
+            // The node stopped its engine and removed the folder already.
+        }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             _logger.LogWarning("Audience ring {Path} not removed: {Reason}", path, exception.Message);
