@@ -4,6 +4,8 @@
 # round-robin, then prints one table of medians. Raw output: bench/results/mix-isolation-<UTC time>.log.
 #   dotnet build tests/Loki.Learning.Benchmarks -c Release && bench/mix-isolation.sh [REPEATS] [SECONDS] [LISTENERS] [USERS]
 #   VARIANTS='default server' bench/mix-isolation.sh …   (a subset, by name)
+#   VARIANTS='default child' bench/mix-isolation.sh 1 15 1000 100   (the engine in the node's process, then in its child
+#   process, Media:Process = Child: decision 0010 step 6; the child's figures come from its control channel)
 set -u
 cd "$(dirname "$0")/.."
 B=tests/Loki.Learning.Benchmarks/bin/Release/net10.0/Loki.Learning.Benchmarks.dll
@@ -17,6 +19,7 @@ all=(
   "gen0-64MB|DOTNET_GCgen0size=0x4000000|"
   "mixcpu1||--mix-cpu 1"
   "server-heap0-mixcpu1|DOTNET_gcServer=1 DOTNET_GCHeapAffinitizeMask=0x1|--mix-cpu 1"
+  "child||--engine child"
 )
 chosen=()
 for v in "${all[@]}"; do

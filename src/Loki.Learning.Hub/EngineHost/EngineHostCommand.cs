@@ -22,6 +22,9 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
 
     private static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>Level ticks between two <see cref="ControlMessage.MixTiming"/> reports (once a second).</summary>
+    private const int TimingEvery = 10;
+
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<AdmissionDecision>> _admissions = new();
     private readonly ConcurrentDictionary<int, byte> _joined = new();
     private readonly Lock _gate = new();
@@ -30,6 +33,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
     private volatile ControlConnection? _ready;
     private long _alone = Stopwatch.GetTimestamp();
     private uint _nextRequest;
+    private EngineAudiences? _audiences;
 
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
@@ -65,6 +69,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
             return 1;
         }
         Write($"engine: listening on {engine.TcpEndPoint} (TCP), control socket {options.ControlPath}, process {Environment.ProcessId}");
+        _audiences = new EngineAudiences(engine, options.ControlPath, Write);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         var events = PumpEventsAsync(engine, stop.Token);
@@ -91,6 +96,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
         listener.Dispose();
         await engine.StopAsync();
         await Task.WhenAll(events, levels, accepting).ContinueWith(_ => { }, TaskScheduler.Default);
+        _audiences.RemoveAll();
         TryDelete(options.ControlPath);
         Write(Invariant($"engine: stopped after {engine.PeriodsElapsed} periods, {engine.LatePeriods} late"));
         return 0;
@@ -183,7 +189,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
                 string? problem;
                 try
                 {
-                    problem = Handle(body.Span, engine, stop);
+                    problem = Handle(body.Span, engine, connection, stop);
                 }
                 catch (ControlProtocolException exception)
                 {
@@ -256,7 +262,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
 
     /// <summary>Carries out one frame from the node.</summary>
     /// <returns>What to tell the node about it, or <c>null</c>.</returns>
-    private string? Handle(ReadOnlySpan<byte> body, MediaEngine engine, CancellationTokenSource stop)
+    private string? Handle(ReadOnlySpan<byte> body, MediaEngine engine, ControlConnection connection, CancellationTokenSource stop)
     {
         var type = body[0];
         var reader = new ControlReader(body[1..]);
@@ -282,6 +288,13 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
             case ControlMessage.Error:
                 Write($"engine: the node reported: {reader.String("error text")}");
                 return null;
+            case ControlMessage.AttachAudience:
+                var answer = _audiences!.Attach(AudienceControl.ReadAttach(ref reader));
+                _ = SendQuietlyAsync(connection, answer, static (w, a) => AudienceControl.AnswerFrame(w, a), stop.Token);
+                return null;
+            case ControlMessage.DetachAudience:
+                var (roomId, path) = AudienceControl.ReadDetach(ref reader);
+                return _audiences!.Detach(roomId, path);
             default:
                 throw new ControlProtocolException($"Message type {type} is not one a node sends.");
         }
@@ -324,6 +337,11 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
             {
                 switch (mediaEvent)
                 {
+                    case CommandRejected { Command: AttachTap attach } rejected:
+                        _audiences?.Refused(attach, rejected.Refusal);
+                        continue; // holds an object of this process: it does not cross
+                    case CommandRejected { Command: DetachTap }:
+                        continue; // the room closed first and detached its taps itself
                     case ParticipantJoined joined:
                         _joined[joined.ParticipantId] = 0;
                         break;
@@ -356,10 +374,17 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
     private async Task SendLevelsAsync(MediaEngine engine, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(LevelsInterval);
+        var ticks = 0L;
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
+                if (++ticks % TimingEvery == 0 && _ready is { } timed)
+                {
+                    var (longest, over) = _audiences?.TakeTiming() ?? default;
+                    var report = new MixTimingReport(engine.PeriodsElapsed, engine.LatePeriods, longest, over);
+                    await SendQuietlyAsync(timed, report, static (w, r) => AudienceControl.MixTimingFrame(w, r), cancellationToken);
+                }
                 if (_ready is not { } connection || _joined.IsEmpty)
                 {
                     continue;
@@ -374,6 +399,18 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
             }
         }
         catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Sends a frame; a node that went away meanwhile is noticed by the serving loop, not here.</summary>
+    private static async Task SendQuietlyAsync<TState>(ControlConnection connection, TState state, Func<ControlWriter, TState, ReadOnlyMemory<byte>> frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await connection.SendAsync(state, frame, cancellationToken);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
         }
     }

@@ -10,8 +10,11 @@ public static class ControlChannel
     /// <summary>"LOKE" read as a little-endian 32-bit integer: the first field of both hellos.</summary>
     public const uint Magic = 0x454B4F4C;
 
-    /// <summary>The protocol version this build speaks; a hello with another version is answered with an error and closed.</summary>
-    public const ushort Version = 1;
+    /// <summary>
+    /// The protocol version this build speaks; a hello with another version is answered with an error and closed.
+    /// Version 2 added the audience ring (<see cref="ControlMessage.AttachAudience"/> … <see cref="ControlMessage.MixTiming"/>).
+    /// </summary>
+    public const ushort Version = 2;
 
     /// <summary>Bytes of the length prefix.</summary>
     public const int HeaderLength = 4;
@@ -58,6 +61,21 @@ public enum ControlMessage : byte
 
     /// <summary>Node → engine: stop the engine (clients get the exit datagrams) and exit.</summary>
     Stop = 8,
+
+    /// <summary>
+    /// Node → engine: tap a room's mix into a new audience ring file (room id, path in the node's private folder,
+    /// generation); answered with <see cref="AudienceAnswer"/>.
+    /// </summary>
+    AttachAudience = 9,
+
+    /// <summary>Node → engine: stop tapping a room into the ring file at a path, and remove the file (room id, path).</summary>
+    DetachAudience = 10,
+
+    /// <summary>Engine → node: the answer to an <see cref="AttachAudience"/> (room id, path, generation, refusal or none).</summary>
+    AudienceAnswer = 11,
+
+    /// <summary>Engine → node, once a second: the mix thread's periods, late periods and longest interval (<see cref="MixTimingReport"/>).</summary>
+    MixTiming = 12,
 }
 
 /// <summary>A frame that does not follow the control protocol. The message says what was wrong, for a log line.</summary>

@@ -18,7 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Loki.Learning.Benchmarks.Isolation;
 
-/// `mix-isolation [--listeners 1000] [--users 100] [--seconds 20] [--mix-cpu -1] [--label NAME]`: does anything else on
+/// `mix-isolation [--listeners 1000] [--users 100] [--seconds 20] [--mix-cpu -1] [--engine in-process|child] [--label NAME]`: does anything else on
 /// the node disturb the room's mix? The real host (co-hosted silo, SQLite, media engine on loopback) mixes a 440 Hz
 /// tone into a workshop room with an audience stream; the mix thread is timed in three windows of the same length:
 /// nobody listening; N audience listeners in another process (`audience-client`); the same listeners plus U signed-in
@@ -28,6 +28,10 @@ namespace Loki.Learning.Benchmarks.Isolation;
 /// DOTNET_GCHeapAffinitizeMask); the load generators run with the defaults. One line per window, `mix-isolation: …`,
 /// for bench/mix-isolation.sh. In every window the same engine also runs alone in a process of its own
 /// (<see cref="EngineAlone"/>) with one JackTrip client, for the comparison the engine-in-its-own-process decision needs.
+/// With `--engine child` the node runs its engine as its child process (`Media:Process = Child`, decision 0010): the tone
+/// comes from a JackTrip client (the Hub's `loadgen`, admitted by name), the audience stream reads the child's ring file,
+/// and the mix thread's figures are the child's own (its periods and late periods, and the longest interval its audience
+/// taps saw, reported once a second over the control channel).
 internal static class MixIsolation
 {
     private const double PeriodMs = 128 * 1000.0 / 48000;
@@ -40,22 +44,25 @@ internal static class MixIsolation
         var seconds = Option(args, "--seconds", 20);
         var mixCpu = Option(args, "--mix-cpu", -1);
         var label = args.SkipWhile(a => a != "--label").Skip(1).FirstOrDefault() ?? "default";
+        var inChild = args.SkipWhile(a => a != "--engine").Skip(1).FirstOrDefault() == "child";
         var folder = Directory.CreateTempSubdirectory("loki-isolation-").FullName;
         var app = AudienceListeners.BuildNode(folder, new Dictionary<string, string?>
         {
             ["Media:MixThreadCpu"] = mixCpu.ToString(CultureInfo.InvariantCulture),
             // A hundred sign-ins from one loopback address in a minute: the login limit is for guessers, not this.
             ["RateLimits:Login:PermitLimit"] = "100000",
+            ["Media:Process"] = inChild ? "Child" : "InProcess",
         });
         await app.PrepareDatabaseAsync();
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"mix-isolation: {label}: GC {(GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.GetData("System.GC.Concurrent") ?? "default"}, " +
-            $"latency mode {GCSettings.LatencyMode}; mix thread CPU {mixCpu}; {Environment.ProcessorCount} CPUs; " +
+            $"latency mode {GCSettings.LatencyMode}; mix thread CPU {mixCpu}; engine {(inChild ? "in a child process" : "in the node's process")}; {Environment.ProcessorCount} CPUs; " +
             $"GC environment: {string.Join(' ', Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_gc", StringComparison.OrdinalIgnoreCase)).Order().Select(k => k + "=" + Environment.GetEnvironmentVariable(k)))}"));
         using var stop = new CancellationTokenSource();
         var children = new List<BenchChild>();
+        MixClock? clock = null;
         try
         {
             var (organizer, logins) = await AddPeopleAsync(app.Services, users);
@@ -63,15 +70,25 @@ internal static class MixIsolation
             var grains = app.Services.GetRequiredService<IGrainFactory>();
             await grains.GetGrain<IRoomGrain>(roomId).OpenAsync(
                 new RoomDescription(roomId, OwnerKind.Workshop, "Bench", "Bench", eventId, DateTime.UtcNow, DateTime.UtcNow.AddHours(1), "Europe/Stockholm"), organizer.PersonId);
-            var engine = app.Services.GetRequiredService<RoomMedia>().Engine!;
+            var media = app.Services.GetRequiredService<RoomMedia>();
             var mediaRoom = roomId.ToString("N");
-            var tone = Task.Run(() => AudienceListeners.SendToneAsync(engine.AttachExternal(mediaRoom, "tone", channels: 1), stop.Token));
-            var probe = new AudienceTap();
-            engine.Post(new AttachTap(mediaRoom, probe));
+            Task tone;
+            if (media.Engine is { } engine)
+            {
+                tone = Task.Run(() => AudienceListeners.SendToneAsync(engine.AttachExternal(mediaRoom, "tone", channels: 1), stop.Token));
+                var probe = new AudienceTap();
+                engine.Post(new AttachTap(mediaRoom, probe));
+                clock = MixClock.InProcess(engine, probe);
+            }
+            else
+            {
+                clock = await MixClock.InChildAsync(media, mediaRoom, stop.Token);
+                tone = Task.CompletedTask;
+            }
             var recordingId = await RecordATakeAsync(app.Services.GetRequiredService<IMediator>(), organizer, roomId);
             await Task.Delay(2000);
 
-            var idle = await MeasureAsync(label, "nobody listening", engine, probe, seconds, []);
+            var idle = await MeasureAsync(label, "nobody listening", clock, seconds, []);
 
             var tokenFile = Path.Combine(folder, "tokens.txt");
             await File.WriteAllLinesAsync(tokenFile, tokens.Select(Uri.EscapeDataString));
@@ -79,7 +96,7 @@ internal static class MixIsolation
             children.Add(listenerProcess);
             Console.WriteLine("  " + await listenerProcess.WaitForAsync("ready", TimeSpan.FromMinutes(3)));
             await Task.Delay(3000);
-            var withListeners = await MeasureAsync(label, $"{listeners} listeners out of process", engine, probe, seconds, [listenerProcess]);
+            var withListeners = await MeasureAsync(label, $"{listeners} listeners out of process", clock, seconds, [listenerProcess]);
 
             if (users > 0)
             {
@@ -90,7 +107,7 @@ internal static class MixIsolation
                 children.Add(pageProcess);
                 Console.WriteLine("  " + await pageProcess.WaitForAsync("ready", TimeSpan.FromMinutes(3)));
                 await Task.Delay(3000);
-                await MeasureAsync(label, $"{listeners} listeners + {users} page users out of process", engine, probe, seconds, [listenerProcess, pageProcess], idle);
+                await MeasureAsync(label, $"{listeners} listeners + {users} page users out of process", clock, seconds, [listenerProcess, pageProcess], idle);
             }
             _ = withListeners;
             await stop.CancelAsync();
@@ -104,6 +121,10 @@ internal static class MixIsolation
             {
                 await child.DisposeAsync();
             }
+            if (clock is not null)
+            {
+                await clock.DisposeAsync();
+            }
             await app.StopAsync();
             await app.DisposeAsync();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -113,7 +134,7 @@ internal static class MixIsolation
 
     /// The mix thread over one window: periods, periods started more than one period late (the engine's own count), the
     /// longest interval between two periods (the probe tap), the node's CPU and garbage collections, the load average.
-    private static async Task<Window> MeasureAsync(string label, string phase, MediaEngine engine, AudienceTap probe, int seconds, BenchChild[] clients, Window? idle = null)
+    private static async Task<Window> MeasureAsync(string label, string phase, MixClock mix, int seconds, BenchChild[] clients, Window? idle = null)
     {
         foreach (var client in clients)
         {
@@ -124,19 +145,19 @@ internal static class MixIsolation
         alone?.Mark();
         var process = Process.GetCurrentProcess();
         var loadBefore = LoadAverage();
-        var lateBefore = engine.LatePeriods;
-        var periodsBefore = engine.PeriodsElapsed;
+        var (periodsBefore, lateBefore) = mix.Totals();
         var gc0 = GC.CollectionCount(0);
         var gc1 = GC.CollectionCount(1);
         var gc2 = GC.CollectionCount(2);
         var paused = GC.GetTotalPauseDuration();
         var cpu = process.TotalProcessorTime;
-        probe.ResetTiming();
+        mix.ResetTiming();
         var clock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(seconds));
-        var (longest, over4, _) = probe.MixTiming;
-        var periods = engine.PeriodsElapsed - periodsBefore;
-        var late = engine.LatePeriods - lateBefore;
+        var (longest, over4) = mix.Timing();
+        var (periodsAfter, lateAfter) = mix.Totals();
+        var periods = periodsAfter - periodsBefore;
+        var late = lateAfter - lateBefore;
         var elapsed = clock.Elapsed.TotalSeconds;
         process.Refresh();
         var window = new Window(periods, late, longest.TotalMilliseconds);

@@ -240,6 +240,120 @@ public sealed class EngineProcessTests : IDisposable
         Assert.Contains(orphan.Lines, l => l.Contains("no node connected for 1 s; stopping", StringComparison.Ordinal));
     }
 
+    /// The node names the ring file; the engine creates it only new, directly in the folder of its control socket. A
+    /// path anywhere else, a name that is not a ring's, a file or link already there, or a cut-short frame is refused
+    /// with a log line and nothing is created or touched.
+    [Fact]
+    public async Task AnAudienceRingIsMadeOnlyInTheNodesPrivateFolderCarriesTheMixAndGoesWhenDetached()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Fail("the engine process and its ring files are for Linux nodes");
+            return;
+        }
+        using var engine = StartEngine();
+        var (node, _) = await ConnectAsync();
+        await using var connected = node;
+        await SendAsync(node, new OpenRoom("stage"));
+        Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+
+        var outside = Directory.CreateTempSubdirectory("loki-elsewhere-").FullName;
+        try
+        {
+            var target = Path.Combine(outside, "target");
+            await File.WriteAllTextAsync(target, "keep me");
+            var planted = Path.Combine(_folder, "audience-planted-1.ring");
+            File.CreateSymbolicLink(planted, target);
+            string[] hostile =
+            [
+                Path.Combine(outside, "audience-stage-1.ring"),
+                _folder + "/../" + Path.GetFileName(outside) + "/audience-stage-2.ring",
+                Path.Combine(_folder, "control.sock"),
+                Path.Combine(_folder, "notes.txt"),
+                "audience-stage-3.ring",
+                planted,
+            ];
+            foreach (var path in hostile)
+            {
+                var answer = await AttachAsync(node, new AudienceRingRequest("stage", path, 1));
+                Assert.True(answer.Refusal is not null, $"the ring {path} was made");
+            }
+
+            Assert.Equal(["target"], Directory.GetFiles(outside).Select(Path.GetFileName));
+            Assert.Equal("keep me", await File.ReadAllTextAsync(target));
+            Assert.Equal(
+                [Path.Combine(_folder, "audience-planted-1.ring"), SocketPath],
+                Directory.GetFileSystemEntries(_folder).Order(StringComparer.Ordinal));
+            Assert.Contains(engine.Lines, l => l.Contains("audience ring for room 'stage' refused: the path", StringComparison.Ordinal)
+                && l.Contains("is outside the node's private folder", StringComparison.Ordinal));
+            Assert.Contains(engine.Lines, l => l.Contains("audience ring for room 'stage' refused: the file cannot be created new", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+            File.Delete(Path.Combine(_folder, "audience-planted-1.ring"));
+        }
+
+        // An attach cut short (its length prefix telling the truth about the cut) is skipped with an error; nothing is made.
+        var cutPath = Path.Combine(_folder, "audience-cut-1.ring");
+        var whole = AudienceControl.AttachFrame(new ControlWriter(), new AudienceRingRequest("stage", cutPath, 5)).ToArray();
+        var cut = whole[..^3];
+        BitConverter.TryWriteBytes(cut, cut.Length - ControlChannel.HeaderLength);
+        await node.SendAsync(cut, static (_, f) => f, CancellationToken.None);
+        Assert.NotNull(await UntilAsync(node, (type, body) => type == ControlMessage.Error && ErrorText(body).StartsWith("Frame skipped", StringComparison.Ordinal)));
+        Assert.False(File.Exists(cutPath));
+
+        // The node's own ring: mode 0600, headed with the node's generation, written every period, its mix thread timed.
+        var ring = Path.Combine(_folder, "audience-stage-1.ring");
+        Assert.Null((await AttachAsync(node, new AudienceRingRequest("stage", ring, 42))).Refusal);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ring));
+        Assert.Throws<Loki.Learning.Media.SharedMemory.RingFormatException>(() => Loki.Learning.Media.SharedMemory.SharedAudienceReader.Open(ring, 41));
+        using var reader = Loki.Learning.Media.SharedMemory.SharedAudienceReader.Open(ring, 42);
+        var message = new byte[reader.MessageLength];
+        var deadline = DateTime.UtcNow + Limit;
+        while (!reader.TryEncode(message))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no message from the ring");
+            await Task.Delay(20);
+        }
+        Assert.True(Loki.Learning.Media.Audience.AudienceFrame.TryReadHeader(message, out var channels, out var frames, out _, out _));
+        Assert.Equal((2, reader.BatchFrames), (channels, frames));
+        var timing = await UntilAsync(node, (type, body) =>
+        {
+            if (type != ControlMessage.MixTiming)
+            {
+                return false;
+            }
+            var r = new ControlReader(body);
+            return AudienceControl.ReadMixTiming(ref r).LongestInterval > TimeSpan.Zero;
+        });
+        Assert.NotNull(timing);
+
+        // Detached: the engine closes its end and removes the file.
+        await node.SendAsync((Room: "stage", Path: ring), static (w, d) => AudienceControl.DetachFrame(w, d.Room, d.Path), CancellationToken.None);
+        while (File.Exists(ring) || !reader.Detached)
+        {
+            Assert.True(DateTime.UtcNow < deadline + Limit, "the detached ring is still there or still open");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<AudienceRingAnswer> AttachAsync(ControlConnection node, AudienceRingRequest request)
+    {
+        await node.SendAsync(request, static (w, r) => AudienceControl.AttachFrame(w, r), CancellationToken.None);
+        var answer = await UntilAsync(node, (type, body) =>
+        {
+            if (type != ControlMessage.AudienceAnswer)
+            {
+                return false;
+            }
+            var reader = new ControlReader(body);
+            return AudienceControl.ReadAnswer(ref reader).Path == request.Path;
+        }) ?? throw new InvalidOperationException("The engine closed the control connection.");
+        var answerReader = new ControlReader(answer.Body);
+        return AudienceControl.ReadAnswer(ref answerReader);
+    }
+
     public void Dispose()
     {
         try

@@ -46,18 +46,19 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     public MediaEngine? Engine => _engine;
 
     /// The engine runs in a child process: only what crosses the control channel works (JackTrip rooms, their
-    /// commands, events, levels and admission). Browser audio, the audience stream and recording hand the engine
-    /// objects of this process and are refused with <see cref="NotInChildReason"/> until they cross through shared memory.
+    /// commands, events, levels and admission, and the audience stream through a ring file). Browser audio and
+    /// recording hand the engine objects of this process and are refused with <see cref="NotInChildReason"/> until they
+    /// cross through shared memory.
     public bool RunsInChild => _child is not null;
 
     /// The supervisor of the child engine, when there is one.
     public EngineChild? Child => _child;
 
-    /// Close reason of a browser audio or audience socket refused because the engine runs in a child process.
+    /// Close reason of a browser audio socket refused because the engine runs in a child process.
     public const string NotInChildReason = "Refusal.NotWithEngineInChild";
 
     /// The log line's words for what is not available while the engine runs in a child process.
-    public const string NotInChildFeatures = "browser audio, the audience stream and recording need Media:Process = InProcess for now";
+    public const string NotInChildFeatures = "browser audio and recording need Media:Process = InProcess for now";
 
     /// Where browsers open this node's audio socket. One node: null (the page's own site). In a cluster:
     /// <c>Media:PublicUrl</c>, or the node's HTTP port on <see cref="PublicHost"/>.
@@ -129,6 +130,12 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
         }
         return _engine?.Post(command) ?? false;
     }
+
+    /// Where a room's audience stream reads the mix: a tap on the engine here, or a ring the child engine writes.
+    /// The caller disposes it when the stream ends.
+    public IAudienceFeed OpenAudience(string mediaRoom) => _child is { } child
+        ? new ChildAudienceFeed(child, mediaRoom, () => _opened.ContainsKey(mediaRoom) && !Stopping, logger)
+        : new TapAudienceFeed(this, mediaRoom);
 
     /// The latest input level of a joined participant (peak and RMS, linear 0..1; see <see cref="MediaEngine.TryGetInputLevel"/>).
     /// With a child engine, its last level report (at most about 100 ms old).
@@ -253,7 +260,7 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
         _pump = Task.Run(() => PumpEventsAsync(events, _stopping.Token), CancellationToken.None);
         logger.LogInformation("JackTrip hub listening on {Address}:{Port} in media engine process {ProcessId} (Media:Process = Child; control socket in {Folder})",
             Settings.BindIPAddress, child.TcpPort, child.ProcessId, child.SocketFolder);
-        logger.LogWarning("The media engine runs in a child process: JackTrip rooms work; {Features}", NotInChildFeatures);
+        logger.LogWarning("The media engine runs in a child process: JackTrip rooms and the audience stream work; {Features}", NotInChildFeatures);
     }
 
     public async ValueTask<AdmissionDecision> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)

@@ -30,14 +30,6 @@ public static class AudienceEndpoint
                 // The room's audio is mixed on another node: the page asks again and goes there.
                 throw Refusal.Conflict(Rooms.RoomAudioEndpoint.MovedReason);
             }
-            if (media.RunsInChild)
-            {
-                // The audience tap is a ring of this process; it reaches a child engine only through shared memory (decision 0010).
-                loggers.CreateLogger(typeof(AudienceEndpoint)).LogWarning(
-                    "Audience stream of event {EventId} refused: the media engine runs in a child process (Media:Process = Child), and {Features}",
-                    eventId, Rooms.RoomMedia.NotInChildFeatures);
-                throw Refusal.Conflict(Rooms.RoomMedia.NotInChildReason);
-            }
         }
         catch (Refusal refusal)
         {

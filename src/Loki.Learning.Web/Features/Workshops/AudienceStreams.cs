@@ -1,6 +1,4 @@
 using System.Net.WebSockets;
-using Loki.Learning.Media.Audience;
-using Loki.Learning.Media.Engine;
 using Loki.Learning.Web.Features.Rooms;
 
 namespace Loki.Learning.Web.Features.Workshops;
@@ -70,7 +68,8 @@ public sealed class AudienceStreams(RoomMedia media, ILoggerFactory loggers) : I
     }
 }
 
-/// One room's audience stream: a tap on the mix, and one sender task that encodes each batch once into a fresh byte
+/// One room's audience stream: a feed of the mix (<see cref="RoomMedia.OpenAudience"/>: a tap on the engine here, or the
+/// ring a child engine writes), and one sender task that encodes each batch once into a fresh byte
 /// array and hands the same array to every listener's socket. A listener whose previous send has not finished misses
 /// the batch (a gap it plays as silence); one that misses a second's worth in a row is dropped. Nothing queues.
 public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<AudienceBroadcaster> logger, Action<AudienceBroadcaster> forget)
@@ -84,7 +83,6 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
     /// How long the stream keeps running with nobody listening (a page reload should not restart it).
     private static readonly TimeSpan Linger = TimeSpan.FromSeconds(10);
 
-    private readonly AudienceTap _tap = new();
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
 
@@ -92,6 +90,7 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
     private readonly CancellationTokenSource _ended = new();
     private Listener[] _listeners = [];
     private Task? _sender;
+    private IAudienceFeed? _feed;
     private long _messages;
     private long _missed;
     private long _dropped;
@@ -99,8 +98,6 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
     public Guid RoomId { get; } = roomId;
 
     public bool Stopped => _stop.IsCancellationRequested;
-
-    public AudienceTap Tap => _tap;
 
     public int ListenerCount => Volatile.Read(ref _listeners).Length;
 
@@ -111,8 +108,9 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
 
     public void Start()
     {
-        media.Post(new AttachTap(MediaRoom, _tap));
-        _sender = Task.Run(() => SendLoopAsync(_stop.Token));
+        var feed = media.OpenAudience(MediaRoom);
+        _feed = feed;
+        _sender = Task.Run(() => SendLoopAsync(feed, _stop.Token));
     }
 
     public async Task StopAsync()
@@ -157,7 +155,7 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
             }
             else
             {
-                await CloseAsync(listener, Stopped ? "Audience.Ended" : listener.Dropped.IsCancellationRequested ? "Audience.TooSlow" : "");
+                await CloseAsync(listener, Stopped ? EndReason : listener.Dropped.IsCancellationRequested ? "Audience.TooSlow" : "");
             }
         }
     }
@@ -170,7 +168,10 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
         }
     }
 
-    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    /// What the listeners are told when the stream ends: the feed's reason (its engine did not come back), else that it ended.
+    private string EndReason => _feed?.Ended ?? IAudienceFeed.EndedReason;
+
+    private async Task SendLoopAsync(IAudienceFeed feed, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
         var idleSince = DateTime.UtcNow;
@@ -178,7 +179,7 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                if (_tap.Detached)
+                if (feed.Ended is not null)
                 {
                     break;
                 }
@@ -193,8 +194,8 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
                 }
                 while (true)
                 {
-                    var message = new byte[_tap.MessageLength];
-                    if (!_tap.TryEncode(message))
+                    var message = new byte[feed.MessageLength];
+                    if (!feed.TryEncode(message))
                     {
                         break;
                     }
@@ -214,10 +215,10 @@ public sealed class AudienceBroadcaster(Guid roomId, RoomMedia media, ILogger<Au
         {
             forget(this);
             await _stop.CancelAsync();
-            media.Post(new DetachTap(MediaRoom, _tap));
+            await feed.DisposeAsync();
             // Every listener hears that the stream ended (a page then stops waiting for it); one that does not answer
             // the close is cut off shortly after.
-            await Task.WhenAll(Volatile.Read(ref _listeners).Select(listener => CloseAsync(listener, "Audience.Ended")));
+            await Task.WhenAll(Volatile.Read(ref _listeners).Select(listener => CloseAsync(listener, EndReason)));
             _ended.CancelAfter(TimeSpan.FromSeconds(2));
         }
     }

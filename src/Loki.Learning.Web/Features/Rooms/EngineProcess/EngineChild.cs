@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Media.EngineControl;
+using Loki.Learning.Media.SharedMemory;
 
 namespace Loki.Learning.Web.Features.Rooms.EngineProcess;
 
@@ -28,6 +29,9 @@ public sealed class EngineChild : IAsyncDisposable
     /// client gets when a grain is slow.
     private static readonly TimeSpan AdmissionLimit = TimeSpan.FromSeconds(2.5);
 
+    /// How long the node waits for the child to make an audience ring.
+    private static readonly TimeSpan AudienceLimit = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(30);
 
@@ -48,6 +52,12 @@ public sealed class EngineChild : IAsyncDisposable
     private readonly ConcurrentDictionary<int, (string RoomId, string ClientName)> _participants = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _folder;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<AudienceRingAnswer>> _audienceAnswers = new(StringComparer.Ordinal);
+    private readonly Lock _timingGate = new();
+    private MixTimingReport _timing;
+    private TimeSpan _longestSinceReset;
+    private long _longSinceReset;
+    private int _rings;
     private volatile Session? _session;
     private Task _supervision = Task.CompletedTask;
     private int _highestParticipantId;
@@ -88,6 +98,109 @@ public sealed class EngineChild : IAsyncDisposable
     public bool Post(MediaCommand command) =>
         ControlCodec.CanCarry(command) && _session is { } session && session.Commands.Writer.TryWrite(command);
 
+    /// A child is connected and the node has opened its rooms in it again (commands posted now follow those).
+    public bool Ready => _session is { Ready: true };
+
+    /// The child's mix thread as of its last report (once a second): periods and late periods since it started, and
+    /// the longest interval between two periods and the intervals over 1.5 periods since <see cref="ResetTiming"/>, as
+    /// its audience taps saw them (zero while it has none).
+    public (long Periods, long Late, TimeSpan Longest, long LongIntervals) Timing
+    {
+        get
+        {
+            lock (_timingGate)
+            {
+                return (_timing.Periods, _timing.LatePeriods, _longestSinceReset, _longSinceReset);
+            }
+        }
+    }
+
+    /// Starts the longest interval and the count of long intervals of <see cref="Timing"/> again.
+    public void ResetTiming()
+    {
+        lock (_timingGate)
+        {
+            _longestSinceReset = TimeSpan.Zero;
+            _longSinceReset = 0;
+        }
+    }
+
+    /// Asks the child to tap <paramref name="mediaRoom"/>'s mix into a new ring file in the private folder, and maps it.
+    /// <exception cref="InvalidOperationException">No child is ready, it refused, or it did not answer in time.</exception>
+    /// <returns>The reader, the ring file's path, and the process id of the child that writes it.</returns>
+    public async Task<(SharedAudienceReader Reader, string Path, int ProcessId)> AttachAudienceAsync(string mediaRoom, CancellationToken cancellationToken)
+    {
+        if (_session is not { Ready: true } session)
+        {
+            throw new InvalidOperationException("No media engine process is running.");
+        }
+        var name = new string(mediaRoom.Where(char.IsAsciiLetterOrDigit).Take(64).ToArray());
+        var path = Path.Combine(_folder, Invariant($"audience-{name}-{Interlocked.Increment(ref _rings)}.ring"));
+        var request = new AudienceRingRequest(mediaRoom, path, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
+        var answer = new TaskCompletionSource<AudienceRingAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _audienceAnswers[path] = answer;
+        try
+        {
+            if (!session.Commands.Writer.TryWrite(request))
+            {
+                throw new InvalidOperationException("The media engine process's command queue is full.");
+            }
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.End.Token);
+            limit.CancelAfter(AudienceLimit);
+            AudienceRingAnswer answered;
+            try
+            {
+                answered = await answer.Task.WaitAsync(limit.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new InvalidOperationException(Invariant($"The media engine process {session.ProcessId} did not make the audience ring within {AudienceLimit.TotalSeconds:0} s."));
+            }
+            if (answered.Refusal is { } refusal)
+            {
+                throw new InvalidOperationException($"The media engine process refused the audience ring: {refusal}");
+            }
+            return (SharedAudienceReader.Open(path, request.Generation), path, session.ProcessId);
+        }
+        catch
+        {
+            DeleteRing(path);
+            throw;
+        }
+        finally
+        {
+            _audienceAnswers.TryRemove(path, out _);
+        }
+    }
+
+    /// Removes the ring file at <paramref name="path"/>, and tells the child that made it (process
+    /// <paramref name="madeBy"/>) to stop tapping the room into it, if that child still runs (it removes the file too;
+    /// a child that ended cannot).
+    public void DetachAudience(string mediaRoom, string path, int? madeBy)
+    {
+        if (_session is { } session && session.ProcessId == madeBy)
+        {
+            session.Commands.Writer.TryWrite(new AudienceDetach(mediaRoom, path));
+        }
+        DeleteRing(path);
+    }
+
+    private void DeleteRing(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The node stopped its engine and removed the folder already.
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("Audience ring {Path} not removed: {Reason}", path, exception.Message);
+        }
+    }
+
     /// The participant's input level as of the child's last level frame (about 100 ms old at most).
     public bool TryGetInputLevel(int participantId, out float peak, out float rms)
     {
@@ -108,6 +221,7 @@ public sealed class EngineChild : IAsyncDisposable
         Interlocked.Increment(ref _starts);
         _supervision = Task.Run(SuperviseAsync, CancellationToken.None);
         await _started();
+        _session.Ready = true;
     }
 
     /// Stops the child: a stop frame (clients get the exit datagrams), then SIGKILL if it has not exited in time.
@@ -197,6 +311,7 @@ public sealed class EngineChild : IAsyncDisposable
                     _logger.LogWarning("Media engine process started again after {Delay} ms: process {ProcessId}, JackTrip hub on port {Port}; the open rooms are opened in it again",
                         delay.TotalMilliseconds, _session.ProcessId, _port);
                     await _started();
+                    _session.Ready = true;
                     break;
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -429,9 +544,20 @@ public sealed class EngineChild : IAsyncDisposable
         var token = session.End.Token;
         try
         {
-            await foreach (var command in session.Commands.Reader.ReadAllAsync(token))
+            await foreach (var item in session.Commands.Reader.ReadAllAsync(token))
             {
-                await session.Connection.SendAsync(command, static (w, c) => ControlCodec.CommandFrame(w, c), token);
+                switch (item)
+                {
+                    case MediaCommand command:
+                        await session.Connection.SendAsync(command, static (w, c) => ControlCodec.CommandFrame(w, c), token);
+                        break;
+                    case AudienceRingRequest request:
+                        await session.Connection.SendAsync(request, static (w, r) => AudienceControl.AttachFrame(w, r), token);
+                        break;
+                    case AudienceDetach detach:
+                        await session.Connection.SendAsync(detach, static (w, d) => AudienceControl.DetachFrame(w, d.RoomId, d.Path), token);
+                        break;
+                }
             }
         }
         catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -476,6 +602,23 @@ public sealed class EngineChild : IAsyncDisposable
                 return null;
             case ControlMessage.Error:
                 _logger.LogWarning("Media engine process {ProcessId} reported: {Text}", session.ProcessId, reader.String("error text"));
+                return null;
+            case ControlMessage.AudienceAnswer:
+                var answer = AudienceControl.ReadAnswer(ref reader);
+                if (_audienceAnswers.TryGetValue(answer.Path, out var waiting))
+                {
+                    waiting.TrySetResult(answer);
+                    return null;
+                }
+                return "An audience answer for a ring this node did not ask for (or no longer waits for); ignored.";
+            case ControlMessage.MixTiming:
+                var report = AudienceControl.ReadMixTiming(ref reader);
+                lock (_timingGate)
+                {
+                    _timing = report;
+                    _longestSinceReset = report.LongestInterval > _longestSinceReset ? report.LongestInterval : _longestSinceReset;
+                    _longSinceReset += report.LongIntervals;
+                }
                 return null;
             default:
                 throw new ControlProtocolException($"Message type {type} is not one an engine sends.");
@@ -553,8 +696,8 @@ public sealed class EngineChild : IAsyncDisposable
 
         public long StartedAt { get; } = startedAt;
 
-        /// Commands waiting for the writer; as many as the engine's own queue holds.
-        public Channel<MediaCommand> Commands { get; } = Channel.CreateBounded<MediaCommand>(new BoundedChannelOptions(1024)
+        /// Commands and audience ring requests waiting for the writer, in order; as many as the engine's own queue holds.
+        public Channel<object> Commands { get; } = Channel.CreateBounded<object>(new BoundedChannelOptions(1024)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -567,5 +710,16 @@ public sealed class EngineChild : IAsyncDisposable
 
         /// The end of this session, once something ended it (under a lock on the session).
         public Task<string>? Ending { get; set; }
+
+        /// The node has opened its rooms in this child (set once, after the start callback).
+        public bool Ready
+        {
+            get => Volatile.Read(ref _ready);
+            set => Volatile.Write(ref _ready, value);
+        }
+
+        private bool _ready;
     }
+
+    private sealed record AudienceDetach(string RoomId, string Path);
 }
