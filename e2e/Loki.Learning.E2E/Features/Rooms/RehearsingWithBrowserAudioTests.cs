@@ -156,7 +156,9 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         await EnterRoomAsync(teacher, roomPath);
         await ConnectAudioAsync(teacher);
         await (await teacher.GetByLabel("Hör mig själv").WhenInteractiveAsync()).CheckAsync();
-        var tight = await MeasureLoopAsync(teacher, "product defaults, tight room");
+        // The goal is about playing together for minutes, not a connection's first seconds (its buffers learn the
+        // link then, and the page's own start-up work lands in them): the pulses of 16 s more count.
+        var tight = await MeasureLoopAsync(teacher, "product defaults, tight room", settle: TimeSpan.FromSeconds(16));
         Assert.All(tight.Trips, ms => Assert.InRange(ms, 2, 500));
         Assert.Equal("tight", (await teacher.EvaluateAsync<System.Text.Json.JsonElement>("() => window.loki.audio.path()")).GetProperty("linkPolicy").GetString());
         Console.WriteLine($"MOUTH-TO-EAR goal (ours p50 ≤ 12 ms, p95 ≤ 20 ms, tight room): p50 {tight.OursP50:F1} ms, p95 {tight.OursP95:F1} ms: {(tight.OursP50 <= 12 && tight.OursP95 <= 20 ? "met" : "missed")}; safe room p50 {product.OursP50:F1} ms, p95 {product.OursP95:F1} ms");
@@ -185,10 +187,12 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
     /// stages (window.loki.audio.path()) and the server's (the participant's engine snapshot).
     /// With <paramref name="mustComeBack"/> false (a compared setting, not the product's) it waits at most 60 s and
     /// reports what came back: the previous settings lose pulses on a loaded machine, which is part of the comparison.
-    private async Task<Loop> MeasureLoopAsync(IPage page, string name, bool mustComeBack = true)
+    private async Task<Loop> MeasureLoopAsync(IPage page, string name, bool mustComeBack = true, TimeSpan settle = default)
     {
         double[] trips = [];
         var waited = Stopwatch.StartNew();
+        // The node runs in this test's process: its collections pause the engine and the sockets too.
+        var (gen0, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         if (mustComeBack)
         {
             // 12, as before this measurement grew: on a machine at a load average of 50 fewer than 30 of 32 pulses may pair.
@@ -208,6 +212,15 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
             }
         }
         // The first pulses of a connection meet buffers still settling: the last 24 count.
+        if (settle > TimeSpan.Zero)
+        {
+            var first = trips.Order().ToArray();
+            Console.WriteLine($"MOUTH-TO-EAR [{name}] the connection's first {first.Length} pulses: total p50 {first[first.Length / 2]:F1} ms, p95 {first[(int)Math.Ceiling(0.95 * first.Length) - 1]:F1} ms");
+            // A window of playing, not a wait for a condition: the page keeps the last 32 pulses, about 16 s.
+            await Task.Delay(settle);
+            trips = await page.EvaluateAsync<double[]>("() => window.loki.audio.loopLatencies()");
+            Assert.True(trips.Length >= 12, $"{trips.Length} pulses came back in the {settle.TotalSeconds} s after the first ones");
+        }
         var sorted = trips.TakeLast(24).Order().ToArray();
         var p50 = sorted[sorted.Length / 2];
         var p95 = sorted[(int)Math.Ceiling(0.95 * sorted.Length) - 1];
@@ -224,6 +237,7 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
             $"input hand-over p50 {server.ExternalPath?.InputWaitP50:F1} / p95 {server.ExternalPath?.InputWaitP95:F1} ms, output hand-over p50 {server.ExternalPath?.OutputWaitP50:F1} / p95 {server.ExternalPath?.OutputWaitP95:F1} ms";
         Console.WriteLine($"MOUTH-TO-EAR [{name}] {sorted.Length} pulses: total p50 {p50:F1} ms, p95 {p95:F1} ms; ours (minus reported output {outputMs:F1} ms and input {inputMs:F1} ms) " +
             $"p50 {p50 - outputMs:F1} ms, p95 {p95 - outputMs:F1} ms, min {sorted[0] - outputMs:F1} ms, max {sorted[^1] - outputMs:F1} ms; " +
+            $"node process: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} of gen 2), {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused in {waited.Elapsed.TotalSeconds:F0} s; " +
             $"browser {path.GetRawText()}; server {serverText}; stats {await page.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}");
         return new Loop(sorted, p50, inputMs, p50 - outputMs, p95 - outputMs);
     }
