@@ -188,7 +188,8 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
         }
         // Sending a picture: "publish", or a publisher's "configure" with an offer. A page joins as a camera publisher
         // only to send its camera (it hears who publishes through its watcher); only those with consent may send.
-        var sends = request == "publish" || (request == "configure" && kind is not null && message["jsep"] is not null);
+        // A publisher's offer on any request counts: Janus reads an offer from a publisher whatever the request.
+        var sends = request == "publish" || (kind is not null && message["jsep"] is not null);
         if (sends && kind is null)
         {
             return "Video.Refusal.RequestNotAllowed";
@@ -200,6 +201,10 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
         if (sends && kind == VideoKind.Screen && !MayShareScreen)
         {
             return "Video.Refusal.OnlyHostShares";
+        }
+        if (sends && message["jsep"] is { } jsep && OfferRefusal(jsep) is { } offerRefusal)
+        {
+            return offerRefusal;
         }
         foreach (var field in body.Select(p => p.Key).Where(k => !fields.Contains(k)).ToList())
         {
@@ -213,6 +218,34 @@ public sealed class JanusRelayRules(VideoTicket ticket, string janusRoom, string
             "update" => Receive(handle, body["subscribe"], body["unsubscribe"]),
             _ => null,
         };
+    }
+
+    /// A publisher's offer may send pictures only. Sound goes through the room's own audio, where the host's mute, the
+    /// mix and removal hold; a sound or data section through Janus would reach every subscriber past all three.
+    /// Sections the offer turns off (port 0) send nothing and pass.
+    private static string? OfferRefusal(JsonNode jsep)
+    {
+        if (jsep is not JsonObject offer || offer["sdp"] is not JsonValue sdpValue || !sdpValue.TryGetValue<string>(out var sdp))
+        {
+            return "Video.Refusal.Malformed";
+        }
+        foreach (var line in sdp.Split('\n'))
+        {
+            if (!line.StartsWith("m=", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            var fields = line[2..].TrimEnd('\r').Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 2)
+            {
+                return "Video.Refusal.Malformed";
+            }
+            if (fields[0] != "video" && fields[1] != "0")
+            {
+                return "Video.Refusal.OnlyPictures";
+            }
+        }
+        return null;
     }
 
     /// Counts what a subscriber handle asks to receive. Each stream asked for names a feed (a string id); a feed the
