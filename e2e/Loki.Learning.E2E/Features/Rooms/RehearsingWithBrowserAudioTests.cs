@@ -193,6 +193,8 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         var waited = Stopwatch.StartNew();
         // The node runs in this test's process: its collections pause the engine and the sockets too.
         var (gen0, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        var engine = App.Service<Loki.Learning.Web.Features.Rooms.RoomMedia>().Engine;
+        var (late, resyncs) = (engine?.LatePeriods ?? 0, engine?.ScheduleResynchronisations ?? 0);
         if (mustComeBack)
         {
             // 12, as before this measurement grew: on a machine at a load average of 50 fewer than 30 of 32 pulses may pair.
@@ -216,8 +218,17 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         {
             var first = trips.Order().ToArray();
             Console.WriteLine($"MOUTH-TO-EAR [{name}] the connection's first {first.Length} pulses: total p50 {first[first.Length / 2]:F1} ms, p95 {first[(int)Math.Ceiling(0.95 * first.Length) - 1]:F1} ms");
-            // A window of playing, not a wait for a condition: the page keeps the last 32 pulses, about 16 s.
-            await Task.Delay(settle);
+            // A window of playing, not a wait for a condition: the page keeps the last 32 pulses, about 16 s. Meanwhile
+            // the server's buffer for this browser, twice a second: whether its target sits at the cap or comes and goes.
+            var targets = new List<string>();
+            var window = Stopwatch.StartNew();
+            while (window.Elapsed < settle)
+            {
+                await Task.Delay(500);
+                var now = BrowserSnapshot();
+                targets.Add(now is null ? "-" : $"{now.JitterBuffer.TargetDepthFrames / 48.0:F1}/{now.JitterBuffer.PlayDelayMicroseconds / 1000.0:F1}/{now.JitterBuffer.ConcealedPeriods}");
+            }
+            Console.WriteLine($"MOUTH-TO-EAR [{name}] server target/play delay ms/concealed every 0.5 s: {string.Join(" ", targets)}");
             trips = await page.EvaluateAsync<double[]>("() => window.loki.audio.loopLatencies()");
             Assert.True(trips.Length >= 12, $"{trips.Length} pulses came back in the {settle.TotalSeconds} s after the first ones");
         }
@@ -227,8 +238,7 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
         var path = await page.EvaluateAsync<System.Text.Json.JsonElement>("() => window.loki.audio.path()");
         var outputMs = path.GetProperty("outputMs").GetDouble();
         var inputMs = path.GetProperty("inputMs").GetDouble();
-        var server = App.Service<Loki.Learning.Web.Features.Rooms.RoomMedia>().Engine?.GetParticipantSnapshots()
-            .Where(s => s.ClientName.StartsWith("browser-", StringComparison.Ordinal)).MaxBy(s => s.ParticipantId);
+        var server = BrowserSnapshot();
         var serverText = server is null ? "none" :
             $"oneWay {server.Latency.NetworkOneWay?.TotalMilliseconds:F1} ms, jitter buffer play delay {server.JitterBuffer.PlayDelayMicroseconds / 1000:F1} ms " +
             $"(target {server.JitterBuffer.TargetDepthFrames / 48.0:F1} ms, lateness quantile {server.JitterBuffer.JitterMicroseconds / 1000:F1} ms, concealed {server.JitterBuffer.ConcealedPeriods} of {server.JitterBuffer.PeriodsRead}, late {server.JitterBuffer.Late}, " +
@@ -237,10 +247,15 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
             $"input hand-over p50 {server.ExternalPath?.InputWaitP50:F1} / p95 {server.ExternalPath?.InputWaitP95:F1} ms, output hand-over p50 {server.ExternalPath?.OutputWaitP50:F1} / p95 {server.ExternalPath?.OutputWaitP95:F1} ms";
         Console.WriteLine($"MOUTH-TO-EAR [{name}] {sorted.Length} pulses: total p50 {p50:F1} ms, p95 {p95:F1} ms; ours (minus reported output {outputMs:F1} ms and input {inputMs:F1} ms) " +
             $"p50 {p50 - outputMs:F1} ms, p95 {p95 - outputMs:F1} ms, min {sorted[0] - outputMs:F1} ms, max {sorted[^1] - outputMs:F1} ms; " +
-            $"node process: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} of gen 2), {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused in {waited.Elapsed.TotalSeconds:F0} s; " +
+            $"node process: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} of gen 2), {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused in {waited.Elapsed.TotalSeconds:F0} s, mix periods late {(engine?.LatePeriods ?? 0) - late}, resynchronised {(engine?.ScheduleResynchronisations ?? 0) - resyncs}; " +
             $"browser {path.GetRawText()}; server {serverText}; stats {await page.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}");
         return new Loop(sorted, p50, inputMs, p50 - outputMs, p95 - outputMs);
     }
+
+    /// The engine's view of the newest browser participant (this test's one connection).
+    private Loki.Learning.Media.Engine.ParticipantSnapshot? BrowserSnapshot() =>
+        App.Service<Loki.Learning.Web.Features.Rooms.RoomMedia>().Engine?.GetParticipantSnapshots()
+            .Where(s => s.ClientName.StartsWith("browser-", StringComparison.Ordinal)).MaxBy(s => s.ParticipantId);
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 

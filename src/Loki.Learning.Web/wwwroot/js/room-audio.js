@@ -406,8 +406,8 @@ async function loopLatencies() {
  * This browser's side of the trip, in ms (docs/benchmarks.md §7): `inputMs` what the browser reports for its
  * microphone path (0 when it does not say), `sendMs` from a block's audio-clock time to the socket (the burst it was
  * rendered in, the hop to the worker), `receiveMs` from the server's send to the worker, `playbackMs` the wait in the
- * playback buffer (audio clock), `outputMs` what the browser reports for its output path. Medians of recent frames;
- * null before audio flows.
+ * playback buffer (audio clock), `outputMs` what the browser reports for its output path. Medians of recent frames
+ * (`sendP99Ms`, `receiveP99Ms`: the 99th percentile of the same 512); null before audio flows.
  */
 function path() {
   if (!context || !connected || counters.receiveLagMs == null || counters.playbackWaitFrames == null) {
@@ -419,6 +419,8 @@ function path() {
     inputMs: typeof settings.latency === 'number' ? settings.latency * 1000 : 0,
     sendMs: counters.sendLagMs,
     receiveMs: counters.receiveLagMs,
+    sendP99Ms: counters.sendLagP99Ms,
+    receiveP99Ms: counters.receiveLagP99Ms,
     playbackMs: counters.playbackWaitFrames * 1000 / context.sampleRate,
     outputMs: ((context.outputLatency || 0) + (context.baseLatency || 0)) * 1000,
     latencyHint: tuning().latencyHint,
