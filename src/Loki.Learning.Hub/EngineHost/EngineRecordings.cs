@@ -91,7 +91,14 @@ internal sealed partial class EngineRecordings(MediaEngine engine, string? root,
             write($"engine: track {Printable(include.FileStem)} refused: a file stem is letters, digits and dashes");
             return $"The file stem {Printable(include.FileStem)} is not letters, digits and dashes; participant {include.ParticipantId} not included.";
         }
-        take.Recorder.Include(include.ParticipantId, include.FileStem, include.AlignOffsetMs);
+        try
+        {
+            take.Recorder.Include(include.ParticipantId, include.FileStem, include.AlignOffsetMs);
+        }
+        catch (ArgumentException exception)
+        {
+            return $"Participant {include.ParticipantId} not included: {exception.Message}";
+        }
         return null;
     }
 
