@@ -161,7 +161,6 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
         {
             return false;
         }
-        take.Write(new TimelineLine(TimelineLine.Marker, NowEpochMs(), "Recording cut off: the sound engine stopped"));
         take.Close();
         return true;
     }
