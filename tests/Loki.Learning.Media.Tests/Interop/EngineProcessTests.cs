@@ -497,6 +497,43 @@ public sealed class EngineProcessTests : IDisposable
         }
     }
 
+    /// The node goes away in the middle of a take (its connection ends): the engine closes the take at once, so every
+    /// file carries its final header (the length it really has), before the engine stops for want of a node.
+    [Fact]
+    public async Task WhenTheNodeGoesAwayTheEngineClosesItsTakesWithFinalHeaders()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Fail("the engine process is for Linux nodes");
+            return;
+        }
+        var root = Directory.CreateTempSubdirectory("loki-recordings-").FullName;
+        try
+        {
+            using var engine = StartEngine("--recordings", root, "--orphan-seconds", "30");
+            var take = Directory.CreateDirectory(Path.Combine(root, "5e6f708192a3b4c5d6e7f8091a2b3c4d")).FullName;
+            var mix = Path.Combine(take, "mix.wav");
+            await using (var node = (await ConnectAsync()).Connection)
+            {
+                await SendAsync(node, new OpenRoom("stage"));
+                Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+                Assert.Null((await StartTakeAsync(node, new TakeStart("stage", take, 4))).Refusal);
+                await UntilAsync(() => WaveSeconds(mix) >= 1, "a second of the take's mix on the disk");
+            }
+
+            Assert.True(engine.WaitForLine(l => l.Contains("engine: the node disconnected: closing 1 take(s)", StringComparison.Ordinal), Limit), engine.ToString());
+            Assert.True(engine.WaitForLine(l => l.Contains($"engine: take in {take} closed", StringComparison.Ordinal), Limit), engine.ToString());
+            Assert.False(engine.HasExited); // it still waits for a node; the take did not wait for that
+            using var reader = new WaveFileReader(mix);
+            Assert.Equal(new FileInfo(mix).Length, reader.Length + 44 + (reader.Length % 2)); // the final header: every byte counted
+            Assert.True(reader.TotalTime >= TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     private static async Task<TakeAnswer> StartTakeAsync(ControlConnection node, TakeStart start)
     {
         await node.SendAsync(start, static (w, s) => RecordingControl.StartFrame(w, s), CancellationToken.None);
