@@ -110,24 +110,7 @@ public sealed class RecordingControlTests
             RecordingControl.EndedFrame(writer, new TakeEnded(Folder, Files, null)).ToArray(),
             RecordingControl.EndedFrame(writer, new TakeEnded(Folder, null, "failed")).ToArray(),
         ];
-        foreach (var frame in frames)
-        {
-            var body = frame.AsSpan(ControlChannel.HeaderLength).ToArray();
-            Assert.True(Decodes(body));
-            for (var cut = 1; cut < body.Length; cut++)
-            {
-                Assert.False(Decodes(body[..cut]), $"a {(ControlMessage)body[0]} cut to {cut} of {body.Length} bytes decoded");
-            }
-            Assert.False(Decodes([.. body, 0]), $"a {(ControlMessage)body[0]} with a byte left over decoded");
-        }
-        var random = new Random(2026);
-        for (var i = 0; i < 5000; i++)
-        {
-            var body = new byte[random.Next(1, 160)];
-            random.NextBytes(body);
-            body[0] = (byte)random.Next(20, 26);
-            Decodes(body);
-        }
+        FrameFuzz.AssertCutAndRandomBodiesAreRefused(frames, Decodes, (byte)ControlMessage.StartRecording, (byte)ControlMessage.RecordingEnded, seed: 2026);
     }
 
     private static ControlReader Body(byte[] frame) => new(frame.AsSpan(ControlChannel.HeaderLength + 1));

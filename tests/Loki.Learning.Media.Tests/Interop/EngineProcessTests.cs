@@ -534,37 +534,6 @@ public sealed class EngineProcessTests : IDisposable
         }
     }
 
-    private static async Task<TakeAnswer> StartTakeAsync(ControlConnection node, TakeStart start)
-    {
-        await node.SendAsync(start, static (w, s) => RecordingControl.StartFrame(w, s), CancellationToken.None);
-        var answer = await UntilAsync(node, (type, body) =>
-        {
-            if (type != ControlMessage.RecordingAnswer)
-            {
-                return false;
-            }
-            var reader = new ControlReader(body);
-            return RecordingControl.ReadAnswer(ref reader).Folder == start.Folder;
-        }) ?? throw new InvalidOperationException("The engine closed the control connection.");
-        var answerReader = new ControlReader(answer.Body);
-        return RecordingControl.ReadAnswer(ref answerReader);
-    }
-
-    private static async Task<TakeEnded> EndedAsync(ControlConnection node, string folder)
-    {
-        var ended = await UntilAsync(node, (type, body) =>
-        {
-            if (type != ControlMessage.RecordingEnded)
-            {
-                return false;
-            }
-            var reader = new ControlReader(body);
-            return RecordingControl.ReadEnded(ref reader).Folder == folder;
-        }) ?? throw new InvalidOperationException("The engine closed the control connection.");
-        var endedReader = new ControlReader(ended.Body);
-        return RecordingControl.ReadEnded(ref endedReader);
-    }
-
     /// Seconds of audio a WAV's header claims now (the recorder rewrites it every second); 0 while there is no header.
     private static double WaveSeconds(string path)
     {
@@ -593,17 +562,34 @@ public sealed class EngineProcessTests : IDisposable
     private static async Task<AudienceRingAnswer> AttachAsync(ControlConnection node, AudienceRingRequest request)
     {
         await node.SendAsync(request, static (w, r) => AudienceControl.AttachFrame(w, r), CancellationToken.None);
-        var answer = await UntilAsync(node, (type, body) =>
+        return await NextOfAsync(node, ControlMessage.AudienceAnswer, AudienceControl.ReadAnswer, a => a.Path == request.Path);
+    }
+
+    private static async Task<TakeAnswer> StartTakeAsync(ControlConnection node, TakeStart start)
+    {
+        await node.SendAsync(start, static (w, s) => RecordingControl.StartFrame(w, s), CancellationToken.None);
+        return await NextOfAsync(node, ControlMessage.RecordingAnswer, RecordingControl.ReadAnswer, a => a.Folder == start.Folder);
+    }
+
+    private static Task<TakeEnded> EndedAsync(ControlConnection node, string folder) =>
+        NextOfAsync(node, ControlMessage.RecordingEnded, RecordingControl.ReadEnded, e => e.Folder == folder);
+
+    private delegate T FrameReader<T>(ref ControlReader reader);
+
+    /// Reads frames until one of <paramref name="type"/> whose fields match; returns its fields.
+    private static async Task<T> NextOfAsync<T>(ControlConnection node, ControlMessage type, FrameReader<T> read, Func<T, bool> matches)
+    {
+        var frame = await UntilAsync(node, (t, body) =>
         {
-            if (type != ControlMessage.AudienceAnswer)
+            if (t != type)
             {
                 return false;
             }
             var reader = new ControlReader(body);
-            return AudienceControl.ReadAnswer(ref reader).Path == request.Path;
+            return matches(read(ref reader));
         }) ?? throw new InvalidOperationException("The engine closed the control connection.");
-        var answerReader = new ControlReader(answer.Body);
-        return AudienceControl.ReadAnswer(ref answerReader);
+        var fields = new ControlReader(frame.Body);
+        return read(ref fields);
     }
 
     public void Dispose()
