@@ -96,7 +96,8 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
 
         Write("engine: stopping");
         listener.Dispose();
-        // Takes first, while the mix still runs and the node (if it asked to stop) still hears what was written.
+        // Takes first, while the mix still runs: every file gets its final header. (A node that asked to stop has
+        // stored its takes before; one that is gone finds them at its next start.)
         await _recordings.CloseAllAsync("the engine stops", TimeSpan.FromSeconds(5));
         await engine.StopAsync();
         await Task.WhenAll(events, levels, accepting).ContinueWith(_ => { }, TaskScheduler.Default);
