@@ -170,7 +170,7 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
     }
 
     /// <summary>Text from the channel as a log line shows it: control characters escaped, cut at 200 characters.</summary>
-    private static string Printable(string text)
+    internal static string Printable(string text)
     {
         var shown = string.Concat(text.Take(200).Select(c => char.IsControl(c) ? string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}") : c.ToString()));
         return "'" + shown + (text.Length > 200 ? "…'" : "'");

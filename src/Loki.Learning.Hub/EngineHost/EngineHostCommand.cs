@@ -34,6 +34,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
     private long _alone = Stopwatch.GetTimestamp();
     private uint _nextRequest;
     private EngineAudiences? _audiences;
+    private EngineRecordings? _recordings;
 
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
@@ -70,6 +71,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
         }
         Write($"engine: listening on {engine.TcpEndPoint} (TCP), control socket {options.ControlPath}, process {Environment.ProcessId}");
         _audiences = new EngineAudiences(engine, options.ControlPath, Write);
+        _recordings = new EngineRecordings(engine, options.RecordingsRoot, Write, ReportTakeAsync);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         var events = PumpEventsAsync(engine, stop.Token);
@@ -94,6 +96,9 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
 
         Write("engine: stopping");
         listener.Dispose();
+        // Takes first, while the mix still runs: every file gets its final header. (A node that asked to stop has
+        // stored its takes before; one that is gone finds them at its next start.)
+        await _recordings.CloseAllAsync("the engine stops", TimeSpan.FromSeconds(5));
         await engine.StopAsync();
         await Task.WhenAll(events, levels, accepting).ContinueWith(_ => { }, TaskScheduler.Default);
         _audiences.RemoveAll();
@@ -232,6 +237,11 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
                 pending.TrySetResult(AdmissionDecision.Refuse);
             }
             await connection.DisposeAsync();
+            if (!token.IsCancellationRequested && _recordings is { Count: > 0 } recordings)
+            {
+                // Nobody would store a take that goes on: its files are closed whole now, and the node's start-up repair finds them.
+                _ = recordings.CloseAllAsync("the node disconnected", TimeSpan.FromSeconds(30));
+            }
             if (!token.IsCancellationRequested)
             {
                 Write(Invariant($"engine: node disconnected ({malformed} malformed frames); waiting {options.OrphanTimeout.TotalSeconds:0.#} s for it to come back"));
@@ -295,6 +305,17 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
             case ControlMessage.DetachAudience:
                 var (roomId, path) = AudienceControl.ReadDetach(ref reader);
                 return _audiences!.Detach(roomId, path);
+            case ControlMessage.StartRecording:
+                var take = _recordings!.Start(RecordingControl.ReadStart(ref reader));
+                _ = SendQuietlyAsync(connection, take, static (w, a) => RecordingControl.AnswerFrame(w, a), stop.Token);
+                return null;
+            case ControlMessage.IncludeInRecording:
+                return _recordings!.Include(RecordingControl.ReadInclude(ref reader));
+            case ControlMessage.ExcludeFromRecording:
+                var (takeFolder, participantId) = RecordingControl.ReadExclude(ref reader);
+                return _recordings!.Exclude(takeFolder, participantId);
+            case ControlMessage.StopRecording:
+                return _recordings!.Stop(RecordingControl.ReadStop(ref reader));
             default:
                 throw new ControlProtocolException($"Message type {type} is not one a node sends.");
         }
@@ -339,6 +360,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
                 {
                     case CommandRejected { Command: AttachTap attach } rejected:
                         _audiences?.Refused(attach, rejected.Refusal);
+                        _recordings?.Refused(attach, rejected.Refusal);
                         continue; // holds an object of this process: it does not cross
                     case CommandRejected { Command: DetachTap }:
                         continue; // the room closed first and detached its taps itself
@@ -400,6 +422,15 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>A take's files are closed: the node hears what was written, if it is connected.</summary>
+    private async Task ReportTakeAsync(TakeEnded ended)
+    {
+        if (_ready is { } connection)
+        {
+            await SendQuietlyAsync(connection, ended, static (w, e) => RecordingControl.EndedFrame(w, e), CancellationToken.None);
         }
     }
 

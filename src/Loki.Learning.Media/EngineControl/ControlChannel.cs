@@ -12,9 +12,10 @@ public static class ControlChannel
 
     /// <summary>
     /// The protocol version this build speaks; a hello with another version is answered with an error and closed.
-    /// Version 2 added the audience ring (<see cref="ControlMessage.AttachAudience"/> … <see cref="ControlMessage.MixTiming"/>).
+    /// Version 2 added the audience ring (<see cref="ControlMessage.AttachAudience"/> … <see cref="ControlMessage.MixTiming"/>);
+    /// version 3 the recorder (<see cref="ControlMessage.StartRecording"/> … <see cref="ControlMessage.RecordingEnded"/>).
     /// </summary>
-    public const ushort Version = 2;
+    public const ushort Version = 3;
 
     /// <summary>Bytes of the length prefix.</summary>
     public const int HeaderLength = 4;
@@ -76,6 +77,24 @@ public enum ControlMessage : byte
 
     /// <summary>Engine → node, once a second: the mix thread's periods, late periods and longest interval (<see cref="MixTimingReport"/>).</summary>
     MixTiming = 12,
+
+    /// <summary>Node → engine: record a room into a take's folder (<see cref="TakeStart"/>); answered with <see cref="RecordingAnswer"/>.</summary>
+    StartRecording = 20,
+
+    /// <summary>Node → engine: record a participant of a take (<see cref="TakeInclude"/>).</summary>
+    IncludeInRecording = 21,
+
+    /// <summary>Node → engine: stop recording a participant of a take (folder, participant id).</summary>
+    ExcludeFromRecording = 22,
+
+    /// <summary>Node → engine: stop a take (folder); the engine closes its files and sends <see cref="RecordingEnded"/>.</summary>
+    StopRecording = 23,
+
+    /// <summary>Engine → node: the answer to a <see cref="StartRecording"/> (<see cref="TakeAnswer"/>).</summary>
+    RecordingAnswer = 24,
+
+    /// <summary>Engine → node: a take's files are closed: what was written, or what went wrong (<see cref="TakeEnded"/>).</summary>
+    RecordingEnded = 25,
 }
 
 /// <summary>A frame that does not follow the control protocol. The message says what was wrong, for a log line.</summary>

@@ -65,24 +65,7 @@ public sealed class AudienceControlTests
             AudienceControl.AnswerFrame(writer, new AudienceRingAnswer("room", "/x/a.ring", 7, null)).ToArray(),
             AudienceControl.MixTimingFrame(writer, new MixTimingReport(1, 2, TimeSpan.FromTicks(3), 4)).ToArray(),
         ];
-        foreach (var frame in frames)
-        {
-            var body = frame.AsSpan(ControlChannel.HeaderLength).ToArray();
-            Assert.True(Decodes(body));
-            for (var cut = 1; cut < body.Length; cut++)
-            {
-                Assert.False(Decodes(body[..cut]), $"a {(ControlMessage)body[0]} cut to {cut} of {body.Length} bytes decoded");
-            }
-            Assert.False(Decodes([.. body, 0]), $"a {(ControlMessage)body[0]} with a byte left over decoded");
-        }
-        var random = new Random(1709);
-        for (var i = 0; i < 5000; i++)
-        {
-            var body = new byte[random.Next(1, 120)];
-            random.NextBytes(body);
-            body[0] = (byte)random.Next(9, 13);
-            Decodes(body);
-        }
+        FrameFuzz.AssertCutAndRandomBodiesAreRefused(frames, Decodes, (byte)ControlMessage.AttachAudience, (byte)ControlMessage.MixTiming, seed: 1709, longest: 120);
     }
 
     private static ControlReader Body(byte[] frame) => new(frame.AsSpan(ControlChannel.HeaderLength + 1));

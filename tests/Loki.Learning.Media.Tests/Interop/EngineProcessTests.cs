@@ -4,6 +4,7 @@ using Loki.Learning.Media.Engine;
 using Loki.Learning.Media.EngineControl;
 using Loki.Learning.Media.JackTrip;
 using Loki.Learning.Media.Tests.Engine;
+using NAudio.Wave;
 
 namespace Loki.Learning.Media.Tests.Interop;
 
@@ -338,20 +339,257 @@ public sealed class EngineProcessTests : IDisposable
         }
     }
 
+    /// The node names the take's folder; the engine records only into a folder the node made directly in the recordings
+    /// folder it was started with. A folder anywhere else, climbing out with "..", relative, the recordings folder
+    /// itself, a link, a folder holding a link, a name that is not the node's, or a file stem that climbs out, is refused
+    /// with a log line, and nothing is written anywhere. A take in the node's own folder records and reports its files.
+    [Fact]
+    public async Task ATakeIsRecordedOnlyIntoAFolderTheNodeMadeInItsRecordingsFolderAndReportsItsFiles()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Fail("the engine process is for Linux nodes");
+            return;
+        }
+        var root = Directory.CreateTempSubdirectory("loki-recordings-").FullName;
+        var outside = Directory.CreateTempSubdirectory("loki-elsewhere-").FullName;
+        try
+        {
+            using var engine = StartEngine("--recordings", root);
+            var (node, _) = await ConnectAsync();
+            await using var connected = node;
+            await SendAsync(node, new OpenRoom("stage"));
+            Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+
+            var target = Path.Combine(outside, "target");
+            await File.WriteAllTextAsync(target, "keep me");
+            Directory.CreateDirectory(Path.Combine(outside, "take"));
+            File.CreateSymbolicLink(Path.Combine(root, "planted"), outside);
+            Directory.CreateDirectory(Path.Combine(root, "holds-link"));
+            File.CreateSymbolicLink(Path.Combine(root, "holds-link", "mix.wav"), target);
+            Directory.CreateDirectory(Path.Combine(root, "odd name"));
+            Directory.CreateDirectory(Path.Combine(root, "nested", "inner"));
+            string[] hostile =
+            [
+                Path.Combine(outside, "take"),
+                root + "/../" + Path.GetFileName(outside) + "/take",
+                root + "/nested/../../" + Path.GetFileName(outside) + "/take",
+                root,
+                "take",
+                Path.Combine(root, "planted"),
+                Path.Combine(root, "holds-link"),
+                Path.Combine(root, "odd name"),
+                Path.Combine(root, "nested", "inner"),
+                Path.Combine(root, "never-made"),
+            ];
+            foreach (var folder in hostile)
+            {
+                var answer = await StartTakeAsync(node, new TakeStart("stage", folder, 4));
+                Assert.True(answer.Refusal is not null, $"a take was started in {folder}");
+            }
+            Assert.Equal(["take", "target"], Directory.GetFileSystemEntries(outside, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+            Assert.Empty(Directory.GetFiles(Path.Combine(outside, "take")));
+            Assert.Equal("keep me", await File.ReadAllTextAsync(target));
+            Assert.DoesNotContain(Directory.GetFiles(root, "*.wav", SearchOption.AllDirectories), f => new FileInfo(f).LinkTarget is null);
+            Assert.Contains(engine.Lines, l => l.Contains("recording of room 'stage' refused: the folder", StringComparison.Ordinal)
+                && l.Contains("is outside the node's recordings folder", StringComparison.Ordinal));
+            Assert.Contains(engine.Lines, l => l.Contains("is a link", StringComparison.Ordinal));
+            Assert.Contains(engine.Lines, l => l.Contains("holds a link ('mix.wav')", StringComparison.Ordinal));
+
+            // A cut-short start is skipped with an error; nothing is made.
+            var mine = Directory.CreateDirectory(Path.Combine(root, "0f1e2d3c4b5a69788796a5b4c3d2e1f0")).FullName;
+            var whole = RecordingControl.StartFrame(new ControlWriter(), new TakeStart("stage", mine, 4)).ToArray();
+            var cut = whole[..^2];
+            BitConverter.TryWriteBytes(cut, cut.Length - ControlChannel.HeaderLength);
+            await node.SendAsync(cut, static (_, f) => f, CancellationToken.None);
+            Assert.NotNull(await UntilAsync(node, (type, body) => type == ControlMessage.Error && ErrorText(body).StartsWith("Frame skipped", StringComparison.Ordinal)));
+            Assert.Empty(Directory.GetFiles(mine));
+
+            // The node's own take: recorded, a file stem that climbs out refused, stopped, its files reported and whole.
+            Assert.Null((await StartTakeAsync(node, new TakeStart("stage", mine, 4))).Refusal);
+            await node.SendAsync(new TakeInclude(mine, 77, "../../escaped", 0), static (w, i) => RecordingControl.IncludeFrame(w, i), CancellationToken.None);
+            Assert.NotNull(await UntilAsync(node, (type, body) => type == ControlMessage.Error && ErrorText(body).Contains("not letters, digits and dashes", StringComparison.Ordinal)));
+            var mix = Path.Combine(mine, "mix.wav");
+            await UntilAsync(() => WaveSeconds(mix) >= 1, "a second of the take's mix on the disk");
+            await node.SendAsync(mine, static (w, f) => RecordingControl.StopFrame(w, f), CancellationToken.None);
+            var ended = await EndedAsync(node, mine);
+            Assert.Null(ended.Error);
+            Assert.Equal("mix.wav", ended.Files!.MixFileName);
+            Assert.True(ended.Files.MixFrames >= 48000, $"{ended.Files.MixFrames} frames of mix");
+            Assert.Empty(ended.Files.Tracks);
+            using (var reader = new NAudio.Wave.WaveFileReader(mix))
+            {
+                Assert.Equal((48000, 24, 2), (reader.WaveFormat.SampleRate, reader.WaveFormat.BitsPerSample, reader.WaveFormat.Channels));
+                Assert.Equal(ended.Files.MixFrames, reader.SampleCount);
+            }
+            Assert.Equal(["mix.wav"], Directory.GetFiles(mine).Select(Path.GetFileName));
+            Assert.False(File.Exists(Path.Combine(root, "escaped.wav")));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// The engine process is killed (SIGKILL) in the middle of a take: every file it wrote is a valid WAV holding what
+    /// was played up to at most a second before the kill.
+    [Fact]
+    public async Task AKilledEngineLeavesTheTakesFilesAsValidWavsHoldingWhatWasPlayed()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Fail("the engine process is for Linux nodes");
+            return;
+        }
+        var root = Directory.CreateTempSubdirectory("loki-recordings-").FullName;
+        try
+        {
+            using var engine = StartEngine("--recordings", root);
+            var (node, hello) = await ConnectAsync();
+            await using var connected = node;
+            await SendAsync(node, new OpenRoom("stage"));
+            Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+
+            var hub = new IPEndPoint(IPAddress.Loopback, hello.TcpPort);
+            var connecting = FakeJackTripClient.ConnectAsync(hub, "player");
+            var question = await UntilAsync(node, (type, _) => type == ControlMessage.AdmissionRequest) ?? throw new InvalidOperationException("no admission question");
+            var questionReader = new ControlReader(question.Body);
+            var (requestId, _) = ControlCodec.ReadAdmissionRequest(ref questionReader);
+            await node.SendAsync(requestId, static (w, id) => ControlCodec.AdmissionAnswerFrame(w, id, AdmissionDecision.Admit("stage")), CancellationToken.None);
+            await using var player = await connecting;
+            using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var playing = player.StreamAsync(100, (frame, _) => (float)(0.3 * Math.Sin(2 * Math.PI * 440 * frame / 48000)), stop: stop.Token);
+            var joined = await UntilAsync(node, (t, b) => IsEvent<ParticipantJoined>(t, b, _ => true)) ?? throw new InvalidOperationException("nobody joined");
+            var joinedReader = new ControlReader(joined.Body);
+            var participantId = ((ParticipantJoined)ControlCodec.ReadEvent(ref joinedReader)).ParticipantId;
+
+            var take = Directory.CreateDirectory(Path.Combine(root, "1a2b3c4d5e6f708192a3b4c5d6e7f809")).FullName;
+            Assert.Null((await StartTakeAsync(node, new TakeStart("stage", take, 4))).Refusal);
+            await node.SendAsync(new TakeInclude(take, participantId, "player-1", 0), static (w, i) => RecordingControl.IncludeFrame(w, i), CancellationToken.None);
+            var track = Path.Combine(take, "player-1.wav");
+            await UntilAsync(() => WaveSeconds(track) >= 2, "two seconds of the player's track on the disk");
+
+            using (var process = System.Diagnostics.Process.GetProcessById(engine.ProcessId))
+            {
+                process.Kill(); // SIGKILL: the recorder gets no chance to close anything
+            }
+            Assert.True(engine.WaitForExit(Limit));
+            await stop.CancelAsync();
+            await playing.ContinueWith(_ => { }, TaskScheduler.Default);
+
+            foreach (var file in new[] { track, Path.Combine(take, "mix.wav") })
+            {
+                using var reader = new NAudio.Wave.WaveFileReader(file);
+                Assert.Equal((48000, 24), (reader.WaveFormat.SampleRate, reader.WaveFormat.BitsPerSample));
+                Assert.True(reader.TotalTime >= TimeSpan.FromSeconds(1.5), $"{file} holds {reader.TotalTime.TotalSeconds:F2} s");
+                Assert.True(reader.Length + 44 <= new FileInfo(file).Length, "the header claims no more than the file holds");
+                var samples = new float[reader.SampleCount * reader.WaveFormat.Channels];
+                var read = reader.ToSampleProvider().Read(samples.AsSpan());
+                var tail = samples.AsSpan(read / 2, read / 2).ToArray(); // the second half: the player plays throughout
+                var rms = Math.Sqrt(tail.Average(x => (double)x * x));
+                Assert.InRange(rms, 0.15, 0.26); // a 0.3 sine has an RMS of 0.21
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// The node goes away in the middle of a take (its connection ends): the engine closes the take at once, so every
+    /// file carries its final header (the length it really has), before the engine stops for want of a node.
+    [Fact]
+    public async Task WhenTheNodeGoesAwayTheEngineClosesItsTakesWithFinalHeaders()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Fail("the engine process is for Linux nodes");
+            return;
+        }
+        var root = Directory.CreateTempSubdirectory("loki-recordings-").FullName;
+        try
+        {
+            using var engine = StartEngine("--recordings", root, "--orphan-seconds", "30");
+            var take = Directory.CreateDirectory(Path.Combine(root, "5e6f708192a3b4c5d6e7f8091a2b3c4d")).FullName;
+            var mix = Path.Combine(take, "mix.wav");
+            await using (var node = (await ConnectAsync()).Connection)
+            {
+                await SendAsync(node, new OpenRoom("stage"));
+                Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+                Assert.Null((await StartTakeAsync(node, new TakeStart("stage", take, 4))).Refusal);
+                await UntilAsync(() => WaveSeconds(mix) >= 1, "a second of the take's mix on the disk");
+            }
+
+            Assert.True(engine.WaitForLine(l => l.Contains("engine: the node disconnected: closing 1 take(s)", StringComparison.Ordinal), Limit), engine.ToString());
+            Assert.True(engine.WaitForLine(l => l.Contains($"engine: take in {take} closed", StringComparison.Ordinal), Limit), engine.ToString());
+            Assert.False(engine.HasExited); // it still waits for a node; the take did not wait for that
+            using var reader = new WaveFileReader(mix);
+            Assert.Equal(new FileInfo(mix).Length, reader.Length + 44 + (reader.Length % 2)); // the final header: every byte counted
+            Assert.True(reader.TotalTime >= TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// Seconds of audio a WAV's header claims now (the recorder rewrites it every second); 0 while there is no header.
+    private static double WaveSeconds(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new NAudio.Wave.WaveFileReader(stream);
+            return reader.TotalTime.TotalSeconds;
+        }
+        catch (Exception exception) when (exception is IOException or FormatException or ArgumentException)
+        {
+            return 0;
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Limit;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not within {Limit.TotalSeconds} s: {what}");
+            await Task.Delay(50);
+        }
+    }
+
     private static async Task<AudienceRingAnswer> AttachAsync(ControlConnection node, AudienceRingRequest request)
     {
         await node.SendAsync(request, static (w, r) => AudienceControl.AttachFrame(w, r), CancellationToken.None);
-        var answer = await UntilAsync(node, (type, body) =>
+        return await NextOfAsync(node, ControlMessage.AudienceAnswer, AudienceControl.ReadAnswer, a => a.Path == request.Path);
+    }
+
+    private static async Task<TakeAnswer> StartTakeAsync(ControlConnection node, TakeStart start)
+    {
+        await node.SendAsync(start, static (w, s) => RecordingControl.StartFrame(w, s), CancellationToken.None);
+        return await NextOfAsync(node, ControlMessage.RecordingAnswer, RecordingControl.ReadAnswer, a => a.Folder == start.Folder);
+    }
+
+    private static Task<TakeEnded> EndedAsync(ControlConnection node, string folder) =>
+        NextOfAsync(node, ControlMessage.RecordingEnded, RecordingControl.ReadEnded, e => e.Folder == folder);
+
+    private delegate T FrameReader<T>(ref ControlReader reader);
+
+    /// Reads frames until one of <paramref name="type"/> whose fields match; returns its fields.
+    private static async Task<T> NextOfAsync<T>(ControlConnection node, ControlMessage type, FrameReader<T> read, Func<T, bool> matches)
+    {
+        var frame = await UntilAsync(node, (t, body) =>
         {
-            if (type != ControlMessage.AudienceAnswer)
+            if (t != type)
             {
                 return false;
             }
             var reader = new ControlReader(body);
-            return AudienceControl.ReadAnswer(ref reader).Path == request.Path;
+            return matches(read(ref reader));
         }) ?? throw new InvalidOperationException("The engine closed the control connection.");
-        var answerReader = new ControlReader(answer.Body);
-        return AudienceControl.ReadAnswer(ref answerReader);
+        var fields = new ControlReader(frame.Body);
+        return read(ref fields);
     }
 
     public void Dispose()

@@ -10,6 +10,7 @@ public sealed class SettingsCheckTests
     [Theory]
     [InlineData("Media:JackTripPort", "-1", "Media:JackTripPort must be a TCP port from 1 to 65535, or 0 for any free port, not '-1'.")]
     [InlineData("Media:BindAddress", "ten.0.0.1", "Media:BindAddress must be an IP address such as 0.0.0.0 or 127.0.0.1, not 'ten.0.0.1'.")]
+    [InlineData("Media:EngineSilenceSeconds", "0", "Media:EngineSilenceSeconds must be from 1 to 600 seconds, not '0'.")]
     [InlineData("Media:UdpBasePort", "65500", "Media:UdpBasePort must be a UDP port from 1 to 65408 (the next 127 are used too), or 0 for any free port, not '65500'.")]
     [InlineData("Media:RealTimePriority", "120", "Media:RealTimePriority must be from 1 to 99, or 0 for normal priority, not '120'.")]
     [InlineData("Media:PublicUrl", "node2:5080", "Media:PublicUrl must be an http:// or https:// address, not 'node2:5080'.")]

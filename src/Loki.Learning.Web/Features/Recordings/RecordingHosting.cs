@@ -25,7 +25,10 @@ public static class RecordingHosting
     /// What a node that hosts room grains needs to record them (the host, and the test cluster's silos).
     public static IServiceCollection AddLokiRecordingNode(this IServiceCollection services, string folder)
     {
-        services.AddSingleton(new RecordingStorage(folder));
+        var storage = new RecordingStorage(folder);
+        services.AddSingleton(storage);
+        // A child engine records only into folders directly in this one (decision 0010, step 4).
+        services.AddSingleton(new Rooms.EngineProcess.EngineRecordingsFolder(storage.Folder));
         services.AddSingleton<RoomRecorders>();
         services.AddSingleton<RecordingRecovery>();
         services.AddSingleton<RecordingVideoConversion>();

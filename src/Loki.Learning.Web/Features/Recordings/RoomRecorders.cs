@@ -14,7 +14,9 @@ namespace Loki.Learning.Web.Features.Recordings;
 
 /// This node's recorders, one per room being recorded (a room's audio and its recorder live on the node where its
 /// grain is active). Driven by the room's events (<see cref="RoomTakes"/>), off the grain's turn; the recorder itself
-/// writes on its own thread, never on the mix thread.
+/// writes on its own thread, never on the mix thread. The recorder runs where the engine runs
+/// (<see cref="RoomMedia.RecordAsync"/>): tapped into the engine in this process, or in the child engine process
+/// (decision 0010, step 4), which tells this node what it wrote; everything here works the same either way.
 /// Each take also appends its timeline (tracks, joins, leaves, beat changes, markers) to <c>timeline.jsonl</c>, flushed
 /// per line, so the start-up repair can rebuild a take that a crash cut off.
 public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDbContextFactory<LokiDbContext> dbFactory, TimeProvider clock, ILogger<RoomRecorders> logger)
@@ -37,17 +39,28 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
     public bool IsRecording(Guid recordingId) => _takes.ContainsKey(recordingId);
 
     /// Attaches a recorder to the room's audio. False when this node has no media engine running.
-    public bool Start(Guid recordingId, string mediaRoom, string folder, BeatTimeline beat, string? scoreTitle)
+    /// <exception cref="IOException">The take's folder cannot be written (here, or the child engine refused it).</exception>
+    public async Task<bool> StartAsync(Guid recordingId, string mediaRoom, string folder, BeatTimeline beat, string? scoreTitle)
     {
         var path = storage.FolderOf(folder);
         Directory.CreateDirectory(path);
-        var recorder = new RoomRecorder(path, PeriodFrames, SampleRate, maxTracks: MaxTracks);
-        var take = new Take(recordingId, mediaRoom, recorder, new StreamWriter(Path.Combine(path, TimelineLine.FileName), append: true, Encoding.UTF8));
-        if (!media.Post(new AttachTap(mediaRoom, recorder)))
+        var timeline = new StreamWriter(Path.Combine(path, TimelineLine.FileName), append: true, Encoding.UTF8);
+        IRoomRecording? recording;
+        try
         {
-            take.Timeline.Dispose();
+            recording = await media.RecordAsync(mediaRoom, path, MaxTracks);
+        }
+        catch
+        {
+            await timeline.DisposeAsync();
+            throw;
+        }
+        if (recording is null)
+        {
+            await timeline.DisposeAsync();
             return false;
         }
+        var take = new Take(recordingId, mediaRoom, recording, timeline);
         _takes[recordingId] = take;
         var now = NowEpochMs();
         take.Write(new TimelineLine(TimelineLine.Start, now));
@@ -67,10 +80,10 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
         {
             return;
         }
-        var upstream = media.Engine is null ? null : LatestUpstreamMs(mediaId);
+        var upstream = LatestUpstreamMs(mediaId);
         var offset = upstream ?? (oneWayMs ?? 0) + PeriodMs;
         var stem = FileStem(displayName, mediaId);
-        take.Recorder.Include(mediaId, stem, offset);
+        take.Recording.Include(mediaId, stem, offset);
         take.Write(new TimelineLine(TimelineLine.Track, NowEpochMs(), displayName, mediaId, personId, stem + ".wav", offset, jitterMs));
         take.Write(new TimelineLine(TimelineLine.Joined, NowEpochMs(), displayName, mediaId, personId));
     }
@@ -79,7 +92,7 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
     {
         if (_takes.TryGetValue(recordingId, out var take))
         {
-            take.Recorder.Exclude(mediaId);
+            take.Recording.Exclude(mediaId);
             take.Write(new TimelineLine(TimelineLine.Left, NowEpochMs(), displayName, mediaId));
         }
     }
@@ -100,17 +113,17 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
         {
             return;
         }
+        take.Stopped.TrySetResult();
         RecordedFiles files;
         try
         {
-            media.Post(new DetachTap(take.MediaRoom, take.Recorder));
-            files = await take.Recorder.CompleteAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            files = await take.Recording.StopAsync();
         }
         finally
         {
-            await take.Timeline.DisposeAsync();
+            take.Close();
         }
-        var lines = TimelineLine.Read(Path.Combine(take.Recorder.Folder, TimelineLine.FileName));
+        var lines = TimelineLine.Read(Path.Combine(take.Recording.Folder, TimelineLine.FileName));
         var start = files.StartEpochMs > 0 ? files.StartEpochMs : lines.FirstOrDefault()?.EpochMs ?? NowEpochMs();
         var includes = lines.Where(l => l.Kind == TimelineLine.Track).ToList();
         var tracks = files.Tracks
@@ -132,6 +145,24 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
         await RecordingArchive.StoreAsync(dbFactory, recordingId, RecordingStatus.Finished, start, files.MixFileName, files.MixFrames, files.DroppedBlocks,
             tracks, TimelineLine.ToEvents(lines, start), clock.GetUtcNow().UtcDateTime);
         logger.LogInformation("Recording {Recording} stored: {Tracks} tracks, {Dropped} dropped blocks", recordingId, tracks.Count, files.DroppedBlocks);
+    }
+
+    /// Completes with true when the engine that records the take ended before the take was stopped (a child engine that
+    /// was killed, or hung and was killed): the take is no longer recorded here, and what reached its folder is to be
+    /// stored as recovered. False once the take is stopped, or when it is not recorded here.
+    public async Task<bool> LostAsync(Guid recordingId)
+    {
+        if (!_takes.TryGetValue(recordingId, out var take))
+        {
+            return false;
+        }
+        var lost = take.Recording.Lost;
+        if (await Task.WhenAny(lost, take.Stopped.Task) != lost || !_takes.TryRemove(new KeyValuePair<Guid, Take>(recordingId, take)))
+        {
+            return false;
+        }
+        take.Close();
+        return true;
     }
 
     /// Stops every take on this node (the host is shutting down), so their files are closed and stored.
@@ -195,24 +226,43 @@ public sealed class RoomRecorders(RoomMedia media, RecordingStorage storage, IDb
     public static string TrackName(string displayName, int? channel) =>
         channel is { } number ? string.Create(CultureInfo.InvariantCulture, $"{displayName} ch {number}") : displayName;
 
-    private sealed class Take(Guid id, string mediaRoom, RoomRecorder recorder, StreamWriter timeline)
+    private sealed class Take(Guid id, string mediaRoom, IRoomRecording recording, StreamWriter timeline)
     {
         private readonly Lock _lock = new();
+        private bool _closed;
 
         public Guid Id { get; } = id;
 
         public string MediaRoom { get; } = mediaRoom;
 
-        public RoomRecorder Recorder { get; } = recorder;
+        public IRoomRecording Recording { get; } = recording;
 
-        public StreamWriter Timeline { get; } = timeline;
+        /// Set when the take is stopped (a lost engine after that is no longer this take's concern).
+        public TaskCompletionSource Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// Appends a line and flushes it; a line for a take already closed is dropped (an event racing the stop).
         public void Write(TimelineLine line)
         {
             lock (_lock)
             {
-                Timeline.WriteLine(line.ToJson());
-                Timeline.Flush();
+                if (_closed)
+                {
+                    return;
+                }
+                timeline.WriteLine(line.ToJson());
+                timeline.Flush();
+            }
+        }
+
+        public void Close()
+        {
+            lock (_lock)
+            {
+                if (!_closed)
+                {
+                    _closed = true;
+                    timeline.Dispose();
+                }
             }
         }
     }

@@ -60,7 +60,7 @@ public sealed class RoomTakes(
         string? problem;
         try
         {
-            problem = recorders.Start(take.RecordingId, take.MediaRoom, take.Folder, take.Beat, take.ScoreTitle) ? null : NoAudio;
+            problem = await recorders.StartAsync(take.RecordingId, take.MediaRoom, take.Folder, take.Beat, take.ScoreTitle) ? null : NoAudio;
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -69,6 +69,7 @@ public sealed class RoomTakes(
         }
         if (problem is null)
         {
+            _ = Task.Run(() => WatchAsync(take), CancellationToken.None);
             await videoRecordings.StartAsync(take.RoomId, take.RecordingId, storage.FolderOf(take.Folder));
             await grains.GetGrain<IRoomGrain>(take.RoomId).ReportTakeWritingAsync(take.RecordingId);
             return;
@@ -114,6 +115,29 @@ public sealed class RoomTakes(
         }
         // Not recorded here (or not stored): what reached the disk is kept. Nothing to do for a take already stored.
         await recovery.RepairTakeAsync(take.RecordingId);
+    }
+
+    /// The engine that records the take ended before the take was stopped (a child engine killed, or hung and killed by
+    /// its heartbeat): what reached the disk is stored as a recovered take, the pictures stop, and the room ends the take
+    /// and shows why (<see cref="NotStored"/>). A take stopped normally ends this watch without doing anything.
+    private async Task WatchAsync(TakeStarted take)
+    {
+        try
+        {
+            if (!await recorders.LostAsync(take.RecordingId))
+            {
+                return;
+            }
+            logger.LogError("Recording {Recording} of room {Room} was cut off: the media engine ended during the take; what reached the disk is stored as recovered",
+                take.RecordingId, take.RoomId);
+            await videoRecordings.StopAsync(take.RoomId, take.RecordingId);
+            await recovery.RepairTakeAsync(take.RecordingId);
+            await grains.GetGrain<IRoomGrain>(take.RoomId).ReportTakeProblemAsync(take.RecordingId, NotStored);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            logger.LogError(exception, "Recording {Recording} of room {Room} was cut off and could not be stored; the start-up repair finds it", take.RecordingId, take.RoomId);
+        }
     }
 
     /// The folder of a take that never started holds at most empty files.

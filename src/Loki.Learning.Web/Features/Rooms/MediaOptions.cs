@@ -43,6 +43,10 @@ public sealed class MediaOptions : ICheckedSettings
     /// <c>.dll</c>; default: the one next to the node's own files.
     public string? EnginePath { get; set; }
 
+    /// <see cref="MediaProcess.Child"/>: seconds without any frame from the engine process (it reports its mix timing
+    /// every second) after which it counts as hung and is killed and started again (1–600).
+    public double EngineSilenceSeconds { get; set; } = 5;
+
     public IPAddress BindIPAddress => IPAddress.Parse(BindAddress);
 
     public IEnumerable<string> Problems()
@@ -74,6 +78,10 @@ public sealed class MediaOptions : ICheckedSettings
         if (PublicUrl is { Length: > 0 } url && !SettingsCheck.IsWebAddress(url))
         {
             yield return SettingsCheck.Problem("Media:PublicUrl", "an http:// or https:// address", url);
+        }
+        if (!double.IsFinite(EngineSilenceSeconds) || EngineSilenceSeconds is < 1 or > 600)
+        {
+            yield return SettingsCheck.Problem("Media:EngineSilenceSeconds", "from 1 to 600 seconds", EngineSilenceSeconds);
         }
         if (!Enum.IsDefined(Process))
         {

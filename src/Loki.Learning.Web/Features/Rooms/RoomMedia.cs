@@ -46,9 +46,9 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     public MediaEngine? Engine => _engine;
 
     /// The engine runs in a child process: only what crosses the control channel works (JackTrip rooms, their
-    /// commands, events, levels and admission, and the audience stream through a ring file). Browser audio and
-    /// recording hand the engine objects of this process and are refused with <see cref="NotInChildReason"/> until they
-    /// cross through shared memory.
+    /// commands, events, levels and admission, the audience stream through a ring file, and recording, which the child
+    /// runs). Browser audio hands the engine objects of this process and is refused with <see cref="NotInChildReason"/>
+    /// until it crosses through shared memory.
     public bool RunsInChild => _child is not null;
 
     /// The supervisor of the child engine, when there is one.
@@ -58,7 +58,7 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     public const string NotInChildReason = "Refusal.NotWithEngineInChild";
 
     /// The log line's words for what is not available while the engine runs in a child process.
-    public const string NotInChildFeatures = "browser audio and recording need Media:Process = InProcess for now";
+    public const string NotInChildFeatures = "browser audio needs Media:Process = InProcess for now";
 
     /// Where browsers open this node's audio socket. One node: null (the page's own site). In a cluster:
     /// <c>Media:PublicUrl</c>, or the node's HTTP port on <see cref="PublicHost"/>.
@@ -136,6 +136,29 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     public IAudienceFeed OpenAudience(string mediaRoom) => _child is { } child
         ? new ChildAudienceFeed(child, mediaRoom, () => _opened.ContainsKey(mediaRoom) && !Stopping, logger)
         : new TapAudienceFeed(this, mediaRoom);
+
+    /// Starts a recorder on a room's audio writing into <paramref name="folder"/> (which exists): a tap on the engine
+    /// here, or a recorder the child engine runs there (<see cref="ChildRoomRecording"/>). Null when this node runs no
+    /// engine, or no child is ready.
+    /// <exception cref="IOException">The recorder cannot write into the folder (here, or the child refused it).</exception>
+    public async Task<IRoomRecording?> RecordAsync(string mediaRoom, string folder, int maxTracks)
+    {
+        if (_child is { } child)
+        {
+            return await ChildRoomRecording.StartAsync(child, mediaRoom, folder, maxTracks);
+        }
+        if (_engine is not { } engine)
+        {
+            return null;
+        }
+        var recorder = new Media.Recording.RoomRecorder(folder, engine.Options.PeriodFrames, engine.Options.SampleRate, maxTracks);
+        if (!engine.Post(new AttachTap(mediaRoom, recorder)))
+        {
+            recorder.OnDetached(); // its writer thread ends
+            return null;
+        }
+        return new TapRoomRecording(this, mediaRoom, recorder);
+    }
 
     /// The latest input level of a joined participant (peak and RMS, linear 0..1; see <see cref="MediaEngine.TryGetInputLevel"/>).
     /// With a child engine, its last level report (at most about 100 ms old).
@@ -252,7 +275,11 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
         var program = EngineProgram.Find(Settings.EnginePath)
             ?? throw new InvalidOperationException("Media:Process is Child but no engine program was found (Media:EnginePath).");
         var child = new EngineChild(
-            new EngineChild.Settings(program, Settings.BindIPAddress, Settings.JackTripPort, Settings.UdpBasePort, LiveRoom.Capacity, Settings.RealTimePriority, Settings.MixThreadCpu),
+            new EngineChild.Settings(program, Settings.BindIPAddress, Settings.JackTripPort, Settings.UdpBasePort, LiveRoom.Capacity, Settings.RealTimePriority, Settings.MixThreadCpu)
+            {
+                RecordingsRoot = services.GetService<EngineRecordingsFolder>()?.Path,
+                SilenceLimit = TimeSpan.FromSeconds(Settings.EngineSilenceSeconds),
+            },
             this, logger, clock, ReopenRoomsAsync);
         _child = child;
         await child.StartAsync(cancellationToken);

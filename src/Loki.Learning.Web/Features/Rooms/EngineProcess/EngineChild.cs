@@ -16,10 +16,18 @@ namespace Loki.Learning.Web.Features.Rooms.EngineProcess;
 /// the child's hello, events and level frames, so nothing on the node ever waits for the child.
 /// Threads: <see cref="Post"/> and the getters from any thread; one reader and one writer task per child; the
 /// supervision on its own task.
-public sealed class EngineChild : IAsyncDisposable
+public sealed partial class EngineChild : IAsyncDisposable
 {
     /// What the child is started with (the node's <c>Media</c> settings).
-    public sealed record Settings(string Program, IPAddress Bind, int Port, int UdpBase, int MaxPerRoom, int RealTimePriority, int MixThreadCpu);
+    public sealed record Settings(string Program, IPAddress Bind, int Port, int UdpBase, int MaxPerRoom, int RealTimePriority, int MixThreadCpu)
+    {
+        /// The node's recordings folder: the child records takes only into folders directly in it (<c>--recordings</c>).
+        public string? RecordingsRoot { get; init; }
+
+        /// The heartbeat: a child that sends nothing for this long (its mix timing comes every second) is hung, and is
+        /// killed and started again.
+        public TimeSpan SilenceLimit { get; init; } = TimeSpan.FromSeconds(5);
+    }
 
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan HelloLimit = TimeSpan.FromSeconds(10);
@@ -247,7 +255,8 @@ public sealed class EngineChild : IAsyncDisposable
             {
                 // Already gone; ended below.
             }
-            await EndAsync(session, StopLimit);
+            var exit = await EndAsync(session, StopLimit);
+            LoseTakes(session.ProcessId, exit);
         }
         await _supervision.ContinueWith(_ => { }, TaskScheduler.Default);
         _events.Writer.TryComplete();
@@ -296,6 +305,7 @@ public sealed class EngineChild : IAsyncDisposable
             }
             _session = null;
             ForgetParticipants();
+            LoseTakes(session.ProcessId, exit);
             failures = ranFor > Healthy ? 0 : failures + 1;
             _logger.LogError("Media engine process {ProcessId} ended after {Seconds:F1} s ({Exit}); every JackTrip client of this node was disconnected, starting it again",
                 session.ProcessId, ranFor.TotalSeconds, exit);
@@ -402,6 +412,10 @@ public sealed class EngineChild : IAsyncDisposable
             "--mix-cpu", Invariant($"{_settings.MixThreadCpu}"),
             "--first-participant-id", Invariant($"{Volatile.Read(ref _highestParticipantId) + 1}"),
         };
+        if (_settings.RecordingsRoot is { } recordings)
+        {
+            arguments = [.. arguments, "--recordings", recordings];
+        }
         var process = new Process { StartInfo = EngineProgram.StartInfo(_settings.Program, arguments) };
         process.OutputDataReceived += (_, line) => LogChildLine(line.Data, LogLevel.Information);
         process.ErrorDataReceived += (_, line) => LogChildLine(line.Data, LogLevel.Warning);
@@ -419,7 +433,8 @@ public sealed class EngineChild : IAsyncDisposable
             var session = new Session(process, processId, socketPath, connection, Stopwatch.GetTimestamp());
             session.Completion = Task.WhenAll(
                 Task.Run(() => ReadAsync(session), CancellationToken.None),
-                Task.Run(() => WriteAsync(session), CancellationToken.None));
+                Task.Run(() => WriteAsync(session), CancellationToken.None),
+                Task.Run(() => WatchAsync(session), CancellationToken.None));
             return session;
         }
         catch
@@ -509,6 +524,7 @@ public sealed class EngineChild : IAsyncDisposable
         {
             while (await session.Connection.ReadFrameAsync(token) is { } body)
             {
+                session.Heard();
                 string? problem;
                 try
                 {
@@ -556,6 +572,9 @@ public sealed class EngineChild : IAsyncDisposable
                         break;
                     case AudienceDetach detach:
                         await session.Connection.SendAsync(detach, static (w, d) => AudienceControl.DetachFrame(w, d.RoomId, d.Path), token);
+                        break;
+                    case Func<ControlWriter, ReadOnlyMemory<byte>> frame:
+                        await session.Connection.SendAsync(frame, static (w, f) => f(w), token);
                         break;
                 }
             }
@@ -620,6 +639,8 @@ public sealed class EngineChild : IAsyncDisposable
                     _longSinceReset += report.LongIntervals;
                 }
                 return null;
+            case ControlMessage.RecordingAnswer or ControlMessage.RecordingEnded:
+                return HandleRecording((ControlMessage)type, ref reader);
             default:
                 throw new ControlProtocolException($"Message type {type} is not one an engine sends.");
         }
@@ -682,6 +703,42 @@ public sealed class EngineChild : IAsyncDisposable
         }
     }
 
+    /// The heartbeat (decision 0010, step 5): the child's mix timing arrives every second, levels ten times a second
+    /// while anyone is joined. A child that sent nothing for <see cref="Settings.SilenceLimit"/> — stopped, deadlocked,
+    /// starved — keeps its socket open and would never be noticed by the reader: it is killed, and the supervision
+    /// starts it again as after any other end.
+    private async Task WatchAsync(Session session)
+    {
+        var every = TimeSpan.FromTicks(Math.Clamp(_settings.SilenceLimit.Ticks / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond));
+        using var timer = new PeriodicTimer(every);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(session.End.Token))
+            {
+                var silent = session.Silent;
+                if (silent <= _settings.SilenceLimit)
+                {
+                    continue;
+                }
+                _logger.LogError("Media engine process {ProcessId} sent nothing for {Seconds:F1} s (limit {Limit:F1} s, Media:EngineSilenceSeconds): it hangs; killing it so that it is started again",
+                    session.ProcessId, silent.TotalSeconds, _settings.SilenceLimit.TotalSeconds);
+                try
+                {
+                    session.Process.Kill();
+                }
+                catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception)
+                {
+                    // It ended meanwhile.
+                }
+                await session.End.CancelAsync();
+                return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private sealed class Session(Process process, int processId, string socketPath, ControlConnection connection, long startedAt)
@@ -695,6 +752,14 @@ public sealed class EngineChild : IAsyncDisposable
         public ControlConnection Connection { get; } = connection;
 
         public long StartedAt { get; } = startedAt;
+
+        private long _heard = Stopwatch.GetTimestamp();
+
+        /// A frame arrived from the child (any frame counts as a heartbeat).
+        public void Heard() => Interlocked.Exchange(ref _heard, Stopwatch.GetTimestamp());
+
+        /// How long since the child's last frame (or since the hello).
+        public TimeSpan Silent => Stopwatch.GetElapsedTime(Interlocked.Read(ref _heard));
 
         /// Commands and audience ring requests waiting for the writer, in order; as many as the engine's own queue holds.
         public Channel<object> Commands { get; } = Channel.CreateBounded<object>(new BoundedChannelOptions(1024)
