@@ -34,6 +34,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
     private long _alone = Stopwatch.GetTimestamp();
     private uint _nextRequest;
     private EngineAudiences? _audiences;
+    private EngineBrowsers? _browsers;
 
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
@@ -70,6 +71,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
         }
         Write($"engine: listening on {engine.TcpEndPoint} (TCP), control socket {options.ControlPath}, process {Environment.ProcessId}");
         _audiences = new EngineAudiences(engine, options.ControlPath, Write);
+        _browsers = new EngineBrowsers(engine, options.ControlPath, Write);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         var events = PumpEventsAsync(engine, stop.Token);
@@ -80,6 +82,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(LevelsInterval, stop.Token);
+                _browsers.Watch(); // browser participants whose web side closed, died or went silent leave the mix
                 if (_accepted is null && Stopwatch.GetElapsedTime(Interlocked.Read(ref _alone)) > options.OrphanTimeout)
                 {
                     Write($"engine: no node connected for {options.OrphanTimeout.TotalSeconds:0.#} s; stopping");
@@ -97,6 +100,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
         await engine.StopAsync();
         await Task.WhenAll(events, levels, accepting).ContinueWith(_ => { }, TaskScheduler.Default);
         _audiences.RemoveAll();
+        _browsers.RemoveAll();
         TryDelete(options.ControlPath);
         Write(Invariant($"engine: stopped after {engine.PeriodsElapsed} periods, {engine.LatePeriods} late"));
         return 0;
@@ -295,6 +299,13 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
             case ControlMessage.DetachAudience:
                 var (roomId, path) = AudienceControl.ReadDetach(ref reader);
                 return _audiences!.Detach(roomId, path);
+            case ControlMessage.AttachBrowser:
+                var browser = _browsers!.Attach(BrowserControl.ReadAttach(ref reader));
+                _ = SendQuietlyAsync(connection, browser, static (w, a) => BrowserControl.AnswerFrame(w, a), stop.Token);
+                return null;
+            case ControlMessage.DetachBrowser:
+                var (browserRoom, browserPath) = BrowserControl.ReadDetach(ref reader);
+                return _browsers!.Detach(browserRoom, browserPath);
             default:
                 throw new ControlProtocolException($"Message type {type} is not one a node sends.");
         }

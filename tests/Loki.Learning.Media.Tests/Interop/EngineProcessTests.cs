@@ -11,7 +11,7 @@ namespace Loki.Learning.Media.Tests.Interop;
 /// The Hub's <c>engine</c> mode as the node starts it: a real process, its control socket, and this test in the node's
 /// place on the other end.
 /// </summary>
-public sealed class EngineProcessTests : IDisposable
+public sealed partial class EngineProcessTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
     private readonly string _folder = Directory.CreateTempSubdirectory("loki-engine-test-").FullName;

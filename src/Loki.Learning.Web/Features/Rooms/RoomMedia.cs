@@ -46,19 +46,15 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     public MediaEngine? Engine => _engine;
 
     /// The engine runs in a child process: only what crosses the control channel works (JackTrip rooms, their
-    /// commands, events, levels and admission, and the audience stream through a ring file). Browser audio and
-    /// recording hand the engine objects of this process and are refused with <see cref="NotInChildReason"/> until they
-    /// cross through shared memory.
+    /// commands, events, levels and admission, and the audience stream and browser participants through ring files).
+    /// Recording hands the engine objects of this process and is refused until it crosses too.
     public bool RunsInChild => _child is not null;
 
     /// The supervisor of the child engine, when there is one.
     public EngineChild? Child => _child;
 
-    /// Close reason of a browser audio socket refused because the engine runs in a child process.
-    public const string NotInChildReason = "Refusal.NotWithEngineInChild";
-
     /// The log line's words for what is not available while the engine runs in a child process.
-    public const string NotInChildFeatures = "browser audio and recording need Media:Process = InProcess for now";
+    public const string NotInChildFeatures = "recording needs Media:Process = InProcess for now";
 
     /// Where browsers open this node's audio socket. One node: null (the page's own site). In a cluster:
     /// <c>Media:PublicUrl</c>, or the node's HTTP port on <see cref="PublicHost"/>.
@@ -260,7 +256,7 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
         _pump = Task.Run(() => PumpEventsAsync(events, _stopping.Token), CancellationToken.None);
         logger.LogInformation("JackTrip hub listening on {Address}:{Port} in media engine process {ProcessId} (Media:Process = Child; control socket in {Folder})",
             Settings.BindIPAddress, child.TcpPort, child.ProcessId, child.SocketFolder);
-        logger.LogWarning("The media engine runs in a child process: JackTrip rooms and the audience stream work; {Features}", NotInChildFeatures);
+        logger.LogWarning("The media engine runs in a child process: JackTrip rooms, browser audio and the audience stream work; {Features}", NotInChildFeatures);
     }
 
     public async ValueTask<AdmissionDecision> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)

@@ -53,6 +53,9 @@ public sealed class EngineChild : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _folder;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<AudienceRingAnswer>> _audienceAnswers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<BrowserRingAnswer>> _browserAnswers = new(StringComparer.Ordinal);
+    private readonly SharedTransportPoller _poller = new();
+    private int _browserRings;
     private readonly Lock _timingGate = new();
     private MixTimingReport _timing;
     private TimeSpan _longestSinceReset;
@@ -173,6 +176,76 @@ public sealed class EngineChild : IAsyncDisposable
         }
     }
 
+    /// Asks the child to attach a browser participant whose audio crosses in a new ring file in the private folder
+    /// (docs/protocol.md §11.5), and maps the web side's end. Every transport of this node waits through one poller
+    /// thread, which also notices a child that is gone (<see cref="SharedParticipantTransport.EngineGone"/>).
+    /// <exception cref="InvalidOperationException">No child is ready, it refused, or it did not answer in time.</exception>
+    /// <returns>The transport, the engine's participant id, the ring file's path and the process id of the child.</returns>
+    public async Task<(SharedParticipantTransport Transport, int ParticipantId, string Path, int ProcessId)> AttachBrowserAsync(
+        string mediaRoom, string clientName, int channels, CancellationToken cancellationToken)
+    {
+        if (_session is not { Ready: true } session)
+        {
+            throw new InvalidOperationException("No media engine process is running.");
+        }
+        var path = Path.Combine(_folder, Invariant($"browser-{Interlocked.Increment(ref _browserRings)}-{Guid.NewGuid():N}.ring"));
+        var request = new BrowserRingRequest(mediaRoom, clientName, channels, path, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
+        var answer = new TaskCompletionSource<BrowserRingAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _browserAnswers[path] = answer;
+        try
+        {
+            if (!session.Commands.Writer.TryWrite(request))
+            {
+                throw new InvalidOperationException("The media engine process's command queue is full.");
+            }
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.End.Token);
+            limit.CancelAfter(AudienceLimit);
+            BrowserRingAnswer answered;
+            try
+            {
+                answered = await answer.Task.WaitAsync(limit.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new InvalidOperationException(Invariant($"The media engine process {session.ProcessId} did not attach the browser participant within {AudienceLimit.TotalSeconds:0} s."));
+            }
+            if (answered.Refusal is { } refusal)
+            {
+                throw new InvalidOperationException($"The media engine process refused the browser participant: {refusal}");
+            }
+            try
+            {
+                return (SharedParticipantTransport.OpenWithPoller(path, request.Generation, _poller), answered.ParticipantId, path, session.ProcessId);
+            }
+            catch
+            {
+                session.Commands.Writer.TryWrite(new BrowserDetach(mediaRoom, path)); // the child made it: it leaves there too
+                throw;
+            }
+        }
+        catch
+        {
+            DeleteRing(path);
+            throw;
+        }
+        finally
+        {
+            _browserAnswers.TryRemove(path, out _);
+        }
+    }
+
+    /// The browser participant of the ring at <paramref name="path"/> leaves: the child that made it (process
+    /// <paramref name="madeBy"/>) is told, if it still runs, and the file is removed. (A child that lost its node's end
+    /// lets the participant go by itself within 2 s: the transport's heartbeat stops.)
+    public void DetachBrowser(string mediaRoom, string path, int madeBy)
+    {
+        if (_session is { } session && session.ProcessId == madeBy)
+        {
+            session.Commands.Writer.TryWrite(new BrowserDetach(mediaRoom, path));
+        }
+        DeleteRing(path);
+    }
+
     /// Removes the ring file at <paramref name="path"/>, and tells the child that made it (process
     /// <paramref name="madeBy"/>) to stop tapping the room into it, if that child still runs (it removes the file too;
     /// a child that ended cannot).
@@ -197,7 +270,7 @@ public sealed class EngineChild : IAsyncDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            _logger.LogWarning("Audience ring {Path} not removed: {Reason}", path, exception.Message);
+            _logger.LogWarning("Ring file {Path} not removed: {Reason}", path, exception.Message);
         }
     }
 
@@ -250,6 +323,7 @@ public sealed class EngineChild : IAsyncDisposable
             await EndAsync(session, StopLimit);
         }
         await _supervision.ContinueWith(_ => { }, TaskScheduler.Default);
+        _poller.Dispose();
         _events.Writer.TryComplete();
         try
         {
@@ -557,6 +631,12 @@ public sealed class EngineChild : IAsyncDisposable
                     case AudienceDetach detach:
                         await session.Connection.SendAsync(detach, static (w, d) => AudienceControl.DetachFrame(w, d.RoomId, d.Path), token);
                         break;
+                    case BrowserRingRequest request:
+                        await session.Connection.SendAsync(request, static (w, r) => BrowserControl.AttachFrame(w, r), token);
+                        break;
+                    case BrowserDetach detach:
+                        await session.Connection.SendAsync(detach, static (w, d) => BrowserControl.DetachFrame(w, d.RoomId, d.Path), token);
+                        break;
                 }
             }
         }
@@ -611,6 +691,19 @@ public sealed class EngineChild : IAsyncDisposable
                     return null;
                 }
                 return "An audience answer for a ring this node did not ask for (or no longer waits for); ignored.";
+            case ControlMessage.BrowserAnswer:
+                var browser = BrowserControl.ReadAnswer(ref reader);
+                if (_browserAnswers.TryGetValue(browser.Path, out var asked))
+                {
+                    asked.TrySetResult(browser);
+                    return null;
+                }
+                if (browser.Refusal is null)
+                {
+                    // Answered after the node gave up waiting: the participant would sit in the mix with nobody at its end.
+                    session.Commands.Writer.TryWrite(new BrowserDetach(browser.RoomId, browser.Path));
+                }
+                return "A browser answer for a ring this node did not ask for (or no longer waits for); ignored.";
             case ControlMessage.MixTiming:
                 var report = AudienceControl.ReadMixTiming(ref reader);
                 lock (_timingGate)
@@ -722,4 +815,6 @@ public sealed class EngineChild : IAsyncDisposable
     }
 
     private sealed record AudienceDetach(string RoomId, string Path);
+
+    private sealed record BrowserDetach(string RoomId, string Path);
 }
