@@ -133,15 +133,34 @@ public sealed class EngineChild : IAsyncDisposable
     /// <returns>The reader, the ring file's path, and the process id of the child that writes it.</returns>
     public async Task<(SharedAudienceReader Reader, string Path, int ProcessId)> AttachAudienceAsync(string mediaRoom, CancellationToken cancellationToken)
     {
+        var name = new string(mediaRoom.Where(char.IsAsciiLetterOrDigit).Take(64).ToArray());
+        var path = Path.Combine(_folder, Invariant($"audience-{name}-{Interlocked.Increment(ref _rings)}.ring"));
+        var request = new AudienceRingRequest(mediaRoom, path, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
+        var (_, processId) = await AskForRingAsync(request, path, _audienceAnswers, static a => a.Refusal, "the audience ring", cancellationToken);
+        try
+        {
+            return (SharedAudienceReader.Open(path, request.Generation), path, processId);
+        }
+        catch
+        {
+            DeleteRing(path);
+            throw;
+        }
+    }
+
+    /// Sends the ready child a request for a ring file at <paramref name="path"/> and waits for its answer (matched by
+    /// the path). The file is removed when the child refuses, does not answer in time, or the wait is cancelled.
+    /// <exception cref="InvalidOperationException">No child is ready, it refused, or it did not answer in time.</exception>
+    /// <returns>The answer, and the process id of the child that made the ring.</returns>
+    private async Task<(TAnswer Answer, int ProcessId)> AskForRingAsync<TAnswer>(object request, string path,
+        ConcurrentDictionary<string, TaskCompletionSource<TAnswer>> answers, Func<TAnswer, string?> refusalOf, string what, CancellationToken cancellationToken)
+    {
         if (_session is not { Ready: true } session)
         {
             throw new InvalidOperationException("No media engine process is running.");
         }
-        var name = new string(mediaRoom.Where(char.IsAsciiLetterOrDigit).Take(64).ToArray());
-        var path = Path.Combine(_folder, Invariant($"audience-{name}-{Interlocked.Increment(ref _rings)}.ring"));
-        var request = new AudienceRingRequest(mediaRoom, path, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
-        var answer = new TaskCompletionSource<AudienceRingAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _audienceAnswers[path] = answer;
+        var answer = new TaskCompletionSource<TAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        answers[path] = answer;
         try
         {
             if (!session.Commands.Writer.TryWrite(request))
@@ -150,20 +169,20 @@ public sealed class EngineChild : IAsyncDisposable
             }
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.End.Token);
             limit.CancelAfter(AudienceLimit);
-            AudienceRingAnswer answered;
+            TAnswer answered;
             try
             {
                 answered = await answer.Task.WaitAsync(limit.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new InvalidOperationException(Invariant($"The media engine process {session.ProcessId} did not make the audience ring within {AudienceLimit.TotalSeconds:0} s."));
+                throw new InvalidOperationException(Invariant($"The media engine process {session.ProcessId} did not make {what} within {AudienceLimit.TotalSeconds:0} s."));
             }
-            if (answered.Refusal is { } refusal)
+            if (refusalOf(answered) is { } refusal)
             {
-                throw new InvalidOperationException($"The media engine process refused the audience ring: {refusal}");
+                throw new InvalidOperationException($"The media engine process refused {what}: {refusal}");
             }
-            return (SharedAudienceReader.Open(path, request.Generation), path, session.ProcessId);
+            return (answered, session.ProcessId);
         }
         catch
         {
@@ -172,7 +191,7 @@ public sealed class EngineChild : IAsyncDisposable
         }
         finally
         {
-            _audienceAnswers.TryRemove(path, out _);
+            answers.TryRemove(path, out _);
         }
     }
 
@@ -184,53 +203,17 @@ public sealed class EngineChild : IAsyncDisposable
     public async Task<(SharedParticipantTransport Transport, int ParticipantId, string Path, int ProcessId)> AttachBrowserAsync(
         string mediaRoom, string clientName, int channels, CancellationToken cancellationToken)
     {
-        if (_session is not { Ready: true } session)
-        {
-            throw new InvalidOperationException("No media engine process is running.");
-        }
         var path = Path.Combine(_folder, Invariant($"browser-{Interlocked.Increment(ref _browserRings)}-{Guid.NewGuid():N}.ring"));
         var request = new BrowserRingRequest(mediaRoom, clientName, channels, path, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
-        var answer = new TaskCompletionSource<BrowserRingAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _browserAnswers[path] = answer;
+        var (answer, processId) = await AskForRingAsync(request, path, _browserAnswers, static a => a.Refusal, "the browser participant's ring", cancellationToken);
         try
         {
-            if (!session.Commands.Writer.TryWrite(request))
-            {
-                throw new InvalidOperationException("The media engine process's command queue is full.");
-            }
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.End.Token);
-            limit.CancelAfter(AudienceLimit);
-            BrowserRingAnswer answered;
-            try
-            {
-                answered = await answer.Task.WaitAsync(limit.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new InvalidOperationException(Invariant($"The media engine process {session.ProcessId} did not attach the browser participant within {AudienceLimit.TotalSeconds:0} s."));
-            }
-            if (answered.Refusal is { } refusal)
-            {
-                throw new InvalidOperationException($"The media engine process refused the browser participant: {refusal}");
-            }
-            try
-            {
-                return (SharedParticipantTransport.OpenWithPoller(path, request.Generation, _poller), answered.ParticipantId, path, session.ProcessId);
-            }
-            catch
-            {
-                session.Commands.Writer.TryWrite(new BrowserDetach(mediaRoom, path)); // the child made it: it leaves there too
-                throw;
-            }
+            return (SharedParticipantTransport.OpenWithPoller(path, request.Generation, _poller), answer.ParticipantId, path, processId);
         }
         catch
         {
-            DeleteRing(path);
+            DetachBrowser(mediaRoom, path, processId); // the child made it and mixes the participant: it leaves there too
             throw;
-        }
-        finally
-        {
-            _browserAnswers.TryRemove(path, out _);
         }
     }
 
