@@ -66,9 +66,6 @@ public sealed class ChildBrowserParticipant : IParticipantTransport
 
     public bool HasLeft => _transport.HasLeft;
 
-    /// Output periods dropped because this side fell behind (the page's statistics as in-process).
-    public long DroppedOutputBlocks => _transport.DroppedOutputBlocks;
-
     public bool WriteInput(uint sequence, long senderTimestampMicros, ReadOnlySpan<float> interleaved) =>
         _transport.WriteInput(sequence, senderTimestampMicros, interleaved);
 
