@@ -1,12 +1,13 @@
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Media.EngineControl;
 using Loki.Learning.Media.SharedMemory;
+using Loki.Learning.Media.Tests.SharedMemory;
 
 namespace Loki.Learning.Media.Tests.Interop;
 
 /// Browser participants of the engine process (protocol version 3): a ring file made only in the node's private folder,
 /// a participant mixed over it, and every way it leaves the mix — detached by the node, removed by a command, its web
-/// side closed, its web side silent.
+/// side closed, silent, or its process killed.
 public sealed partial class EngineProcessTests
 {
     [Fact]
@@ -82,6 +83,17 @@ public sealed partial class EngineProcessTests
             // Opened and never used: no block, no read, no poll beats its heartbeat.
             Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<ParticipantLeft>(t, b, e => e.ParticipantId == silent.ParticipantId)));
             await EventuallyGoneAsync(silentRing);
+        }
+
+        // Its web process killed (SIGKILL: nothing closes its end): the engine sees the process gone and lets it go.
+        var killedRing = Path.Combine(_folder, "browser-5-killed.ring");
+        var killed = await AttachBrowserAsync(node, Browser(killedRing, 46));
+        await using (var web = await RingPeer.StartAsync("transport", killedRing, 46))
+        {
+            Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<ParticipantJoined>(t, b, e => e.ParticipantId == killed.ParticipantId)));
+            await web.KillAsync();
+            Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<ParticipantLeft>(t, b, e => e.ParticipantId == killed.ParticipantId)));
+            await EventuallyGoneAsync(killedRing);
         }
 
         // Detached by the node: the engine closes its end (the web side sees the participant gone) and removes the file.
