@@ -64,7 +64,7 @@ internal sealed class EngineBrowsers(MediaEngine engine, string controlPath, Act
             {
                 ring = ParticipantRingFile.Create(request.Path, request.Channels, engine.Options.PeriodFrames, engine.Options.SampleRate, request.Generation);
                 var participant = engine.AttachSharedExternal(request.RoomId, request.ClientName, ring);
-                attachment = new Attachment(request.RoomId, request.Path, participant,
+                attachment = new Attachment(request.RoomId, request.Path, participant, ring,
                     new RingPeerWatch(ring, RingSide.Transport, TimeProvider.System, TransportSilenceLimit));
             }
             catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or RingFormatException)
@@ -116,14 +116,15 @@ internal sealed class EngineBrowsers(MediaEngine engine, string controlPath, Act
     /// </summary>
     public void Watch()
     {
-        List<(Attachment Attachment, string Why)>? ending = null;
+        List<(Attachment Attachment, string Why, bool Silent)>? ending = null;
         lock (_gate)
         {
             foreach (var attachment in _attached.Values)
             {
+                var web = attachment.Participant.HasLeft ? RingPeerState.Alive : attachment.Web.Check();
                 var why = attachment.Participant.HasLeft
                     ? "the engine let it go (removed by the host, its room closed or full, or the engine stops)"
-                    : attachment.Web.Check() switch
+                    : web switch
                     {
                         RingPeerState.Closed => "the web side closed its end",
                         RingPeerState.Gone => Invariant($"the web side is gone (its process ended, or its heartbeat stood still for {TransportSilenceLimit.TotalSeconds:0} s)"),
@@ -131,16 +132,21 @@ internal sealed class EngineBrowsers(MediaEngine engine, string controlPath, Act
                     };
                 if (why is not null)
                 {
-                    (ending ??= []).Add((attachment, why));
+                    (ending ??= []).Add((attachment, why, web == RingPeerState.Gone));
                 }
             }
-            foreach (var (attachment, _) in ending ?? [])
+            foreach (var (attachment, _, _) in ending ?? [])
             {
                 _attached.Remove(attachment.Path);
             }
         }
-        foreach (var (attachment, why) in ending ?? [])
+        foreach (var (attachment, why, silent) in ending ?? [])
         {
+            if (silent)
+            {
+                // Said before the participant's own close: a web process that only stalled learns it was not removed.
+                RingHeader.Close(attachment.Ring, RingSide.Engine, RingHeader.ClosedPeerSilent);
+            }
             End(attachment, why);
         }
     }
@@ -186,5 +192,5 @@ internal sealed class EngineBrowsers(MediaEngine engine, string controlPath, Act
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Attachment(string RoomId, string Path, ExternalParticipant Participant, RingPeerWatch Web);
+    private sealed record Attachment(string RoomId, string Path, ExternalParticipant Participant, MappedRingMemory Ring, RingPeerWatch Web);
 }

@@ -83,6 +83,12 @@ public sealed class SharedParticipantTransport : IParticipantTransport
     /// </summary>
     public bool EngineGone => _engineGone;
 
+    /// <summary>
+    /// The engine let the participant go because this side's heartbeat stood still (this process stalled for longer than
+    /// the engine waits): the participant was not removed, it can join again.
+    /// </summary>
+    public bool DroppedAsSilent => RingHeader.ClosedHow(_memory, RingSide.Engine) == RingHeader.ClosedPeerSilent;
+
     /// <summary>Input blocks refused (stale, duplicate, queue full).</summary>
     public long DroppedInputBlocks => Volatile.Read(ref _memory.Int64(ParticipantRingLayout.InputDroppedOffset));
 

@@ -78,11 +78,14 @@ public sealed partial class EngineProcessTests
         // Its web side silent (a web process that hangs or was killed without closing): gone after 2 s without a beat.
         var silentRing = Path.Combine(_folder, "browser-2-silent.ring");
         var silent = await AttachBrowserAsync(node, Browser(silentRing, 43));
-        using (SharedParticipantTransport.Open(silentRing, 43))
+        using (var stalled = SharedParticipantTransport.Open(silentRing, 43))
         {
             // Opened and never used: no block, no read, no poll beats its heartbeat.
             Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<ParticipantLeft>(t, b, e => e.ParticipantId == silent.ParticipantId)));
             await EventuallyGoneAsync(silentRing);
+            // The stalled side learns that it was let go for its silence, not removed: its page may join again.
+            Assert.True(stalled.HasLeft);
+            Assert.True(stalled.DroppedAsSilent);
         }
 
         // Its web process killed (SIGKILL: nothing closes its end): the engine sees the process gone and lets it go.
@@ -108,6 +111,7 @@ public sealed partial class EngineProcessTests
             await transport.WaitForOutputAsync(wait.Token); // completes: the participant left
             Assert.True(transport.HasLeft);
             Assert.False(transport.EngineGone);
+            Assert.False(transport.DroppedAsSilent);
         }
 
         // Removed by a command (the host's Remove): the same.
@@ -120,6 +124,7 @@ public sealed partial class EngineProcessTests
             Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<ParticipantLeft>(t, b, e => e.ParticipantId == removed.ParticipantId)));
             await EventuallyGoneAsync(removedRing);
             Assert.True(transport.HasLeft);
+            Assert.False(transport.DroppedAsSilent, "a removed participant reads as dropped for silence, and its page would join again");
             Assert.False(transport.WriteInput(1, 0, new float[128]), "a removed participant's block was queued");
         }
         Assert.Equal([SocketPath], Directory.GetFileSystemEntries(_folder));

@@ -94,13 +94,16 @@ public static class RoomAudioEndpoint
                 {
                     // The engine let the participant go: the host removed them or the room closed. Start the close
                     // handshake; the receive loop ends when the client answers.
-                    // An engine process that was killed let nobody go: the page joins again (a fresh admission, so a
-                    // person removed meanwhile is refused) and reaches the engine the node started in its place.
-                    var reason = media.Stopping || media.IsMovingAway(admission.MediaRoom) || participant is ChildBrowserParticipant { EngineGone: true } ? MovedReason
+                    // An engine process that was killed let nobody go, nor did one that dropped this end after a stall
+                    // here: the page joins again (a fresh admission) and reaches the engine that runs now.
+                    var shared = participant as ChildBrowserParticipant;
+                    var rejoin = shared is { ShouldRejoin: true };
+                    var reason = media.Stopping || media.IsMovingAway(admission.MediaRoom) || rejoin ? MovedReason
                         : await WhyLeftAsync(room, admission.Ticket.PersonId);
-                    if (participant is ChildBrowserParticipant { EngineGone: true })
+                    if (rejoin)
                     {
-                        logger.LogWarning("Browser audio of person {PersonId} in room {RoomId}: the media engine process is gone; the page is told to join again", admission.Ticket.PersonId, roomId);
+                        logger.LogWarning("Browser audio of person {PersonId} in room {RoomId}: {What}; the page is told to join again", admission.Ticket.PersonId, roomId,
+                            shared!.EngineGone ? "the media engine process is gone" : "the media engine process let it go after this process stalled for 2 s");
                     }
                     await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason);
                 }

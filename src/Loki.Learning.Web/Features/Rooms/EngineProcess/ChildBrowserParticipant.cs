@@ -60,6 +60,13 @@ public sealed class ChildBrowserParticipant : IParticipantTransport
     /// engine ended. The page is told to join again, and reaches the engine the node started in its place.
     public bool EngineGone => _transport.EngineGone;
 
+    /// The child let the participant go because this process's end went silent for 2 s (it stalled): not removed, so
+    /// the page may join again, as after an engine restart.
+    public bool DroppedAsSilent => _transport.DroppedAsSilent;
+
+    /// The page should join again and reconnect: the engine is gone, or it dropped this end after a stall here.
+    public bool ShouldRejoin => EngineGone || DroppedAsSilent;
+
     public int Channels => _transport.Channels;
 
     public int PeriodFrames => _transport.PeriodFrames;
