@@ -128,8 +128,11 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
         }
     }
 
-    /// <summary>Why <paramref name="path"/> may not be a ring file, or null when it may.</summary>
-    internal static string? CheckPath(string path, string controlPath)
+    /// <summary>Why <paramref name="path"/> may not be an audience ring file, or null when it may.</summary>
+    internal static string? CheckPath(string path, string controlPath) => CheckPath(path, controlPath, "audience");
+
+    /// <summary>Why <paramref name="path"/> may not be a ring file named <c><paramref name="kind"/>-….ring</c>, or null when it may.</summary>
+    internal static string? CheckPath(string path, string controlPath, string kind)
     {
         if (!Path.IsPathFullyQualified(path))
         {
@@ -140,9 +143,11 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
         {
             return $"the path {Printable(path)} is outside the node's private folder {folder}";
         }
-        if (!RingName().IsMatch(Path.GetFileName(path)))
+        var name = Path.GetFileName(path);
+        if (!name.StartsWith(kind + "-", StringComparison.Ordinal) || !name.EndsWith(".ring", StringComparison.Ordinal)
+            || !RingName().IsMatch(name[(kind.Length + 1)..^".ring".Length]))
         {
-            return $"the file name {Printable(Path.GetFileName(path))} is not audience-<letters, digits, dashes>.ring";
+            return $"the file name {Printable(name)} is not {kind}-<letters, digits, dashes>.ring";
         }
         const UnixFileMode others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
             | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
@@ -176,7 +181,7 @@ internal sealed partial class EngineAudiences(MediaEngine engine, string control
         return "'" + shown + (text.Length > 200 ? "…'" : "'");
     }
 
-    [GeneratedRegex("^audience-[A-Za-z0-9-]{1,100}\\.ring$")]
+    [GeneratedRegex("^[A-Za-z0-9-]{1,100}\\z")]
     private static partial Regex RingName();
 
     private sealed record Attachment(string RoomId, string Path, AudienceTap Tap);

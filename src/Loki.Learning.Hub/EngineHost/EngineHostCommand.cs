@@ -35,6 +35,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
     private uint _nextRequest;
     private EngineAudiences? _audiences;
     private EngineRecordings? _recordings;
+    private EngineBrowsers? _browsers;
 
     public async Task<int> RunAsync(CancellationToken shutdown)
     {
@@ -72,6 +73,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
         Write($"engine: listening on {engine.TcpEndPoint} (TCP), control socket {options.ControlPath}, process {Environment.ProcessId}");
         _audiences = new EngineAudiences(engine, options.ControlPath, Write);
         _recordings = new EngineRecordings(engine, options.RecordingsRoot, Write, ReportTakeAsync);
+        _browsers = new EngineBrowsers(engine, options.ControlPath, Write);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         var events = PumpEventsAsync(engine, stop.Token);
@@ -82,6 +84,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(LevelsInterval, stop.Token);
+                _browsers.Watch(); // browser participants whose web side closed, died or went silent leave the mix
                 if (_accepted is null && Stopwatch.GetElapsedTime(Interlocked.Read(ref _alone)) > options.OrphanTimeout)
                 {
                     Write($"engine: no node connected for {options.OrphanTimeout.TotalSeconds:0.#} s; stopping");
@@ -102,6 +105,7 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
         await engine.StopAsync();
         await Task.WhenAll(events, levels, accepting).ContinueWith(_ => { }, TaskScheduler.Default);
         _audiences.RemoveAll();
+        _browsers.RemoveAll();
         TryDelete(options.ControlPath);
         Write(Invariant($"engine: stopped after {engine.PeriodsElapsed} periods, {engine.LatePeriods} late"));
         return 0;
@@ -316,6 +320,13 @@ public sealed class EngineHostCommand(EngineHostOptions options, TextWriter log)
                 return _recordings!.Exclude(takeFolder, participantId);
             case ControlMessage.StopRecording:
                 return _recordings!.Stop(RecordingControl.ReadStop(ref reader));
+            case ControlMessage.AttachBrowser:
+                var browser = _browsers!.Attach(BrowserControl.ReadAttach(ref reader));
+                _ = SendQuietlyAsync(connection, browser, static (w, a) => BrowserControl.AnswerFrame(w, a), stop.Token);
+                return null;
+            case ControlMessage.DetachBrowser:
+                var (browserRoom, browserPath) = BrowserControl.ReadDetach(ref reader);
+                return _browsers!.Detach(browserRoom, browserPath);
             default:
                 throw new ControlProtocolException($"Message type {type} is not one a node sends.");
         }

@@ -7,7 +7,7 @@ using Loki.Learning.Media.Recording;
 namespace Loki.Learning.Hub.EngineHost;
 
 /// <summary>
-/// The engine process's recorders (docs/protocol.md §11.5): one <see cref="RoomRecorder"/> per take, a tap on the room
+/// The engine process's recorders (docs/protocol.md §11.6): one <see cref="RoomRecorder"/> per take, a tap on the room
 /// writing into the take's folder. A folder is only ever one the node made directly in the recordings folder this
 /// engine was given at start-up (<c>--recordings</c>): a path from the control channel that points anywhere else, climbs
 /// with <c>..</c>, is or holds a link, is refused and logged. When a recorder has closed its files the node is told what

@@ -1,4 +1,3 @@
-using System.Threading.Tasks.Sources;
 using Loki.Learning.Media.Jitter;
 using Loki.Learning.Media.SharedMemory;
 
@@ -21,7 +20,7 @@ namespace Loki.Learning.Media.Engine;
 /// behind finds at most <see cref="MaxOutputBacklog"/> periods, the oldest are dropped (never queued deep: latency
 /// must not grow).</para>
 /// </remarks>
-public sealed class ExternalParticipant : IDisposable
+public sealed class ExternalParticipant : IParticipantTransport
 {
     /// <summary>Most frames one <see cref="WriteInput"/> block may carry.</summary>
     public const int MaxBlockFrames = 1024;
@@ -34,10 +33,6 @@ public sealed class ExternalParticipant : IDisposable
 
     /// <summary>Most output periods kept for a slow reader; older ones are dropped.</summary>
     public const int MaxOutputBacklog = 4;
-
-    private const int Idle = 0;
-    private const int Armed = 1;
-    private const int Completing = 2;
 
     private readonly TimeProvider _time;
     private readonly Action<int> _detach;
@@ -54,7 +49,7 @@ public sealed class ExternalParticipant : IDisposable
     private readonly StageHistogram _inputWait = new();
     private readonly StageHistogram _outputWait = new();
 
-    private readonly Signal _signal;
+    private readonly OutputSignal _signal;
     private volatile bool _left;
     private int _disposed;
 
@@ -86,7 +81,7 @@ public sealed class ExternalParticipant : IDisposable
         _inputReader = new InputQueueReader(memory, layout);
         _outputWriter = new OutputRingWriter(memory, layout);
         _outputReader = new OutputRingReader(memory, layout);
-        _signal = new Signal(this);
+        _signal = new OutputSignal(() => OutputReady || HasLeft);
     }
 
     /// <summary>Engine-wide id, used by commands (<see cref="SetMute"/>, <see cref="SetGain"/>, …) and events.</summary>
@@ -211,92 +206,6 @@ public sealed class ExternalParticipant : IDisposable
         _left = true;
         RingHeader.Close(_memory, RingSide.Engine); // a transport in another process sees the participant gone
         _signal.Wake();
-    }
-
-    /// <summary>
-    /// A reusable awaitable for <see cref="WaitForOutputAsync"/>. The mix thread never runs the waiter's continuation:
-    /// it queues this preallocated work item to the thread pool (no allocation), which completes the wait there.
-    /// </summary>
-    private sealed class Signal : IValueTaskSource, IThreadPoolWorkItem
-    {
-        private readonly ExternalParticipant _owner;
-        private ManualResetValueTaskSourceCore<bool> _core; // continuations run inline on the completing pool thread
-        private CancellationTokenRegistration _registration;
-        private CancellationToken _token;
-        private int _state = Idle;
-
-        public Signal(ExternalParticipant owner)
-        {
-            _owner = owner;
-        }
-
-        public ValueTask WaitAsync(CancellationToken cancellationToken)
-        {
-            if (_owner.OutputReady || _owner.HasLeft)
-            {
-                return ValueTask.CompletedTask;
-            }
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return ValueTask.FromCanceled(cancellationToken);
-            }
-            if (Volatile.Read(ref _state) != Idle)
-            {
-                throw new InvalidOperationException("Only one WaitForOutputAsync may be pending at a time.");
-            }
-            _core.Reset();
-            _token = cancellationToken;
-            _registration = cancellationToken.CanBeCanceled
-                ? cancellationToken.UnsafeRegister(static state => ((Signal)state!).Cancel(), this)
-                : default;
-            Volatile.Write(ref _state, Armed);
-            // Re-check after arming: output published (or a cancellation) between the first check and now must not be missed.
-            if ((_owner.OutputReady || _owner.HasLeft || cancellationToken.IsCancellationRequested)
-                && Interlocked.CompareExchange(ref _state, Idle, Armed) == Armed)
-            {
-                _registration.Dispose();
-                return cancellationToken.IsCancellationRequested ? ValueTask.FromCanceled(cancellationToken) : ValueTask.CompletedTask;
-            }
-            return new ValueTask(this, _core.Version);
-        }
-
-        /// <summary>Any thread; allocation-free. Completes a pending wait on the thread pool.</summary>
-        public void Wake()
-        {
-            if (Volatile.Read(ref _state) == Armed && Interlocked.CompareExchange(ref _state, Completing, Armed) == Armed)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-            }
-        }
-
-        void IThreadPoolWorkItem.Execute() => _core.SetResult(true);
-
-        private void Cancel()
-        {
-            if (Interlocked.CompareExchange(ref _state, Completing, Armed) == Armed)
-            {
-                _core.SetException(new OperationCanceledException(_token));
-            }
-        }
-
-        void IValueTaskSource.GetResult(short token)
-        {
-            try
-            {
-                _core.GetResult(token);
-            }
-            finally
-            {
-                _registration.Dispose();
-                _registration = default;
-                Volatile.Write(ref _state, Idle);
-            }
-        }
-
-        ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _core.GetStatus(token);
-
-        void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _core.OnCompleted(continuation, state, token, flags);
     }
 }
 

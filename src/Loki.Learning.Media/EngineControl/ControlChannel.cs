@@ -13,7 +13,8 @@ public static class ControlChannel
     /// <summary>
     /// The protocol version this build speaks; a hello with another version is answered with an error and closed.
     /// Version 2 added the audience ring (<see cref="ControlMessage.AttachAudience"/> … <see cref="ControlMessage.MixTiming"/>);
-    /// version 3 the recorder (<see cref="ControlMessage.StartRecording"/> … <see cref="ControlMessage.RecordingEnded"/>).
+    /// version 3 browser participants (<see cref="ControlMessage.AttachBrowser"/> … <see cref="ControlMessage.BrowserAnswer"/>)
+    /// and the recorder (<see cref="ControlMessage.StartRecording"/> … <see cref="ControlMessage.RecordingEnded"/>).
     /// </summary>
     public const ushort Version = 3;
 
@@ -77,6 +78,18 @@ public enum ControlMessage : byte
 
     /// <summary>Engine → node, once a second: the mix thread's periods, late periods and longest interval (<see cref="MixTimingReport"/>).</summary>
     MixTiming = 12,
+
+    /// <summary>
+    /// Node → engine: attach a browser participant whose audio crosses in a new participant ring file (room id, client
+    /// name, channels, path in the node's private folder, generation); answered with <see cref="BrowserAnswer"/>.
+    /// </summary>
+    AttachBrowser = 13,
+
+    /// <summary>Node → engine: the browser participant of the ring file at a path leaves; the file is removed (room id, path).</summary>
+    DetachBrowser = 14,
+
+    /// <summary>Engine → node: the answer to an <see cref="AttachBrowser"/> (room id, path, generation, participant id or refusal).</summary>
+    BrowserAnswer = 15,
 
     /// <summary>Node → engine: record a room into a take's folder (<see cref="TakeStart"/>); answered with <see cref="RecordingAnswer"/>.</summary>
     StartRecording = 20,

@@ -4,7 +4,7 @@ using Loki.Learning.Media.Recording;
 namespace Loki.Learning.Media.EngineControl;
 
 /// <summary>
-/// The node asks the engine to record a room into a take's folder (docs/protocol.md §11.5): the engine runs a
+/// The node asks the engine to record a room into a take's folder (docs/protocol.md §11.6): the engine runs a
 /// <see cref="RoomRecorder"/> on the room, writing into <paramref name="Folder"/>, which must be a folder directly in
 /// the recordings folder the engine was given at start-up; it answers with a <see cref="TakeAnswer"/>.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed record TakeAnswer(string Folder, string? Refusal);
 /// <param name="Error">What went wrong, or null.</param>
 public sealed record TakeEnded(string Folder, RecordedFiles? Files, string? Error);
 
-/// <summary>The recorder's frames on the control channel (docs/protocol.md §11.2 and §11.5, types 20–25).</summary>
+/// <summary>The recorder's frames on the control channel (docs/protocol.md §11.2 and §11.6, types 20–25).</summary>
 public static class RecordingControl
 {
     /// <summary>The most tracks a take may be sized for, and the most a <see cref="TakeEnded"/> may list.</summary>

@@ -126,9 +126,18 @@ public static class RingHeader
     internal static void Beat(RingMemory memory, RingSide side, long beat) =>
         Volatile.Write(ref memory.Int64(SideOffset(side) + HeartbeatOffset), beat);
 
-    /// <summary>Marks <paramref name="side"/> gone on purpose.</summary>
-    internal static void Close(RingMemory memory, RingSide side) =>
-        Volatile.Write(ref memory.Int32(SideOffset(side) + ClosedOffset), 1);
+    /// <summary>The closed flag's value when a side closed on purpose.</summary>
+    internal const int ClosedOnPurpose = 1;
+
+    /// <summary>The closed flag's value when the engine let a participant go because the other side went silent (or its process ended).</summary>
+    internal const int ClosedPeerSilent = 2;
+
+    /// <summary>Marks <paramref name="side"/> gone on purpose, saying <paramref name="how"/>; the first close's value stays.</summary>
+    internal static void Close(RingMemory memory, RingSide side, int how = ClosedOnPurpose) =>
+        Interlocked.CompareExchange(ref memory.Int32(SideOffset(side) + ClosedOffset), how, 0);
+
+    /// <summary>The closed flag of <paramref name="side"/>: 0 open, <see cref="ClosedOnPurpose"/>, <see cref="ClosedPeerSilent"/>.</summary>
+    internal static int ClosedHow(RingMemory memory, RingSide side) => Volatile.Read(ref memory.Int32(SideOffset(side) + ClosedOffset));
 
     /// <summary>What <paramref name="side"/> last published: process id, closed, heartbeat.</summary>
     internal static (int ProcessId, bool Closed, long Heartbeat) ReadSide(RingMemory memory, RingSide side)

@@ -11,24 +11,31 @@ namespace Loki.Learning.Media.SharedMemory;
 /// <remarks>
 /// <para>Threading as for <see cref="ExternalParticipant"/>: one writer thread and one reader thread at a time.</para>
 /// <para>Waiting: nothing in the engine process can wake a thread here without a kernel object passed between the
-/// processes, so <see cref="WaitForOutputAsync"/> polls the ring on a <see cref="PeriodicTimer"/> of
-/// <see cref="PollInterval"/> (1 ms by default; docs/benchmarks.md §8.2 gives its cost and the wait it adds). The poll
-/// also beats this side's heartbeat, so the engine can tell a stalled web process from a quiet browser.</para>
+/// processes, so the ring is polled. Opened with a <see cref="SharedTransportPoller"/> (the node: one per process), that
+/// poller's single thread looks at every transport's ring and wakes the waits; it also beats this side's heartbeat and
+/// watches the engine's end (<see cref="EngineGone"/>). Opened without one, <see cref="WaitForOutputAsync"/> polls on a
+/// <see cref="PeriodicTimer"/> of <see cref="PollInterval"/> of its own (1 ms by default; docs/benchmarks.md §8.2 gives
+/// its cost). Either way the heartbeat moves while a wait is pending, so the engine can tell a stalled web process
+/// from a quiet browser.</para>
 /// <para>Every position read from the file is checked (<see cref="Fault"/>); a faulted or closed engine side makes
 /// <see cref="HasLeft"/> true, and the waits complete.</para>
 /// </remarks>
-public sealed class SharedParticipantTransport : IDisposable
+public sealed class SharedParticipantTransport : IParticipantTransport
 {
     private readonly RingMemory _memory;
     private readonly InputQueueWriter _inputWriter;
     private readonly OutputRingReader _outputReader;
     private readonly TimeProvider _time;
     private readonly StageHistogram _outputWait = new();
+    private readonly SharedTransportPoller? _poller;
+    private readonly OutputSignal? _signal;
+    private readonly RingPeerWatch _engineWatch;
     private PeriodicTimer? _poll;
     private long _beat;
     private int _disposed;
+    private volatile bool _engineGone;
 
-    private SharedParticipantTransport(RingMemory memory, ParticipantRingLayout layout, TimeProvider time, TimeSpan pollInterval)
+    private SharedParticipantTransport(RingMemory memory, ParticipantRingLayout layout, TimeProvider time, TimeSpan pollInterval, SharedTransportPoller? poller)
     {
         _memory = memory;
         _time = time;
@@ -38,7 +45,14 @@ public sealed class SharedParticipantTransport : IDisposable
         PollInterval = pollInterval;
         _inputWriter = new InputQueueWriter(memory, layout, time);
         _outputReader = new OutputRingReader(memory, layout);
+        _engineWatch = new RingPeerWatch(memory, RingSide.Engine, TimeProvider.System, SharedTransportPoller.EngineSilenceLimit);
         RingHeader.Attach(memory, RingSide.Transport);
+        if (poller is not null)
+        {
+            _signal = new OutputSignal(() => _outputReader.Ready || HasLeft);
+            _poller = poller;
+            poller.Add(this);
+        }
     }
 
     /// <summary>Channels of the input and of the personal mix.</summary>
@@ -56,8 +70,24 @@ public sealed class SharedParticipantTransport : IDisposable
     /// <summary>Set once a position read from the file was impossible: the engine side is not sane, the rings are abandoned.</summary>
     public RingFault Fault => _inputWriter.Fault != RingFault.None ? _inputWriter.Fault : _outputReader.Fault;
 
-    /// <summary><c>true</c> once disposed, the engine closed its end, or a <see cref="Fault"/> was found.</summary>
-    public bool HasLeft => Volatile.Read(ref _disposed) != 0 || Fault != RingFault.None || RingHeader.ReadSide(_memory, RingSide.Engine).Closed;
+    /// <summary>
+    /// <c>true</c> once disposed, the engine closed its end (the participant was removed, its room closed, the engine
+    /// stopped), the engine is gone (<see cref="EngineGone"/>), or a <see cref="Fault"/> was found.
+    /// </summary>
+    public bool HasLeft => Volatile.Read(ref _disposed) != 0 || _engineGone || Fault != RingFault.None || RingHeader.ReadSide(_memory, RingSide.Engine).Closed;
+
+    /// <summary>
+    /// The engine's end went away without closing: its process ended (killed) or its heartbeat stood still for
+    /// <see cref="SharedTransportPoller.EngineSilenceLimit"/>. Only a transport opened with a poller notices (the poller checks).
+    /// Unlike a closed end (the engine let the participant go), a gone engine says nothing about the participant.
+    /// </summary>
+    public bool EngineGone => _engineGone;
+
+    /// <summary>
+    /// The engine let the participant go because this side's heartbeat stood still (this process stalled for longer than
+    /// the engine waits): the participant was not removed, it can join again.
+    /// </summary>
+    public bool DroppedAsSilent => RingHeader.ClosedHow(_memory, RingSide.Engine) == RingHeader.ClosedPeerSilent;
 
     /// <summary>Input blocks refused (stale, duplicate, queue full).</summary>
     public long DroppedInputBlocks => Volatile.Read(ref _memory.Int64(ParticipantRingLayout.InputDroppedOffset));
@@ -76,7 +106,18 @@ public sealed class SharedParticipantTransport : IDisposable
     /// <param name="time">The clock for arrival times; must be the system's across processes (Stopwatch ticks are compared).</param>
     /// <param name="pollInterval">How often a wait looks at the ring; 1 ms when <c>null</c>.</param>
     /// <exception cref="RingFormatException">Not participant rings of this version, truncated, out of bounds, or another generation.</exception>
-    public static SharedParticipantTransport Open(string path, ulong generation, TimeProvider? time = null, TimeSpan? pollInterval = null)
+    public static SharedParticipantTransport Open(string path, ulong generation, TimeProvider? time = null, TimeSpan? pollInterval = null) =>
+        OpenMapped(path, generation, time, pollInterval, null);
+
+    /// <summary>As <see cref="Open"/>, waiting through <paramref name="poller"/>'s thread
+    /// (which also watches the engine's end) instead of a timer of its own.</summary>
+    public static SharedParticipantTransport OpenWithPoller(string path, ulong generation, SharedTransportPoller poller, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(poller);
+        return OpenMapped(path, generation, time, null, poller);
+    }
+
+    private static SharedParticipantTransport OpenMapped(string path, ulong generation, TimeProvider? time, TimeSpan? pollInterval, SharedTransportPoller? poller)
     {
         var memory = MappedRingMemory.Open(path);
         try
@@ -87,7 +128,7 @@ public sealed class SharedParticipantTransport : IDisposable
             {
                 throw new RingFormatException($"The ring file {path} is generation {found:X16}, not {generation:X16}.");
             }
-            return new SharedParticipantTransport(memory, layout, time ?? TimeProvider.System, pollInterval ?? TimeSpan.FromMilliseconds(1));
+            return new SharedParticipantTransport(memory, layout, time ?? TimeProvider.System, poller?.Interval ?? pollInterval ?? TimeSpan.FromMilliseconds(1), poller);
         }
         catch
         {
@@ -130,11 +171,36 @@ public sealed class SharedParticipantTransport : IDisposable
     }
 
     /// <summary>
-    /// Completes when an output period is ready or the participant has left (check <see cref="HasLeft"/>), polling every
-    /// <see cref="PollInterval"/>. One waiter at a time; allocation-free in the steady state (a pooled state machine).
+    /// Completes when an output period is ready or the participant has left (check <see cref="HasLeft"/>): woken by the
+    /// poller's thread, or polling every <see cref="PollInterval"/> without one. One waiter at a time; allocation-free in
+    /// the steady state (a reused awaitable, or a pooled state machine).
     /// </summary>
+    public ValueTask WaitForOutputAsync(CancellationToken cancellationToken) =>
+        _signal is { } signal ? signal.WaitAsync(cancellationToken) : PollForOutputAsync(cancellationToken);
+
+    /// <summary>
+    /// One pass of the poller's thread: beats the heartbeat, checks the engine's end when <paramref name="checkEngine"/>,
+    /// and wakes a pending wait whose period arrived (or whose participant left).
+    /// </summary>
+    internal void Poll(bool checkEngine)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        Beat();
+        if (checkEngine && !_engineGone && _engineWatch.Check() == RingPeerState.Gone)
+        {
+            _engineGone = true;
+        }
+        if (_signal is { Waiting: true } signal && (_outputReader.Ready || HasLeft))
+        {
+            signal.Wake();
+        }
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask WaitForOutputAsync(CancellationToken cancellationToken)
+    private async ValueTask PollForOutputAsync(CancellationToken cancellationToken)
     {
         while (!_outputReader.Ready && !HasLeft)
         {
@@ -160,8 +226,11 @@ public sealed class SharedParticipantTransport : IDisposable
             return;
         }
         RingHeader.Close(_memory, RingSide.Transport);
+        _poller?.Remove(this);
+        _signal?.Wake();
         _poll?.Dispose();
     }
 
-    private void Beat() => RingHeader.Beat(_memory, RingSide.Transport, ++_beat);
+    // The poller's thread and the transport's threads may beat at once: any change of the count is a beat.
+    private void Beat() => RingHeader.Beat(_memory, RingSide.Transport, Interlocked.Increment(ref _beat));
 }

@@ -12,7 +12,7 @@ namespace Loki.Learning.Media.Tests.Interop;
 /// The Hub's <c>engine</c> mode as the node starts it: a real process, its control socket, and this test in the node's
 /// place on the other end.
 /// </summary>
-public sealed class EngineProcessTests : IDisposable
+public sealed partial class EngineProcessTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
     private readonly string _folder = Directory.CreateTempSubdirectory("loki-engine-test-").FullName;
@@ -258,42 +258,8 @@ public sealed class EngineProcessTests : IDisposable
         await SendAsync(node, new OpenRoom("stage"));
         Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
 
-        var outside = Directory.CreateTempSubdirectory("loki-elsewhere-").FullName;
-        try
-        {
-            var target = Path.Combine(outside, "target");
-            await File.WriteAllTextAsync(target, "keep me");
-            var planted = Path.Combine(_folder, "audience-planted-1.ring");
-            File.CreateSymbolicLink(planted, target);
-            string[] hostile =
-            [
-                Path.Combine(outside, "audience-stage-1.ring"),
-                _folder + "/../" + Path.GetFileName(outside) + "/audience-stage-2.ring",
-                Path.Combine(_folder, "control.sock"),
-                Path.Combine(_folder, "notes.txt"),
-                "audience-stage-3.ring",
-                planted,
-            ];
-            foreach (var path in hostile)
-            {
-                var answer = await AttachAsync(node, new AudienceRingRequest("stage", path, 1));
-                Assert.True(answer.Refusal is not null, $"the ring {path} was made");
-            }
-
-            Assert.Equal(["target"], Directory.GetFiles(outside).Select(Path.GetFileName));
-            Assert.Equal("keep me", await File.ReadAllTextAsync(target));
-            Assert.Equal(
-                [Path.Combine(_folder, "audience-planted-1.ring"), SocketPath],
-                Directory.GetFileSystemEntries(_folder).Order(StringComparer.Ordinal));
-            Assert.Contains(engine.Lines, l => l.Contains("audience ring for room 'stage' refused: the path", StringComparison.Ordinal)
-                && l.Contains("is outside the node's private folder", StringComparison.Ordinal));
-            Assert.Contains(engine.Lines, l => l.Contains("audience ring for room 'stage' refused: the file cannot be created new", StringComparison.Ordinal));
-        }
-        finally
-        {
-            Directory.Delete(outside, recursive: true);
-            File.Delete(Path.Combine(_folder, "audience-planted-1.ring"));
-        }
+        await HostileRingPathsAreRefusedAsync(engine, "audience", "audience ring for room 'stage' refused",
+            async path => (await AttachAsync(node, new AudienceRingRequest("stage", path, 1))).Refusal);
 
         // An attach cut short (its length prefix telling the truth about the cut) is skipped with an error; nothing is made.
         var cutPath = Path.Combine(_folder, "audience-cut-1.ring");
@@ -556,6 +522,48 @@ public sealed class EngineProcessTests : IDisposable
         {
             Assert.True(DateTime.UtcNow < deadline, $"not within {Limit.TotalSeconds} s: {what}");
             await Task.Delay(50);
+        }
+    }
+
+    /// Six hostile paths for a ring file named <c><paramref name="kind"/>-….ring</c> — outside the folder, climbing out
+    /// with <c>..</c>, the control socket's name, another name, a relative path, a symbolic link planted in the folder —
+    /// are each refused with a reason and a log line starting <paramref name="refusedLine"/>; nothing is created, and
+    /// nothing is written through the link.
+    private async Task HostileRingPathsAreRefusedAsync(ExternalTool engine, string kind, string refusedLine, Func<string, Task<string?>> refusalOf)
+    {
+        var outside = Directory.CreateTempSubdirectory("loki-elsewhere-").FullName;
+        var planted = Path.Combine(_folder, $"{kind}-planted-1.ring");
+        try
+        {
+            var target = Path.Combine(outside, "target");
+            await File.WriteAllTextAsync(target, "keep me");
+            File.CreateSymbolicLink(planted, target);
+            string[] hostile =
+            [
+                Path.Combine(outside, $"{kind}-stage-1.ring"),
+                _folder + "/../" + Path.GetFileName(outside) + $"/{kind}-stage-2.ring",
+                Path.Combine(_folder, "control.sock"),
+                Path.Combine(_folder, "notes.txt"),
+                $"{kind}-stage-3.ring",
+                planted,
+            ];
+            foreach (var path in hostile)
+            {
+                Assert.True(await refusalOf(path) is not null, $"the ring {path} was made");
+            }
+
+            Assert.Equal(["target"], Directory.GetFiles(outside).Select(Path.GetFileName));
+            Assert.Equal("keep me", await File.ReadAllTextAsync(target));
+            Assert.Equal([planted, SocketPath], Directory.GetFileSystemEntries(_folder).Order(StringComparer.Ordinal));
+            // The engine writes its log line before it answers, but its output is read on another thread here: wait for it.
+            Assert.True(engine.WaitForLine(l => l.Contains(refusedLine + ": the path", StringComparison.Ordinal)
+                && l.Contains("is outside the node's private folder", StringComparison.Ordinal), Limit), engine.Output);
+            Assert.True(engine.WaitForLine(l => l.Contains(refusedLine + ": the file cannot be created new", StringComparison.Ordinal), Limit), engine.Output);
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+            File.Delete(planted);
         }
     }
 

@@ -16,17 +16,7 @@ public sealed partial class BrowserAudioSocketTests
     private const double Silent = 0.01;
 
     /// A rehearsal of the demo ensemble of its own, opened by the teacher.
-    private static async Task<Guid> OpenNewRehearsalAsync(HttpClient teacher, string title)
-    {
-        var ensembles = (await teacher.GetFromJsonAsync<JsonArray>("api/ensembles"))!;
-        var ensembleId = ensembles.Single(e => e!["name"]!.GetValue<string>() == Ensemble)!["id"]!.GetValue<Guid>();
-        var created = await teacher.PostAsJsonAsync($"api/ensembles/{ensembleId}/rehearsals", new { title, start = DateTime.Today.AddDays(20).AddHours(18), durationMinutes = 60 });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var roomId = (await teacher.GetFromJsonAsync<JsonArray>("api/rooms"))!
-            .Single(r => r!["title"]!.GetValue<string>() == title)!["roomId"]!.GetValue<Guid>();
-        Assert.Equal(HttpStatusCode.NoContent, (await teacher.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
-        return roomId;
-    }
+    private static Task<Guid> OpenNewRehearsalAsync(HttpClient teacher, string title) => RoomApi.OpenNewRehearsalAsync(teacher, title);
 
     private async Task<ToneClient> BrowserAsync(string bearer, JsonObject join, double frequency, CancellationToken stop) =>
         new(await ConnectAsync(bearer, join["audioUrl"]!.GetValue<string>(), join["audioToken"]!.GetValue<string>()), frequency, stop);

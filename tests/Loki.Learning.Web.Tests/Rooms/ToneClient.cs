@@ -22,6 +22,7 @@ internal sealed class ToneClient : IAsyncDisposable
     private long _received;
     private long _pongs;
     private uint _sequence;
+    private int _disposed;
 
     public ToneClient(ClientWebSocket socket, double frequency, CancellationToken cancellationToken)
     {
@@ -192,6 +193,10 @@ internal sealed class ToneClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stop.CancelAsync();
         await Task.WhenAll(_sender, _receiver).ContinueWith(_ => { }, TaskScheduler.Default);
         if (_socket.State == WebSocketState.Open)

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Loki.Learning.Media.Browser;
 using Loki.Learning.Media.Engine;
 using Loki.Learning.Web.Features.People;
+using Loki.Learning.Web.Features.Rooms.EngineProcess;
 using Mediator;
 
 namespace Loki.Learning.Web.Features.Rooms;
@@ -61,27 +62,11 @@ public static class RoomAudioEndpoint
             return;
         }
 
-        if (media.RunsInChild)
-        {
-            // Browser audio hands the engine queues of this process; they cross to a child engine only once they live
-            // in shared memory (decision 0010). Refused plainly rather than connected to nothing.
-            logger.LogWarning("Browser audio for room {RoomId} refused: the media engine runs in a child process (Media:Process = Child), and {Features}",
-                roomId, RoomMedia.NotInChildFeatures);
-            await CloseQuietlyAsync(socket, WebSocketCloseStatus.EndpointUnavailable, RoomMedia.NotInChildReason);
-            return;
-        }
-
-        if (media.Engine is not { } engine)
-        {
-            logger.LogWarning("Browser audio for room {RoomId} refused: this node has no media engine", roomId);
-            await CloseQuietlyAsync(socket, WebSocketCloseStatus.InternalServerError, "Refusal.NoMediaEngine");
-            return;
-        }
-
-        ExternalParticipant participant;
+        IParticipantTransport participant;
+        int participantId;
         try
         {
-            participant = engine.AttachExternal(admission.MediaRoom, admission.ClientName, channels: 1);
+            (participant, participantId) = await AttachAsync(media, admission, aborted);
         }
         catch (InvalidOperationException exception)
         {
@@ -89,15 +74,19 @@ public static class RoomAudioEndpoint
             await CloseQuietlyAsync(socket, WebSocketCloseStatus.InternalServerError, "Refusal.NoMediaEngine");
             return;
         }
+        catch (OperationCanceledException)
+        {
+            return; // the page went away while a restarting engine process was awaited
+        }
 
         var room = grains.GetGrain<IRoomGrain>(roomId);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
         var connection = new BrowserAudioConnection(socket, participant, clock);
         try
         {
-            await room.MediaJoinedAsync(admission.ClientName, participant.ParticipantId, participant.Channels);
-            logger.LogInformation("Browser audio connected: person {PersonId} in room {RoomId} as media participant {ParticipantId}",
-                admission.Ticket.PersonId, roomId, participant.ParticipantId);
+            await room.MediaJoinedAsync(admission.ClientName, participantId, participant.Channels);
+            logger.LogInformation("Browser audio connected: person {PersonId} in room {RoomId} as media participant {ParticipantId}{Where}",
+                admission.Ticket.PersonId, roomId, participantId, participant is ChildBrowserParticipant ? " of the media engine process" : "");
             var sending = Task.Run(async () =>
             {
                 await connection.SendLoopAsync(stop.Token, aborted);
@@ -105,8 +94,17 @@ public static class RoomAudioEndpoint
                 {
                     // The engine let the participant go: the host removed them or the room closed. Start the close
                     // handshake; the receive loop ends when the client answers.
-                    var reason = media.Stopping || media.IsMovingAway(admission.MediaRoom) ? MovedReason
+                    // An engine process that was killed let nobody go, nor did one that dropped this end after a stall
+                    // here: the page joins again (a fresh admission) and reaches the engine that runs now.
+                    var shared = participant as ChildBrowserParticipant;
+                    var rejoin = shared is { ShouldRejoin: true };
+                    var reason = media.Stopping || media.IsMovingAway(admission.MediaRoom) || rejoin ? MovedReason
                         : await WhyLeftAsync(room, admission.Ticket.PersonId);
+                    if (rejoin)
+                    {
+                        logger.LogWarning("Browser audio of person {PersonId} in room {RoomId}: {What}; the page is told to join again", admission.Ticket.PersonId, roomId,
+                            shared!.EngineGone ? "the media engine process is gone" : "the media engine process let it go after this process stalled for 2 s");
+                    }
                     await connection.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason);
                 }
             }, CancellationToken.None);
@@ -120,13 +118,28 @@ public static class RoomAudioEndpoint
             participant.Dispose();
             if (!media.Stopping)
             {
-                await room.MediaLeftAsync(participant.ParticipantId);
+                await room.MediaLeftAsync(participantId);
             }
             var c = connection.Counters;
             logger.LogInformation(
                 "Browser audio closed: person {PersonId} in room {RoomId}; received {Received}, sent {Sent}, malformed {Malformed}, oversized {Oversized}, rate-limited {Limited}, stale {Stale}",
                 admission.Ticket.PersonId, roomId, c.Received, c.Sent, c.Malformed, c.Oversized, c.RateLimited, c.Stale);
         }
+    }
+
+    /// The participant in the engine that mixes this node's rooms: in this process, or (<c>Media:Process = Child</c>) in the
+    /// child engine, its audio crossing through a ring file (<see cref="ChildBrowserParticipant"/>).
+    /// <exception cref="InvalidOperationException">No engine here, it is not running, or the child refused.</exception>
+    private static async Task<(IParticipantTransport Participant, int ParticipantId)> AttachAsync(RoomMedia media, RoomAudioAdmission admission, CancellationToken cancellationToken)
+    {
+        if (media.Child is { } child)
+        {
+            var shared = await ChildBrowserParticipant.AttachAsync(child, admission.MediaRoom, admission.ClientName, channels: 1, cancellationToken);
+            return (shared, shared.ParticipantId);
+        }
+        var engine = media.Engine ?? throw new InvalidOperationException("This node has no media engine.");
+        var external = engine.AttachExternal(admission.MediaRoom, admission.ClientName, channels: 1);
+        return (external, external.ParticipantId);
     }
 
     /// The engine let a browser go while the room stays here: closed, or the person removed, or their audio now
@@ -170,7 +183,9 @@ public static class RoomAudioEndpoint
 
 /// One browser's socket: a receive loop (frames → the engine) and a send loop (personal mix → frames).
 /// Threading: the two loops run concurrently; sends are serialised by a semaphore (pong and audio share the socket).
-internal sealed class BrowserAudioConnection(WebSocket socket, ExternalParticipant participant, TimeProvider clock)
+/// The participant is the engine's own end in this process, or the web side of a ring file the child engine mixes
+/// (<see cref="ChildBrowserParticipant"/>): the loops are the same.
+internal sealed class BrowserAudioConnection(WebSocket socket, IParticipantTransport participant, TimeProvider clock)
 {
     /// Audio messages arrive at 375/s (128 frames at 48 kHz) plus a ping a second; twice that is allowed, with a burst
     /// for a tab that was throttled and catches up. Messages beyond are dropped and counted.

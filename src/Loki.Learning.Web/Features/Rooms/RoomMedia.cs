@@ -46,19 +46,12 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     public MediaEngine? Engine => _engine;
 
     /// The engine runs in a child process: only what crosses the control channel works (JackTrip rooms, their
-    /// commands, events, levels and admission, the audience stream through a ring file, and recording, which the child
-    /// runs). Browser audio hands the engine objects of this process and is refused with <see cref="NotInChildReason"/>
-    /// until it crosses through shared memory.
+    /// commands, events, levels and admission, the audience stream and browser participants through ring files, and
+    /// recording, which the child runs).
     public bool RunsInChild => _child is not null;
 
     /// The supervisor of the child engine, when there is one.
     public EngineChild? Child => _child;
-
-    /// Close reason of a browser audio socket refused because the engine runs in a child process.
-    public const string NotInChildReason = "Refusal.NotWithEngineInChild";
-
-    /// The log line's words for what is not available while the engine runs in a child process.
-    public const string NotInChildFeatures = "browser audio needs Media:Process = InProcess for now";
 
     /// Where browsers open this node's audio socket. One node: null (the page's own site). In a cluster:
     /// <c>Media:PublicUrl</c>, or the node's HTTP port on <see cref="PublicHost"/>.
@@ -121,8 +114,9 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
         {
             if (!ControlCodec.CanCarry(command))
             {
-                logger.LogWarning("{Command} refused: the media engine runs in a child process (Media:Process = Child), and {Features}",
-                    command.GetType().Name, NotInChildFeatures);
+                // Taps hand the engine objects of this process; in a child the audience and the recorder cross as files.
+                logger.LogWarning("{Command} refused: the media engine runs in a child process (Media:Process = Child), where taps cross as ring files only",
+                    command.GetType().Name);
                 return false;
             }
             Remember(command);
@@ -287,7 +281,7 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
         _pump = Task.Run(() => PumpEventsAsync(events, _stopping.Token), CancellationToken.None);
         logger.LogInformation("JackTrip hub listening on {Address}:{Port} in media engine process {ProcessId} (Media:Process = Child; control socket in {Folder})",
             Settings.BindIPAddress, child.TcpPort, child.ProcessId, child.SocketFolder);
-        logger.LogWarning("The media engine runs in a child process: JackTrip rooms and the audience stream work; {Features}", NotInChildFeatures);
+        logger.LogInformation("The media engine runs in a child process: JackTrip rooms, browser audio, the audience stream and recording work");
     }
 
     public async ValueTask<AdmissionDecision> DecideAsync(AdmissionRequest request, CancellationToken cancellationToken)

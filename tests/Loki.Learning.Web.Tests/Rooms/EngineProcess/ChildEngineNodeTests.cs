@@ -146,30 +146,54 @@ public sealed class ChildEngineNodeTests(ChildEngineNode node) : IClassFixture<C
         await again;
     }
 
+    /// Before, a node in <c>Child</c> mode refused every browser's audio socket (<c>Refusal.NotWithEngineInChild</c>).
     [Fact]
-    public async Task BrowserAudioIsRefusedWithAReasonWhileTheEngineRunsInAChildProcess()
+    public async Task ABrowserInTheWebProcessAndAJackTripClientHearEachOtherThroughTheChildEngine()
     {
-        var (teacherClient, bearer) = await App.SignedInWithBearerAsync("teacher@demo.loki.local", "Demo-teacher-2026");
-        var roomId = await RoomApi.RehearsalRoomAsync(teacherClient);
-        Assert.Equal(HttpStatusCode.NoContent, (await teacherClient.PostAsync($"api/rooms/{roomId}/open", null)).StatusCode);
-        var join = await RoomApi.JoinAsync(teacherClient, roomId);
-
-        using var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + bearer);
-        var uri = new Uri(new Uri(App.Address.ToString().Replace("http://", "ws://", StringComparison.Ordinal)),
-            join["audioUrl"]!.GetValue<string>().TrimStart('/') + "?token=" + Uri.EscapeDataString(join["audioToken"]!.GetValue<string>()));
-        using var timeout = new CancellationTokenSource(Patience);
-        await socket.ConnectAsync(uri, timeout.Token);
-        var buffer = new byte[8192];
-        WebSocketReceiveResult result;
-        do
+        if (!OperatingSystem.IsLinux())
         {
-            result = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.Fail("the engine process and its ring files are for Linux nodes");
+            return;
         }
-        while (result.MessageType != WebSocketMessageType.Close);
+        var (teacher, bearer) = await App.SignedInWithBearerAsync("teacher@demo.loki.local", "Demo-teacher-2026");
+        var pupil = await App.SignedInAsync("pupil@demo.loki.local", "Demo-pupil-2026");
+        var roomId = await RoomApi.OpenNewRehearsalAsync(teacher, "Browser beside JackTrip in the child engine");
+        var teacherJoin = await RoomApi.JoinAsync(teacher, roomId);
+        var pupilJoin = await RoomApi.JoinAsync(pupil, roomId);
+        var child = node.Media.Child!;
 
-        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, result.CloseStatus);
-        Assert.Equal(RoomMedia.NotInChildReason, result.CloseStatusDescription);
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var browser = await RoomApi.BrowserAsync(App, bearer, teacherJoin, 440, stop.Token);
+        await using var jackTrip = await FakeJackTripClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, node.Media.JackTripPort), pupilJoin["jackTripCode"]!.GetValue<string>());
+        var streaming = jackTrip.StreamAsync(150, (frame, _) => Tone(frame, 660), stop: stop.Token);
+        try
+        {
+            await RoomApi.EventuallyAsync(() => Task.FromResult(browser.Level(660) > 0.05), "the browser hears the JackTrip client's 660 Hz, mixed by the child engine");
+            var heard = await jackTrip.HeardAfterAsync(jackTrip.FramesReceived);
+            Assert.True(ToneClient.Amplitude(heard, 440) > 0.05, $"the JackTrip client hears the browser's 440 Hz at {ToneClient.Amplitude(heard, 440):F3}");
+            Assert.True(browser.Level(440) < 0.02, $"the browser hears itself at {browser.Level(440):F3} (mix-minus)");
+
+            // Its ring lives in the node's private folder, for the node's user alone.
+            var ring = Assert.Single(Directory.GetFiles(child.SocketFolder, "browser-*.ring"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ring));
+
+            // The roster and the meters show the browser as in-process.
+            var teacherId = await PersonIdAsync(teacher, roomId, "Tove");
+            await RoomApi.EventuallyAsync(() => ConnectedAsync(teacher, roomId, teacherId), "the browser shows as audio-connected");
+            var room = App.Services.GetRequiredService<IGrainFactory>().GetGrain<IRoomGrain>(roomId);
+            await RoomApi.EventuallyAsync(async () => (await room.GetLevelsAsync()).GetValueOrDefault(teacherId) > 0.1f, "the browser's level shows");
+
+            // The page closes its socket: the child lets the participant go and its ring goes.
+            await browser.DisposeAsync();
+            await RoomApi.EventuallyAsync(async () => !File.Exists(ring) && !await ConnectedAsync(teacher, roomId, teacherId),
+                "the closed browser's ring is removed and it no longer shows as connected");
+        }
+        finally
+        {
+            await browser.DisposeAsync();
+            await stop.CancelAsync();
+            await streaming;
+        }
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Loki.Learning.Media.EngineControl;
 
 namespace Loki.Learning.Web.Features.Rooms.EngineProcess;
 
-/// The recorder in the child (decision 0010, step 4; docs/protocol.md §11.5): the node asks the child to record a room
+/// The recorder in the child (decision 0010, step 4; docs/protocol.md §11.6): the node asks the child to record a room
 /// into a take's folder, tells it whom to include and when to stop, and learns from the child what was written. Each
 /// take belongs to the child process that started it: when that child ends, the take is lost (its files stay as far
 /// as they were written) and frames for it are no longer sent to a later child.

@@ -61,6 +61,9 @@ public sealed partial class EngineChild : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _folder;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<AudienceRingAnswer>> _audienceAnswers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<BrowserRingAnswer>> _browserAnswers = new(StringComparer.Ordinal);
+    private readonly SharedTransportPoller _poller = new();
+    private int _browserRings;
     private readonly Lock _timingGate = new();
     private MixTimingReport _timing;
     private TimeSpan _longestSinceReset;
@@ -138,15 +141,34 @@ public sealed partial class EngineChild : IAsyncDisposable
     /// <returns>The reader, the ring file's path, and the process id of the child that writes it.</returns>
     public async Task<(SharedAudienceReader Reader, string Path, int ProcessId)> AttachAudienceAsync(string mediaRoom, CancellationToken cancellationToken)
     {
+        var name = new string(mediaRoom.Where(char.IsAsciiLetterOrDigit).Take(64).ToArray());
+        var path = Path.Combine(_folder, Invariant($"audience-{name}-{Interlocked.Increment(ref _rings)}.ring"));
+        var request = new AudienceRingRequest(mediaRoom, path, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
+        var (_, processId) = await AskForRingAsync(request, path, _audienceAnswers, static a => a.Refusal, "the audience ring", cancellationToken);
+        try
+        {
+            return (SharedAudienceReader.Open(path, request.Generation), path, processId);
+        }
+        catch
+        {
+            DeleteRing(path);
+            throw;
+        }
+    }
+
+    /// Sends the ready child a request for a ring file at <paramref name="path"/> and waits for its answer (matched by
+    /// the path). The file is removed when the child refuses, does not answer in time, or the wait is cancelled.
+    /// <exception cref="InvalidOperationException">No child is ready, it refused, or it did not answer in time.</exception>
+    /// <returns>The answer, and the process id of the child that made the ring.</returns>
+    private async Task<(TAnswer Answer, int ProcessId)> AskForRingAsync<TAnswer>(object request, string path,
+        ConcurrentDictionary<string, TaskCompletionSource<TAnswer>> answers, Func<TAnswer, string?> refusalOf, string what, CancellationToken cancellationToken)
+    {
         if (_session is not { Ready: true } session)
         {
             throw new InvalidOperationException("No media engine process is running.");
         }
-        var name = new string(mediaRoom.Where(char.IsAsciiLetterOrDigit).Take(64).ToArray());
-        var path = Path.Combine(_folder, Invariant($"audience-{name}-{Interlocked.Increment(ref _rings)}.ring"));
-        var request = new AudienceRingRequest(mediaRoom, path, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
-        var answer = new TaskCompletionSource<AudienceRingAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _audienceAnswers[path] = answer;
+        var answer = new TaskCompletionSource<TAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
+        answers[path] = answer;
         try
         {
             if (!session.Commands.Writer.TryWrite(request))
@@ -155,20 +177,20 @@ public sealed partial class EngineChild : IAsyncDisposable
             }
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.End.Token);
             limit.CancelAfter(AudienceLimit);
-            AudienceRingAnswer answered;
+            TAnswer answered;
             try
             {
                 answered = await answer.Task.WaitAsync(limit.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new InvalidOperationException(Invariant($"The media engine process {session.ProcessId} did not make the audience ring within {AudienceLimit.TotalSeconds:0} s."));
+                throw new InvalidOperationException(Invariant($"The media engine process {session.ProcessId} did not make {what} within {AudienceLimit.TotalSeconds:0} s."));
             }
-            if (answered.Refusal is { } refusal)
+            if (refusalOf(answered) is { } refusal)
             {
-                throw new InvalidOperationException($"The media engine process refused the audience ring: {refusal}");
+                throw new InvalidOperationException($"The media engine process refused {what}: {refusal}");
             }
-            return (SharedAudienceReader.Open(path, request.Generation), path, session.ProcessId);
+            return (answered, session.ProcessId);
         }
         catch
         {
@@ -177,8 +199,42 @@ public sealed partial class EngineChild : IAsyncDisposable
         }
         finally
         {
-            _audienceAnswers.TryRemove(path, out _);
+            answers.TryRemove(path, out _);
         }
+    }
+
+    /// Asks the child to attach a browser participant whose audio crosses in a new ring file in the private folder
+    /// (docs/protocol.md §11.5), and maps the web side's end. Every transport of this node waits through one poller
+    /// thread, which also notices a child that is gone (<see cref="SharedParticipantTransport.EngineGone"/>).
+    /// <exception cref="InvalidOperationException">No child is ready, it refused, or it did not answer in time.</exception>
+    /// <returns>The transport, the engine's participant id, the ring file's path and the process id of the child.</returns>
+    public async Task<(SharedParticipantTransport Transport, int ParticipantId, string Path, int ProcessId)> AttachBrowserAsync(
+        string mediaRoom, string clientName, int channels, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_folder, Invariant($"browser-{Interlocked.Increment(ref _browserRings)}-{Guid.NewGuid():N}.ring"));
+        var request = new BrowserRingRequest(mediaRoom, clientName, channels, path, (ulong)Random.Shared.NextInt64(1, long.MaxValue));
+        var (answer, processId) = await AskForRingAsync(request, path, _browserAnswers, static a => a.Refusal, "the browser participant's ring", cancellationToken);
+        try
+        {
+            return (SharedParticipantTransport.OpenWithPoller(path, request.Generation, _poller), answer.ParticipantId, path, processId);
+        }
+        catch
+        {
+            DetachBrowser(mediaRoom, path, processId); // the child made it and mixes the participant: it leaves there too
+            throw;
+        }
+    }
+
+    /// The browser participant of the ring at <paramref name="path"/> leaves: the child that made it (process
+    /// <paramref name="madeBy"/>) is told, if it still runs, and the file is removed. (A child that lost its node's end
+    /// lets the participant go by itself within 2 s: the transport's heartbeat stops.)
+    public void DetachBrowser(string mediaRoom, string path, int madeBy)
+    {
+        if (_session is { } session && session.ProcessId == madeBy)
+        {
+            session.Commands.Writer.TryWrite(new BrowserDetach(mediaRoom, path));
+        }
+        DeleteRing(path);
     }
 
     /// Removes the ring file at <paramref name="path"/>, and tells the child that made it (process
@@ -205,7 +261,7 @@ public sealed partial class EngineChild : IAsyncDisposable
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            _logger.LogWarning("Audience ring {Path} not removed: {Reason}", path, exception.Message);
+            _logger.LogWarning("Ring file {Path} not removed: {Reason}", path, exception.Message);
         }
     }
 
@@ -259,6 +315,7 @@ public sealed partial class EngineChild : IAsyncDisposable
             LoseTakes(session.ProcessId, exit);
         }
         await _supervision.ContinueWith(_ => { }, TaskScheduler.Default);
+        _poller.Dispose();
         _events.Writer.TryComplete();
         try
         {
@@ -576,6 +633,12 @@ public sealed partial class EngineChild : IAsyncDisposable
                     case Func<ControlWriter, ReadOnlyMemory<byte>> frame:
                         await session.Connection.SendAsync(frame, static (w, f) => f(w), token);
                         break;
+                    case BrowserRingRequest request:
+                        await session.Connection.SendAsync(request, static (w, r) => BrowserControl.AttachFrame(w, r), token);
+                        break;
+                    case BrowserDetach detach:
+                        await session.Connection.SendAsync(detach, static (w, d) => BrowserControl.DetachFrame(w, d.RoomId, d.Path), token);
+                        break;
                 }
             }
         }
@@ -630,6 +693,19 @@ public sealed partial class EngineChild : IAsyncDisposable
                     return null;
                 }
                 return "An audience answer for a ring this node did not ask for (or no longer waits for); ignored.";
+            case ControlMessage.BrowserAnswer:
+                var browser = BrowserControl.ReadAnswer(ref reader);
+                if (_browserAnswers.TryGetValue(browser.Path, out var asked))
+                {
+                    asked.TrySetResult(browser);
+                    return null;
+                }
+                if (browser.Refusal is null)
+                {
+                    // Answered after the node gave up waiting: the participant would sit in the mix with nobody at its end.
+                    session.Commands.Writer.TryWrite(new BrowserDetach(browser.RoomId, browser.Path));
+                }
+                return "A browser answer for a ring this node did not ask for (or no longer waits for); ignored.";
             case ControlMessage.MixTiming:
                 var report = AudienceControl.ReadMixTiming(ref reader);
                 lock (_timingGate)
@@ -787,4 +863,6 @@ public sealed partial class EngineChild : IAsyncDisposable
     }
 
     private sealed record AudienceDetach(string RoomId, string Path);
+
+    private sealed record BrowserDetach(string RoomId, string Path);
 }
