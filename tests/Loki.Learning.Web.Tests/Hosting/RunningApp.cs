@@ -41,6 +41,9 @@ public sealed class RunningApp : IAsyncLifetime
                 ["Media:BindAddress"] = "127.0.0.1",
                 ["Media:JackTripPort"] = "0",
                 ["Media:UdpBasePort"] = "0",
+                // These tests reach into the engine (RoomMedia.Engine) and cover the in-process mode; the node's default,
+                // the engine in a child process, has its own tests (Rooms/EngineProcess) and runs under every e2e test.
+                ["Media:Process"] = "InProcess",
             });
             builder.Configuration.AddInMemoryCollection(Settings);
         });

@@ -191,10 +191,11 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
     {
         double[] trips = [];
         var waited = Stopwatch.StartNew();
-        // The node runs in this test's process: its collections pause the engine and the sockets too.
+        // The node runs in this test's process: its collections pause the sockets, and the engine too when it runs there.
         var (gen0, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
-        var engine = App.Service<Loki.Learning.Web.Features.Rooms.RoomMedia>().Engine;
-        var (late, resyncs) = (engine?.LatePeriods ?? 0, engine?.ScheduleResynchronisations ?? 0);
+        var media = App.Service<Loki.Learning.Web.Features.Rooms.RoomMedia>();
+        long LatePeriods() => media.Engine?.LatePeriods ?? media.Child?.Timing.Late ?? 0;
+        var late = LatePeriods();
         if (mustComeBack)
         {
             // 12, as before this measurement grew: on a machine at a load average of 50 fewer than 30 of 32 pulses may pair.
@@ -247,14 +248,14 @@ public sealed class RehearsingWithBrowserAudioTests(BrowserFixture browser, Loki
             $"input hand-over p50 {server.ExternalPath?.InputWaitP50:F1} / p95 {server.ExternalPath?.InputWaitP95:F1} ms, output hand-over p50 {server.ExternalPath?.OutputWaitP50:F1} / p95 {server.ExternalPath?.OutputWaitP95:F1} ms";
         Console.WriteLine($"MOUTH-TO-EAR [{name}] {sorted.Length} pulses: total p50 {p50:F1} ms, p95 {p95:F1} ms; ours (minus reported output {outputMs:F1} ms and input {inputMs:F1} ms) " +
             $"p50 {p50 - outputMs:F1} ms, p95 {p95 - outputMs:F1} ms, min {sorted[0] - outputMs:F1} ms, max {sorted[^1] - outputMs:F1} ms; " +
-            $"node process: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} of gen 2), {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused in {waited.Elapsed.TotalSeconds:F0} s, mix periods late {(engine?.LatePeriods ?? 0) - late}, resynchronised {(engine?.ScheduleResynchronisations ?? 0) - resyncs}; " +
+            $"node process: {GC.CollectionCount(0) - gen0} collections ({GC.CollectionCount(2) - gen2} of gen 2), {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:F0} ms paused in {waited.Elapsed.TotalSeconds:F0} s, mix periods late {LatePeriods() - late} (engine {(media.RunsInChild ? "in its own process" : "in the node's process")}); " +
             $"browser {path.GetRawText()}; server {serverText}; stats {await page.EvaluateAsync<string>("() => JSON.stringify(window.loki.audio.stats())")}");
         return new Loop(sorted, p50, inputMs, p50 - outputMs, p95 - outputMs);
     }
 
     /// The engine's view of the newest browser participant (this test's one connection).
     private Loki.Learning.Media.Engine.ParticipantSnapshot? BrowserSnapshot() =>
-        App.Service<Loki.Learning.Web.Features.Rooms.RoomMedia>().Engine?.GetParticipantSnapshots()
+        App.Service<Loki.Learning.Web.Features.Rooms.RoomMedia>().Statistics
             .Where(s => s.ClientName.StartsWith("browser-", StringComparison.Ordinal)).MaxBy(s => s.ParticipantId);
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";

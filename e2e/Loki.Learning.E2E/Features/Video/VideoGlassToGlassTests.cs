@@ -116,15 +116,15 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         await ToneBrowsers.EnterRoomAsync(pupil, roomPath);
         await ToneBrowsers.ConnectAudioAsync(pupil);
 
-        // The room's mix thread, watched by a tap that only counts period intervals.
+        // The room's mix thread, watched by a tap that only counts period intervals (in this process), or through the
+        // engine process's own report (the node's default: the engine in a child process).
         var roomId = Guid.Parse(roomPath.Split('/')[^1]);
-        var probe = new AudienceTap();
-        App.Service<RoomMedia>().Engine!.Post(new AttachTap(roomId.ToString("N"), probe));
+        var mix = MixWatch.Start(App.Service<RoomMedia>(), roomId.ToString("N"));
         await Task.Delay(TimeSpan.FromSeconds(2));
-        probe.ResetTiming();
+        mix.Reset();
         var load = LoadAverage();
         await Task.Delay(Phase);
-        var withoutVideo = (probe.MixTiming, load, LoadAverage());
+        var withoutVideo = (mix.Since(), load, LoadAverage());
 
         // First with the browser's own smoothing delay (the extension, once seen, stays in force: so this phase first).
         await pupil.WaitForFunctionAsync("() => window.loki?.video?.zeroPlayoutDelay !== undefined", null, new() { Timeout = 120_000 });
@@ -137,10 +137,10 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         await pupil.EvaluateAsync(WatchStamps, teacherId);
         var janusPid = App.Service<JanusSupervisor>().ProcessId!.Value;
         var janusBefore = CpuSeconds(janusPid);
-        probe.ResetTiming();
+        mix.Reset();
         load = LoadAverage();
         await Task.Delay(Phase);
-        var withVideo = (probe.MixTiming, load, LoadAverage());
+        var withVideo = (mix.Since(), load, LoadAverage());
         var janusCores = (CpuSeconds(janusPid) - janusBefore) / Phase.TotalSeconds;
 
         // Then as the page shows cameras by default: each frame as soon as it is decoded (zero playout delay).
@@ -157,7 +157,7 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
         var heard = JsonSerializer.Deserialize<JsonElement>(await pupil.EvaluateAsync<string>(PulsesAndClock));
         var soundDelays = SoundDelays(said.GetProperty("pulses").Deserialize<Pulses>(web)!.Input, said.GetProperty("clock").Deserialize<AudioClock>(web)!,
             heard.GetProperty("pulses").Deserialize<Pulses>(web)!.Output, heard.GetProperty("clock").Deserialize<AudioClock>(web)!);
-        App.Service<RoomMedia>().Engine!.Post(new DetachTap(roomId.ToString("N"), probe));
+        mix.Stop();
 
         // Frames whose blocks did not read back (a decoder's half frame) give nonsense: a bound far above any real delay.
         double[] Readable(string phase, Func<Sample, double?> part) =>
@@ -197,11 +197,63 @@ public sealed class VideoGlassToGlassTests(BrowserFixture browser, LokiApp app) 
             + await teacher.EvaluateAsync<int>("() => window.loki.video.tiles().filter(t => !t.self && t.width > 0).length");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"JANUS CPU {janusCores:P1} of a core while forwarding {forwarded} streams (2 publishers, 3 simulcast layers each, one subscriber each)"));
-        foreach (var (label, ((max, late, intervals), before, after)) in new[] { ("without video", withoutVideo), ("with video", withVideo) })
+        foreach (var (label, (timing, before, after)) in new[] { ("without video", withoutVideo), ("with video", withVideo) })
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"MIX TIMING {label}: {intervals} periods in {Phase.TotalSeconds} s, {late} more than 1.5 periods after the one before " +
-                $"({(double)late / Math.Max(1, intervals):P3}), longest interval {max.TotalMilliseconds:F2} ms; load average {before} → {after}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MIX TIMING {label}: {timing}; load average {before} → {after}"));
+        }
+    }
+
+    /// The mix thread's timing over a phase. In this process a tap sees every period's interval; an engine in a child
+    /// process reports its periods and late periods once a second (its longest interval only through an audience tap,
+    /// which an ensemble room has not), so a phase there is read as the difference of two reports.
+    private sealed class MixWatch
+    {
+        private readonly RoomMedia _media;
+        private readonly string _room;
+        private readonly AudienceTap? _probe;
+        private (long Periods, long Late) _start;
+
+        private MixWatch(RoomMedia media, string room, AudienceTap? probe) => (_media, _room, _probe) = (media, room, probe);
+
+        public static MixWatch Start(RoomMedia media, string room)
+        {
+            if (media.RunsInChild)
+            {
+                return new MixWatch(media, room, null);
+            }
+            var probe = new AudienceTap();
+            media.Engine!.Post(new AttachTap(room, probe));
+            return new MixWatch(media, room, probe);
+        }
+
+        public void Reset()
+        {
+            _probe?.ResetTiming();
+            var now = _media.Child?.Timing;
+            _start = (now?.Periods ?? 0, now?.Late ?? 0);
+        }
+
+        public string Since()
+        {
+            if (_probe is not null)
+            {
+                var (max, longIntervals, intervals) = _probe.MixTiming;
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"{intervals} periods in {Phase.TotalSeconds} s, {longIntervals} more than 1.5 periods after the one before ({(double)longIntervals / Math.Max(1, intervals):P3}), " +
+                    $"longest interval {max.TotalMilliseconds:F2} ms (engine in the web process)");
+            }
+            var timing = _media.Child!.Timing;
+            var (periods, latePeriods) = (timing.Periods - _start.Periods, timing.Late - _start.Late);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{periods} periods in {Phase.TotalSeconds} s, {latePeriods} started more than a period late ({(double)latePeriods / Math.Max(1, periods):P3}) (engine in its own process, its reports once a second)");
+        }
+
+        public void Stop()
+        {
+            if (_probe is not null)
+            {
+                _media.Engine!.Post(new DetachTap(_room, _probe));
+            }
         }
     }
 

@@ -35,9 +35,9 @@ public sealed class MediaOptions : ICheckedSettings
     /// This node's address for browser audio in a cluster.
     public string? PublicUrl { get; set; }
 
-    /// Where the engine runs: in the web process (today's default), or in a child process the node starts and
-    /// supervises (docs/decisions/0010), out of reach of the web process's garbage collections.
-    public MediaProcess Process { get; set; } = MediaProcess.InProcess;
+    /// Where the engine runs: in a child process the node starts and supervises (the default, docs/decisions/0010),
+    /// out of reach of the web process's garbage collections, or in the web process.
+    public MediaProcess Process { get; set; } = MediaProcess.Child;
 
     /// The engine program for <see cref="MediaProcess.Child"/>: the <c>Loki.Learning.Hub</c> executable or its
     /// <c>.dll</c>; default: the one next to the node's own files.

@@ -31,7 +31,7 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     private readonly ConcurrentDictionary<string, AdmitParticipant> _admittedByCommand = new(StringComparer.Ordinal);
     private Task? _pump;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<int, LatencyEstimate> _latency = new();
+    private readonly ConcurrentDictionary<int, ParticipantSnapshot> _statistics = new();
 
     private MediaOptions Settings => settings.Value;
 
@@ -234,7 +234,11 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     }
 
     /// The latest latency figures the engine reported for a media participant (recordings align tracks with them).
-    public LatencyEstimate? LatencyOf(int participantId) => _latency.TryGetValue(participantId, out var latency) ? latency : null;
+    public LatencyEstimate? LatencyOf(int participantId) => _statistics.TryGetValue(participantId, out var latest) ? latest.Latency : null;
+
+    /// The latest statistics of each joined participant, from the engine's statistics events (every few seconds), in
+    /// either mode: where their time goes (latency, jitter buffer, hand-overs).
+    public IReadOnlyList<ParticipantSnapshot> Statistics => [.. _statistics.Values];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -325,11 +329,11 @@ public sealed class RoomMedia(IOptions<MediaOptions> settings, IGrainFactory gra
     {
         if (mediaEvent is ParticipantStatistics statistics)
         {
-            _latency[statistics.Snapshot.ParticipantId] = statistics.Snapshot.Latency;
+            _statistics[statistics.Snapshot.ParticipantId] = statistics.Snapshot;
         }
         else if (mediaEvent is ParticipantLeft gone)
         {
-            _latency.TryRemove(gone.ParticipantId, out _);
+            _statistics.TryRemove(gone.ParticipantId, out _);
         }
         switch (mediaEvent)
         {

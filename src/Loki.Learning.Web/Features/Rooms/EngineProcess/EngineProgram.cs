@@ -5,10 +5,10 @@ namespace Loki.Learning.Web.Features.Rooms.EngineProcess;
 /// Where the media engine runs (<c>Media:Process</c>).
 public enum MediaProcess
 {
-    /// In the web process, on a thread of its own (the default).
+    /// In the web process, on a thread of its own.
     InProcess,
 
-    /// In a child process of the node (the Hub's <c>engine</c> mode), driven over a Unix domain socket.
+    /// In a child process of the node (the Hub's <c>engine</c> mode), driven over a Unix domain socket (the default).
     Child,
 }
 
