@@ -20,6 +20,7 @@ public sealed partial class ExternalTool : IDisposable
     private readonly Lock _linesLock = new();
     private readonly SemaphoreSlim _lineArrived = new(0);
     private int _stopped;
+    private int _streamsEnded;
 
     static ExternalTool()
     {
@@ -94,12 +95,11 @@ public sealed partial class ExternalTool : IDisposable
     public static (int ExitCode, string Output) Run(string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment, TimeSpan timeout)
     {
         using var running = Start(tool, tool, arguments, environment);
-        if (!running._process.WaitForExit(timeout))
+        if (!running.WaitForExit(timeout))
         {
             running.Stop();
             return (-1, running.Output + $"\n({tool} killed after {timeout.TotalSeconds:0.#} s)");
         }
-        running._process.WaitForExit();
         return (running._process.ExitCode, running.Output);
     }
 
@@ -122,7 +122,7 @@ public sealed partial class ExternalTool : IDisposable
                 }
             }
             var left = timeout - deadline.Elapsed;
-            if (left <= TimeSpan.Zero || (_process.HasExited && Lines.Count == seen))
+            if (left <= TimeSpan.Zero || (HasExitedAndPrintedAll() && Lines.Count == seen))
             {
                 line = "";
                 return false;
@@ -131,7 +131,24 @@ public sealed partial class ExternalTool : IDisposable
         }
     }
 
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
+    /// <summary>Waits for the tool to exit; when it did, <see cref="Lines"/> holds everything it printed.</summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return false;
+        }
+        // The timed wait does not wait for the redirected output to be read. Both streams' ends, bounded: a child the
+        // tool left behind may hold them open.
+        var drained = Stopwatch.StartNew();
+        while (Volatile.Read(ref _streamsEnded) < 2 && drained.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            _lineArrived.Wait(TimeSpan.FromMilliseconds(50));
+        }
+        return true;
+    }
+
+    private bool HasExitedAndPrintedAll() => _process.HasExited && WaitForExit(TimeSpan.Zero);
 
     /// <summary>Asks the whole process group to end, then kills it if it is still there after <paramref name="grace"/>.</summary>
     public void Stop(TimeSpan? grace = null)
@@ -169,6 +186,9 @@ public sealed partial class ExternalTool : IDisposable
     {
         if (line is null)
         {
+            // One of the two streams ended: everything it printed is in the lines.
+            Interlocked.Increment(ref _streamsEnded);
+            _lineArrived.Release();
             return;
         }
         lock (_linesLock)
