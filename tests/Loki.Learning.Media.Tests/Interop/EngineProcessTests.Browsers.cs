@@ -21,8 +21,7 @@ public sealed partial class EngineProcessTests
         using var engine = StartEngine();
         var (node, _) = await ConnectAsync();
         await using var connected = node;
-        await SendAsync(node, new OpenRoom("stage"));
-        Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+        await OpenStageAsync(node);
 
         await HostileRingPathsAreRefusedAsync(engine, "browser", "browser participant 'pupil' of room 'stage' refused", async path =>
         {

@@ -255,8 +255,7 @@ public sealed partial class EngineProcessTests : IDisposable
         using var engine = StartEngine();
         var (node, _) = await ConnectAsync();
         await using var connected = node;
-        await SendAsync(node, new OpenRoom("stage"));
-        Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+        await OpenStageAsync(node);
 
         await HostileRingPathsAreRefusedAsync(engine, "audience", "audience ring for room 'stage' refused",
             async path => (await AttachAsync(node, new AudienceRingRequest("stage", path, 1))).Refusal);
@@ -324,8 +323,7 @@ public sealed partial class EngineProcessTests : IDisposable
             using var engine = StartEngine("--recordings", root);
             var (node, _) = await ConnectAsync();
             await using var connected = node;
-            await SendAsync(node, new OpenRoom("stage"));
-            Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+            await OpenStageAsync(node);
 
             var target = Path.Combine(outside, "target");
             await File.WriteAllTextAsync(target, "keep me");
@@ -414,8 +412,7 @@ public sealed partial class EngineProcessTests : IDisposable
             using var engine = StartEngine("--recordings", root);
             var (node, hello) = await ConnectAsync();
             await using var connected = node;
-            await SendAsync(node, new OpenRoom("stage"));
-            Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+            await OpenStageAsync(node);
 
             var hub = new IPEndPoint(IPAddress.Loopback, hello.TcpPort);
             var connecting = FakeJackTripClient.ConnectAsync(hub, "player");
@@ -481,8 +478,7 @@ public sealed partial class EngineProcessTests : IDisposable
             var mix = Path.Combine(take, "mix.wav");
             await using (var node = (await ConnectAsync()).Connection)
             {
-                await SendAsync(node, new OpenRoom("stage"));
-                Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
+                await OpenStageAsync(node);
                 Assert.Null((await StartTakeAsync(node, new TakeStart("stage", take, 4))).Refusal);
                 await UntilAsync(() => WaveSeconds(mix) >= 1, "a second of the take's mix on the disk");
             }
@@ -565,6 +561,13 @@ public sealed partial class EngineProcessTests : IDisposable
             Directory.Delete(outside, recursive: true);
             File.Delete(planted);
         }
+    }
+
+    /// Opens the room "stage" in the engine and waits until the engine says it is open.
+    private static async Task OpenStageAsync(ControlConnection node)
+    {
+        await SendAsync(node, new OpenRoom("stage"));
+        Assert.NotNull(await UntilAsync(node, (t, b) => IsEvent<RoomOpened>(t, b, e => e.RoomId == "stage")));
     }
 
     private static async Task<AudienceRingAnswer> AttachAsync(ControlConnection node, AudienceRingRequest request)
